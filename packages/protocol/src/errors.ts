@@ -1,0 +1,69 @@
+/**
+ * @module errors
+ * Named errors with stable codes. Each message says what went wrong and what to do.
+ * The catalogue is documented in docs/protocol.md#errors.
+ */
+
+export type DxErrorCode =
+  | 'DX_CONFIG_INVALID'
+  | 'DX_MANIFEST_INVALID'
+  | 'DX_MANIFEST_UNREACHABLE'
+  | 'DX_IDENTITY_INVALID'
+  | 'DX_SECRET_MISSING'
+  | 'DX_SERVICE_UNKNOWN'
+  | 'DX_VALIDATION'
+  | 'DX_STOPPED'
+
+/** Base class: every distributex error has a code and may carry a cause and fields. */
+export class DxError extends Error {
+  override name = 'DxError'
+  readonly code: DxErrorCode
+  readonly fields: Record<string, unknown>
+  constructor(code: DxErrorCode, message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.fields = options.fields ?? {}
+  }
+}
+
+/** A configuration file or option is wrong; the message names the field. */
+export class ConfigError extends DxError {
+  override name = 'ConfigError'
+  constructor(message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+    super('DX_CONFIG_INVALID', message, options)
+  }
+}
+
+/** A service answered its manifest endpoint with something that breaks the schema. */
+export class ManifestError extends DxError {
+  override name = 'ManifestError'
+  constructor(message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+    super('DX_MANIFEST_INVALID', message, options)
+  }
+}
+
+/** The identity header is missing its signature, forged or expired. */
+export class IdentityError extends DxError {
+  override name = 'IdentityError'
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('DX_IDENTITY_INVALID', message, options)
+  }
+}
+
+/** User input broke a rule; `message` is safe to show to the person. */
+export class ValidationError extends DxError {
+  override name = 'ValidationError'
+  readonly field: string
+  constructor(field: string, message: string) {
+    super('DX_VALIDATION', message, { fields: { field } })
+    this.field = field
+  }
+}
+
+/** A component was used after `stop()`. */
+export class StoppedError extends DxError {
+  override name = 'StoppedError'
+  constructor(component: string) {
+    super('DX_STOPPED', `${component} has been stopped; create a new one instead of reusing it`)
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * @module @distributex/protocol
+ * What every distributex service and the gateway agree on.
+ */
+export { PROTOCOL_VERSION, HEADERS, RESERVED_HEADER_PREFIX, SERVICE_PATHS } from './headers.js'
+export {
+  ManifestSchema,
+  WidgetSchema,
+  WidgetAssetsSchema,
+  parseManifest,
+  isUnderMount,
+  type Manifest,
+  type ManifestInput,
+  type Widget,
+  type WidgetAssets,
+} from './manifest.js'
+export { signIdentity, verifyIdentity, IdentitySchema, IDENTITY_TTL_SECONDS, type Identity } from './identity.js'
+export { loadSecret } from './secret.js'
+export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, StoppedError, type DxErrorCode } from './errors.js'
+export { isCrossOriginRequest } from './cross-origin.js'

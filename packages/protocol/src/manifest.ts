@@ -1,0 +1,74 @@
+/**
+ * @module manifest
+ * The manifest a service serves at `/_dx/manifest`: who it is, where it is
+ * mounted and which widgets the gateway may compose. The same schema validates
+ * what a TypeScript service declares and what the gateway receives from any stack.
+ */
+import { z } from 'zod'
+import { ManifestError } from './errors.js'
+import { PROTOCOL_VERSION } from './headers.js'
+
+const slug = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
+
+/** A path on the service, absolute and under its mount. */
+const servicePath = z.string().regex(/^\/[^\s]*$/, 'must be an absolute path such as /todo/widget')
+
+export const WidgetAssetsSchema = z.object({
+  /** Stylesheets the widget needs, loaded once per page. */
+  css: z.array(servicePath).max(16).default([]),
+  /** Scripts the widget needs (loaded with `defer`), once per page. */
+  js: z.array(servicePath).max(16).default([]),
+})
+
+export const WidgetSchema = z.object({
+  name: slug,
+  title: z.string().min(1).max(80),
+  /** Path the gateway requests (with `x-dx-fragment: 1`) to get the widget's HTML. */
+  path: servicePath,
+  description: z.string().max(500).optional(),
+  assets: WidgetAssetsSchema.default({ css: [], js: [] }),
+})
+
+export const ManifestSchema = z.object({
+  protocol: z.literal(PROTOCOL_VERSION),
+  name: slug,
+  version: z.string().min(1).max(64),
+  title: z.string().min(1).max(80),
+  /** Path prefix the service owns, `/<name>`: the gateway proxies it unchanged. */
+  mount: servicePath,
+  /** Human-readable list of the routes under the mount, shown on the admin page. */
+  routes: z.array(z.string().max(200)).max(200).default([]),
+  widgets: z.array(WidgetSchema).max(32).default([]),
+})
+
+export type WidgetAssets = z.infer<typeof WidgetAssetsSchema>
+export type Widget = z.infer<typeof WidgetSchema>
+export type Manifest = z.infer<typeof ManifestSchema>
+/** What a service author writes: defaults may be left out. */
+export type ManifestInput = z.input<typeof ManifestSchema>
+
+/** Validates an untrusted manifest, throwing a `ManifestError` that lists every broken field. */
+export function parseManifest(input: unknown, source = 'manifest'): Manifest {
+  const result = ManifestSchema.safeParse(input)
+  if (result.success) {
+    const manifest = result.data
+    if (manifest.mount !== `/${manifest.name}`) {
+      throw new ManifestError(`${source}: mount must be "/${manifest.name}" (the service's name), got "${manifest.mount}"`)
+    }
+    for (const widget of manifest.widgets) {
+      if (!isUnderMount(widget.path, manifest.mount)) {
+        throw new ManifestError(`${source}: widget "${widget.name}" path "${widget.path}" must be under the mount ${manifest.mount}`)
+      }
+    }
+    return manifest
+  }
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  throw new ManifestError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
+}
+
+/** True when `path` is the mount itself or below it (`/todo`, `/todo/x`, `/todo?x`). */
+export function isUnderMount(path: string, mount: string): boolean {
+  return path === mount || path.startsWith(`${mount}/`) || path.startsWith(`${mount}?`)
+}

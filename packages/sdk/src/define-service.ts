@@ -1,0 +1,140 @@
+/**
+ * @module define-service
+ * `defineService` turns a manifest and a `setup` function into a runnable
+ * service: an HTTP server that speaks the distributex protocol (manifest,
+ * health, fragments, full pages, identity, version header), logs with request
+ * ids and shuts down gracefully.
+ *
+ * @example
+ * export default defineService({
+ *   name: 'hello', version: '1.0.0', title: 'Hello',
+ *   widgets: [{ name: 'card', title: 'Hello', path: '/hello' }],
+ *   async setup(app) {
+ *     app.get('/hello', (req, reply) => reply.page(html`<p>Hi!</p>`, { widget: 'card' }))
+ *   },
+ * })
+ */
+import { randomUUID } from 'node:crypto'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import formbody from '@fastify/formbody'
+import { HEADERS, SERVICE_PATHS, parseManifest, loadSecret, type Manifest, type ManifestInput, StoppedError } from '@distributex/protocol'
+import { loadStaticAssets } from './static-assets.js'
+import { installRendering } from './render.js'
+import { installErrorPages } from './error-pages.js'
+import { installProtocolRoutes } from './protocol-routes.js'
+
+export interface ServiceContext {
+  readonly name: string
+  readonly manifest: Manifest
+  /** Folder for the service's files (SQLite database, caches). */
+  readonly dataDir: string
+  /** PostgreSQL URL when the service should use it. */
+  readonly databaseUrl: string | undefined
+  readonly env: NodeJS.ProcessEnv
+  readonly log: FastifyInstance['log']
+}
+
+export type Teardown = () => Promise<void> | void
+
+export interface ServiceDefinition extends Omit<ManifestInput, 'protocol' | 'mount'> {
+  /** Folder whose files are served under `<mount>/assets/`. */
+  assetsDir?: string
+  /** Registers the service's routes; may return a teardown run at shutdown. */
+  setup(app: FastifyInstance, context: ServiceContext): Promise<Teardown | void> | Teardown | void
+}
+
+export interface StartOptions {
+  port?: number
+  host?: string
+  dataDir?: string
+  databaseUrl?: string | undefined
+  env?: NodeJS.ProcessEnv
+  /** Log level (default `DX_LOG_LEVEL` or `info`); `silent` for tests. */
+  logLevel?: string
+}
+
+export interface RunningService {
+  readonly name: string
+  readonly url: string
+  readonly port: number
+  readonly app: FastifyInstance
+  /** Stops accepting requests, finishes those in flight, runs the teardown. Idempotent. */
+  stop(): Promise<void>
+}
+
+export interface DefinedService {
+  readonly name: string
+  readonly manifest: Manifest
+  /** Builds the HTTP app without listening (for in-process tests with `inject`). */
+  build(options?: StartOptions): Promise<{ app: FastifyInstance; close: () => Promise<void> }>
+  start(options?: StartOptions): Promise<RunningService>
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+/** Declares a service; nothing runs until `start` or `build`. */
+export function defineService(definition: ServiceDefinition): DefinedService {
+  const { setup, assetsDir, ...declared } = definition
+  const manifest = parseManifest({ ...declared, protocol: 1, mount: `/${declared.name}` }, `service "${declared.name}" manifest`)
+  const assets = assetsDir ? loadStaticAssets(assetsDir) : new Map()
+
+  async function build(options: StartOptions = {}) {
+    const env = options.env ?? process.env
+    const dataDir = options.dataDir ?? env.DX_DATA_DIR ?? 'data'
+    const secret = loadSecret({ env, dataDir })
+    const app = Fastify({
+      logger: { level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', base: { service: manifest.name } },
+      logController: new LogController({ disableRequestLogging: true }),
+      bodyLimit: 256 * 1024,
+      genReqId: (request) => {
+        const given = request.headers[HEADERS.requestId]
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+      },
+      return503OnClosing: true,
+    })
+    await app.register(formbody)
+    const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
+    installProtocolRoutes(app, { manifest, assets })
+    installRendering(app, { manifest, secret, homeUrl })
+    installErrorPages(app, manifest)
+    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log }
+    const teardown = (await setup(app, context)) ?? undefined
+    await app.ready()
+    let closing: Promise<void> | undefined
+    const close = () =>
+      (closing ??= (async () => {
+        await app.close()
+        await teardown?.()
+      })())
+    return { app, close }
+  }
+
+  async function start(options: StartOptions = {}): Promise<RunningService> {
+    const { app, close } = await build(options)
+    const host = options.host ?? options.env?.DX_HOST ?? process.env.DX_HOST ?? '127.0.0.1'
+    try {
+      await app.listen({ port: options.port ?? 0, host })
+    } catch (error) {
+      await close()
+      throw error
+    }
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
+    let stopped = false
+    return {
+      name: manifest.name,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      app,
+      async stop() {
+        if (stopped) return
+        stopped = true
+        await close()
+      },
+    }
+  }
+
+  return { name: manifest.name, manifest, build, start }
+}
+
+export { StoppedError, SERVICE_PATHS }

@@ -1,0 +1,10 @@
+/**
+ * @module @distributex/sdk
+ * Everything a TypeScript service needs to join distributex.
+ */
+export { defineService, type ServiceDefinition, type ServiceContext, type StartOptions, type RunningService, type DefinedService, type Teardown } from './define-service.js'
+export { backPath, type PageOptions } from './render.js'
+export type { DxRequestContext } from './request-context.js'
+export { html, raw, escapeHtml, SafeHtml } from '@distributex/ui'
+export { ValidationError, type Identity, type Manifest } from '@distributex/protocol'
+export type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify'

@@ -1,0 +1,50 @@
+/**
+ * @module protocol-routes
+ * The routes every service has by protocol: manifest, health, the shared UI
+ * assets (so its own URL looks like the main app) and its widget assets.
+ */
+import type { FastifyInstance } from 'fastify'
+import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
+import { UI_ASSET_PREFIX, serveUiAsset } from '@distributex/ui'
+import type { StaticAsset } from './static-assets.js'
+
+export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }: { manifest: Manifest; assets: Map<string, StaticAsset> }): void {
+  const startedAt = Date.now()
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(HEADERS.requestId, request.id)
+    reply.header(HEADERS.serviceVersion, manifest.version)
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    // Health checks and shared assets are frequent and dull: keep them out of the info log.
+    const quiet = request.url === SERVICE_PATHS.health || request.url.startsWith(UI_ASSET_PREFIX)
+    request.log[quiet ? 'debug' : 'info']({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
+  })
+
+  app.get(SERVICE_PATHS.manifest, async (_request, reply) => {
+    reply.header('cache-control', 'no-cache')
+    return manifest
+  })
+
+  app.get(SERVICE_PATHS.health, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return { status: 'ok', service: manifest.name, version: manifest.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }
+  })
+
+  app.get(`${UI_ASSET_PREFIX}:name`, async (request, reply) => {
+    const { name } = request.params as { name: string }
+    const answer = serveUiAsset(name, request.headers['if-none-match'])
+    reply.code(answer.status).headers(answer.headers)
+    return reply.send(answer.body ?? null)
+  })
+
+  app.get(`${manifest.mount}/assets/*`, async (request, reply) => {
+    const key = (request.params as { '*': string })['*']
+    const asset = assets.get(key)
+    if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send(`No asset ${key} in ${manifest.name}\n`)
+    reply.header('etag', asset.etag).header('cache-control', 'public, max-age=300')
+    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send()
+    return reply.type(asset.type).send(asset.body)
+  })
+}

@@ -1,0 +1,105 @@
+/**
+ * @module open-store
+ * Opens a service's own database and brings it up to date. The same Kysely
+ * query code and migrations run on both: a SQLite file per service by default
+ * (`<dataDir>/<service>.sqlite`), PostgreSQL when a URL is given, where each
+ * service gets its own schema (named after the service) so services never share tables.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely'
+import pg from 'pg'
+import { ConfigError, DxError } from '@distributex/protocol'
+
+export type StoreDialect = 'sqlite' | 'postgres'
+
+export interface StoreOptions {
+  /** Owning service; names the SQLite file and the PostgreSQL schema. */
+  service: string
+  /** Migrations by name; applied in name order, each once. */
+  migrations: Record<string, Migration>
+  /** PostgreSQL URL; when absent, SQLite is used. */
+  databaseUrl?: string | undefined
+  /** Folder for SQLite files (default `data`); `:memory:` keeps everything in memory. */
+  dataDir?: string
+  /** PostgreSQL schema (default: the service name). */
+  schema?: string
+  /** Connections in the PostgreSQL pool (default 10). */
+  poolSize?: number
+}
+
+export interface Store<DB> {
+  readonly db: Kysely<DB>
+  readonly dialect: StoreDialect
+  /** Where the data lives, for logs: a file path or `postgres://host/db#schema`. */
+  readonly location: string
+  close(): Promise<void>
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
+
+/** Opens the store and applies pending migrations; throws with the failing migration's name. */
+export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
+  const opened = options.databaseUrl ? await openPostgres<DB>(options, options.databaseUrl) : openSqlite<DB>(options)
+  try {
+    await migrate(opened.db as unknown as Kysely<unknown>, options.migrations)
+  } catch (error) {
+    await opened.close()
+    throw error
+  }
+  return opened
+}
+
+function openSqlite<DB>(options: StoreOptions): Store<DB> {
+  const dataDir = options.dataDir ?? 'data'
+  let file = ':memory:'
+  if (dataDir !== ':memory:') {
+    mkdirSync(dataDir, { recursive: true })
+    file = join(dataDir, `${options.service}.sqlite`)
+  }
+  const database = new SQLite(file)
+  // WAL lets readers and the writer work at once; busy_timeout rides out a second process writing.
+  database.pragma('journal_mode = WAL')
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) })
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() }
+}
+
+async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Store<DB>> {
+  const schema = options.schema ?? options.service.replace(/-/g, '_')
+  if (!IDENTIFIER.test(schema)) throw new ConfigError(`store schema "${schema}" must be lowercase letters, digits and underscores`)
+  const setup = new pg.Client({ connectionString: url })
+  try {
+    await setup.connect()
+    await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+  } catch (cause) {
+    throw new DxError('DX_CONFIG_INVALID', `cannot reach PostgreSQL at ${redact(url)}: ${(cause as Error).message}. Check DATABASE_URL and that the server is running.`, { cause })
+  } finally {
+    await setup.end().catch(() => undefined)
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  return { db, dialect: 'postgres', location: `${redact(url)}#${schema}`, close: () => db.destroy() }
+}
+
+async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
+    throw new DxError('DX_CONFIG_INVALID', `migration "${failed}" failed: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/** Hides the password in a database URL before it reaches a log line. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'an unparseable URL'
+  }
+}

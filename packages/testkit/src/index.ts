@@ -1,0 +1,3 @@
+export { requireEngine, engineUrl, type EngineVariable } from './engines.js'
+export { waitFor } from './wait.js'
+export { freePort } from './ports.js'

@@ -1,0 +1,98 @@
+/**
+ * @module todo-store
+ * Todos in the service's own database, through Kysely (SQLite or PostgreSQL).
+ */
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from '@distributex/store'
+
+export interface TodoTable {
+  id: string
+  title: string
+  done: number
+  created_at: string
+  updated_at: string
+}
+
+export interface TodoDatabase {
+  todos: TodoTable
+}
+
+export interface Todo {
+  id: string
+  title: string
+  done: boolean
+  createdAt: string
+}
+
+export interface TodoCounts {
+  active: number
+  done: number
+  total: number
+}
+
+const toTodo = (row: TodoTable): Todo => ({ id: row.id, title: row.title, done: Number(row.done) === 1, createdAt: row.created_at })
+
+export class TodoStore {
+  readonly #db: Kysely<TodoDatabase>
+  #lastStamp = 0
+
+  constructor(db: Kysely<TodoDatabase>) {
+    this.#db = db
+  }
+
+  /** A creation time that never repeats in this process, so the list order is stable. */
+  #stamp(): string {
+    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1)
+    return new Date(this.#lastStamp).toISOString()
+  }
+
+  async list(): Promise<Todo[]> {
+    const rows = await this.#db.selectFrom('todos').selectAll().orderBy('created_at').orderBy('id').execute()
+    return rows.map(toTodo)
+  }
+
+  async get(id: string): Promise<Todo | undefined> {
+    const row = await this.#db.selectFrom('todos').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? toTodo(row) : undefined
+  }
+
+  static counts(todos: readonly Todo[]): TodoCounts {
+    const done = todos.filter((todo) => todo.done).length
+    return { active: todos.length - done, done, total: todos.length }
+  }
+
+  /** Adds a todo; `title` must already be validated. */
+  async add(title: string): Promise<Todo> {
+    const now = this.#stamp()
+    const row: TodoTable = { id: randomUUID(), title, done: 0, created_at: now, updated_at: now }
+    await this.#db.insertInto('todos').values(row).execute()
+    return toTodo(row)
+  }
+
+  /** Renames a todo; false when it no longer exists. */
+  async rename(id: string, title: string): Promise<boolean> {
+    const result = await this.#db.updateTable('todos').set({ title, updated_at: new Date().toISOString() }).where('id', '=', id).executeTakeFirst()
+    return result.numUpdatedRows > 0n
+  }
+
+  /** Flips done/not done; the todo after the change, or undefined when it no longer exists. */
+  async toggle(id: string): Promise<Todo | undefined> {
+    await this.#db
+      .updateTable('todos')
+      .set({ done: sql<number>`1 - done`, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute()
+    return this.get(id)
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('todos').where('id', '=', id).executeTakeFirst()
+    return result.numDeletedRows > 0n
+  }
+
+  /** Removes every done todo; returns how many went. */
+  async clearCompleted(): Promise<number> {
+    const result = await this.#db.deleteFrom('todos').where('done', '=', 1).executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+}
