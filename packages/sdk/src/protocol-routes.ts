@@ -19,7 +19,7 @@ export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }
   app.addHook('onResponse', async (request, reply) => {
     // Health checks and shared assets are frequent and dull: keep them out of the info log.
     const quiet = request.url === SERVICE_PATHS.health || request.url.startsWith(UI_ASSET_PREFIX)
-    request.log[quiet ? 'debug' : 'info']({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
+    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
 
   app.get(SERVICE_PATHS.manifest, async (_request, reply) => {

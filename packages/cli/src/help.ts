@@ -1,0 +1,32 @@
+/**
+ * @module help
+ * The text of `distributex --help`.
+ */
+export const HELP = `distributex: one live web application from independently deployed services
+
+Usage:
+  distributex start [name...]   Start the gateway and services (all by default).
+                                Names: "gateway" and the service names in the config.
+                                Each name can run in its own process:
+                                  distributex start todo
+                                  distributex start gateway
+  distributex --help            Show this help.
+  distributex --version         Show the version.
+
+Options:
+  -c, --config <file>   Configuration file (default: distributex.config.json)
+      --log-level <l>   fatal, error, warn, info (default), debug, trace or silent
+
+Environment:
+  DATABASE_URL          PostgreSQL URL; without it each service keeps a SQLite file in ./data
+  DX_SECRET             Secret the gateway signs identities with (default: ./data/.dx-secret)
+  DX_SERVICE_<NAME>_URL Where the gateway reaches a service (overrides the config)
+  DX_HOST               Address to listen on (default 127.0.0.1)
+  DX_GATEWAY_URL        The main app's URL, for links from a service's own pages
+  DX_LOG_LEVEL          Log level (default info)
+
+Examples:
+  npx distributex start                 everything on one machine
+  npx distributex start gateway         only the gateway
+  DATABASE_URL=postgres://localhost/app npx distributex start todo
+`

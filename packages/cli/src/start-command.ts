@@ -1,0 +1,89 @@
+/**
+ * @module start-command
+ * `distributex start [name...]`: starts the gateway and services named in the
+ * configuration (all of them by default), each on its own port, in this process.
+ * Run it once per name to give each part its own process.
+ */
+import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ConfigError } from '@distributex/protocol'
+import { createGateway, serviceUrl, type GatewayConfig } from '@distributex/gateway'
+import type { DefinedService } from '@distributex/sdk'
+
+export interface Running {
+  name: string
+  url: string
+  /** Where a person opens it. */
+  open: string
+  stop(): Promise<void>
+}
+
+export interface StartCommandOptions {
+  configFile: string
+  config: GatewayConfig
+  names: string[]
+  env?: NodeJS.ProcessEnv
+  logLevel?: string
+}
+
+async function loadService(configFile: string, name: string, moduleName: string): Promise<DefinedService> {
+  const require = createRequire(resolve(configFile))
+  let resolved: string
+  try {
+    resolved = require.resolve(moduleName)
+  } catch (cause) {
+    throw new ConfigError(`service "${name}": cannot find module "${moduleName}". Run "npm install" and "npm run build" first.`, { cause })
+  }
+  const loaded = (await import(pathToFileURL(resolved).href)) as { default?: DefinedService }
+  if (!loaded.default || typeof loaded.default.start !== 'function') {
+    throw new ConfigError(`service "${name}": module "${moduleName}" must export a service made with defineService() as its default export`)
+  }
+  return loaded.default
+}
+
+function explainListenError(error: unknown, what: string, port: number | undefined): Error {
+  const code = (error as { code?: string }).code
+  if (code === 'EADDRINUSE') return new ConfigError(`${what} cannot listen on port ${port}: it is in use. Stop the other process, or change the port in the configuration.`, { cause: error })
+  return error as Error
+}
+
+/** Starts what `names` lists, in order: services first, so the gateway finds them up. */
+export async function startParts({ configFile, config, names, env = process.env, logLevel }: StartCommandOptions): Promise<Running[]> {
+  const known = ['gateway', ...Object.keys(config.services)]
+  const unknown = names.filter((name) => !known.includes(name))
+  if (unknown.length) throw new ConfigError(`unknown name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Choose from: ${known.join(', ')}.`)
+  const wanted = names.length ? names : known
+  const running: Running[] = []
+  try {
+    for (const [name, service] of Object.entries(config.services)) {
+      if (!wanted.includes(name)) continue
+      if (!service.module) {
+        if (names.includes(name)) throw new ConfigError(`service "${name}" has no "module" to start; it runs on its own at ${serviceUrl(name, service, env)}`)
+        continue
+      }
+      const definition = await loadService(configFile, name, service.module)
+      const port = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
+      const started = await definition.start({ port, env, ...(logLevel ? { logLevel } : {}) }).catch((error: unknown) => {
+        throw explainListenError(error, `service "${name}"`, port)
+      })
+      running.push({ name, url: started.url, open: `http://localhost:${started.port}/${name}`, stop: () => started.stop() })
+    }
+    if (wanted.includes('gateway')) {
+      const gateway = await createGateway(config, { env, ...(logLevel ? { logLevel } : {}) })
+      const url = await gateway.start().catch((error: unknown) => {
+        throw explainListenError(error, 'the gateway', config.gateway.port)
+      })
+      running.push({ name: 'gateway', url, open: `http://localhost:${new URL(url).port}/`, stop: () => gateway.stop() })
+    }
+  } catch (error) {
+    await stopAll(running)
+    throw error
+  }
+  return running
+}
+
+/** Stops in reverse start order: the gateway first, so no request reaches a stopped service. */
+export async function stopAll(running: Running[]): Promise<void> {
+  for (const part of [...running].reverse()) await part.stop().catch(() => undefined)
+}

@@ -1,0 +1,47 @@
+/**
+ * @module admin-page
+ * `/_dx/admin`: every service with its health, version, response times and
+ * widgets; refreshes itself every two seconds. `/_dx/admin.json` is the same for machines.
+ */
+import { html, type SafeHtml } from '@distributex/ui'
+import type { ServiceStatus } from './service-registry.js'
+
+const STATE_STYLE: Record<ServiceStatus['state'], string> = {
+  up: 'bg-emerald-100 text-emerald-800',
+  down: 'bg-rose-100 text-rose-800',
+  unknown: 'bg-slate-100 text-slate-700',
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '—' : `${value < 10 ? value.toFixed(2) : Math.round(value)} ms`)
+
+function ago(since: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - since) / 1000))
+  if (seconds < 60) return `${seconds} s`
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`
+  return `${Math.round(seconds / 3600)} h`
+}
+
+export function adminTable(services: readonly ServiceStatus[], now = Date.now()): SafeHtml {
+  return html`<div id="dx-admin" class="dx-card" hx-get="/_dx/admin" hx-trigger="every 2s" hx-select="#dx-admin" hx-target="this" hx-swap="morph">
+  <h1 class="text-lg font-semibold tracking-tight">Services</h1>
+  <p class="text-sm text-slate-500">${services.length} registered · ${services.filter((s) => s.state === 'up').length} up · updated live</p>
+  <div class="mt-4 overflow-x-auto">
+  <table class="w-full text-left text-sm">
+    <thead class="text-xs uppercase text-slate-500"><tr><th class="py-2 pr-4">Service</th><th class="pr-4">State</th><th class="pr-4">Version</th><th class="pr-4">Health check</th><th class="pr-4">Fragments p50 / p99</th><th class="pr-4">Widgets</th><th>Address</th></tr></thead>
+    <tbody class="divide-y divide-slate-100">
+    ${services.map(
+      (s) => html`<tr data-service="${s.name}">
+      <td class="py-2 pr-4 font-medium"><a class="text-indigo-700 hover:underline" href="/${s.name}">${s.title}</a></td>
+      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}</td>
+      <td class="pr-4 font-mono text-xs">${s.version ?? '—'}</td>
+      <td class="pr-4">${ms(s.healthMs)}</td>
+      <td class="pr-4">${ms(s.fragments.p50)} / ${ms(s.fragments.p99)} <span class="text-xs text-slate-400">(${s.fragments.count})</span></td>
+      <td class="pr-4">${s.widgets.join(', ') || '—'}</td>
+      <td class="font-mono text-xs text-slate-500">${s.url}</td>
+    </tr>`,
+    )}
+    </tbody>
+  </table>
+  </div>
+</div>`
+}

@@ -1,0 +1,86 @@
+/**
+ * @module compose-page
+ * Composes a page from widgets. All fragments are requested at once; the shell
+ * (header, navigation, a skeleton per widget) is flushed before any arrives, and
+ * each widget is streamed into its slot the moment it is ready, so a slow
+ * service delays only its own widget and never the page. A widget past its
+ * timeout is streamed as "currently unavailable" and retries by itself.
+ */
+import type { ServerResponse } from 'node:http'
+import { shellEnd, shellStart, type NavLink } from '@distributex/ui'
+import type { PageConfig } from './config.js'
+import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
+import type { ServiceRegistry } from './service-registry.js'
+import { assetLinks, frameFor } from './widget-frames.js'
+
+export interface ComposeOptions {
+  page: PageConfig
+  registry: ServiceRegistry
+  nav: NavLink[]
+  defaultTimeoutMs: number
+  /** Protocol headers for a given service mount. */
+  headersFor: (mount: string) => Record<string, string>
+  /** Headers every page response carries (request id, session cookie). */
+  responseHeaders: Record<string, string | string[]>
+  search: string
+}
+
+export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
+  const { page, registry } = options
+  const gone = new AbortController()
+  const onClose = () => {
+    if (!res.writableFinished) gone.abort()
+  }
+  res.on('close', onClose)
+
+  const widgets = page.widgets.map((ref) => {
+    const entry = registry.get(ref.service)
+    if (!entry) throw new Error(`service ${ref.service} is not registered`)
+    const timeoutMs = ref.timeoutMs ?? options.defaultTimeoutMs
+    const outcome = fetchWidget({ entry, widget: ref.widget, headers: options.headersFor(entry.mount), timeoutMs, signal: gone.signal, search: options.search })
+    return { ref, entry, outcome }
+  })
+
+  // A primary widget decides the page's status, so the head waits for it alone.
+  let status = 200
+  const primary = widgets.find((w) => w.ref.primary)
+  if (primary) {
+    const outcome = await primary.outcome
+    if (outcome.kind !== 'ok') status = outcome.status === 504 ? 504 : 503
+  }
+
+  const css: string[] = []
+  const js: string[] = []
+  for (const { ref, entry } of widgets) {
+    const assets = entry.manifest?.widgets.find((w) => w.name === ref.widget)?.assets
+    if (!assets) continue
+    css.push(...assets.css)
+    js.push(...assets.js)
+  }
+  const link = assetLinks(css, js)
+  res.writeHead(status, {
+    ...options.responseHeaders,
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    ...(link ? { link } : {}),
+  })
+  res.write(
+    shellStart({
+      title: page.title,
+      homeUrl: '/',
+      nav: options.nav,
+      slots: widgets.map(({ ref, entry }) => ({ name: `${ref.service}.${ref.widget}`, title: entry.title })),
+      css,
+      js,
+    }),
+  )
+  await Promise.all(
+    widgets.map(({ ref, entry, outcome }) =>
+      outcome.then((result: WidgetOutcome) => {
+        if (!res.destroyed) res.write(`${frameFor(ref.service, ref.widget, entry.title, result).value}\n`)
+      }),
+    ),
+  )
+  res.off('close', onClose)
+  res.end(shellEnd())
+}

@@ -1,0 +1,107 @@
+/**
+ * @module config
+ * The gateway's configuration: which services exist, where they answer and
+ * which widgets make up each page. Read from `distributex.config.json`;
+ * `DX_SERVICE_<NAME>_URL` overrides a service's address for a deployment.
+ */
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { ConfigError } from '@distributex/protocol'
+
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
+
+export const ServiceConfigSchema = z
+  .object({
+    /** Where the gateway reaches the service, e.g. `http://127.0.0.1:4001`. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Port the service listens on when started by `distributex start`. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Module that exports the service (`default` export of `defineService`). */
+    module: z.string().optional(),
+    /** A command that starts a service written in another stack. */
+    command: z.array(z.string()).min(1).optional(),
+    /** Title used before the manifest is known (e.g. while the service is down). */
+    title: z.string().max(80).optional(),
+  })
+  .refine((service) => service.url !== undefined || service.port !== undefined, 'give the service a "url" or a "port"')
+
+export const WidgetRefSchema = z.object({
+  service: name,
+  widget: name,
+  /** How long the page waits for this widget before showing it as unavailable. */
+  timeoutMs: z.number().int().min(10).max(60_000).optional(),
+  /** A primary widget sets the page's status: if it fails, so does the page. */
+  primary: z.boolean().default(false),
+})
+
+export const PageConfigSchema = z.object({
+  path: z.string().regex(/^\/[^\s]*$/, 'must start with /'),
+  title: z.string().min(1).max(80),
+  widgets: z.array(WidgetRefSchema).min(1).max(32),
+})
+
+export const GatewayConfigSchema = z.object({
+  gateway: z
+    .object({
+      port: z.number().int().min(0).max(65535).default(4040),
+      host: z.string().default('127.0.0.1'),
+      /** The URL people use to reach the gateway. */
+      publicUrl: z.string().optional(),
+      /** Default per-widget timeout. */
+      widgetTimeoutMs: z.number().int().min(10).max(60_000).default(1500),
+      /** How often each service's `/health` is checked. */
+      healthIntervalMs: z.number().int().min(100).max(60_000).default(2000),
+    })
+    .default({ port: 4040, host: '127.0.0.1', widgetTimeoutMs: 1500, healthIntervalMs: 2000 }),
+  services: z.record(name, ServiceConfigSchema),
+  pages: z.array(PageConfigSchema).default([]),
+})
+
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>
+export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>
+export type ServiceConfig = z.infer<typeof ServiceConfigSchema>
+export type PageConfig = z.infer<typeof PageConfigSchema>
+export type WidgetRef = z.infer<typeof WidgetRefSchema>
+
+/** Validates a configuration object, naming every broken field and every dangling reference. */
+export function parseGatewayConfig(input: unknown, source = 'configuration'): GatewayConfig {
+  const result = GatewayConfigSchema.safeParse(input)
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    throw new ConfigError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
+  }
+  const config = result.data
+  for (const page of config.pages) {
+    for (const ref of page.widgets) {
+      if (!config.services[ref.service]) {
+        throw new ConfigError(`${source}: page "${page.path}" uses widget "${ref.widget}" of service "${ref.service}", which is not under "services"`)
+      }
+    }
+  }
+  return config
+}
+
+/** Reads and validates a JSON configuration file. */
+export function loadGatewayConfig(file: string): GatewayConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (cause) {
+    throw new ConfigError(`cannot read ${file}: ${(cause as Error).message}`, { cause })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (cause) {
+    throw new ConfigError(`${file} is not valid JSON: ${(cause as Error).message}`, { cause })
+  }
+  return parseGatewayConfig(json, file)
+}
+
+/** Where the gateway reaches a service: `DX_SERVICE_<NAME>_URL`, then `url`, then `port` on localhost. */
+export function serviceUrl(name: string, service: ServiceConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`]
+  if (override) return override.replace(/\/$/, '')
+  if (service.url) return service.url.replace(/\/$/, '')
+  return `http://127.0.0.1:${service.port}`
+}

@@ -1,0 +1,66 @@
+/**
+ * @module fetch-widget
+ * Fetches one widget's fragment from its service within the widget's time
+ * budget. Never throws: every failure becomes an outcome the page can show.
+ */
+import { HEADERS, type Widget } from '@distributex/protocol'
+import { describeFailure, type ServiceEntry } from './service-registry.js'
+
+/** Fragments larger than this are refused: a widget is a part of a page, not a download. */
+export const MAX_FRAGMENT_BYTES = 1024 * 1024
+
+export type WidgetOutcome =
+  | { kind: 'ok'; html: string; widget: Widget; ms: number }
+  | { kind: 'unavailable'; reason: string; status: number }
+
+export interface FetchWidgetOptions {
+  entry: ServiceEntry
+  widget: string
+  headers: Record<string, string>
+  timeoutMs: number
+  /** Aborted when the browser goes away. */
+  signal?: AbortSignal | undefined
+  /** Query string of the page, passed on to the widget. */
+  search?: string
+}
+
+export async function fetchWidget({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
+  const started = performance.now()
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+  try {
+    const manifest = await entry.ensureManifest(combined)
+    const widget = manifest.widgets.find((w) => w.name === name)
+    if (!widget) return { kind: 'unavailable', reason: `has no widget named "${name}" (it offers: ${manifest.widgets.map((w) => w.name).join(', ') || 'none'})`, status: 502 }
+    const response = await entry.pool.request({
+      path: widget.path + search,
+      method: 'GET',
+      headers: { ...headers, [HEADERS.fragment]: '1', accept: 'text/html' },
+      signal: combined,
+    })
+    const version = response.headers[HEADERS.serviceVersion]
+    entry.noteVersion(typeof version === 'string' ? version : undefined)
+    const type = String(response.headers['content-type'] ?? '')
+    if (response.statusCode !== 200 || !type.startsWith('text/html')) {
+      await response.body.dump()
+      entry.markDown(`answered ${response.statusCode} ${type || 'without a content type'} for widget "${name}"`)
+      return { kind: 'unavailable', reason: `answered with an error (${response.statusCode})`, status: 502 }
+    }
+    const length = Number(response.headers['content-length'] ?? 0)
+    if (length > MAX_FRAGMENT_BYTES) {
+      await response.body.dump()
+      return { kind: 'unavailable', reason: `sent a fragment larger than ${MAX_FRAGMENT_BYTES} bytes`, status: 502 }
+    }
+    const html = await response.body.text()
+    const ms = performance.now() - started
+    entry.fragmentLatency.record(ms)
+    entry.markUp()
+    return { kind: 'ok', html, widget, ms }
+  } catch (error) {
+    if (signal?.aborted) return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
+    const reason = describeFailure(error, timeoutMs)
+    // Slow is not down: the health check decides that. Refused or reset is down now.
+    if (!timeout.aborted) entry.markDown(reason)
+    return { kind: 'unavailable', reason, status: timeout.aborted ? 504 : 503 }
+  }
+}

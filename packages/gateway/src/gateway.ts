@@ -1,0 +1,194 @@
+/**
+ * @module gateway
+ * `createGateway` wires the pieces: the service registry and its health checks,
+ * composed pages, the per-widget fragment endpoint, the proxy (HTTP and
+ * WebSocket), the shared UI assets and the admin page.
+ *
+ * @example
+ * const gateway = await createGateway(loadGatewayConfig('distributex.config.json'))
+ * await gateway.start()
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
+import { HEADERS, loadSecret, StoppedError } from '@distributex/protocol'
+import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavLink } from '@distributex/ui'
+import type { GatewayConfig } from './config.js'
+import { serviceUrl } from './config.js'
+import { ServiceEntry, ServiceRegistry } from './service-registry.js'
+import { readSession, sessionCookie, type Session } from './session.js'
+import { protocolHeaders } from './service-headers.js'
+import { composePage } from './compose-page.js'
+import { fetchWidget } from './fetch-widget.js'
+import { assetLinks, frameFor } from './widget-frames.js'
+import { proxyRoutes } from './proxy-routes.js'
+import { proxyUpgrade } from './websocket-proxy.js'
+import { adminTable } from './admin-page.js'
+
+export interface GatewayOptions {
+  env?: NodeJS.ProcessEnv
+  dataDir?: string
+  logLevel?: string
+  /** Overrides `gateway.port` (0 picks a free port). */
+  port?: number
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance
+  readonly registry: ServiceRegistry
+  /** The gateway's address once started. */
+  readonly url: string
+  start(): Promise<string>
+  stop(): Promise<void>
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    dxSession: Session
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const env = options.env ?? process.env
+  const secret = loadSecret({ env, dataDir: options.dataDir ?? env.DX_DATA_DIR ?? 'data' })
+  const settings = config.gateway
+  const app = Fastify({
+    logger: { level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', base: { service: 'gateway' } },
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (request) => {
+      const given = request.headers[HEADERS.requestId]
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    return503OnClosing: true,
+    bodyLimit: 1024 * 1024,
+  })
+  let publicUrl = settings.publicUrl ?? `http://localhost:${options.port ?? settings.port}`
+  const secureCookie = () => publicUrl.startsWith('https:')
+
+  const registry = new ServiceRegistry()
+  for (const [name, service] of Object.entries(config.services)) {
+    registry.add(new ServiceEntry(name, serviceUrl(name, service, env), app.log, service.title))
+  }
+
+  const headersFor = (request: FastifyRequest | IncomingMessage, mount: string, session: Session, requestId: string) =>
+    protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, secret, acceptLanguage: request.headers['accept-language'] })
+
+  const nav = (current: string): NavLink[] => [
+    ...config.pages.map((page) => ({ href: page.path, label: page.path === '/' ? 'Home' : page.title, current: current === page.path })),
+    ...registry.all().map((entry) => ({ href: entry.mount, label: entry.title, current: current === entry.mount })),
+    { href: '/_dx/admin', label: 'Admin', current: current === '/_dx/admin' },
+  ]
+
+  app.decorateRequest('dxSession', null as unknown as Session)
+  app.addHook('onRequest', async (request, reply) => {
+    request.dxSession = readSession(request.headers.cookie)
+    reply.header(HEADERS.requestId, request.id)
+    if (request.dxSession.fresh) reply.header('set-cookie', sessionCookie(request.dxSession.id, secureCookie()))
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const quiet = request.url.startsWith(UI_ASSET_PREFIX) || request.url.startsWith('/_dx/')
+    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
+  })
+
+  for (const page of config.pages) {
+    app.get(page.path, async (request, reply) => {
+      reply.hijack()
+      const query = request.url.indexOf('?')
+      await composePage(reply.raw, {
+        page,
+        registry,
+        nav: nav(page.path),
+        defaultTimeoutMs: settings.widgetTimeoutMs,
+        headersFor: (mount) => headersFor(request, mount, request.dxSession, request.id),
+        responseHeaders: reply.getHeaders() as Record<string, string | string[]>,
+        search: query >= 0 ? request.url.slice(query) : '',
+      })
+    })
+  }
+
+  app.get('/_dx/fragment/:service/:widget', async (request, reply) => {
+    const { service, widget } = request.params as { service: string; widget: string }
+    const entry = registry.get(service)
+    if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send(`No service named "${service}" is registered with this gateway.\n`)
+    const ref = config.pages.flatMap((page) => page.widgets).find((w) => w.service === service && w.widget === widget)
+    const timeoutMs = ref?.timeoutMs ?? settings.widgetTimeoutMs
+    const outcome = await fetchWidget({ entry, widget, headers: headersFor(request, entry.mount, request.dxSession, request.id), timeoutMs })
+    if (outcome.kind === 'ok') {
+      const link = assetLinks(outcome.widget.assets.css, outcome.widget.assets.js)
+      if (link) reply.header('link', link)
+    }
+    // 503 keeps htmx from swapping: the unavailable frame stays and keeps polling.
+    return reply
+      .code(outcome.kind === 'ok' ? 200 : 503)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(frameFor(service, widget, entry.title, outcome).value)
+  })
+
+  app.get(`${UI_ASSET_PREFIX}:name`, async (request, reply) => {
+    const { name } = request.params as { name: string }
+    const answer = serveUiAsset(name, request.headers['if-none-match'])
+    return reply.code(answer.status).headers(answer.headers).send(answer.body ?? null)
+  })
+
+  app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
+  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()) }))
+  app.get('/_dx/admin', async (_request, reply) => {
+    const slot = 'gateway.admin'
+    const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [
+      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status())) }),
+    ])
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
+  })
+
+  for (const entry of registry.all()) {
+    await proxyRoutes(app, { entry, headersFor: (request, mount) => headersFor(request, mount, request.dxSession, request.id) })
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    const slot = 'gateway.not-found'
+    const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
+    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }] }, [widgetFrame({ slot, title: 'Not found', body })])
+    return reply.code(404).type('text/html; charset=utf-8').send(document)
+  })
+
+  app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
+    const session = readSession(request.headers.cookie)
+    const requestId = randomUUID()
+    const handled = proxyUpgrade(request, socket, head, { registry, headersFor: (req, mount) => headersFor(req, mount, session, requestId) })
+    if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+  })
+
+  await app.ready()
+
+  let state: 'new' | 'running' | 'stopped' = 'new'
+  let url = ''
+  return {
+    app,
+    registry,
+    get url() {
+      return url
+    },
+    async start() {
+      if (state === 'stopped') throw new StoppedError('gateway')
+      if (state === 'running') return url
+      const host = env.DX_HOST ?? settings.host
+      await app.listen({ port: options.port ?? settings.port, host })
+      const address = app.server.address()
+      const port = typeof address === 'object' && address ? address.port : settings.port
+      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+      if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
+      state = 'running'
+      await registry.startHealthChecks(settings.healthIntervalMs)
+      return url
+    },
+    async stop() {
+      if (state === 'stopped') return
+      state = 'stopped'
+      await app.close()
+      await registry.close()
+    },
+  }
+}

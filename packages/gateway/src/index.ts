@@ -1,0 +1,17 @@
+/**
+ * @module @distributex/gateway
+ * Composes widgets from services into one streamed page and proxies their routes.
+ */
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js'
+export {
+  loadGatewayConfig,
+  parseGatewayConfig,
+  serviceUrl,
+  GatewayConfigSchema,
+  type GatewayConfig,
+  type GatewayConfigInput,
+  type ServiceConfig,
+  type PageConfig,
+  type WidgetRef,
+} from './config.js'
+export type { ServiceStatus, HealthState } from './service-registry.js'

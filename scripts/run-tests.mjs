@@ -1,0 +1,26 @@
+// Runs every compiled test file (`<workspace>/dist/**/*.test.js`) with node's
+// test runner, one file at a time: several start servers or a browser.
+// `node scripts/run-tests.mjs gateway` runs only files whose path contains "gateway".
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+
+function testsUnder(dir) {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry)
+    if (statSync(path).isDirectory()) return testsUnder(path)
+    return entry.endsWith('.test.js') ? [path] : []
+  })
+}
+
+const workspaces = ['packages', 'services'].flatMap((root) => readdirSync(root).map((name) => join(root, name))).concat('e2e')
+const files = workspaces.flatMap((workspace) => testsUnder(join(workspace, 'dist'))).sort()
+const filter = process.argv[2]
+const selected = filter ? files.filter((file) => file.includes(filter)) : files
+if (selected.length === 0) {
+  console.error(`no test files found${filter ? ` matching "${filter}"` : ''}: run "npm run build" first`)
+  process.exit(1)
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...selected], { stdio: 'inherit' })
+process.exit(result.status ?? 1)
