@@ -53,6 +53,9 @@ const HTMX_CONFIG = JSON.stringify({
   scrollIntoViewOnBoost: false,
 })
 
+/** An inline icon, so no page ever asks for /favicon.ico. */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#4f46e5"/><text x="16" y="21" font-family="sans-serif" font-size="14" font-weight="700" fill="#fff" text-anchor="middle">dx</text></svg>')}`
+
 function head(options: ShellOptions): SafeHtml {
   const css = [...new Set(options.css ?? [])]
   const js = [...new Set(options.js ?? [])]
@@ -60,6 +63,7 @@ function head(options: ShellOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · distributex</title>
+<link rel="icon" href="${FAVICON}">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="${uiAssetUrl('app.css')}">
 ${css.map((href) => html`<link rel="stylesheet" href="${href}" data-dx-asset>\n`)}<script src="${uiAssetUrl('htmx.min.js')}" defer></script>

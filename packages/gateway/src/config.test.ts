@@ -1,0 +1,21 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { parseGatewayConfig, serviceUrl } from './config.js'
+import { ConfigError } from '@distributex/protocol'
+
+test('config - a page using an unknown service is refused with both names', () => {
+  assert.throws(
+    () => parseGatewayConfig({ services: { todo: { port: 4001 } }, pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }] }),
+    (error: unknown) => error instanceof ConfigError && /service "chat"/.test(error.message) && /widget "room"/.test(error.message),
+  )
+})
+
+test('config - a service needs a url or a port, and bad fields are named', () => {
+  assert.throws(() => parseGatewayConfig({ services: { todo: {} } }), /services.todo: give the service a "url" or a "port"/)
+  assert.throws(() => parseGatewayConfig({ services: { todo: { port: 70000 } } }), /services.todo.port/)
+})
+
+test('config - DX_SERVICE_<NAME>_URL overrides where a service is reached', () => {
+  assert.equal(serviceUrl('my-svc', { port: 4001 }, {}), 'http://127.0.0.1:4001')
+  assert.equal(serviceUrl('my-svc', { port: 4001 }, { DX_SERVICE_MY_SVC_URL: 'http://svc:8080/' }), 'http://svc:8080')
+})

@@ -1,0 +1,121 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { request } from 'undici'
+import WebSocket, { WebSocketServer } from 'ws'
+import { startFixture } from './test-support/fixture-service.js'
+import { startGateway } from './test-support/start-gateway.js'
+
+test('proxy - bodies, status, redirects and cookies pass through; the session cookie does not', async (t) => {
+  const service = await startFixture({
+    name: 'svc',
+    handle: (req, res) => {
+      let body = ''
+      req.on('data', (chunk) => (body += chunk))
+      req.on('end', () => {
+        if (req.url === '/svc/redirect') {
+          res.writeHead(303, { location: '/svc/done', 'set-cookie': 'svc_pref=1; Path=/svc' })
+          return res.end()
+        }
+        res.writeHead(201, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ method: req.method, url: req.url, body, cookie: req.headers.cookie ?? null, identity: Boolean(req.headers['x-dx-identity']) }))
+      })
+    },
+  })
+  const gateway = await startGateway({ svc: service.url }, [{ service: 'svc' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+
+  const posted = await request(`${gateway.url}/svc/items?x=1`, {
+    method: 'PUT',
+    body: 'title=hello',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'dx_sid=AAAAAAAAAAAAAAAAAAAAAA; svc_pref=1' },
+  })
+  assert.equal(posted.statusCode, 201)
+  assert.deepEqual(await posted.body.json(), { method: 'PUT', url: '/svc/items?x=1', body: 'title=hello', cookie: 'svc_pref=1', identity: true })
+
+  const redirect = await request(`${gateway.url}/svc/redirect`, { method: 'POST' })
+  assert.equal(redirect.statusCode, 303)
+  assert.equal(redirect.headers.location, '/svc/done')
+  assert.match(String(redirect.headers['set-cookie']), /svc_pref=1/)
+})
+
+test('proxy - a streaming response is relayed as it is produced', async (t) => {
+  const service = await startFixture({
+    name: 'stream',
+    handle: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write('data: one\n\n')
+      setTimeout(() => res.end('data: two\n\n'), 300)
+    },
+  })
+  const gateway = await startGateway({ stream: service.url }, [{ service: 'stream' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+  const started = performance.now()
+  const response = await request(`${gateway.url}/stream/events`)
+  const times: number[] = []
+  for await (const chunk of response.body) if (chunk.length) times.push(performance.now() - started)
+  assert.ok(times.length >= 2, 'two separate chunks')
+  assert.ok((times[0] ?? 999) < 200, `first event after ${times[0]} ms, not held back`)
+})
+
+test('proxy - a cross-site form post is refused before it reaches the service', async (t) => {
+  const service = await startFixture({ name: 'csrf' })
+  const gateway = await startGateway({ csrf: service.url }, [{ service: 'csrf' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+  const response = await request(`${gateway.url}/csrf/items`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' }, body: 'x=1' })
+  assert.equal(response.statusCode, 403)
+  assert.match(await response.body.text(), /posted from another site/)
+  assert.equal(service.seen.filter((r) => r.url === '/csrf/items').length, 0)
+})
+
+test('proxy - a stopped service gets a clear 502 page, not a crash', async (t) => {
+  const service = await startFixture({ name: 'down' })
+  const url = service.url
+  await service.close()
+  const gateway = await startGateway({ down: url }, [{ service: 'down' }])
+  t.after(() => gateway.stop())
+  const response = await request(`${gateway.url}/down/anything`)
+  assert.equal(response.statusCode, 502)
+  assert.match(await response.body.text(), /Down is currently unavailable/)
+})
+
+test('proxy - WebSocket upgrades are tunnelled to the owning service with the identity', async (t) => {
+  const service = await startFixture({ name: 'live' })
+  const wss = new WebSocketServer({ server: service.server })
+  let identity: string | undefined
+  wss.on('connection', (socket, req) => {
+    identity = req.headers['x-dx-identity'] as string | undefined
+    socket.on('message', (data) => socket.send(`echo:${String(data)}`))
+  })
+  const gateway = await startGateway({ live: service.url }, [{ service: 'live' }])
+  t.after(async () => {
+    await gateway.stop()
+    wss.close()
+    await service.close()
+  })
+  const client = new WebSocket(`${gateway.url.replace('http', 'ws')}/live/socket`, { headers: { 'x-dx-identity': 'forged' } })
+  await once(client, 'open')
+  client.send('hi')
+  const [reply] = await once(client, 'message')
+  assert.equal(String(reply), 'echo:hi')
+  assert.ok(identity && identity !== 'forged', 'the service sees the gateway-signed identity')
+  client.close()
+
+  const unknown = new WebSocket(`${gateway.url.replace('http', 'ws')}/nobody/socket`)
+  const [error] = await once(unknown, 'error')
+  assert.match(String((error as Error).message), /404/)
+})
+
+test('admin - the admin page and JSON list services with their health', async (t) => {
+  const service = await startFixture({ name: 'adm' })
+  const gateway = await startGateway({ adm: service.url }, [{ service: 'adm' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+  const json = (await (await request(`${gateway.url}/_dx/admin.json`)).body.json()) as { services: Array<{ name: string; state: string; version: string }> }
+  assert.deepEqual(
+    json.services.map((s) => [s.name, s.state, s.version]),
+    [['adm', 'up', '1.0.0']],
+  )
+  const page = await (await request(`${gateway.url}/_dx/admin`)).body.text()
+  assert.match(page, /data-service="adm"/)
+  assert.match(page, />up</)
+})

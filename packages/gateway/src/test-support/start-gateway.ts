@@ -1,0 +1,22 @@
+/**
+ * @module start-gateway
+ * Starts a gateway on a free port for a test, over the given fixtures.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createGateway, type Gateway } from '../gateway.js'
+import { parseGatewayConfig, type WidgetRef } from '../config.js'
+
+export const TEST_SECRET = 's'.repeat(48)
+
+export async function startGateway(services: Record<string, string>, widgets: Array<Partial<WidgetRef> & { service: string }>, settings: { widgetTimeoutMs?: number; healthIntervalMs?: number } = {}): Promise<Gateway> {
+  const config = parseGatewayConfig({
+    gateway: { port: 0, widgetTimeoutMs: settings.widgetTimeoutMs ?? 500, healthIntervalMs: settings.healthIntervalMs ?? 60_000 },
+    services: Object.fromEntries(Object.entries(services).map(([name, url]) => [name, { url }])),
+    pages: [{ path: '/', title: 'Home', widgets: widgets.map((w) => ({ widget: 'w', ...w })) }],
+  })
+  const gateway = await createGateway(config, { port: 0, logLevel: 'silent', env: { DX_SECRET: TEST_SECRET }, dataDir: mkdtempSync(join(tmpdir(), 'dx-gw-')) })
+  await gateway.start()
+  return gateway
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Kysely, Migration } from 'kysely'
+import { testDialects } from './test-dialects.js'
+import { openStore } from './open-store.js'
+
+let runs = 0
+const migrations: Record<string, Migration> = {
+  '0001-notes': {
+    async up(db: Kysely<unknown>) {
+      runs++
+      await db.schema.createTable('notes').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute()
+    },
+  },
+}
+
+interface NotesDb {
+  notes: { id: string; body: string }
+}
+
+for (const dialect of testDialects()) {
+  test(`store (${dialect.name}) - migrations run on open and queries work`, { skip: dialect.skip }, async () => {
+    const store = await dialect.open<NotesDb>({ service: 'notes', migrations })
+    try {
+      assert.equal(store.dialect, dialect.name)
+      await store.db.insertInto('notes').values({ id: 'a', body: 'it’s <b>text</b>' }).execute()
+      const row = await store.db.selectFrom('notes').selectAll().executeTakeFirstOrThrow()
+      assert.equal(row.body, 'it’s <b>text</b>')
+    } finally {
+      await store.close()
+    }
+  })
+}
+
+test('store (sqlite) - reopening the same file keeps the data and skips applied migrations', async () => {
+  const { mkdtempSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-reopen-'))
+  const before = runs
+  const first = await openStore<NotesDb>({ service: 'notes', migrations, dataDir })
+  await first.db.insertInto('notes').values({ id: 'kept', body: 'x' }).execute()
+  await first.close()
+  const second = await openStore<NotesDb>({ service: 'notes', migrations, dataDir })
+  assert.equal(runs - before, 1, 'the migration ran once')
+  assert.equal((await second.db.selectFrom('notes').selectAll().execute()).length, 1)
+  await second.close()
+})
+
+test('store - an unreachable PostgreSQL gives an error that names the fix', async () => {
+  await assert.rejects(
+    openStore({ service: 'notes', migrations, databaseUrl: 'postgres://nobody:secret@127.0.0.1:1/none' }),
+    (error: Error) => /cannot reach PostgreSQL/.test(error.message) && /DATABASE_URL/.test(error.message) && !error.message.includes('secret'),
+  )
+})
