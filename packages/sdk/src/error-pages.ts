@@ -26,7 +26,6 @@ function send(reply: FastifyReply, status: number, title: string, detail: string
 
 export function installErrorPages(app: FastifyInstance, manifest: Manifest): void {
   app.setNotFoundHandler((request, reply) => {
-    request.dx ??= null as never
     return send(reply, 404, 'Not found', `${manifest.title} has nothing at ${request.url}.`)
   })
 

@@ -1,0 +1,54 @@
+/**
+ * @module todo-app
+ * The gateway and the Todo service running in this process on free ports, with
+ * the Todo service stoppable and restartable on the same port.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
+import { todoService } from '@distributex/todo'
+import type { RunningService } from '@distributex/sdk'
+import { freePort } from '@distributex/testkit'
+
+export const WIDGET_TIMEOUT_MS = 800
+
+export interface TodoApp {
+  gateway: Gateway
+  todoPort: number
+  todo: RunningService | undefined
+  startTodo(): Promise<void>
+  stopTodo(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startTodoApp(): Promise<TodoApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-'))
+  const env = { DX_SECRET: 'e'.repeat(48) }
+  const todoPort = await freePort()
+  const app: TodoApp = {
+    gateway: undefined as unknown as Gateway,
+    todoPort,
+    todo: undefined,
+    async startTodo() {
+      app.todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined })
+    },
+    async stopTodo() {
+      await app.todo?.stop()
+      app.todo = undefined
+    },
+    async close() {
+      await app.gateway.stop()
+      await app.stopTodo()
+    },
+  }
+  await app.startTodo()
+  const config = parseGatewayConfig({
+    gateway: { port: 0, widgetTimeoutMs: WIDGET_TIMEOUT_MS, healthIntervalMs: 500 },
+    services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
+  })
+  app.gateway = await createGateway(config, { port: 0, env, dataDir, logLevel: 'silent' })
+  await app.gateway.start()
+  return app
+}
