@@ -1,0 +1,61 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, waitFor } from '@distributex/testkit'
+
+const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+test('cli - --help explains the commands', () => {
+  const result = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' })
+  assert.equal(result.status, 0)
+  assert.match(result.stdout, /distributex start \[name\.\.\.\]/)
+  assert.match(result.stdout, /DATABASE_URL/)
+})
+
+test('cli - an unknown command or name says what to do', () => {
+  const command = spawnSync(process.execPath, [bin, 'launch'], { encoding: 'utf8' })
+  assert.equal(command.status, 1)
+  assert.match(command.stderr, /unknown command "launch"/)
+  const name = spawnSync(process.execPath, [bin, 'start', 'nope'], { encoding: 'utf8', cwd: repoRoot })
+  assert.equal(name.status, 1)
+  assert.match(name.stderr, /unknown name: nope\. Choose from: gateway, todo/)
+  const missing = spawnSync(process.execPath, [bin, 'start', '--config', 'missing.json'], { encoding: 'utf8' })
+  assert.match(missing.stderr, /cannot read missing.json/)
+})
+
+test('cli - start serves the composed page within 10 s and stops cleanly on SIGTERM', async (t) => {
+  mkdirSync(join(repoRoot, 'data'), { recursive: true })
+  const dir = mkdtempSync(join(repoRoot, 'data', 'cli-test-'))
+  const [gatewayPort, todoPort] = [await freePort(), await freePort()]
+  const configFile = join(dir, 'distributex.config.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      gateway: { port: gatewayPort },
+      services: { todo: { port: todoPort, module: '@distributex/todo' } },
+      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
+    }),
+  )
+  const started = Date.now()
+  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--log-level', 'warn'], { cwd: dir, env: { ...process.env, DX_DATA_DIR: dir, DATABASE_URL: '' } })
+  t.after(() => child.kill('SIGKILL'))
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 10_000, what: `startup; output so far:\n${output}` })
+  assert.match(output, new RegExp(`gateway +http://localhost:${gatewayPort}/`))
+  assert.match(output, new RegExp(`todo +http://localhost:${todoPort}/todo`))
+  const page = await (await fetch(`http://127.0.0.1:${gatewayPort}/`)).text()
+  assert.match(page, /<div id="todo-app"/)
+  assert.ok(Date.now() - started < 10_000)
+  const own = await fetch(`http://127.0.0.1:${todoPort}/todo`)
+  assert.equal(own.status, 200)
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0)
+})
