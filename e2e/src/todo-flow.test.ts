@@ -118,4 +118,21 @@ describe('todo through the gateway, in headless Chromium', { skip }, () => {
     await page.locator('.todo-title', { hasText: 'Back again' }).waitFor()
     await page.close()
   })
+
+  test('e2e - a widget that arrives late brings its own stylesheet, loaded once', async () => {
+    const late = await startTodoApp({ todoRunning: false })
+    try {
+      const page = await browser.newPage()
+      await page.goto(`${late.gateway.url}/`)
+      await page.getByText('Todo is currently unavailable').waitFor()
+      assert.equal(await page.locator('link[href="/todo/assets/todo.css"]').count(), 0, 'unknown before the service was ever seen')
+      await late.startTodo()
+      await page.locator('#todo-new').waitFor({ timeout: 10_000 })
+      await page.waitForFunction(() => [...document.styleSheets].some((sheet) => sheet.href?.endsWith('/todo/assets/todo.css')))
+      assert.equal(await page.locator('link[href="/todo/assets/todo.css"]').count(), 1)
+      await page.close()
+    } finally {
+      await late.close()
+    }
+  })
 })

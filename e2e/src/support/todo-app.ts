@@ -22,7 +22,8 @@ export interface TodoApp {
   close(): Promise<void>
 }
 
-export async function startTodoApp(): Promise<TodoApp> {
+/** Starts both; with `todoRunning: false` the gateway starts while Todo is down (it has never seen its manifest). */
+export async function startTodoApp({ todoRunning = true } = {}): Promise<TodoApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-'))
   const env = { DX_SECRET: 'e'.repeat(48) }
   const todoPort = await freePort()
@@ -42,7 +43,7 @@ export async function startTodoApp(): Promise<TodoApp> {
       await app.stopTodo()
     },
   }
-  await app.startTodo()
+  if (todoRunning) await app.startTodo()
   const config = parseGatewayConfig({
     gateway: { port: 0, widgetTimeoutMs: WIDGET_TIMEOUT_MS, healthIntervalMs: 500 },
     services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
