@@ -74,13 +74,28 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
       js,
     }),
   )
+  // Widgets that finish in the same turn of the event loop go out in one write.
+  let pending = ''
+  let flushScheduled = false
+  const flush = () => {
+    flushScheduled = false
+    if (pending && !res.destroyed) res.write(pending)
+    pending = ''
+  }
   await Promise.all(
     widgets.map(({ ref, entry, outcome }) =>
       outcome.then((result: WidgetOutcome) => {
-        if (!res.destroyed) res.write(`${frameFor(ref.service, ref.widget, entry.title, result).value}\n`)
+        pending += `${frameFor(ref.service, ref.widget, entry.title, result).value}\n`
+        if (!flushScheduled) {
+          flushScheduled = true
+          setImmediate(flush)
+        }
       }),
     ),
   )
   res.off('close', onClose)
-  res.end(shellEnd())
+  // The last widgets and the end of the document share the final write.
+  const rest = pending
+  pending = ''
+  res.end(rest + shellEnd())
 }

@@ -4,7 +4,7 @@
  * budget. Never throws: every failure becomes an outcome the page can show.
  */
 import { HEADERS, type Widget } from '@distributex/protocol'
-import { describeFailure, type ServiceEntry } from './service-registry.js'
+import { describeFailure, formatMs, type ServiceEntry } from './service-registry.js'
 
 /** Fragments larger than this are refused: a widget is a part of a page, not a download. */
 export const MAX_FRAGMENT_BYTES = 1024 * 1024
@@ -26,17 +26,24 @@ export interface FetchWidgetOptions {
 
 export async function fetchWidget({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
   const started = performance.now()
-  const timeout = AbortSignal.timeout(timeoutMs)
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout
+  // One controller and one timer per fetch: cheaper on the hot path than AbortSignal.timeout + any.
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, timeoutMs)
+  const onAbort = () => controller.abort()
+  signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    const manifest = await entry.ensureManifest(combined)
+    const manifest = await entry.ensureManifest(controller.signal)
     const widget = manifest.widgets.find((w) => w.name === name)
     if (!widget) return { kind: 'unavailable', reason: `has no widget named "${name}" (it offers: ${manifest.widgets.map((w) => w.name).join(', ') || 'none'})`, status: 502 }
     const response = await entry.pool.request({
       path: widget.path + search,
       method: 'GET',
       headers: { ...headers, [HEADERS.fragment]: '1', accept: 'text/html' },
-      signal: combined,
+      signal: controller.signal,
     })
     const version = response.headers[HEADERS.serviceVersion]
     entry.noteVersion(typeof version === 'string' ? version : undefined)
@@ -58,9 +65,12 @@ export async function fetchWidget({ entry, widget: name, headers, timeoutMs, sig
     return { kind: 'ok', html, widget, ms }
   } catch (error) {
     if (signal?.aborted) return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
-    const reason = describeFailure(error, timeoutMs)
+    const reason = timedOut ? `did not answer within ${formatMs(timeoutMs)}` : describeFailure(error, timeoutMs)
     // Slow is not down: the health check decides that. Refused or reset is down now.
-    if (!timeout.aborted) entry.markDown(reason)
-    return { kind: 'unavailable', reason, status: timeout.aborted ? 504 : 503 }
+    if (!timedOut) entry.markDown(reason)
+    return { kind: 'unavailable', reason, status: timedOut ? 504 : 503 }
+  } finally {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
   }
 }

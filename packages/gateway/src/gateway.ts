@@ -17,7 +17,7 @@ import type { GatewayConfig } from './config.js'
 import { serviceUrl } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './service-registry.js'
 import { readSession, sessionCookie, type Session } from './session.js'
-import { protocolHeaders } from './service-headers.js'
+import { identitySigner, protocolHeaders } from './service-headers.js'
 import { composePage } from './compose-page.js'
 import { fetchWidget } from './fetch-widget.js'
 import { assetLinks, frameFor } from './widget-frames.js'
@@ -72,8 +72,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     registry.add(new ServiceEntry(name, serviceUrl(name, service, env), app.log, service.title))
   }
 
+  const sign = identitySigner(secret)
   const headersFor = (request: FastifyRequest | IncomingMessage, mount: string, session: Session, requestId: string) =>
-    protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, secret, acceptLanguage: request.headers['accept-language'] })
+    protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, sign, acceptLanguage: request.headers['accept-language'] })
 
   const nav = (current: string): NavLink[] => [
     ...config.pages.map((page) => ({ href: page.path, label: page.path === '/' ? 'Home' : page.title, current: current === page.path })),

@@ -11,13 +11,31 @@ export interface ServiceHeaderContext {
   sessionId: string
   mount: string
   publicUrl: string
-  secret: string
+  sign: (sessionId: string) => string
   acceptLanguage: string | undefined
 }
 
 function locale(acceptLanguage: string | undefined): string {
   const first = acceptLanguage?.split(',')[0]?.split(';')[0]?.trim()
   return first && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(first) ? first : 'en'
+}
+
+/** Signed identities are reused for a minute (they are valid for five): signing is the costliest header. */
+const REUSE_MS = 60_000
+const MAX_CACHED = 10_000
+
+/** Signs identities with `secret`, keeping recent ones. One signer per gateway. */
+export function identitySigner(secret: string): (sessionId: string) => string {
+  const signed = new Map<string, { token: string; until: number }>()
+  return (sessionId) => {
+    const now = Date.now()
+    const cached = signed.get(sessionId)
+    if (cached && cached.until > now) return cached.token
+    if (signed.size >= MAX_CACHED) signed.clear()
+    const token = signIdentity(secret, { sub: `anon:${sessionId}`, sid: sessionId }, now)
+    signed.set(sessionId, { token, until: now + REUSE_MS })
+    return token
+  }
 }
 
 /** The protocol headers for one request to one service. */
@@ -28,7 +46,7 @@ export function protocolHeaders(context: ServiceHeaderContext): Record<string, s
     [HEADERS.mount]: context.mount,
     [HEADERS.gateway]: context.publicUrl,
     [HEADERS.locale]: locale(context.acceptLanguage),
-    [HEADERS.identity]: signIdentity(context.secret, { sub: `anon:${context.sessionId}`, sid: context.sessionId }),
+    [HEADERS.identity]: context.sign(context.sessionId),
   }
 }
 
