@@ -5,6 +5,7 @@
  */
 import { html, type SafeHtml } from '@distributex/ui'
 import type { ServiceStatus } from './service-registry.js'
+import type { HubStats } from './live/live-hub.js'
 
 const STATE_STYLE: Record<ServiceStatus['state'], string> = {
   up: 'bg-emerald-100 text-emerald-800',
@@ -21,7 +22,18 @@ function ago(since: number, now: number): string {
   return `${Math.round(seconds / 3600)} h`
 }
 
-export function adminTable(services: readonly ServiceStatus[], now = Date.now()): SafeHtml {
+function liveSection(stats: HubStats | undefined): SafeHtml {
+  if (!stats) return html`<p class="mt-6 text-sm text-slate-500">Live updates are off: this gateway has no event bus.</p>`
+  const cell = (label: string, value: number) => html`<div class="rounded-lg bg-slate-50 p-3"><dt class="text-xs text-slate-500">${label}</dt><dd class="text-lg font-semibold tabular-nums">${value.toLocaleString('en')}</dd></div>`
+  return html`<h2 class="mt-8 text-base font-semibold">Live hub (this node)</h2>
+  <dl class="mt-3 grid grid-cols-2 gap-3 text-sm sm:grid-cols-4" id="dx-admin-live">
+    ${cell('Connections', stats.connections)}${cell('Channels followed', stats.channels)}${cell('Messages delivered', stats.delivered)}${cell('Low-priority shed', stats.shed)}
+    ${cell('Slow browsers disconnected', stats.slowDisconnects)}${cell('Subscriptions refused', stats.refused)}${cell('Recoveries attempted', stats.recovery.attempted)}${cell('Recovered', stats.recovery.recovered)}
+    ${cell('Gaps (re-rendered)', stats.recovery.gaps)}${cell('Messages replayed', stats.recovery.replayed)}
+  </dl>`
+}
+
+export function adminTable(services: readonly ServiceStatus[], live?: HubStats, now = Date.now()): SafeHtml {
   return html`<div id="dx-admin" class="dx-card" hx-get="/_dx/admin" hx-trigger="every 2s" hx-select="#dx-admin" hx-target="this" hx-swap="morph">
   <h1 class="text-lg font-semibold tracking-tight">Services</h1>
   <p class="text-sm text-slate-500">${services.length} registered · ${services.filter((s) => s.state === 'up').length} up · updated live</p>
@@ -43,5 +55,6 @@ export function adminTable(services: readonly ServiceStatus[], now = Date.now())
     </tbody>
   </table>
   </div>
+  ${liveSection(live)}
 </div>`
 }

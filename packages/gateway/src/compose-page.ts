@@ -23,6 +23,8 @@ export interface ComposeOptions {
   /** Headers every page response carries (request id, session cookie). */
   responseHeaders: Record<string, string | string[]>
   search: string
+  /** The live hub's URL when the gateway has one. */
+  live: string | undefined
 }
 
 export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
@@ -72,6 +74,7 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
       slots: widgets.map(({ ref, entry }) => ({ name: `${ref.service}.${ref.widget}`, title: entry.title })),
       css,
       js,
+      ...(options.live ? { live: options.live } : {}),
     }),
   )
   // Widgets that finish in the same turn of the event loop go out in one write.

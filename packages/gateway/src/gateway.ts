@@ -24,6 +24,9 @@ import { assetLinks, frameFor } from './widget-frames.js'
 import { proxyRoutes } from './proxy-routes.js'
 import { proxyUpgrade } from './websocket-proxy.js'
 import { adminTable } from './admin-page.js'
+import type { HubBus } from './live/hub-bus.js'
+import { LiveHub, type HubStats } from './live/live-hub.js'
+import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -31,11 +34,15 @@ export interface GatewayOptions {
   logLevel?: string
   /** Overrides `gateway.port` (0 picks a free port). */
   port?: number
+  /** The event bus the live hub follows; without one the gateway serves no live updates. */
+  bus?: HubBus
 }
 
 export interface Gateway {
   readonly app: FastifyInstance
   readonly registry: ServiceRegistry
+  /** The live hub, when the gateway has a bus. */
+  readonly hub: LiveHub | undefined
   /** The gateway's address once started. */
   readonly url: string
   start(): Promise<string>
@@ -82,6 +89,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     { href: '/_dx/admin', label: 'Admin', current: current === '/_dx/admin' },
   ]
 
+  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log }) : undefined
+  let live: LiveEndpoint | undefined
+  if (hub) {
+    live = liveRoutes(app, hub)
+    for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
+  }
+
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
     request.dxSession = readSession(request.headers.cookie)
@@ -105,6 +119,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         headersFor: (mount) => headersFor(request, mount, request.dxSession, request.id),
         responseHeaders: reply.getHeaders() as Record<string, string | string[]>,
         search: query >= 0 ? request.url.slice(query) : '',
+        live: hub ? LIVE_PATH : undefined,
       })
     })
   }
@@ -135,11 +150,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   })
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
-  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()) }))
+  const hubStats = (): HubStats | undefined => hub?.stats()
+  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null }))
   app.get('/_dx/admin', async (_request, reply) => {
     const slot = 'gateway.admin'
     const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [
-      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status())) }),
+      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status()), hubStats()) }),
     ])
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
   })
@@ -156,6 +172,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   })
 
   app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
+    if (live?.handleUpgrade(request, socket, head)) return
     const session = readSession(request.headers.cookie)
     const requestId = randomUUID()
     const handled = proxyUpgrade(request, socket, head, { registry, headersFor: (req, mount) => headersFor(req, mount, session, requestId) })
@@ -169,6 +186,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return {
     app,
     registry,
+    hub,
     get url() {
       return url
     },
@@ -188,6 +206,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
+      await live?.close()
       await app.close()
       await registry.close()
     },

@@ -15,3 +15,6 @@ export {
   type WidgetRef,
 } from './config.js'
 export type { ServiceStatus, HealthState } from './service-registry.js'
+export { LiveHub, MAX_REPLAY, type HubStats } from './live/live-hub.js'
+export type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './live/hub-bus.js'
+export { LIVE_PATH, LIVE_SSE_PATH, MAX_INBOUND_BYTES } from './live/live-routes.js'

@@ -45,6 +45,8 @@ export class ServiceEntry {
   #lastError: string | undefined
   #healthMs: number | undefined
   readonly #log: FastifyBaseLogger
+  /** Called when the service goes down or comes back up. */
+  onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
 
   constructor(name: string, url: string, log: FastifyBaseLogger, title?: string) {
     this.name = name
@@ -127,6 +129,7 @@ export class ServiceEntry {
     this.#since = Date.now()
     if (state === 'down') this.#log.warn({ was, reason: this.#lastError }, 'service is down')
     else this.#log.info({ was }, 'service is up')
+    this.onStateChange?.(this, state)
   }
 
   /** One health check: `GET /health` within a second. */

@@ -18,3 +18,5 @@ export { signIdentity, verifyIdentity, IdentitySchema, IDENTITY_TTL_SECONDS, typ
 export { loadSecret } from './secret.js'
 export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, StoppedError, type DxErrorCode } from './errors.js'
 export { isCrossOriginRequest } from './cross-origin.js'
+export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
+export { signChannelToken, checkChannelToken, CHANNEL_TOKEN_TTL_SECONDS } from './channel-token.js'

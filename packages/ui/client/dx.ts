@@ -57,6 +57,283 @@ document.addEventListener('htmx:beforeSwap', (event) => {
   if (xhr) loadAssets(parseLinkHeader(xhr.getResponseHeader('link')))
 })
 
-const dx = { version: 1, loadAssets, parseLinkHeader }
+// ---------------------------------------------------------------------------
+// Live: one connection per page to the gateway's hub, subscriptions granted by
+// the services (data-dx-live + data-dx-token), stream actions applied in order.
+// ---------------------------------------------------------------------------
+
+interface Position {
+  epoch: string
+  offset: string
+}
+
+interface StreamAction {
+  action: 'append' | 'prepend' | 'before' | 'after' | 'replace' | 'update' | 'remove' | 'morph' | 'refresh'
+  target: string
+  html?: string
+}
+
+type ServerMessage =
+  | { type: 'update'; channel: string; position: Position; actions: StreamAction[] }
+  | { type: 'subscribed'; channel: string; status: 'live' | 'recovered' | 'gap'; replayed: number }
+  | { type: 'refused'; channel: string; reason: string }
+  | { type: 'service'; service: string; state: 'up' | 'down' }
+  | { type: 'error'; reason: string }
+  | { type: 'pong' }
+
+interface Subscription {
+  channel: string
+  token: string
+  /** Where this page is: the render position, then the last update applied. */
+  position: Position | undefined
+}
+
+declare const htmx: { process(element: Element): void } | undefined
+declare const Idiomorph: { morph(target: Element, html: string, options: object): void } | undefined
+
+const subscriptions = new Map<string, Subscription>()
+let socket: WebSocket | undefined
+let source: EventSource | undefined
+let failures = 0
+let everOpened = false
+const liveUrl = document.querySelector<HTMLMetaElement>('meta[name="dx-live"]')?.content
+
+function parsePosition(text: string | undefined): Position | undefined {
+  if (!text) return undefined
+  const at = text.lastIndexOf(':')
+  return at > 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
+}
+
+function compareOffsets(a: string, b: string): number {
+  const left = a.split('-')
+  const right = b.split('-')
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const x = BigInt(left[i] ?? '0')
+    const y = BigInt(right[i] ?? '0')
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return 0
+}
+
+function send(message: object): void {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message))
+}
+
+function subscribeMessage(subscription: Subscription) {
+  return { type: 'subscribe', channel: subscription.channel, token: subscription.token, ...(subscription.position ? { after: subscription.position } : {}) }
+}
+
+/** Finds channels granted in `root` and subscribes to the new ones. */
+function scan(root: ParentNode): void {
+  const elements = [...root.querySelectorAll<HTMLElement>('[data-dx-live]')]
+  if (root instanceof HTMLElement && root.dataset.dxLive) elements.push(root)
+  let added = false
+  for (const element of elements) {
+    const channel = element.dataset.dxLive
+    const token = element.dataset.dxToken
+    if (!channel || !token || subscriptions.has(channel)) continue
+    const subscription = { channel, token, position: parsePosition(element.dataset.dxAfter) }
+    subscriptions.set(channel, subscription)
+    send(subscribeMessage(subscription))
+    added = true
+  }
+  if (added && !socket && !source) connect()
+  else if (added && source) reconnectSse()
+}
+
+function fragmentsOf(html: string): DocumentFragment {
+  const template = document.createElement('template')
+  template.innerHTML = html
+  return template.content
+}
+
+function activate(nodes: Node[]): void {
+  for (const node of nodes) {
+    if (!(node instanceof Element)) continue
+    if (typeof htmx !== 'undefined') htmx.process(node)
+    scan(node)
+  }
+}
+
+/** Inserts, skipping (morphing) elements already on the page: applying twice changes nothing. */
+function insert(target: Element, html: string, where: InsertPosition): void {
+  const fragment = fragmentsOf(html)
+  for (const element of [...fragment.children]) {
+    const existing = element.id ? document.getElementById(element.id) : null
+    if (existing) {
+      element.remove()
+      morph(existing, element.outerHTML)
+    }
+  }
+  const nodes = [...fragment.childNodes]
+  if (where === 'beforeend') target.append(fragment)
+  else if (where === 'afterbegin') target.prepend(fragment)
+  else if (where === 'beforebegin') target.before(fragment)
+  else target.after(fragment)
+  activate(nodes)
+}
+
+function morph(target: Element, html: string): void {
+  if (typeof Idiomorph === 'undefined') {
+    target.outerHTML = html
+    return
+  }
+  Idiomorph.morph(target, html, { morphStyle: 'outerHTML', ignoreActiveValue: true })
+  activate([target])
+}
+
+function apply(action: StreamAction): void {
+  const target = document.getElementById(action.target)
+  if (!target) return
+  const html = action.html ?? ''
+  switch (action.action) {
+    case 'append':
+      return insert(target, html, 'beforeend')
+    case 'prepend':
+      return insert(target, html, 'afterbegin')
+    case 'before':
+      return insert(target, html, 'beforebegin')
+    case 'after':
+      return insert(target, html, 'afterend')
+    case 'replace': {
+      const fragment = fragmentsOf(html)
+      const nodes = [...fragment.childNodes]
+      target.replaceWith(fragment)
+      return activate(nodes)
+    }
+    case 'update':
+      target.replaceChildren(fragmentsOf(html))
+      return activate([target])
+    case 'remove':
+      return target.remove()
+    case 'morph':
+      return morph(target, html)
+    case 'refresh': {
+      const frame = target.closest<HTMLElement>('[data-dx-widget]')
+      if (frame) void refreshWidget(frame)
+    }
+  }
+}
+
+/** Re-renders one widget from its service (through the gateway), whatever the answer. */
+async function refreshWidget(frame: HTMLElement): Promise<void> {
+  const [service, widget] = (frame.dataset.dxWidget ?? '').split('.')
+  if (!service || !widget) return
+  for (const element of frame.querySelectorAll<HTMLElement>('[data-dx-live]')) {
+    const channel = element.dataset.dxLive
+    if (channel && subscriptions.delete(channel)) send({ type: 'unsubscribe', channel })
+  }
+  const response = await fetch(`/_dx/fragment/${service}/${widget}`, { headers: { accept: 'text/html' } })
+  loadAssets(parseLinkHeader(response.headers.get('link')))
+  const fragment = fragmentsOf(await response.text())
+  const fresh = fragment.firstElementChild
+  if (!fresh || !frame.isConnected) return
+  frame.replaceWith(fresh)
+  activate([fresh])
+}
+
+function onMessage(message: ServerMessage): void {
+  switch (message.type) {
+    case 'update': {
+      const subscription = subscriptions.get(message.channel)
+      if (!subscription) return
+      const last = subscription.position
+      // Never apply the same update twice (a replay may overlap what arrived live).
+      if (last && last.epoch === message.position.epoch && compareOffsets(message.position.offset, last.offset) <= 0) return
+      subscription.position = message.position
+      for (const action of message.actions) apply(action)
+      document.dispatchEvent(new CustomEvent('dx:update', { detail: message }))
+      return
+    }
+    case 'subscribed':
+      if (message.status === 'gap') {
+        const element = document.querySelector<HTMLElement>(`[data-dx-live="${CSS.escape(message.channel)}"]`)
+        const frame = element?.closest<HTMLElement>('[data-dx-widget]')
+        if (frame) void refreshWidget(frame)
+      }
+      return
+    case 'refused':
+      console.warn(`distributex: live updates for ${message.channel} refused: ${message.reason}`)
+      subscriptions.delete(message.channel)
+      return
+    case 'service':
+      for (const frame of document.querySelectorAll<HTMLElement>(`[data-dx-widget^="${CSS.escape(message.service)}."]`)) {
+        const unavailable = frame.querySelector('[data-dx-state="unavailable"]') !== null
+        if (message.state === 'down' ? !unavailable : unavailable) void refreshWidget(frame)
+      }
+      return
+    case 'error':
+      console.warn(`distributex: ${message.reason}`)
+  }
+}
+
+function receive(data: string): void {
+  try {
+    onMessage(JSON.parse(data) as ServerMessage)
+  } catch (error) {
+    console.error('distributex: bad live message', error)
+  }
+}
+
+function retryDelay(): number {
+  return Math.min(5000, 250 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random() / 2)
+}
+
+function connect(): void {
+  if (!liveUrl || subscriptions.size === 0) return
+  // WebSockets blocked on this network (never opened after several tries): use SSE.
+  if (!everOpened && failures >= 3) return connectSse()
+  const url = new URL(liveUrl, location.href)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  const ws = new WebSocket(url)
+  socket = ws
+  ws.onopen = () => {
+    everOpened = true
+    failures = 0
+    for (const subscription of subscriptions.values()) ws.send(JSON.stringify(subscribeMessage(subscription)))
+  }
+  ws.onmessage = (event) => receive(String(event.data))
+  ws.onclose = (event) => {
+    socket = undefined
+    if (event.code === 1009) console.error('distributex: a live message over 64 KB was refused')
+    failures++
+    setTimeout(connect, retryDelay())
+  }
+}
+
+function sseUrl(): string {
+  const list = [...subscriptions.values()].map((s) => ({ channel: s.channel, token: s.token, ...(s.position ? { after: s.position } : {}) }))
+  let binary = ''
+  for (const byte of new TextEncoder().encode(JSON.stringify(list))) binary += String.fromCharCode(byte)
+  const encoded = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return `${liveUrl}/sse?s=${encoded}`
+}
+
+function connectSse(): void {
+  source?.close()
+  source = new EventSource(sseUrl())
+  source.onmessage = (event) => receive(String(event.data))
+  source.onerror = () => {
+    // EventSource retries by itself, but with the subscriptions of its URL: rebuild it.
+    source?.close()
+    setTimeout(reconnectSse, retryDelay())
+  }
+}
+
+function reconnectSse(): void {
+  if (source) connectSse()
+}
+
+document.addEventListener('htmx:afterSwap', (event) => {
+  const target = (event as CustomEvent<{ target?: Element }>).detail.target
+  if (target?.isConnected) scan(target.parentElement ?? document)
+})
+
+if (liveUrl) {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => scan(document))
+  else scan(document)
+}
+
+const dx = { version: 1, loadAssets, parseLinkHeader, refreshWidget, subscriptions }
 ;(window as unknown as { dx: typeof dx }).dx = dx
 export {}

@@ -37,6 +37,8 @@ export interface ShellOptions {
   /** Widget stylesheets and scripts, each loaded once. */
   css?: readonly string[]
   js?: readonly string[]
+  /** URL of the gateway's live hub; pages without it get no live connection. */
+  live?: string
   /** Shown under the header when a service renders its own page. */
   note?: SafeHtml | string
 }
@@ -65,6 +67,7 @@ function head(options: ShellOptions): SafeHtml {
 <title>${options.title} · distributex</title>
 <link rel="icon" href="${FAVICON}">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
+${options.live ? html`<meta name="dx-live" content="${options.live}">\n` : ''}
 <link rel="stylesheet" href="${uiAssetUrl('app.css')}">
 ${css.map((href) => html`<link rel="stylesheet" href="${href}" data-dx-asset>\n`)}<script src="${uiAssetUrl('htmx.min.js')}" defer></script>
 <script src="${uiAssetUrl('idiomorph-ext.min.js')}" defer></script>

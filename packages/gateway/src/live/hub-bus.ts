@@ -1,0 +1,25 @@
+/**
+ * @module hub-bus
+ * The slice of the event bus the live hub uses, as a structural type: the hub
+ * works with any adapter (memory, Redis Streams, NATS JetStream, Kafka).
+ */
+
+export interface HubPosition {
+  epoch: string
+  offset: string
+}
+
+export interface HubBusMessage {
+  topic: string
+  position: HubPosition
+  envelope: { type: string; source: string; data: unknown }
+}
+
+export interface HubSubscription {
+  stop(): Promise<void>
+}
+
+export interface HubBus {
+  tail(topic: string, options: { after?: HubPosition; handler(message: HubBusMessage): void; signal?: AbortSignal }): Promise<HubSubscription>
+  read(topic: string, options: { after?: HubPosition; limit?: number }): Promise<{ messages: HubBusMessage[]; gap: boolean }>
+}

@@ -1,0 +1,131 @@
+/**
+ * @module live-connection
+ * One browser's live connection (WebSocket, or SSE where WebSockets are
+ * blocked). Outbound messages are queued and written once per event-loop turn
+ * (one writev for a burst); the queue is bounded in bytes: low-value updates
+ * are shed first, and a browser that still falls behind is disconnected with a
+ * reason it recovers from (it reconnects and catches up from its positions).
+ */
+import { encodeTextFrame } from './websocket-frame.js'
+
+/** One message as sent to many connections: framed once per transport kind. */
+export class OutboundMessage {
+  readonly payload: Buffer
+  readonly priority: 'content' | 'low'
+  #ws: Buffer | undefined
+  #sse: Buffer | undefined
+  constructor(payload: Buffer, priority: 'content' | 'low' = 'content') {
+    this.payload = payload
+    this.priority = priority
+  }
+  get ws(): Buffer {
+    return (this.#ws ??= encodeTextFrame(this.payload))
+  }
+  get sse(): Buffer {
+    return (this.#sse ??= Buffer.concat([Buffer.from('data: '), this.payload, Buffer.from('\n\n')]))
+  }
+}
+
+export interface LiveTransport {
+  readonly kind: 'websocket' | 'sse'
+  /** Bytes accepted but not yet handed to the kernel. */
+  readonly writableLength: number
+  write(chunk: Buffer): void
+  cork(): void
+  uncork(): void
+  close(code: number, reason: string): void
+}
+
+export interface ConnectionLimits {
+  /** Above this backlog, low-priority messages are dropped. */
+  softBytes: number
+  /** Above this backlog, the connection is closed (code 4008). */
+  hardBytes: number
+  /** Inbound messages per second, and the burst allowed. */
+  ratePerSecond: number
+  burst: number
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = { softBytes: 256 * 1024, hardBytes: 1024 * 1024, ratePerSecond: 20, burst: 40 }
+
+/** Code and reason sent to a browser that cannot keep up; the client reconnects and recovers. */
+export const SLOW_CONSUMER = { code: 4008, reason: 'too slow to keep up: reconnect and catch up from your positions' } as const
+
+let nextId = 0
+
+export class LiveConnection {
+  readonly id = ++nextId
+  readonly sessionId: string
+  readonly transport: LiveTransport
+  readonly channels = new Set<string>()
+  alive = true
+  closed = false
+  shed = 0
+  #queue: Buffer[] = []
+  #queuedBytes = 0
+  #tokens: number
+  #refilledAt = Date.now()
+  readonly #limits: ConnectionLimits
+  readonly #schedule: (connection: LiveConnection) => void
+  readonly #onSlow: (connection: LiveConnection) => void
+
+  constructor(options: { sessionId: string; transport: LiveTransport; limits: ConnectionLimits; schedule: (c: LiveConnection) => void; onSlow: (c: LiveConnection) => void }) {
+    this.sessionId = options.sessionId
+    this.transport = options.transport
+    this.#limits = options.limits
+    this.#tokens = options.limits.burst
+    this.#schedule = options.schedule
+    this.#onSlow = options.onSlow
+  }
+
+  /** Queues a message; written at the end of this event-loop turn. */
+  send(message: OutboundMessage): void {
+    if (this.closed) return
+    const backlog = this.transport.writableLength + this.#queuedBytes
+    if (backlog > this.#limits.hardBytes) {
+      this.#onSlow(this)
+      this.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason)
+      return
+    }
+    if (message.priority === 'low' && backlog > this.#limits.softBytes) {
+      this.shed++
+      return
+    }
+    const bytes = this.transport.kind === 'websocket' ? message.ws : message.sse
+    this.#queue.push(bytes)
+    this.#queuedBytes += bytes.length
+    if (this.#queue.length === 1) this.#schedule(this)
+  }
+
+  /** Writes everything queued in one go (cork/uncork makes it one writev). */
+  flush(): void {
+    const queue = this.#queue
+    if (queue.length === 0 || this.closed) return
+    this.#queue = []
+    this.#queuedBytes = 0
+    if (queue.length === 1) {
+      this.transport.write(queue[0] as Buffer)
+      return
+    }
+    this.transport.cork()
+    for (const chunk of queue) this.transport.write(chunk)
+    this.transport.uncork()
+  }
+
+  /** Token bucket for inbound messages; false when this one must be dropped. */
+  allowInbound(now = Date.now()): boolean {
+    const { ratePerSecond, burst } = this.#limits
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#refilledAt) / 1000) * ratePerSecond)
+    this.#refilledAt = now
+    if (this.#tokens < 1) return false
+    this.#tokens -= 1
+    return true
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.#queue = []
+    this.transport.close(code, reason)
+  }
+}

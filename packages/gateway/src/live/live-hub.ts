@@ -1,0 +1,252 @@
+/**
+ * @module live-hub
+ * The live hub: browsers subscribe to channels over one connection each; the
+ * hub follows a channel on the bus only while someone on this node watches it,
+ * turns each bus message into one serialized frame, and queues it for every
+ * subscriber. A subscriber that says where it left off gets what it missed
+ * replayed from the bus, in order, each once, or is told there is a gap so the
+ * widget re-renders from its service.
+ */
+import { LiveUpdateSchema, checkChannelToken, liveTopic } from '@distributex/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
+import { LiveConnection, OutboundMessage } from './live-connection.js'
+import { serialize, type ClientMessage, type ServerMessage } from './live-messages.js'
+import { compareOffsets } from './offsets.js'
+
+/** Beyond this many missed messages, re-rendering the widget is cheaper than replaying. */
+export const MAX_REPLAY = 1000
+/** A channel nobody watches is followed a little longer, so a reload does not churn the bus. */
+const LINGER_MS = 5000
+
+interface Replay {
+  buffered: HubBusMessage[]
+}
+
+interface ChannelState {
+  readonly name: string
+  readonly subscribers: Set<LiveConnection>
+  readonly replaying: Map<LiveConnection, Replay>
+  opening: Promise<HubSubscription> | undefined
+  linger: NodeJS.Timeout | undefined
+}
+
+export interface HubStats {
+  connections: number
+  channels: number
+  delivered: number
+  shed: number
+  slowDisconnects: number
+  refused: number
+  recovery: { attempted: number; recovered: number; gaps: number; replayed: number }
+}
+
+export class LiveHub {
+  readonly #bus: HubBus
+  readonly #secret: string
+  readonly #log: FastifyBaseLogger
+  readonly #channels = new Map<string, ChannelState>()
+  readonly #connections = new Set<LiveConnection>()
+  readonly #dirty = new Set<LiveConnection>()
+  #flushScheduled = false
+  readonly #counters = { delivered: 0, slowDisconnects: 0, refused: 0, attempted: 0, recovered: 0, gaps: 0, replayed: 0, shedClosed: 0 }
+
+  constructor({ bus, secret, log }: { bus: HubBus; secret: string; log: FastifyBaseLogger }) {
+    this.#bus = bus
+    this.#secret = secret
+    this.#log = log
+  }
+
+  /** Queue-flush scheduling shared by every connection: one setImmediate per turn. */
+  readonly schedule = (connection: LiveConnection): void => {
+    this.#dirty.add(connection)
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    setImmediate(this.#flush)
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false
+    for (const connection of this.#dirty) connection.flush()
+    this.#dirty.clear()
+  }
+
+  readonly onSlow = (): void => {
+    this.#counters.slowDisconnects++
+  }
+
+  add(connection: LiveConnection): void {
+    this.#connections.add(connection)
+  }
+
+  /** Forgets a closed connection and its subscriptions. */
+  remove(connection: LiveConnection): void {
+    this.#connections.delete(connection)
+    this.#dirty.delete(connection)
+    this.#counters.shedClosed += connection.shed
+    for (const channel of connection.channels) this.#leave(channel, connection)
+    connection.channels.clear()
+  }
+
+  get connections(): ReadonlySet<LiveConnection> {
+    return this.#connections
+  }
+
+  /** Handles one validated message from a browser. */
+  async receive(connection: LiveConnection, message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'subscribe':
+        return this.subscribe(connection, message.channel, message.token, message.after)
+      case 'unsubscribe':
+        connection.channels.delete(message.channel)
+        return this.#leave(message.channel, connection)
+      case 'ping':
+        return this.#reply(connection, { type: 'pong' })
+    }
+  }
+
+  async subscribe(connection: LiveConnection, channel: string, token: string, after?: HubPosition): Promise<void> {
+    const refusal = checkChannelToken(this.#secret, token, channel, connection.sessionId)
+    if (refusal) {
+      this.#counters.refused++
+      this.#log.warn({ channel, reason: refusal }, 'refused a live subscription')
+      return this.#reply(connection, { type: 'refused', channel, reason: refusal })
+    }
+    if (connection.channels.has(channel)) return
+    connection.channels.add(channel)
+    const state = this.#state(channel)
+    const replay: Replay = { buffered: [] }
+    if (after) state.replaying.set(connection, replay)
+    state.subscribers.add(connection)
+    try {
+      await this.#follow(state)
+    } catch (error) {
+      state.replaying.delete(connection)
+      this.#log.error({ err: error, channel }, 'cannot follow channel on the bus')
+      return this.#reply(connection, { type: 'error', reason: `cannot follow ${channel} right now; retrying on reconnect` })
+    }
+    if (!after) return this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
+    await this.#recover(connection, state, replay, after)
+  }
+
+  async #recover(connection: LiveConnection, state: ChannelState, replay: Replay, after: HubPosition): Promise<void> {
+    this.#counters.attempted++
+    try {
+      const { messages, gap } = await this.#bus.read(liveTopic(state.name), { after, limit: MAX_REPLAY })
+      if (gap || messages.length >= MAX_REPLAY) {
+        this.#counters.gaps++
+        return this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'gap', replayed: 0 })
+      }
+      let last = after
+      let replayed = 0
+      for (const message of [...messages, ...replay.buffered]) {
+        if (message.position.epoch === last.epoch && compareOffsets(message.position.offset, last.offset) <= 0) continue
+        const outbound = this.#toOutbound(message)
+        if (outbound) connection.send(outbound)
+        last = message.position
+        replayed++
+      }
+      this.#counters.recovered++
+      this.#counters.replayed += replayed
+      this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'recovered', replayed })
+    } catch (error) {
+      this.#log.error({ err: error, channel: state.name }, 'replay failed')
+      this.#counters.gaps++
+      this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'gap', replayed: 0 })
+    } finally {
+      state.replaying.delete(connection)
+    }
+  }
+
+  #state(channel: string): ChannelState {
+    let state = this.#channels.get(channel)
+    if (!state) {
+      state = { name: channel, subscribers: new Set(), replaying: new Map(), opening: undefined, linger: undefined }
+      this.#channels.set(channel, state)
+    }
+    clearTimeout(state.linger)
+    state.linger = undefined
+    return state
+  }
+
+  /** Starts following the channel's topic once per node. */
+  #follow(state: ChannelState): Promise<HubSubscription> {
+    state.opening ??= this.#bus.tail(liveTopic(state.name), { handler: (message) => this.#deliver(state, message) }).catch((error: unknown) => {
+      state.opening = undefined
+      throw error
+    })
+    return state.opening
+  }
+
+  #leave(channel: string, connection: LiveConnection): void {
+    const state = this.#channels.get(channel)
+    if (!state) return
+    state.subscribers.delete(connection)
+    state.replaying.delete(connection)
+    if (state.subscribers.size > 0 || state.linger) return
+    state.linger = setTimeout(() => {
+      if (state.subscribers.size > 0) return
+      this.#channels.delete(channel)
+      void state.opening?.then((subscription) => subscription.stop()).catch(() => undefined)
+    }, LINGER_MS)
+    state.linger.unref()
+  }
+
+  #toOutbound(message: HubBusMessage): OutboundMessage | undefined {
+    const parsed = LiveUpdateSchema.safeParse(message.envelope.data)
+    if (!parsed.success) {
+      this.#log.warn({ topic: message.topic, source: message.envelope.source, problem: parsed.error.issues[0]?.message }, 'dropped a malformed live update')
+      return undefined
+    }
+    const { channel, actions, priority } = parsed.data
+    return new OutboundMessage(serialize({ type: 'update', channel, position: message.position, actions }), priority)
+  }
+
+  /** One bus message to every subscriber on this node, serialized once. */
+  #deliver(state: ChannelState, message: HubBusMessage): void {
+    if (state.subscribers.size === 0) return
+    const outbound = this.#toOutbound(message)
+    if (!outbound) return
+    for (const connection of state.subscribers) {
+      const replay = state.replaying.get(connection)
+      if (replay) replay.buffered.push(message)
+      else connection.send(outbound)
+    }
+    this.#counters.delivered += state.subscribers.size
+  }
+
+  /** Tells every browser on this node that a service went down or came back. */
+  broadcastService(service: string, state: 'up' | 'down'): void {
+    const outbound = new OutboundMessage(serialize({ type: 'service', service, state }))
+    for (const connection of this.#connections) connection.send(outbound)
+  }
+
+  #reply(connection: LiveConnection, message: ServerMessage): void {
+    connection.send(new OutboundMessage(serialize(message)))
+  }
+
+  stats(): HubStats {
+    let shed = this.#counters.shedClosed
+    for (const connection of this.#connections) shed += connection.shed
+    const c = this.#counters
+    return {
+      connections: this.#connections.size,
+      channels: this.#channels.size,
+      delivered: c.delivered,
+      shed,
+      slowDisconnects: c.slowDisconnects,
+      refused: c.refused,
+      recovery: { attempted: c.attempted, recovered: c.recovered, gaps: c.gaps, replayed: c.replayed },
+    }
+  }
+
+  /** Closes every connection and stops following every channel. */
+  async close(): Promise<void> {
+    for (const connection of this.#connections) connection.close(1001, 'gateway is shutting down: reconnect')
+    this.#connections.clear()
+    const stops = [...this.#channels.values()].map((state) => state.opening?.then((s) => s.stop()).catch(() => undefined))
+    for (const state of this.#channels.values()) clearTimeout(state.linger)
+    this.#channels.clear()
+    await Promise.all(stops)
+  }
+}

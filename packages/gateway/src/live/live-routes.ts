@@ -1,0 +1,163 @@
+/**
+ * @module live-routes
+ * Where browsers connect to the hub: a WebSocket at `/_dx/live`, and
+ * Server-Sent Events at `/_dx/live/sse` for networks that block WebSockets
+ * (subscriptions then travel in the URL, and the client reconnects to change them).
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { z } from 'zod'
+import { readSession } from '../session.js'
+import type { LiveHub } from './live-hub.js'
+import { DEFAULT_LIMITS, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
+import { ClientMessageSchema, serialize } from './live-messages.js'
+
+export const LIVE_PATH = '/_dx/live'
+export const LIVE_SSE_PATH = '/_dx/live/sse'
+/** Inbound frames larger than this close the connection with 1009 (Message Too Big). */
+export const MAX_INBOUND_BYTES = 64 * 1024
+const PING_INTERVAL_MS = 25_000
+/** A connection that keeps flooding after being told is closed. */
+const MAX_DROPPED_INBOUND = 100
+
+function sameOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin
+  if (origin === undefined) return true
+  try {
+    return new URL(origin).host === request.headers.host
+  } catch {
+    return false
+  }
+}
+
+function errorFrame(reason: string): OutboundMessage {
+  return new OutboundMessage(serialize({ type: 'error', reason }))
+}
+
+export interface LiveEndpoint {
+  /** Handles an upgrade to `/_dx/live`; false for other paths. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean
+  close(): Promise<void>
+}
+
+export function liveRoutes(app: FastifyInstance, hub: LiveHub, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
+  const sockets = new Map<LiveConnection, WebSocket>()
+
+  const attach = (ws: WebSocket, socket: Duplex, sessionId: string) => {
+    const net = socket as Duplex & { writableLength: number; cork(): void; uncork(): void }
+    const transport: LiveTransport = {
+      kind: 'websocket',
+      get writableLength() {
+        return net.writableLength
+      },
+      write: (chunk) => net.write(chunk),
+      cork: () => net.cork(),
+      uncork: () => net.uncork(),
+      close: (code, reason) => ws.close(code, reason),
+    }
+    const connection = new LiveConnection({ sessionId, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    hub.add(connection)
+    sockets.set(connection, ws)
+    let dropped = 0
+    ws.on('pong', () => (connection.alive = true))
+    ws.on('message', (data, isBinary) => {
+      if (!connection.allowInbound()) {
+        if (++dropped === 1) connection.send(errorFrame(`too many messages: at most ${limits.ratePerSecond} per second; extra ones are ignored`))
+        if (dropped > MAX_DROPPED_INBOUND) connection.close(4029, 'too many messages')
+        return
+      }
+      if (isBinary) return connection.send(errorFrame('binary frames are not part of the live protocol; send JSON text'))
+      let json: unknown
+      try {
+        json = JSON.parse(String(data))
+      } catch {
+        return connection.send(errorFrame('not JSON: every live message is a JSON object with a "type"'))
+      }
+      const parsed = ClientMessageSchema.safeParse(json)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        return connection.send(errorFrame(`invalid message: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'unknown'}`))
+      }
+      void hub.receive(connection, parsed.data)
+    })
+    ws.on('error', (error) => app.log.debug({ err: error }, 'live socket error'))
+    ws.on('close', () => {
+      connection.closed = true
+      sockets.delete(connection)
+      hub.remove(connection)
+    })
+  }
+
+  const ping = setInterval(() => {
+    for (const [connection, ws] of sockets) {
+      if (!connection.alive) {
+        ws.terminate()
+        continue
+      }
+      connection.alive = false
+      ws.ping()
+    }
+  }, PING_INTERVAL_MS)
+  ping.unref()
+
+  const SseQuerySchema = z.object({ s: z.string().max(16_384).optional() })
+  const SseSubscriptions = z.array(z.object({ channel: z.string(), token: z.string(), after: z.object({ epoch: z.string(), offset: z.string() }).optional() })).max(64)
+
+  app.get(LIVE_SSE_PATH, async (request, reply) => {
+    const query = SseQuerySchema.safeParse(request.query)
+    let subscriptions: z.infer<typeof SseSubscriptions> = []
+    try {
+      if (query.success && query.data.s) subscriptions = SseSubscriptions.parse(JSON.parse(Buffer.from(query.data.s, 'base64url').toString('utf8')))
+    } catch {
+      return reply.code(400).type('text/plain; charset=utf-8').send('The "s" parameter must be base64url JSON: [{"channel","token","after"?}]\n')
+    }
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+    res.write('retry: 2000\n\n')
+    const transport: LiveTransport = {
+      kind: 'sse',
+      get writableLength() {
+        return res.writableLength
+      },
+      write: (chunk) => res.write(chunk),
+      cork: () => res.cork(),
+      uncork: () => res.uncork(),
+      close: () => res.end(),
+    }
+    const connection = new LiveConnection({ sessionId: request.dxSession.id, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    hub.add(connection)
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), PING_INTERVAL_MS)
+    res.on('close', () => {
+      clearInterval(keepAlive)
+      connection.closed = true
+      hub.remove(connection)
+    })
+    for (const subscription of subscriptions) {
+      const parsed = ClientMessageSchema.safeParse({ type: 'subscribe', ...subscription })
+      if (parsed.success) void hub.receive(connection, parsed.data)
+      else connection.send(errorFrame(`invalid subscription for ${subscription.channel}`))
+    }
+  })
+
+  return {
+    handleUpgrade(request, socket, head) {
+      if ((request.url ?? '').split('?')[0] !== LIVE_PATH) return false
+      if (!sameOrigin(request)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+        return true
+      }
+      const session = readSession(request.headers.cookie)
+      wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, session.id))
+      return true
+    },
+    async close() {
+      clearInterval(ping)
+      await hub.close()
+      wss.close()
+    },
+  }
+}

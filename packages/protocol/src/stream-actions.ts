@@ -1,0 +1,41 @@
+/**
+ * @module stream-actions
+ * Stream actions: how a service changes part of a page that is already open.
+ * Each names a target element id and carries HTML; the browser applies them in
+ * order. They are small on purpose: the item that changed, not the whole widget.
+ */
+import { z } from 'zod'
+
+export const STREAM_ACTIONS = ['append', 'prepend', 'before', 'after', 'replace', 'update', 'remove', 'morph', 'refresh'] as const
+
+export type StreamActionName = (typeof STREAM_ACTIONS)[number]
+
+/** Element ids a stream action may target: what `document.getElementById` can find safely. */
+const targetId = z.string().regex(/^[A-Za-z][A-Za-z0-9_:.-]{0,199}$/, 'must be an element id: a letter, then letters, digits, _ : . or -')
+
+export const StreamActionSchema = z.object({
+  action: z.enum(STREAM_ACTIONS),
+  target: targetId,
+  /** HTML for every action but `remove` and `refresh`. Escape user text in it. */
+  html: z.string().max(256 * 1024).optional(),
+})
+
+export type StreamAction = z.infer<typeof StreamActionSchema>
+
+/** Channel names: `<service>:<name>`, e.g. `todo:list`, `chat:room:lobby`. */
+export const ChannelSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}:[A-Za-z0-9_.:-]{1,160}$/, 'must be "<service>:<name>" with letters, digits, _ . : -')
+
+/** What a service publishes to a channel's topic (`live.<channel>`), as the envelope's data. */
+export const LiveUpdateSchema = z.object({
+  channel: ChannelSchema,
+  actions: z.array(StreamActionSchema).min(1).max(100),
+  /** Low-value updates (typing, presence) are dropped first when a browser falls behind. */
+  priority: z.enum(['content', 'low']).default('content'),
+})
+
+export type LiveUpdate = z.infer<typeof LiveUpdateSchema>
+
+/** The bus topic that carries a channel's updates. */
+export function liveTopic(channel: string): string {
+  return `live.${channel}`
+}
