@@ -53,7 +53,7 @@ describe('todo through the gateway, in headless Chromium', { skip }, () => {
 
     await page.locator('.todo-item', { hasText: 'Buy oat milk' }).getByRole('checkbox').click()
     await page.locator('.todo-item[data-done="true"]', { hasText: 'Buy oat milk' }).waitFor()
-    assert.match((await page.locator('.todo-counts').textContent()) ?? '', /1 to do · 1 done/)
+    assert.match((await page.locator('#todo-counts').textContent()) ?? '', /1 to do · 1 done/)
 
     await page.getByRole('button', { name: 'Clear completed (1)' }).click()
     await page.locator('.todo-title', { hasText: 'Buy oat milk' }).waitFor({ state: 'detached' })

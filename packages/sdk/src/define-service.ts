@@ -22,6 +22,7 @@ import { loadStaticAssets } from './static-assets.js'
 import { installRendering } from './render.js'
 import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
+import { createLive, type Live, type ServiceBus } from './live.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -32,6 +33,8 @@ export interface ServiceContext {
   readonly databaseUrl: string | undefined
   readonly env: NodeJS.ProcessEnv
   readonly log: FastifyInstance['log']
+  /** Live updates: grant channels when rendering, publish stream actions. */
+  readonly live: Live
 }
 
 export type Teardown = () => Promise<void> | void
@@ -51,6 +54,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv
   /** Log level (default `DX_LOG_LEVEL` or `info`); `silent` for tests. */
   logLevel?: string
+  /** The event bus for live updates and events; without one the service serves no live updates. */
+  bus?: ServiceBus
 }
 
 export interface RunningService {
@@ -97,7 +102,8 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installProtocolRoutes(app, { manifest, assets })
     installRendering(app, { manifest, secret, homeUrl })
     installErrorPages(app, manifest)
-    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log }
+    const live = createLive({ bus: options.bus, secret, service: manifest.name })
+    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
     let closing: Promise<void> | undefined

@@ -101,7 +101,7 @@ const liveUrl = document.querySelector<HTMLMetaElement>('meta[name="dx-live"]')?
 function parsePosition(text: string | undefined): Position | undefined {
   if (!text) return undefined
   const at = text.lastIndexOf(':')
-  return at > 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
+  return at >= 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
 }
 
 function compareOffsets(a: string, b: string): number {

@@ -20,7 +20,7 @@ export const todoService = defineService({
   async setup(app, context) {
     const store = await openStore<TodoDatabase>({ service: 'todo', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'todo store ready')
-    todoRoutes(app, new TodoStore(store.db))
+    todoRoutes(app, new TodoStore(store.db), context.live)
     return () => store.close()
   },
 })

@@ -24,7 +24,7 @@ for (const dialect of testDialects()) {
       assert.equal(await todos.toggle('missing'), undefined)
       assert.deepEqual(TodoStore.counts(await todos.list()), { active: 2, done: 1, total: 3 })
 
-      assert.equal(await todos.clearCompleted(), 1)
+      assert.deepEqual(await todos.clearCompleted(), [milk.id])
       assert.deepEqual((await todos.list()).map((t) => t.title), ['Write the docs', 'Call Ada'])
       assert.equal(await todos.remove(call.id), true)
       assert.equal(await todos.remove(call.id), false)

@@ -90,9 +90,9 @@ export class TodoStore {
     return result.numDeletedRows > 0n
   }
 
-  /** Removes every done todo; returns how many went. */
-  async clearCompleted(): Promise<number> {
-    const result = await this.#db.deleteFrom('todos').where('done', '=', 1).executeTakeFirst()
-    return Number(result.numDeletedRows)
+  /** Removes every done todo; returns the ids that went. */
+  async clearCompleted(): Promise<string[]> {
+    const rows = await this.#db.deleteFrom('todos').where('done', '=', 1).returning('id').execute()
+    return rows.map((row) => row.id)
   }
 }

@@ -9,6 +9,8 @@ import { TodoStore, type Todo } from './todo-store.js'
 
 export interface TodoViewState {
   todos: readonly Todo[]
+  /** Attributes that subscribe the widget to live updates (from `context.live.attributes`). */
+  live?: SafeHtml | undefined
   /** A problem to show: on the add form, or on one todo's edit form. */
   error?: { message: string; value: string; todoId?: string } | undefined
   /** A short note, e.g. "That todo was already removed." */
@@ -25,7 +27,8 @@ function action(path: string): SafeHtml {
   return html`method="post" action="${MOUNT}${path}" hx-post="${MOUNT}${path}"`
 }
 
-function item(todo: Todo, error: TodoViewState['error']): SafeHtml {
+/** One todo; its id is the target of live updates. */
+export function todoItem(todo: Todo, error?: TodoViewState['error']): SafeHtml {
   const editing = error?.todoId === todo.id
   const editValue = editing ? error.value : todo.title
   return html`<li id="todo-${todo.id}" class="todo-item flex items-start gap-3 py-2" data-done="${todo.done ? 'true' : 'false'}">
@@ -50,14 +53,30 @@ function item(todo: Todo, error: TodoViewState['error']): SafeHtml {
 </li>`
 }
 
-/** The whole widget; htmx swaps it by morphing, so only what changed moves. */
-export function todoWidget({ todos, error, notice }: TodoViewState): SafeHtml {
+/** "2 to do · 1 done", replaced live when anything changes. */
+export function todoCounts(todos: readonly Todo[]): SafeHtml {
   const counts = TodoStore.counts(todos)
+  return html`<p id="todo-counts" class="text-sm text-slate-500" aria-live="polite">${counts.active} to do · ${counts.done} done</p>`
+}
+
+/** The footer: how many items, and "Clear completed" when some are done. */
+export function todoFooter(todos: readonly Todo[]): SafeHtml {
+  const counts = TodoStore.counts(todos)
+  return html`<div id="todo-footer" class="mt-4 flex items-center justify-between text-sm text-slate-500">
+    <span>${plural(counts.total, 'item', 'items')}</span>
+    ${counts.done > 0 ? html`<form ${action('/clear-completed')}><button type="submit" class="dx-btn-quiet">Clear completed (${counts.done})</button></form>` : ''}
+  </div>`
+}
+
+/** The whole widget; htmx swaps it by morphing, so only what changed moves. */
+export function todoWidget({ todos, error, notice, live }: TodoViewState): SafeHtml {
   const addError = error && !error.todoId ? error : undefined
-  return html`<div id="todo-app" class="dx-card todo-app" hx-target="#todo-app" hx-swap="morph">
+  // The list is always there (empty when there is nothing), so live appends have a target;
+  // the empty-state line is hidden by CSS while the list has items.
+  return html`<div id="todo-app" class="dx-card todo-app" hx-target="#todo-app" hx-swap="morph"${live ?? ''}>
   <div class="flex items-baseline justify-between gap-4">
     <h2 class="text-lg font-semibold tracking-tight">Todo</h2>
-    <p class="todo-counts text-sm text-slate-500" aria-live="polite">${plural(counts.active, 'to do', 'to do')} · ${counts.done} done</p>
+    ${todoCounts(todos)}
   </div>
   <form ${action('/items')} class="mt-4 flex gap-2" hx-disabled-elt="find button">
     <label for="todo-new" class="sr-only">New todo</label>
@@ -66,18 +85,8 @@ export function todoWidget({ todos, error, notice }: TodoViewState): SafeHtml {
   </form>
   ${addError ? html`<p id="todo-error" role="alert" class="mt-2 text-sm text-rose-600">${addError.message}</p>` : ''}
   ${notice ? html`<p role="status" class="mt-2 text-sm text-amber-700">${notice}</p>` : ''}
-  ${
-    todos.length === 0
-      ? html`<p class="todo-empty mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500">Nothing to do yet. Add your first todo above.</p>`
-      : html`<ul id="todo-items" class="mt-4 divide-y divide-slate-100" aria-label="Todos">${todos.map((todo) => item(todo, error))}</ul>`
-  }
-  <div class="mt-4 flex items-center justify-between text-sm text-slate-500">
-    <span>${plural(counts.total, 'item', 'items')}</span>
-    ${
-      counts.done > 0
-        ? html`<form ${action('/clear-completed')}><button type="submit" class="dx-btn-quiet">Clear completed (${counts.done})</button></form>`
-        : ''
-    }
-  </div>
+  <ul id="todo-items" class="mt-4 divide-y divide-slate-100" aria-label="Todos">${todos.map((todo) => todoItem(todo, error))}</ul>
+  <p class="todo-empty mt-6 rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500">Nothing to do yet. Add your first todo above.</p>
+  ${todoFooter(todos)}
 </div>`
 }

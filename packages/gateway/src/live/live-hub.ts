@@ -132,7 +132,8 @@ export class LiveHub {
   async #recover(connection: LiveConnection, state: ChannelState, replay: Replay, after: HubPosition): Promise<void> {
     this.#counters.attempted++
     try {
-      const { messages, gap } = await this.#bus.read(liveTopic(state.name), { after, limit: MAX_REPLAY })
+      // An empty epoch means "rendered before this channel had any message": replay from its start.
+      const { messages, gap } = await this.#bus.read(liveTopic(state.name), after.epoch === '' ? { limit: MAX_REPLAY } : { after, limit: MAX_REPLAY })
       if (gap || messages.length >= MAX_REPLAY) {
         this.#counters.gaps++
         return this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'gap', replayed: 0 })

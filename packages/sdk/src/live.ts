@@ -1,0 +1,59 @@
+/**
+ * @module live
+ * Live updates from a service: grant a browser a channel when rendering
+ * (`attributes`), then publish stream actions to it (`publish`). The gateway's
+ * hub relays them to every browser that follows the channel.
+ *
+ * @example
+ * const live = context.live
+ * reply.page(html`<ul id="items"${await live.attributes(request, 'todo:list')}>…</ul>`)
+ * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
+ */
+import type { FastifyRequest } from 'fastify'
+import { ChannelSchema, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { html, type SafeHtml } from '@distributex/ui'
+
+/** The slice of the event bus a service needs for live updates. */
+export interface ServiceBus {
+  publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
+  read(topic: string, options: { limit?: number }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
+}
+
+export interface Live {
+  /** True when a bus is configured; without one, publishing does nothing and no channel is granted. */
+  readonly enabled: boolean
+  /**
+   * Attributes for the element that shows the channel: the grant (a token bound
+   * to this browser's session) and the position the page is rendered at. Call it
+   * BEFORE reading the data you render, so no update falls between the two.
+   */
+  attributes(request: FastifyRequest, channel: string): Promise<SafeHtml>
+  /** Publishes stream actions to a channel of this service. */
+  publish(channel: string, actions: StreamAction[], options?: { priority?: 'content' | 'low' }): Promise<void>
+}
+
+export function createLive({ bus, secret, service }: { bus: ServiceBus | undefined; secret: string; service: string }): Live {
+  const own = (channel: string) => {
+    ChannelSchema.parse(channel)
+    if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
+  }
+  return {
+    enabled: bus !== undefined,
+    async attributes(request, channel) {
+      own(channel)
+      const sessionId = request.dx.identity?.sid
+      if (!bus || !sessionId) return html``
+      const { head } = await bus.read(liveTopic(channel), { limit: 0 })
+      const token = signChannelToken(secret, channel, sessionId)
+      // An empty channel is followed from its very start (":0"), so nothing published after this render is missed.
+      const after = head ? `${head.epoch}:${head.offset}` : ':0'
+      return html` data-dx-live="${channel}" data-dx-token="${token}" data-dx-after="${after}"`
+    },
+    async publish(channel, actions, options = {}) {
+      own(channel)
+      const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
+      if (!bus) return
+      await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data })
+    },
+  }
+}
