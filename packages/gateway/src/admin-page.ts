@@ -6,6 +6,7 @@
 import { html, type SafeHtml } from '@distributex/ui'
 import type { ServiceStatus } from './service-registry.js'
 import type { HubStats } from './live/live-hub.js'
+import type { MemberStatus } from './membership.js'
 
 const STATE_STYLE: Record<ServiceStatus['state'], string> = {
   up: 'bg-emerald-100 text-emerald-800',
@@ -33,7 +34,19 @@ function liveSection(stats: HubStats | undefined): SafeHtml {
   </dl>`
 }
 
-export function adminTable(services: readonly ServiceStatus[], live?: HubStats, now = Date.now()): SafeHtml {
+function membersSection(members: readonly MemberStatus[] | undefined, now: number): SafeHtml {
+  if (!members) return html``
+  return html`<h2 class="mt-8 text-base font-semibold">Processes (heartbeats on the bus)</h2>
+  ${
+    members.length === 0
+      ? html`<p class="mt-2 text-sm text-slate-500">No heartbeat heard yet.</p>`
+      : html`<ul class="mt-2 divide-y divide-slate-100 text-sm" id="dx-admin-members">${members.map(
+          (m) => html`<li class="flex gap-4 py-1.5"><span class="w-20 text-slate-500">${m.kind}</span><span class="w-28 font-medium">${m.name}</span><span class="font-mono text-xs text-slate-500">${m.instance.slice(0, 8)}</span><span class="text-slate-500">${m.version ?? ''}</span>${m.kind === 'gateway' ? html`<span>${m.connections ?? 0} connections</span>` : ''}<span class="ml-auto text-xs text-slate-400">heard ${ago(m.lastSeen, now)} ago</span></li>`,
+        )}</ul>`
+  }`
+}
+
+export function adminTable(services: readonly ServiceStatus[], live?: HubStats, members?: readonly MemberStatus[], now = Date.now()): SafeHtml {
   return html`<div id="dx-admin" class="dx-card" hx-get="/_dx/admin" hx-trigger="every 2s" hx-select="#dx-admin" hx-target="this" hx-swap="morph">
   <h1 class="text-lg font-semibold tracking-tight">Services</h1>
   <p class="text-sm text-slate-500">${services.length} registered · ${services.filter((s) => s.state === 'up').length} up · updated live</p>
@@ -56,5 +69,6 @@ export function adminTable(services: readonly ServiceStatus[], live?: HubStats, 
   </table>
   </div>
   ${liveSection(live)}
+  ${membersSection(members, now)}
 </div>`
 }

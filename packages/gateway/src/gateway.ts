@@ -25,6 +25,7 @@ import { proxyRoutes } from './proxy-routes.js'
 import { proxyUpgrade } from './websocket-proxy.js'
 import { adminTable } from './admin-page.js'
 import type { HubBus } from './live/hub-bus.js'
+import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
 import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
 
@@ -95,6 +96,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     live = liveRoutes(app, hub)
     for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
   }
+  const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, connections: () => hub?.connections.size ?? 0 }) : undefined
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
@@ -151,11 +153,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
-  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null }))
+  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [] }))
   app.get('/_dx/admin', async (_request, reply) => {
     const slot = 'gateway.admin'
     const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [
-      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status()), hubStats()) }),
+      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status()), hubStats(), membership?.members()) }),
     ])
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
   })
@@ -201,11 +203,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
       state = 'running'
       await registry.startHealthChecks(settings.healthIntervalMs)
+      await membership?.start()
       return url
     },
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
+      await membership?.stop()
       await live?.close()
       await app.close()
       await registry.close()

@@ -20,3 +20,4 @@ export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, St
 export { isCrossOriginRequest } from './cross-origin.js'
 export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
 export { signChannelToken, checkChannelToken, CHANNEL_TOKEN_TTL_SECONDS } from './channel-token.js'
+export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSchema, type Member } from './membership.js'

@@ -23,6 +23,7 @@ import { installRendering } from './render.js'
 import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
+import { startHeartbeat, type Heartbeat } from './heartbeat.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -71,7 +72,7 @@ export interface DefinedService {
   readonly name: string
   readonly manifest: Manifest
   /** Builds the HTTP app without listening (for in-process tests with `inject`). */
-  build(options?: StartOptions): Promise<{ app: FastifyInstance; close: () => Promise<void> }>
+  build(options?: StartOptions): Promise<{ app: FastifyInstance; close: () => Promise<void>; announce: () => void }>
   start(options?: StartOptions): Promise<RunningService>
 }
 
@@ -106,17 +107,23 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
+    let heartbeat: Heartbeat | undefined
     let closing: Promise<void> | undefined
     const close = () =>
       (closing ??= (async () => {
+        await heartbeat?.stop()
         await app.close()
         await teardown?.()
       })())
-    return { app, close }
+    // Heartbeats start with listening (see start), not with build: a built app serves no one yet.
+    const announce = () => {
+      if (options.bus) heartbeat ??= startHeartbeat(options.bus, { name: manifest.name, version: manifest.version, log: app.log })
+    }
+    return { app, close, announce }
   }
 
   async function start(options: StartOptions = {}): Promise<RunningService> {
-    const { app, close } = await build(options)
+    const { app, close, announce } = await build(options)
     const host = options.host ?? options.env?.DX_HOST ?? process.env.DX_HOST ?? '127.0.0.1'
     try {
       await app.listen({ port: options.port ?? 0, host })
@@ -124,6 +131,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       await close()
       throw error
     }
+    announce()
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
     let stopped = false

@@ -1,0 +1,92 @@
+/**
+ * @module membership
+ * Who is alive, from heartbeats on the bus: service processes and gateway
+ * nodes. A service whose every process went silent (or said it is leaving) is
+ * marked down at once, so open pages show its widgets as unavailable within
+ * seconds; its next heartbeat triggers a health check that brings it back.
+ */
+import { randomUUID } from 'node:crypto'
+import { HEARTBEAT_DEADLINE_MS, HEARTBEAT_INTERVAL_MS, MEMBERS_TOPIC, MemberSchema, type Member } from '@distributex/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import type { HubBus, HubSubscription } from './live/hub-bus.js'
+import type { ServiceRegistry } from './service-registry.js'
+
+export interface MemberStatus extends Member {
+  lastSeen: number
+}
+
+export class Membership {
+  readonly instance = randomUUID()
+  readonly #members = new Map<string, MemberStatus>()
+  readonly #bus: HubBus
+  readonly #registry: ServiceRegistry
+  readonly #log: FastifyBaseLogger
+  readonly #connections: () => number
+  #subscription: HubSubscription | undefined
+  #timers: NodeJS.Timeout[] = []
+
+  constructor(options: { bus: HubBus; registry: ServiceRegistry; log: FastifyBaseLogger; connections: () => number }) {
+    this.#bus = options.bus
+    this.#registry = options.registry
+    this.#log = options.log
+    this.#connections = options.connections
+  }
+
+  async start(): Promise<void> {
+    this.#subscription = await this.#bus.tail(MEMBERS_TOPIC, { handler: (message) => this.#heard(message.envelope.data) })
+    const beat = setInterval(() => void this.#beat('alive'), HEARTBEAT_INTERVAL_MS)
+    const sweep = setInterval(() => this.#sweep(), HEARTBEAT_INTERVAL_MS / 2)
+    beat.unref()
+    sweep.unref()
+    this.#timers = [beat, sweep]
+    await this.#beat('alive')
+  }
+
+  #beat(state: Member['state']): Promise<unknown> {
+    const data: Member = { kind: 'gateway', name: 'gateway', instance: this.instance, connections: this.#connections(), state }
+    return this.#bus.publish(MEMBERS_TOPIC, { type: 'member.heartbeat', source: 'gateway', data }).catch((error: unknown) => this.#log.warn({ err: error }, 'gateway heartbeat failed'))
+  }
+
+  #heard(data: unknown): void {
+    const parsed = MemberSchema.safeParse(data)
+    if (!parsed.success) return
+    const member = parsed.data
+    if (member.state === 'leaving') {
+      this.#members.delete(member.instance)
+      this.#lost(member, 'shut down')
+      return
+    }
+    const known = this.#members.has(member.instance)
+    this.#members.set(member.instance, { ...member, lastSeen: Date.now() })
+    if (!known) this.#log.info({ kind: member.kind, name: member.name, instance: member.instance }, 'member joined')
+    const entry = member.kind === 'service' ? this.#registry.get(member.name) : undefined
+    // A heartbeat from a service we think is down: check it now rather than at the next round.
+    if (entry && entry.state !== 'up' && !known) void entry.checkHealth()
+  }
+
+  #sweep(now = Date.now()): void {
+    for (const [instance, member] of this.#members) {
+      if (now - member.lastSeen <= HEARTBEAT_DEADLINE_MS) continue
+      this.#members.delete(instance)
+      this.#log.warn({ kind: member.kind, name: member.name, instance }, 'member went silent')
+      this.#lost(member, `stopped sending heartbeats ${Math.round(HEARTBEAT_DEADLINE_MS / 1000)} s ago`)
+    }
+  }
+
+  /** Marks a service down when its last process is gone. */
+  #lost(member: Member, reason: string): void {
+    if (member.kind !== 'service') return
+    const others = [...this.#members.values()].some((m) => m.kind === 'service' && m.name === member.name)
+    if (!others) this.#registry.get(member.name)?.markDown(reason)
+  }
+
+  members(): MemberStatus[] {
+    return [...this.#members.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer)
+    await this.#beat('leaving')
+    await this.#subscription?.stop()
+  }
+}
