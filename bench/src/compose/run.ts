@@ -1,0 +1,88 @@
+/**
+ * `npm run bench:compose`: the same three-widget page composed by the
+ * distributex gateway, by @podium/layout and (when installed) by nginx SSI,
+ * one composer at a time against the same fragment servers, then one table.
+ * Exits non-zero when a composer failed or answered anything but a full page.
+ *
+ * Processes: this one runs the load (autocannon, undici); the fragment servers
+ * run in one child; each composer runs in its own child while it is measured.
+ */
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { readSettings, describeMachine, describeSettings } from './settings.js'
+import { startChild, type Child } from './children.js'
+import { SERVICES, widgetPath } from './fragments.js'
+import { verifyFragment } from './verify.js'
+import { measureComposer, type Backend, type Composer, type ComposerResult } from './measure.js'
+import { findNginx } from './nginx-binary.js'
+import { allClean, renderReport } from './report.js'
+
+/** A returning browser's session cookie (the gateway's `dx_sid`, 22 base64url characters). */
+const SESSION_COOKIE = 'dx_sid=benchbenchbenchbench12'
+
+const COMPOSERS: Composer[] = [
+  { name: 'distributex', script: './distributex-composer.js' },
+  { name: 'podium', script: './podium-composer.js' },
+  {
+    name: 'nginx-ssi',
+    script: './nginx-composer.js',
+    // Looked up when its turn comes: nginx may be installed while the run is under way.
+    unavailable: () => {
+      const lookup = findNginx()
+      return lookup.found ? undefined : lookup.reason
+    },
+  },
+]
+
+async function main(): Promise<number> {
+  const settings = readSettings()
+  console.log('compose benchmark: one page of 3 widgets (~2 KB of HTML each)')
+  console.log(`machine:  ${describeMachine()}`)
+  console.log(`settings: ${describeSettings(settings)}`)
+  console.log('')
+
+  const workRoot = mkdtempSync(join(tmpdir(), 'distributex-bench-'))
+  // Also on Ctrl-C, when `finally` does not run.
+  const removeWorkRoot = () => rmSync(workRoot, { recursive: true, force: true })
+  process.on('exit', removeWorkRoot)
+  let fragmentServers: Child<Record<string, string>> | undefined
+  try {
+    const servers = await startChild<Record<string, string>>('fragment servers', './fragment-servers.js')
+    fragmentServers = servers
+    const backend: Backend = {
+      pid: servers.pid,
+      fragments: servers.info,
+      widgetUrls: SERVICES.map((service) => `${servers.info[service]}${widgetPath(service)}`),
+    }
+    await Promise.all(backend.widgetUrls.map(verifyFragment))
+    console.log(`fragment servers (one process): ${SERVICES.map((service) => `${service} ${backend.fragments[service]}`).join(', ')}`)
+
+    const headers: Record<string, string> = settings.sessionCookie ? { cookie: SESSION_COOKIE } : {}
+    const results: ComposerResult[] = []
+    for (const composer of COMPOSERS) {
+      const workDir = join(workRoot, composer.name)
+      mkdirSync(workDir, { recursive: true })
+      const result = await measureComposer(composer, backend, settings, workDir, headers)
+      if (result.status === 'skipped') console.log(`  ${composer.name}: skipped (${result.reason})`)
+      if (result.status === 'failed') console.log(`  ${composer.name}: FAILED: ${result.reason}`)
+      if (servers.exited) throw new Error(servers.exited)
+      results.push(result)
+    }
+
+    console.log('')
+    for (const line of renderReport(results, availableParallelism())) console.log(line)
+    return allClean(results) ? 0 : 1
+  } finally {
+    await fragmentServers?.stop()
+    removeWorkRoot()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`compose benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exit(1)
+  },
+)
