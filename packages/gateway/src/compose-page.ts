@@ -7,7 +7,7 @@
  * timeout is streamed as "currently unavailable" and retries by itself.
  */
 import type { ServerResponse } from 'node:http'
-import { shellEnd, shellStart, type NavLink } from '@distributex/ui'
+import { shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
 import type { PageConfig } from './config.js'
 import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
 import type { ServiceRegistry } from './service-registry.js'
@@ -25,6 +25,8 @@ export interface ComposeOptions {
   search: string
   /** The live hub's URL when the gateway has one. */
   live: string | undefined
+  /** How long the shell may wait for widgets so that a fast page leaves in one write. */
+  flushWindowMs: number
 }
 
 export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
@@ -66,39 +68,62 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
     'cache-control': 'no-store',
     ...(link ? { link } : {}),
   })
-  res.write(
-    shellStart({
-      title: page.title,
-      homeUrl: '/',
-      nav: options.nav,
-      slots: widgets.map(({ ref, entry }) => ({ name: `${ref.service}.${ref.widget}`, title: entry.title })),
-      css,
-      js,
-      ...(options.live ? { live: options.live } : {}),
-    }),
-  )
-  // Widgets that finish in the same turn of the event loop go out in one write.
-  let pending = ''
+  const shell = cachedShell({
+    title: page.title,
+    homeUrl: '/',
+    nav: options.nav,
+    slots: widgets.map(({ ref, entry }) => ({ name: `${ref.service}.${ref.widget}`, title: entry.title })),
+    css,
+    js,
+    ...(options.live ? { live: options.live } : {}),
+  })
+
+  // The shell waits at most `flushWindowMs` for the widgets: a fast page leaves in one write,
+  // and a slow widget never holds the header and skeletons back for longer than that.
+  let pending = shell
+  let streaming = false
   let flushScheduled = false
   const flush = () => {
     flushScheduled = false
     if (pending && !res.destroyed) res.write(pending)
     pending = ''
   }
+  const startStreaming = () => {
+    streaming = true
+    flush()
+  }
+  const window = options.flushWindowMs > 0 ? setTimeout(startStreaming, options.flushWindowMs) : undefined
+  if (!window) startStreaming()
   await Promise.all(
     widgets.map(({ ref, entry, outcome }) =>
       outcome.then((result: WidgetOutcome) => {
         pending += `${frameFor(ref.service, ref.widget, entry.title, result).value}\n`
-        if (!flushScheduled) {
+        // Widgets that finish in the same turn of the event loop go out in one write.
+        if (streaming && !flushScheduled) {
           flushScheduled = true
           setImmediate(flush)
         }
       }),
     ),
   )
+  clearTimeout(window)
   res.off('close', onClose)
   // The last widgets and the end of the document share the final write.
   const rest = pending
   pending = ''
   res.end(rest + shellEnd())
+}
+
+const shells = new Map<string, string>()
+
+/** The shell changes only when titles, assets or navigation do: render it once per variant. */
+function cachedShell(options: ShellOptions): string {
+  const key = JSON.stringify(options)
+  let shell = shells.get(key)
+  if (shell === undefined) {
+    if (shells.size >= 256) shells.clear()
+    shell = shellStart(options)
+    shells.set(key, shell)
+  }
+  return shell
 }

@@ -51,8 +51,10 @@ export const GatewayConfigSchema = z.object({
       widgetTimeoutMs: z.number().int().min(10).max(60_000).default(1500),
       /** How often each service's `/health` is checked. */
       healthIntervalMs: z.number().int().min(100).max(60_000).default(2000),
+      /** How long the page shell may wait for widgets, so a fast page is sent in one write (0: send the shell at once). */
+      flushWindowMs: z.number().int().min(0).max(100).default(2),
     })
-    .default({ port: 4040, host: '127.0.0.1', widgetTimeoutMs: 1500, healthIntervalMs: 2000 }),
+    .default({ port: 4040, host: '127.0.0.1', widgetTimeoutMs: 1500, healthIntervalMs: 2000, flushWindowMs: 2 }),
   services: z.record(name, ServiceConfigSchema),
   pages: z.array(PageConfigSchema).default([]),
 })

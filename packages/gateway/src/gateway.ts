@@ -122,6 +122,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         responseHeaders: reply.getHeaders() as Record<string, string | string[]>,
         search: query >= 0 ? request.url.slice(query) : '',
         live: hub ? LIVE_PATH : undefined,
+        flushWindowMs: settings.flushWindowMs,
       })
     })
   }

@@ -13,6 +13,7 @@ export type DxErrorCode =
   | 'DX_SERVICE_UNKNOWN'
   | 'DX_VALIDATION'
   | 'DX_STOPPED'
+  | 'DX_BUS_ENVELOPE_INVALID'
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError extends Error {

@@ -1,0 +1,306 @@
+/**
+ * @module bus-base
+ * The broker-independent half of every adapter: closed-state checks, topic and
+ * envelope validation, the consumer-group decisions (ack, retry with backoff,
+ * dead letter) and subscription bookkeeping. Adapters extend `BusBase` and
+ * implement five broker-specific methods.
+ */
+import { hostname } from 'node:os'
+import { randomUUID } from 'node:crypto'
+import { StoppedError, ValidationError } from '@distributex/protocol'
+import {
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_LEN_PER_TOPIC,
+  DEFAULT_READ_LIMIT,
+  type Bus,
+  type BusMessage,
+  type BusOptions,
+  type ConsumeOptions,
+  type Position,
+  type ReadOptions,
+  type ReadResult,
+  type Subscription,
+  type TailOptions,
+} from './bus.js'
+import { createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
+import { assertTopic, deadLetterTopic } from './topic.js'
+import { defaultBackoff } from './backoff.js'
+import type { Closable, Delivery, GroupSettings, Outcome, ProcessDelivery, RawPage, RawRecord } from './driver.js'
+
+/** The type of the envelopes written to `${topic}.dead`. */
+export const DEAD_LETTER_TYPE = 'bus.dead_letter'
+
+/** What a dead letter's envelope `data` holds. */
+export interface DeadLetter {
+  /** The original envelope, or what the broker held when it was not a valid envelope. */
+  original: unknown
+  /** Why it was dead-lettered. */
+  error: string
+  topic: string
+  group: string
+  position: Position
+  attempts: number
+}
+
+/** Longest a stopping subscription waits for an in-flight handler. */
+const MAX_STOP_GRACE_MS = 5000
+
+/** Rejects with the signal's reason when it is aborted, otherwise settles like `work`. */
+export function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return String(error)
+}
+
+function positiveInteger(value: number | undefined, fallback: number, field: string, min = 1): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `${field} must be an integer of at least ${min}, got ${value}`)
+  return value
+}
+
+class BusSubscription implements Subscription {
+  #stopping: Promise<void> | undefined
+  #closable: Closable | undefined
+  readonly #onStop: (subscription: BusSubscription) => void
+  readonly #graceMs: number
+  #abandonAll: (() => void) | undefined
+  /** Resolves once the subscription has been stopping for longer than its grace period. */
+  readonly abandoned: Promise<{ kind: 'abandon' }>
+
+  constructor(
+    readonly topic: string,
+    graceMs: number,
+    onStop: (subscription: BusSubscription) => void,
+  ) {
+    this.#graceMs = graceMs
+    this.#onStop = onStop
+    this.abandoned = new Promise((resolve) => {
+      this.#abandonAll = () => resolve({ kind: 'abandon' })
+    })
+  }
+
+  get stopped(): boolean {
+    return this.#stopping !== undefined
+  }
+
+  attach(closable: Closable): void {
+    this.#closable = closable
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const timer = setTimeout(() => this.#abandonAll?.(), this.#graceMs)
+      try {
+        await this.#closable?.close()
+      } finally {
+        clearTimeout(timer)
+        this.#abandonAll?.()
+        this.#onStop(this)
+      }
+    })()
+    return this.#stopping
+  }
+}
+
+/** Base of every adapter; see the module comment. */
+export abstract class BusBase implements Bus {
+  abstract readonly kind: Bus['kind']
+  protected readonly maxLenPerTopic: number
+  #closing: Promise<void> | undefined
+  readonly #subscriptions = new Set<BusSubscription>()
+
+  constructor(options: BusOptions = {}) {
+    this.maxLenPerTopic = positiveInteger(options.maxLenPerTopic, DEFAULT_MAX_LEN_PER_TOPIC, 'maxLenPerTopic')
+  }
+
+  /** Appends a validated, encoded envelope; resolves once the broker has it. */
+  protected abstract append(topic: string, body: string, signal: AbortSignal | undefined): Promise<Position>
+  /** Starts a group member that calls `process` for one delivery at a time until closed. */
+  protected abstract openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable>
+  /** Starts a broadcast reader: records after `after` (or after now), in order, each once. */
+  protected abstract openTail(topic: string, after: Position | undefined, onRecord: (record: RawRecord) => void): Promise<Closable>
+  /** History after `after`, at most `limit` records. */
+  protected abstract readRecords(topic: string, after: Position | undefined, limit: number, signal: AbortSignal | undefined): Promise<RawPage>
+  /** Releases the broker connections; called once, after every subscription stopped. */
+  protected abstract shutdown(): Promise<void>
+
+  /** Throws `StoppedError` once `close()` was called. */
+  protected assertOpen(): void {
+    if (this.#closing) throw new StoppedError(`${this.kind} bus`)
+  }
+
+  async publish<T>(topic: string, event: EnvelopeInput<T>, options: { signal?: AbortSignal } = {}): Promise<BusMessage<T>> {
+    this.assertOpen()
+    assertTopic(topic)
+    options.signal?.throwIfAborted()
+    const envelope = createEnvelope(event)
+    const position = await withSignal(this.append(topic, encodeEnvelope(envelope), options.signal), options.signal)
+    return { topic, position, envelope, attempt: 1 }
+  }
+
+  async consume<T>(topic: string, options: ConsumeOptions<T>): Promise<Subscription> {
+    this.assertOpen()
+    assertTopic(topic)
+    assertTopic(options.group, 'group')
+    if (typeof options.handler !== 'function') throw new ValidationError('handler', 'consume() needs a handler function')
+    options.signal?.throwIfAborted()
+    const settings: GroupSettings = {
+      topic,
+      group: options.group,
+      consumer: options.consumer ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      ackTimeoutMs: positiveInteger(options.ackTimeoutMs, DEFAULT_ACK_TIMEOUT_MS, 'ackTimeoutMs', 50),
+      maxAttempts: positiveInteger(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts'),
+    }
+    assertTopic(settings.consumer, 'consumer')
+    const backoff = options.backoffMs ?? defaultBackoff
+    const subscription = this.#track(topic, Math.min(settings.ackTimeoutMs, MAX_STOP_GRACE_MS))
+    const processDelivery: ProcessDelivery = (delivery) => this.#process(settings, options.handler, backoff, subscription, delivery)
+    try {
+      subscription.attach(await this.openGroup(settings, processDelivery))
+    } catch (error) {
+      await subscription.stop()
+      throw error
+    }
+    this.#stopOnAbort(subscription, options.signal)
+    return subscription
+  }
+
+  async tail<T>(topic: string, options: TailOptions<T>): Promise<Subscription> {
+    this.assertOpen()
+    assertTopic(topic)
+    if (typeof options.handler !== 'function') throw new ValidationError('handler', 'tail() needs a handler function')
+    options.signal?.throwIfAborted()
+    const subscription = this.#track(topic, 0)
+    const onRecord = (record: RawRecord): void => {
+      if (subscription.stopped) return
+      const message = this.#decode<T>(topic, record, 1)
+      if (!message) return
+      try {
+        options.handler(message)
+      } catch {
+        // A tailer's failure is its own business: the broadcast goes on.
+      }
+    }
+    try {
+      subscription.attach(await this.openTail(topic, options.after, onRecord))
+    } catch (error) {
+      await subscription.stop()
+      throw error
+    }
+    this.#stopOnAbort(subscription, options.signal)
+    return subscription
+  }
+
+  async read<T>(topic: string, options: ReadOptions = {}): Promise<ReadResult<T>> {
+    this.assertOpen()
+    assertTopic(topic)
+    options.signal?.throwIfAborted()
+    const limit = positiveInteger(options.limit, DEFAULT_READ_LIMIT, 'limit')
+    const page = await withSignal(this.readRecords(topic, options.after, limit, options.signal), options.signal)
+    const messages: BusMessage<T>[] = []
+    for (const record of page.records) {
+      const message = this.#decode<T>(topic, record, 1)
+      if (message) messages.push(message)
+    }
+    return { messages, gap: page.gap, head: page.head }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#subscriptions].map((subscription) => subscription.stop()))
+      await this.shutdown()
+    })()
+    return this.#closing
+  }
+
+  #track(topic: string, graceMs: number): BusSubscription {
+    const subscription = new BusSubscription(topic, graceMs, (stopped) => this.#subscriptions.delete(stopped))
+    this.#subscriptions.add(subscription)
+    return subscription
+  }
+
+  #stopOnAbort(subscription: BusSubscription, signal: AbortSignal | undefined): void {
+    if (!signal) return
+    if (signal.aborted) void subscription.stop()
+    else signal.addEventListener('abort', () => void subscription.stop(), { once: true })
+  }
+
+  /** A malformed record is skipped by tail() and read(): consumer groups dead-letter it. */
+  #decode<T>(topic: string, record: RawRecord, attempt: number): BusMessage<T> | undefined {
+    try {
+      return { topic, position: record.position, envelope: decodeEnvelope<T>(record.body), attempt }
+    } catch {
+      return undefined
+    }
+  }
+
+  async #process<T>(
+    settings: GroupSettings,
+    handler: (message: BusMessage<T>) => Promise<void>,
+    backoff: (attempt: number) => number,
+    subscription: BusSubscription,
+    delivery: Delivery,
+  ): Promise<Outcome> {
+    let envelope: Envelope<T>
+    try {
+      envelope = decodeEnvelope<T>(delivery.body)
+    } catch (error) {
+      return this.#deadLetter(settings, delivery, delivery.raw ?? delivery.body, errorText(error), backoff)
+    }
+    if (delivery.attempt > settings.maxAttempts) {
+      const error = `delivered ${delivery.attempt} times without an acknowledgement (maxAttempts ${settings.maxAttempts}): a consumer may have crashed on it`
+      return this.#deadLetter(settings, delivery, envelope, error, backoff)
+    }
+    const message: BusMessage<T> = { topic: settings.topic, position: delivery.position, envelope, attempt: delivery.attempt }
+    const handled = Promise.resolve()
+      .then(() => handler(message))
+      .then(
+        (): { kind: 'done' } => ({ kind: 'done' }),
+        (error: unknown): { kind: 'failed'; error: unknown } => ({ kind: 'failed', error }),
+      )
+    const result = await Promise.race([handled, subscription.abandoned])
+    if (result.kind === 'done') return { kind: 'ack' }
+    if (result.kind === 'abandon') return result
+    if (delivery.attempt >= settings.maxAttempts) {
+      return this.#deadLetter(settings, delivery, envelope, errorText(result.error), backoff)
+    }
+    return { kind: 'retry', delayMs: Math.max(0, backoff(delivery.attempt)) }
+  }
+
+  async #deadLetter(
+    settings: GroupSettings,
+    delivery: Delivery,
+    original: unknown,
+    error: string,
+    backoff: (attempt: number) => number,
+  ): Promise<Outcome> {
+    const data: DeadLetter = { original, error, topic: settings.topic, group: settings.group, position: delivery.position, attempts: delivery.attempt }
+    try {
+      const envelope = createEnvelope({ type: DEAD_LETTER_TYPE, source: `bus/${settings.group}`, data })
+      await this.append(deadLetterTopic(settings.topic), encodeEnvelope(envelope), undefined)
+      return { kind: 'ack' }
+    } catch {
+      // The dead-letter topic is unreachable: keep the message and try again later.
+      return { kind: 'retry', delayMs: Math.max(0, backoff(delivery.attempt)) }
+    }
+  }
+}

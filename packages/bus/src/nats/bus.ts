@@ -1,0 +1,171 @@
+/**
+ * @module nats/bus
+ * The NATS JetStream adapter: one stream (default "DX") over `dx.>`, a topic is
+ * the subject `dx.<topic>`, retention is `max_msgs_per_subject`. Groups are
+ * durable pull consumers, tails and reads are ordered consumers starting at a
+ * stream sequence. The epoch is the stream's creation time.
+ */
+import { connect, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats'
+import type { BusOptions, Position } from '../bus.js'
+import { BusBase } from '../bus-base.js'
+import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
+import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
+import { openNatsGroup } from './group.js'
+import { openNatsTail } from './tail.js'
+
+/** Options of the NATS adapter. */
+export interface NatsBusConfig extends BusOptions {
+  /** nats://host:port, several separated by commas. */
+  servers: string | string[]
+  /** JetStream stream holding every topic; default "DX". Created when missing. */
+  stream?: string
+  /** Subject prefix; default "dx" (subjects "dx.<topic>"). */
+  subjectPrefix?: string
+}
+
+interface Connected {
+  nc: NatsConnection
+  js: JetStreamClient
+  jsm: JetStreamManager
+}
+
+const READ_EXPIRES_MS = 5000
+
+function sequenceOf(position: Position): number | undefined {
+  return /^\d{1,15}$/.test(position.offset) ? Number(position.offset) : undefined
+}
+
+/** The NATS JetStream adapter. */
+export class NatsBus extends BusBase {
+  readonly kind = 'nats' as const
+  readonly #servers: string[]
+  readonly #stream: string
+  readonly #prefix: string
+  #connected: Promise<Connected> | undefined
+  #epoch: string | undefined
+
+  constructor(config: NatsBusConfig) {
+    super(config)
+    this.#servers = (Array.isArray(config.servers) ? config.servers : config.servers.split(',')).map((server) => server.trim()).filter(Boolean)
+    this.#stream = config.stream ?? 'DX'
+    this.#prefix = config.subjectPrefix ?? 'dx'
+  }
+
+  /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
+  #connection(): Promise<Connected> {
+    this.#connected ??= (async () => {
+      const nc = await connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+      const jsm = await nc.jetstreamManager()
+      return { nc, jsm, js: nc.jetstream() }
+    })()
+    this.#connected.catch(() => {
+      this.#connected = undefined
+    })
+    return this.#connected
+  }
+
+  /** The stream's info, creating the stream when it is missing; refreshes the cached epoch. */
+  async #streamInfo(): Promise<StreamInfo> {
+    const { jsm } = await this.#connection()
+    let info: StreamInfo
+    try {
+      info = await jsm.streams.info(this.#stream)
+    } catch (error) {
+      if (!isApiError(error, STREAM_NOT_FOUND)) throw error
+      try {
+        info = await jsm.streams.add({
+          name: this.#stream,
+          subjects: [`${this.#prefix}.>`],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          discard: DiscardPolicy.Old,
+          max_msgs_per_subject: this.maxLenPerTopic,
+        })
+      } catch {
+        info = await jsm.streams.info(this.#stream) // another process created it first
+      }
+    }
+    this.#epoch = info.created
+    return info
+  }
+
+  async #currentEpoch(): Promise<string> {
+    return this.#epoch ?? (await this.#streamInfo()).created
+  }
+
+  protected async append(topic: string, body: string): Promise<Position> {
+    const subject = topicSubject(this.#prefix, topic)
+    const { js } = await this.#connection()
+    const epoch = await this.#currentEpoch()
+    try {
+      const ack = await js.publish(subject, body)
+      return { epoch, offset: String(ack.seq) }
+    } catch (error) {
+      // "no responders": the stream is gone (a broker that lost its data). Recreate it once.
+      if ((error as { code?: string }).code !== '503') throw error
+      const info = await this.#streamInfo()
+      const ack = await js.publish(subject, body)
+      return { epoch: info.created, offset: String(ack.seq) }
+    }
+  }
+
+  protected async openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable> {
+    const subject = topicSubject(this.#prefix, settings.topic)
+    const { js, jsm } = await this.#connection()
+    await this.#streamInfo()
+    return openNatsGroup({ js, jsm, stream: this.#stream, subject, epoch: () => this.#currentEpoch() }, settings, process)
+  }
+
+  protected async openTail(topic: string, after: Position | undefined, onRecord: (record: RawRecord) => void): Promise<Closable> {
+    const subject = topicSubject(this.#prefix, topic)
+    const { js } = await this.#connection()
+    const info = await this.#streamInfo()
+    let start = info.state.last_seq + 1
+    if (after !== undefined) {
+      const sequence = sequenceOf(after)
+      start = after.epoch === info.created && sequence !== undefined ? sequence + 1 : 1
+    }
+    return openNatsTail(js, this.#stream, subject, start, info.created, onRecord)
+  }
+
+  protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+    const subject = topicSubject(this.#prefix, topic)
+    const { js, jsm } = await this.#connection()
+    const info = await this.#streamInfo()
+    const epoch = info.created
+    const last = await jsm.streams.getMessage(this.#stream, { last_by_subj: subject }).catch((error: unknown) => {
+      if (isApiError(error, MESSAGE_NOT_FOUND)) return undefined
+      throw error
+    })
+    const head = last ? { epoch, offset: String(last.seq) } : undefined
+    let start = 1
+    let gap = false
+    if (after !== undefined) {
+      const sequence = sequenceOf(after)
+      if (after.epoch !== epoch || sequence === undefined || sequence > info.state.last_seq) gap = true
+      else if (sequence > 0) {
+        // The message at `after` itself must still be retained, or something after it may be gone too.
+        const kept = await jsm.streams.getMessage(this.#stream, { seq: sequence }).catch(() => undefined)
+        if (!kept || kept.subject !== subject) gap = true
+      }
+      if (!gap) start = (sequence ?? 0) + 1
+    }
+    if (!last || start > last.seq) return { records: [], gap, head }
+    const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start })
+    const records: RawRecord[] = []
+    const messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
+    for await (const message of messages) {
+      records.push({ position: { epoch, offset: String(message.seq) }, body: message.string(), raw: message.string() })
+      if (message.seq >= last.seq || records.length >= limit) break
+    }
+    await consumer.delete().catch(() => false)
+    return { records, gap, head }
+  }
+
+  protected async shutdown(): Promise<void> {
+    const connected = this.#connected
+    if (!connected) return
+    const { nc } = await connected.catch(() => ({ nc: undefined }))
+    await nc?.drain().catch(() => nc.close())
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * @module redis/bus
+ * The Redis Streams adapter: one stream per topic (XADD MAXLEN ~), consumer
+ * groups with XREADGROUP/XACK/XAUTOCLAIM, tails with XREAD BLOCK on dedicated
+ * connections, history with XRANGE. The epoch is a random id kept next to the
+ * stream and renewed whenever the stream has to be created again.
+ */
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import type { BusOptions, Position } from '../bus.js'
+import { BusBase } from '../bus-base.js'
+import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
+import { topicKeys, type TopicKeys } from './keys.js'
+import { ENSURE_GROUP, PUBLISH, Script } from './scripts.js'
+import { compareStreamIds, isStreamId } from './stream-id.js'
+import { ENVELOPE_FIELD, parseEntries, parseStreamInfo } from './replies.js'
+import { openRedisGroup } from './group.js'
+import { openRedisTail } from './tail.js'
+
+/** Options of the Redis adapter. */
+export interface RedisBusConfig extends BusOptions {
+  /** redis://[user:password@]host:port[/db] */
+  url: string
+  /** Prefix of every key; default "dx:". */
+  keyPrefix?: string
+  /** Longest a blocking read waits before looking at claimable messages again; default 250 ms. */
+  pollMs?: number
+}
+
+function isPosition(value: Position | undefined): value is Position {
+  return value !== undefined && typeof value.epoch === 'string' && typeof value.offset === 'string'
+}
+
+/** The Redis Streams adapter. */
+export class RedisBus extends BusBase {
+  readonly kind = 'redis' as const
+  readonly #main: Redis
+  readonly #prefix: string
+  readonly #pollMs: number
+  readonly #publish = new Script(PUBLISH)
+  readonly #ensureGroup = new Script(ENSURE_GROUP)
+
+  constructor(config: RedisBusConfig) {
+    super(config)
+    this.#prefix = config.keyPrefix ?? 'dx:'
+    this.#pollMs = config.pollMs ?? 250
+    this.#main = new Redis(config.url, {
+      maxRetriesPerRequest: 20,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+      connectionName: 'distributex-bus',
+    })
+    // Connection errors surface as rejected commands; the client reconnects on its own.
+    this.#main.on('error', () => {})
+  }
+
+  /** The keys a topic uses (for tools and tests that talk to Redis directly). */
+  keys(topic: string): TopicKeys {
+    return topicKeys(this.#prefix, topic)
+  }
+
+  #connection(): Redis {
+    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking' })
+    connection.on('error', () => {})
+    return connection
+  }
+
+  protected async append(topic: string, body: string): Promise<Position> {
+    const keys = this.keys(topic)
+    const reply = await this.#publish.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), this.maxLenPerTopic, body])
+    const [epoch, offset] = reply as [string, string]
+    return { epoch, offset }
+  }
+
+  protected async openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable> {
+    const keys = this.keys(settings.topic)
+    const blocking = this.#connection()
+    try {
+      return await openRedisGroup(
+        {
+          main: this.#main,
+          blocking,
+          keys,
+          pollMs: this.#pollMs,
+          ensureGroup: async () => String(await this.#ensureGroup.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), settings.group])),
+        },
+        settings,
+        process,
+      )
+    } catch (error) {
+      blocking.disconnect()
+      throw error
+    }
+  }
+
+  protected async openTail(topic: string, after: Position | undefined, onRecord: (record: RawRecord) => void): Promise<Closable> {
+    const keys = this.keys(topic)
+    const { epoch, info } = await this.#state(keys)
+    let startId = info?.lastGeneratedId ?? '0-0'
+    if (isPosition(after)) {
+      // Same epoch: continue after it (XREAD skips what was trimmed); otherwise replay all that is retained.
+      startId = after.epoch === epoch && isStreamId(after.offset) ? after.offset : '0-0'
+    }
+    return openRedisTail(this.#main, this.#connection(), keys, startId, this.#pollMs, onRecord)
+  }
+
+  protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+    const keys = this.keys(topic)
+    const optimistic = isPosition(after) && isStreamId(after.offset) ? `(${after.offset}` : '-'
+    const [stateReply, rangeReply] = await Promise.all([this.#state(keys), this.#main.call('XRANGE', keys.stream, optimistic, '+', 'COUNT', limit)])
+    const { epoch, info } = stateReply
+    const head = info && epoch && info.lastGeneratedId !== '0-0' ? { epoch, offset: info.lastGeneratedId } : undefined
+    let gap = false
+    if (isPosition(after)) {
+      if (!epoch || !info || after.epoch !== epoch || !isStreamId(after.offset)) gap = true
+      else if (compareStreamIds(after.offset, info.lastGeneratedId) > 0) gap = true
+      // The entry at `after` itself must still be retained, or something after it may be gone too.
+      else if (info.firstId !== undefined && compareStreamIds(after.offset, info.firstId) < 0) gap = true
+    }
+    const reply = gap && optimistic !== '-' ? await this.#main.call('XRANGE', keys.stream, '-', '+', 'COUNT', limit) : rangeReply
+    const records = parseEntries(reply).map((entry) => ({
+      position: { epoch: epoch ?? '', offset: entry.id },
+      body: entry.fields[ENVELOPE_FIELD],
+      raw: entry.fields,
+    }))
+    return { records, gap, head }
+  }
+
+  /** The epoch and stream info in one round trip; `info` is undefined when the stream does not exist. */
+  async #state(keys: TopicKeys): Promise<{ epoch: string | undefined; info: ReturnType<typeof parseStreamInfo> | undefined }> {
+    const replies = (await this.#main.multi().get(keys.epoch).call('XINFO', 'STREAM', keys.stream).exec()) ?? []
+    const [epochReply, infoReply] = replies
+    if (epochReply?.[0]) throw epochReply[0]
+    const epoch = typeof epochReply?.[1] === 'string' ? epochReply[1] : undefined
+    const info = infoReply && !infoReply[0] ? parseStreamInfo(infoReply[1]) : undefined
+    return { epoch, info }
+  }
+
+  protected async shutdown(): Promise<void> {
+    try {
+      await this.#main.quit()
+    } catch {
+      this.#main.disconnect()
+    }
+  }
+}
