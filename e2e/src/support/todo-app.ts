@@ -10,10 +10,12 @@ import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/ga
 import { todoService } from '@distributex/todo'
 import type { RunningService } from '@distributex/sdk'
 import { freePort } from '@distributex/testkit'
+import { createBus, type Bus } from '@distributex/bus'
 
 export const WIDGET_TIMEOUT_MS = 800
 
 export interface TodoApp {
+  bus: Bus
   gateway: Gateway
   todoPort: number
   todo: RunningService | undefined
@@ -22,17 +24,22 @@ export interface TodoApp {
   close(): Promise<void>
 }
 
-/** Starts both; with `todoRunning: false` the gateway starts while Todo is down (it has never seen its manifest). */
-export async function startTodoApp({ todoRunning = true } = {}): Promise<TodoApp> {
+/**
+ * Starts both on one bus (in-process by default, or `busUrl`); with `todoRunning: false`
+ * the gateway starts while Todo is down (it has never seen its manifest).
+ */
+export async function startTodoApp({ todoRunning = true, busUrl }: { todoRunning?: boolean; busUrl?: string } = {}): Promise<TodoApp> {
+  const bus = createBus(busUrl)
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-'))
   const env = { DX_SECRET: 'e'.repeat(48) }
   const todoPort = await freePort()
   const app: TodoApp = {
+    bus,
     gateway: undefined as unknown as Gateway,
     todoPort,
     todo: undefined,
     async startTodo() {
-      app.todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined })
+      app.todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
     },
     async stopTodo() {
       await app.todo?.stop()
@@ -41,6 +48,7 @@ export async function startTodoApp({ todoRunning = true } = {}): Promise<TodoApp
     async close() {
       await app.gateway.stop()
       await app.stopTodo()
+      await bus.close()
     },
   }
   if (todoRunning) await app.startTodo()
@@ -49,7 +57,7 @@ export async function startTodoApp({ todoRunning = true } = {}): Promise<TodoApp
     services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
   })
-  app.gateway = await createGateway(config, { port: 0, env, dataDir, logLevel: 'silent' })
+  app.gateway = await createGateway(config, { port: 0, env, dataDir, logLevel: 'silent', bus })
   await app.gateway.start()
   return app
 }

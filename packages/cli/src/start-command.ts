@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConfigError } from '@distributex/protocol'
 import { createGateway, serviceUrl, type GatewayConfig } from '@distributex/gateway'
+import { createBus, type Bus } from '@distributex/bus'
 import type { DefinedService } from '@distributex/sdk'
 
 export interface Running {
@@ -54,7 +55,9 @@ export async function startParts({ configFile, config, names, env = process.env,
   const unknown = names.filter((name) => !known.includes(name))
   if (unknown.length) throw new ConfigError(`unknown name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Choose from: ${known.join(', ')}.`)
   const wanted = names.length ? names : known
-  const running: Running[] = []
+  // One bus for every part in this process; parts in other processes need a broker to meet.
+  const bus: Bus = createBus(env.DISTRIBUTEX_BUS)
+  const running: Running[] = [{ name: 'bus', url: bus.kind, open: busDescription(bus, env), stop: () => bus.close() }]
   try {
     for (const [name, service] of Object.entries(config.services)) {
       if (!wanted.includes(name)) continue
@@ -64,13 +67,13 @@ export async function startParts({ configFile, config, names, env = process.env,
       }
       const definition = await loadService(configFile, name, service.module)
       const port = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
-      const started = await definition.start({ port, env, ...(logLevel ? { logLevel } : {}) }).catch((error: unknown) => {
+      const started = await definition.start({ port, env, bus, ...(logLevel ? { logLevel } : {}) }).catch((error: unknown) => {
         throw explainListenError(error, `service "${name}"`, port)
       })
       running.push({ name, url: started.url, open: `http://localhost:${started.port}/${name}`, stop: () => started.stop() })
     }
     if (wanted.includes('gateway')) {
-      const gateway = await createGateway(config, { env, ...(logLevel ? { logLevel } : {}) })
+      const gateway = await createGateway(config, { env, bus, ...(logLevel ? { logLevel } : {}) })
       const url = await gateway.start().catch((error: unknown) => {
         throw explainListenError(error, 'the gateway', config.gateway.port)
       })
@@ -81,6 +84,12 @@ export async function startParts({ configFile, config, names, env = process.env,
     throw error
   }
   return running
+}
+
+function busDescription(bus: Bus, env: NodeJS.ProcessEnv): string {
+  if (bus.kind === 'memory') return 'in-process (set DISTRIBUTEX_BUS=redis://… or nats://… to share it between processes)'
+  const url = env.DISTRIBUTEX_BUS ?? ''
+  return `${bus.kind} at ${url.replace(/\/\/[^@/]*@/, '//***@')}`
 }
 
 /** Stops in reverse start order: the gateway first, so no request reaches a stopped service. */

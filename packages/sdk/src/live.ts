@@ -43,7 +43,8 @@ export function createLive({ bus, secret, service }: { bus: ServiceBus | undefin
       own(channel)
       const sessionId = request.dx.identity?.sid
       if (!bus || !sessionId) return html``
-      const { head } = await bus.read(liveTopic(channel), { limit: 0 })
+      // Reading one message is how the bus tells its head (the newest position).
+      const { head } = await bus.read(liveTopic(channel), { limit: 1 })
       const token = signChannelToken(secret, channel, sessionId)
       // An empty channel is followed from its very start (":0"), so nothing published after this render is missed.
       const after = head ? `${head.epoch}:${head.offset}` : ':0'

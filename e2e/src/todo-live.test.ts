@@ -1,0 +1,69 @@
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkip, launchBrowser } from './support/browser.js'
+import { startTodoApp, type TodoApp } from './support/todo-app.js'
+
+const skip = browserSkip()
+
+async function openTodo(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await page.goto(url)
+  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
+  return page
+}
+
+describe('todo live across browsers, in headless Chromium', { skip }, () => {
+  let app: TodoApp
+  let browser: Browser
+  before(async () => {
+    app = await startTodoApp()
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await app?.close()
+  })
+
+  test('e2e live - a todo added in one browser appears in another within 300 ms', async () => {
+    const alice = await openTodo(browser, `${app.gateway.url}/`)
+    const bob = await openTodo(browser, `${app.gateway.url}/`)
+    // Give both live connections a moment to be subscribed on the hub.
+    await bob.waitForFunction(() => document.querySelector('[data-dx-live]') !== null)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await bob.locator('#todo-new').fill('half-typed in Bob’s box')
+    await bob.locator('#todo-new').focus()
+
+    await alice.locator('#todo-new').fill('Shared with Bob')
+    const sent = Date.now()
+    await alice.locator('#todo-new').press('Enter')
+    await bob.locator('.todo-title', { hasText: 'Shared with Bob' }).waitFor({ timeout: 2000 })
+    const elapsed = Date.now() - sent
+    assert.ok(elapsed < 300, `appeared after ${elapsed} ms`)
+    assert.equal(await bob.locator('#todo-new').inputValue(), 'half-typed in Bob’s box', 'what Bob was typing is untouched')
+    assert.match((await bob.locator('#todo-counts').textContent()) ?? '', /1 to do/)
+
+    await bob.locator('.todo-item', { hasText: 'Shared with Bob' }).getByRole('checkbox').click()
+    await alice.locator('.todo-item[data-done="true"]', { hasText: 'Shared with Bob' }).waitFor({ timeout: 2000 })
+    await alice.getByRole('button', { name: /Clear completed/ }).click()
+    await bob.locator('.todo-title', { hasText: 'Shared with Bob' }).waitFor({ state: 'detached', timeout: 2000 })
+    assert.equal(await alice.locator('.todo-title', { hasText: 'Shared with Bob' }).count(), 0)
+    await alice.context().close()
+    await bob.context().close()
+  })
+
+  test('e2e live - a stopped service turns unavailable on open pages within 5 s and comes back without a reload', async () => {
+    const page = await openTodo(browser, `${app.gateway.url}/`)
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
+    const stopped = Date.now()
+    await app.stopTodo()
+    await page.getByText('Todo is currently unavailable').waitFor({ timeout: 5000 })
+    const down = Date.now() - stopped
+    await app.startTodo()
+    await page.locator('#todo-new').waitFor({ timeout: 10_000 })
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1, 'no reload happened')
+    assert.ok(down < 5000, `unavailable after ${down} ms`)
+    await page.context().close()
+  })
+})
