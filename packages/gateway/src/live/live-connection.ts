@@ -51,6 +51,9 @@ export const DEFAULT_LIMITS: ConnectionLimits = { softBytes: 256 * 1024, hardByt
 /** Code and reason sent to a browser that cannot keep up; the client reconnects and recovers. */
 export const SLOW_CONSUMER = { code: 4008, reason: 'too slow to keep up: reconnect and catch up from your positions' } as const
 
+/** Queued bytes that are written at once instead of at the end of the turn. */
+const EARLY_FLUSH_BYTES = 64 * 1024
+
 let nextId = 0
 
 export class LiveConnection {
@@ -94,7 +97,9 @@ export class LiveConnection {
     const bytes = this.transport.kind === 'websocket' ? message.ws : message.sse
     this.#queue.push(bytes)
     this.#queuedBytes += bytes.length
-    if (this.#queue.length === 1) this.#schedule(this)
+    // A burst within one turn goes to the socket early, so the backlog measured is the socket's, not ours.
+    if (this.#queuedBytes >= EARLY_FLUSH_BYTES) this.flush()
+    else if (this.#queue.length === 1) this.#schedule(this)
   }
 
   /** Writes everything queued in one go (cork/uncork makes it one writev). */

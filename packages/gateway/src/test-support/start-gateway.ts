@@ -7,16 +7,27 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGateway, type Gateway } from '../gateway.js'
 import { parseGatewayConfig, type WidgetRef } from '../config.js'
+import type { HubBus } from '../live/hub-bus.js'
 
 export const TEST_SECRET = 's'.repeat(48)
 
-export async function startGateway(services: Record<string, string>, widgets: Array<Partial<WidgetRef> & { service: string }>, settings: { widgetTimeoutMs?: number; healthIntervalMs?: number } = {}): Promise<Gateway> {
+export async function startGateway(
+  services: Record<string, string>,
+  widgets: Array<Partial<WidgetRef> & { service: string }>,
+  settings: { widgetTimeoutMs?: number; healthIntervalMs?: number; bus?: HubBus } = {},
+): Promise<Gateway> {
   const config = parseGatewayConfig({
     gateway: { port: 0, widgetTimeoutMs: settings.widgetTimeoutMs ?? 500, healthIntervalMs: settings.healthIntervalMs ?? 60_000 },
     services: Object.fromEntries(Object.entries(services).map(([name, url]) => [name, { url }])),
-    pages: [{ path: '/', title: 'Home', widgets: widgets.map((w) => ({ widget: 'w', ...w })) }],
+    pages: widgets.length ? [{ path: '/', title: 'Home', widgets: widgets.map((w) => ({ widget: 'w', ...w })) }] : [],
   })
-  const gateway = await createGateway(config, { port: 0, logLevel: 'silent', env: { DX_SECRET: TEST_SECRET }, dataDir: mkdtempSync(join(tmpdir(), 'dx-gw-')) })
+  const gateway = await createGateway(config, {
+    port: 0,
+    logLevel: 'silent',
+    env: { DX_SECRET: TEST_SECRET },
+    dataDir: mkdtempSync(join(tmpdir(), 'dx-gw-')),
+    ...(settings.bus ? { bus: settings.bus } : {}),
+  })
   await gateway.start()
   return gateway
 }
