@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
-import { HEADERS, loadSecret, StoppedError } from '@distributex/protocol'
+import { ChannelSchema, HEADERS, loadSecret, presenceReadToken, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
 import { serviceUrl } from './config.js'
@@ -90,13 +90,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     { href: '/_dx/admin', label: 'Admin', current: current === '/_dx/admin' },
   ]
 
-  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log }) : undefined
+  const node = randomUUID()
+  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
     live = liveRoutes(app, hub)
     for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
   }
-  const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, connections: () => hub?.connections.size ?? 0 }) : undefined
+  const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, instance: node, connections: () => hub?.connections.size ?? 0 }) : undefined
+
+  // Services ask who is in one of their channels (the same state browsers get), with a credential derived from DX_SECRET.
+  app.get('/_dx/presence/:channel', async (request, reply) => {
+    const { channel } = request.params as { channel: string }
+    if (!hub) return reply.code(404).send({ error: 'live updates are off: this gateway has no event bus' })
+    if (!ChannelSchema.safeParse(channel).success) return reply.code(400).send({ error: 'channel must be "<service>:<name>"' })
+    const expected = `Bearer ${presenceReadToken(secret, channel)}`
+    if (request.headers.authorization !== expected) return reply.code(401).send({ error: 'send "authorization: Bearer <presence read token>" made with DX_SECRET (see docs/protocol.md)' })
+    const fresh = !hub.presence.follows(channel)
+    hub.presence.snapshot(channel)
+    // A node that just started following asks the others to beat; give them a moment to answer.
+    if (fresh) await new Promise((resolve) => setTimeout(resolve, 300))
+    return reply.header('cache-control', 'no-store').send(hub.presence.snapshot(channel))
+  })
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {

@@ -16,7 +16,7 @@ export interface MemberStatus extends Member {
 }
 
 export class Membership {
-  readonly instance = randomUUID()
+  readonly instance: string
   readonly #members = new Map<string, MemberStatus>()
   readonly #bus: HubBus
   readonly #registry: ServiceRegistry
@@ -25,7 +25,8 @@ export class Membership {
   #subscription: HubSubscription | undefined
   #timers: NodeJS.Timeout[] = []
 
-  constructor(options: { bus: HubBus; registry: ServiceRegistry; log: FastifyBaseLogger; connections: () => number }) {
+  constructor(options: { bus: HubBus; registry: ServiceRegistry; log: FastifyBaseLogger; instance?: string; connections: () => number }) {
+    this.instance = options.instance ?? randomUUID()
     this.#bus = options.bus
     this.#registry = options.registry
     this.#log = options.log

@@ -13,9 +13,12 @@ import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize, type ClientMessage, type ServerMessage } from './live-messages.js'
 import { compareOffsets } from './offsets.js'
+import { Presence, type PresenceDelta } from './presence.js'
 
 /** Beyond this many missed messages, re-rendering the widget is cheaper than replaying. */
 export const MAX_REPLAY = 1000
+/** Above this many people, presence is sent as a count only. */
+export const PRESENCE_LIST_LIMIT = 100
 /** A channel nobody watches is followed a little longer, so a reload does not churn the bus. */
 const LINGER_MS = 5000
 
@@ -51,10 +54,21 @@ export class LiveHub {
   #flushScheduled = false
   readonly #counters = { delivered: 0, slowDisconnects: 0, refused: 0, attempted: 0, recovered: 0, gaps: 0, replayed: 0, shedClosed: 0 }
 
-  constructor({ bus, secret, log }: { bus: HubBus; secret: string; log: FastifyBaseLogger }) {
+  readonly presence: Presence
+
+  constructor({ bus, secret, log, node }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string }) {
     this.#bus = bus
     this.#secret = secret
     this.#log = log
+    this.presence = new Presence({ node, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
+  }
+
+  #presenceDelta({ channel, count, joined, left }: PresenceDelta): void {
+    const state = this.#channels.get(channel)
+    if (!state || state.subscribers.size === 0) return
+    const large = count > PRESENCE_LIST_LIMIT
+    const outbound = new OutboundMessage(serialize({ type: 'presence', channel, count, ...(large ? {} : { joined, left }) }), 'low')
+    for (const connection of state.subscribers) if (!state.replaying.has(connection)) connection.send(outbound)
   }
 
   /** Queue-flush scheduling shared by every connection: one setImmediate per turn. */
@@ -125,8 +139,11 @@ export class LiveHub {
       this.#log.error({ err: error, channel }, 'cannot follow channel on the bus')
       return this.#reply(connection, { type: 'error', reason: `cannot follow ${channel} right now; retrying on reconnect` })
     }
-    if (!after) return this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
-    await this.#recover(connection, state, replay, after)
+    this.presence.join(channel, connection.sessionId)
+    const { count, people } = this.presence.snapshot(channel)
+    if (!after) this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
+    else await this.#recover(connection, state, replay, after)
+    this.#reply(connection, { type: 'presence', channel, count, ...(count > PRESENCE_LIST_LIMIT ? {} : { people }) })
   }
 
   async #recover(connection: LiveConnection, state: ChannelState, replay: Replay, after: HubPosition): Promise<void> {
@@ -182,6 +199,7 @@ export class LiveHub {
   #leave(channel: string, connection: LiveConnection): void {
     const state = this.#channels.get(channel)
     if (!state) return
+    if (state.subscribers.has(connection)) this.presence.leave(channel, connection.sessionId)
     state.subscribers.delete(connection)
     state.replaying.delete(connection)
     if (state.subscribers.size > 0 || state.linger) return
@@ -248,6 +266,6 @@ export class LiveHub {
     const stops = [...this.#channels.values()].map((state) => state.opening?.then((s) => s.stop()).catch(() => undefined))
     for (const state of this.#channels.values()) clearTimeout(state.linger)
     this.#channels.clear()
-    await Promise.all(stops)
+    await Promise.all([...stops, this.presence.close()])
   }
 }

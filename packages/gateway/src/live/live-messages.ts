@@ -5,7 +5,7 @@
  * outbound ones are built here, each serialized once.
  */
 import { z } from 'zod'
-import { ChannelSchema, type StreamAction } from '@distributex/protocol'
+import { ChannelSchema, type Person, type StreamAction } from '@distributex/protocol'
 
 const PositionSchema = z.object({ epoch: z.string().max(100), offset: z.string().regex(/^\d+(-\d+)?$/).max(40) })
 
@@ -27,6 +27,8 @@ export type ServerMessage =
   /** A service went down or came back: show its widgets as unavailable, or refresh them. */
   | { type: 'service'; service: string; state: 'up' | 'down' }
   | { type: 'error'; reason: string }
+  /** Who is in a channel: `people` on subscribe, then `joined`/`left` deltas; large channels get only `count`. */
+  | { type: 'presence'; channel: string; count: number; people?: Person[]; joined?: Person[]; left?: Person[] }
   | { type: 'pong' }
 
 export function serialize(message: ServerMessage): Buffer {

@@ -1,0 +1,50 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createBus } from '@distributex/bus'
+import { personId, presenceReadToken } from '@distributex/protocol'
+import { LiveClient } from '../test-support/live-client.js'
+import { startGateway, TEST_SECRET } from '../test-support/start-gateway.js'
+
+const presenceOf = (client: LiveClient, channel: string) => client.messages.filter((m) => m.type === 'presence' && m.channel === channel)
+
+test('presence - people on two gateway nodes see each other join and leave; two tabs are one person', async (t) => {
+  const bus = createBus(undefined)
+  const first = await startGateway({}, [], { bus })
+  const second = await startGateway({}, [], { bus })
+  t.after(async () => {
+    await Promise.all([first.stop(), second.stop()])
+    await bus.close()
+  })
+  const channel = 'chat:room-presence'
+  const ada = new LiveClient()
+  const adaSecondTab = new LiveClient(ada.sessionId)
+  const bob = new LiveClient()
+  await ada.connect(first.url)
+  await adaSecondTab.connect(first.url)
+  await bob.connect(second.url)
+  ada.subscribe(channel, TEST_SECRET)
+  adaSecondTab.subscribe(channel, TEST_SECRET)
+  await ada.waitFor(() => presenceOf(ada, channel).length > 0, 'a presence snapshot on subscribe')
+
+  bob.subscribe(channel, TEST_SECRET)
+  const bobId = personId(TEST_SECRET, bob.sessionId)
+  const adaId = personId(TEST_SECRET, ada.sessionId)
+  await ada.waitFor(() => presenceOf(ada, channel).some((m) => (m.joined as Array<{ id: string }> | undefined)?.some((p) => p.id === bobId)), 'Ada sees Bob join')
+  await bob.waitFor(() => presenceOf(bob, channel).some((m) => m.count === 2), 'Bob counts two people, not three connections')
+  const lastForBob = presenceOf(bob, channel).at(-1)
+  assert.equal(lastForBob?.count, 2)
+  assert.ok(!JSON.stringify(bob.messages).includes(ada.sessionId), 'session ids never reach other browsers')
+
+  const answer = await fetch(`${second.url}/_dx/presence/${channel}`, { headers: { authorization: `Bearer ${presenceReadToken(TEST_SECRET, channel)}` } })
+  const state = (await answer.json()) as { count: number; people: Array<{ id: string }> }
+  assert.equal(state.count, 2)
+  assert.deepEqual(state.people.map((p) => p.id).sort(), [adaId, bobId].sort())
+  assert.equal((await fetch(`${second.url}/_dx/presence/${channel}`)).status, 401, 'services must prove they hold DX_SECRET')
+
+  await adaSecondTab.close()
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  assert.ok(!presenceOf(bob, channel).some((m) => (m.left as Array<{ id: string }> | undefined)?.some((p) => p.id === adaId)), 'closing one of two tabs is no leave')
+  await ada.close()
+  await bob.waitFor(() => presenceOf(bob, channel).some((m) => (m.left as Array<{ id: string }> | undefined)?.some((p) => p.id === adaId)), 'Bob sees Ada leave')
+  await bob.close()
+})

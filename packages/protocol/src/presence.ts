@@ -1,0 +1,44 @@
+/**
+ * @module presence
+ * Presence: who is in a channel, per person (two tabs are one person), across
+ * every gateway node. Nodes publish what they hold on the bus topic
+ * `presence.<channel>`: a join or leave at once, and every few seconds a beat
+ * that keeps their people alive; a person whose every node stopped beating
+ * leaves by themselves after the time-to-live. Services may follow the same
+ * topic, or ask the gateway (`GET /_dx/presence/<channel>`).
+ */
+import { createHmac } from 'node:crypto'
+import { z } from 'zod'
+import { ChannelSchema } from './stream-actions.js'
+
+export const PRESENCE_BEAT_MS = 5000
+/** Three missed beats and a person is gone. */
+export const PRESENCE_TTL_MS = 15_000
+
+export function presenceTopic(channel: string): string {
+  return `presence.${channel}`
+}
+
+/** A person's public id: derived from the session, so the session id itself never reaches other browsers. */
+export function personId(secret: string, sessionId: string): string {
+  return `p_${createHmac('sha256', secret).update(`person|${sessionId}`).digest('base64url').slice(0, 16)}`
+}
+
+const PersonSchema = z.object({ id: z.string().min(1).max(40), name: z.string().max(64).optional() })
+
+export const PresenceEventSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('join'), channel: ChannelSchema, node: z.string().max(64), person: PersonSchema }),
+  z.object({ state: z.literal('leave'), channel: ChannelSchema, node: z.string().max(64), person: PersonSchema }),
+  /** Everyone this node holds in the channel right now. */
+  z.object({ state: z.literal('beat'), channel: ChannelSchema, node: z.string().max(64), people: z.array(PersonSchema).max(10_000) }),
+  /** A node that starts following the channel asks the others to beat now, to learn who is there. */
+  z.object({ state: z.literal('sync'), channel: ChannelSchema, node: z.string().max(64) }),
+])
+
+export type PresenceEvent = z.infer<typeof PresenceEventSchema>
+export type Person = z.infer<typeof PersonSchema>
+
+/** The credential a service sends to read a channel's presence from the gateway. */
+export function presenceReadToken(secret: string, channel: string): string {
+  return createHmac('sha256', secret).update(`presence-read|${channel}`).digest('base64url')
+}
