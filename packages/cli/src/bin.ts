@@ -9,6 +9,7 @@ import { DxError } from '@distributex/protocol'
 import { loadGatewayConfig } from '@distributex/gateway'
 import { HELP } from './help.js'
 import { startParts, stopAll } from './start-command.js'
+import { runCluster } from './cluster-command.js'
 
 function fail(message: string): never {
   process.stderr.write(`distributex: ${message}\n`)
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
         version: { type: 'boolean', short: 'v' },
         config: { type: 'string', short: 'c', default: 'distributex.config.json' },
         'log-level': { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        instances: { type: 'string', short: 'n' },
       },
     })
   } catch (error) {
@@ -41,11 +44,18 @@ async function main(): Promise<void> {
     process.stdout.write(HELP)
     return
   }
-  if (command !== 'start') fail(`unknown command "${command}". Run "distributex --help" for usage.`)
+  if (command !== 'start' && command !== 'cluster') fail(`unknown command "${command}". Run "distributex --help" for usage.`)
 
   const configFile = values.config ?? 'distributex.config.json'
   const config = loadGatewayConfig(configFile)
-  const running = await startParts({ configFile, config, names, ...(values['log-level'] ? { logLevel: values['log-level'] } : {}) })
+  if (command === 'cluster') {
+    const instances = Number(values.instances ?? 2)
+    if (!Number.isInteger(instances) || instances < 1 || instances > 16) fail('--instances must be a whole number from 1 to 16')
+    return runCluster({ configFile, config, instances, bin: process.argv[1] ?? '' })
+  }
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`--port must be a port number, got "${values.port}"`)
+  const running = await startParts({ configFile, config, names, ...(values['log-level'] ? { logLevel: values['log-level'] } : {}), ...(port !== undefined ? { port } : {}) })
   process.stdout.write(`\ndistributex is running:\n${running.map((part) => `  ${part.name.padEnd(10)} ${part.open}`).join('\n')}\nPress Ctrl+C to stop.\n\n`)
 
   let stopping = false

@@ -10,12 +10,17 @@ Usage:
                                 Each name can run in its own process:
                                   distributex start todo
                                   distributex start gateway
+  distributex cluster           Several processes of the gateway and of every service
+                                (2 each by default) on the broker in DISTRIBUTEX_BUS
+                                and the database in DATABASE_URL; restarts crashed ones.
   distributex --help            Show this help.
   distributex --version         Show the version.
 
 Options:
   -c, --config <file>   Configuration file (default: distributex.config.json)
       --log-level <l>   fatal, error, warn, info (default), debug, trace or silent
+  -p, --port <n>        Port for the one part being started (default: from the config)
+  -n, --instances <n>   Processes per part in cluster mode (default 2)
 
 Environment:
   DATABASE_URL          PostgreSQL URL; without it each service keeps a SQLite file in ./data

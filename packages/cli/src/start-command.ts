@@ -26,6 +26,8 @@ export interface StartCommandOptions {
   names: string[]
   env?: NodeJS.ProcessEnv
   logLevel?: string
+  /** Port for the one part named (for running several processes of it). */
+  port?: number
 }
 
 async function loadService(configFile: string, name: string, moduleName: string): Promise<DefinedService> {
@@ -50,7 +52,8 @@ function explainListenError(error: unknown, what: string, port: number | undefin
 }
 
 /** Starts what `names` lists, in order: services first, so the gateway finds them up. */
-export async function startParts({ configFile, config, names, env = process.env, logLevel }: StartCommandOptions): Promise<Running[]> {
+export async function startParts({ configFile, config, names, env = process.env, logLevel, port: portOverride }: StartCommandOptions): Promise<Running[]> {
+  if (portOverride !== undefined && names.length !== 1) throw new ConfigError('--port needs exactly one name to start, e.g. "distributex start todo --port 4101"')
   const known = ['gateway', ...Object.keys(config.services)]
   const unknown = names.filter((name) => !known.includes(name))
   if (unknown.length) throw new ConfigError(`unknown name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Choose from: ${known.join(', ')}.`)
@@ -66,16 +69,16 @@ export async function startParts({ configFile, config, names, env = process.env,
         continue
       }
       const definition = await loadService(configFile, name, service.module)
-      const port = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
+      const port = portOverride ?? service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
       const started = await definition.start({ port, env, bus, ...(logLevel ? { logLevel } : {}) }).catch((error: unknown) => {
         throw explainListenError(error, `service "${name}"`, port)
       })
       running.push({ name, url: started.url, open: `http://localhost:${started.port}/${name}`, stop: () => started.stop() })
     }
     if (wanted.includes('gateway')) {
-      const gateway = await createGateway(config, { env, bus, ...(logLevel ? { logLevel } : {}) })
+      const gateway = await createGateway(config, { env, bus, ...(logLevel ? { logLevel } : {}), ...(portOverride !== undefined ? { port: portOverride } : {}) })
       const url = await gateway.start().catch((error: unknown) => {
-        throw explainListenError(error, 'the gateway', config.gateway.port)
+        throw explainListenError(error, 'the gateway', portOverride ?? config.gateway.port)
       })
       running.push({ name: 'gateway', url, open: `http://localhost:${new URL(url).port}/`, stop: () => gateway.stop() })
     }

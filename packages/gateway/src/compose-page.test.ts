@@ -120,3 +120,17 @@ test('compose - a new service version makes the gateway refresh its manifest', a
   for (let i = 0; i < 50 && gateway.registry.get('ver')?.manifest?.version !== '2.0.0'; i++) await new Promise((r) => setTimeout(r, 10))
   assert.equal(gateway.registry.get('ver')?.manifest?.version, '2.0.0')
 })
+
+test('compose - with two processes of a service, pages keep their widget when one of them stops', async (t) => {
+  const one = await startFixture({ name: 'pair' })
+  const two = await startFixture({ name: 'pair' })
+  const gateway = await startGateway({ pair: `${one.url},${two.url}` }, [{ service: 'pair' }])
+  t.after(() => Promise.all([gateway.stop(), two.close()]))
+  await one.close()
+  for (let i = 0; i < 6; i++) {
+    const page = await readChunks(`${gateway.url}/`)
+    assert.match(page.body, /pair fragment/, `page ${i} has the widget`)
+  }
+  await gateway.registry.get('pair')?.checkHealth()
+  assert.equal(gateway.registry.get('pair')?.state, 'up', 'up while one process answers')
+})

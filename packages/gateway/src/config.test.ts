@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseGatewayConfig, serviceUrl } from './config.js'
+import { parseGatewayConfig, serviceUrl, serviceUrls } from './config.js'
 import { ConfigError } from '@distributex/protocol'
 
 test('config - a page using an unknown service is refused with both names', () => {
@@ -18,4 +18,9 @@ test('config - a service needs a url or a port, and bad fields are named', () =>
 test('config - DX_SERVICE_<NAME>_URL overrides where a service is reached', () => {
   assert.equal(serviceUrl('my-svc', { port: 4001 }, {}), 'http://127.0.0.1:4001')
   assert.equal(serviceUrl('my-svc', { port: 4001 }, { DX_SERVICE_MY_SVC_URL: 'http://svc:8080/' }), 'http://svc:8080')
+})
+
+test('config - several processes of a service are listed comma-separated', () => {
+  assert.deepEqual(serviceUrls('todo', { port: 4001 }, { DX_SERVICE_TODO_URL: 'http://127.0.0.1:4001, http://127.0.0.1:4011/' }), ['http://127.0.0.1:4001', 'http://127.0.0.1:4011'])
+  assert.throws(() => serviceUrls('todo', { port: 4001 }, { DX_SERVICE_TODO_URL: 'todo-host:4001' }), /not an http\(s\) origin/)
 })

@@ -100,10 +100,22 @@ export function loadGatewayConfig(file: string): GatewayConfig {
   return parseGatewayConfig(json, file)
 }
 
-/** Where the gateway reaches a service: `DX_SERVICE_<NAME>_URL`, then `url`, then `port` on localhost. */
-export function serviceUrl(name: string, service: ServiceConfig, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where the gateway reaches a service: `DX_SERVICE_<NAME>_URL`, then `url`, then `port` on
+ * localhost. The variable may list several processes of the service, comma-separated:
+ * the gateway then balances between them.
+ */
+export function serviceUrls(name: string, service: ServiceConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const override = env[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`]
-  if (override) return override.replace(/\/$/, '')
-  if (service.url) return service.url.replace(/\/$/, '')
-  return `http://127.0.0.1:${service.port}`
+  const urls = override ? override.split(',') : [service.url ?? `http://127.0.0.1:${service.port}`]
+  const cleaned = urls.map((url) => url.trim().replace(/\/$/, '')).filter(Boolean)
+  for (const url of cleaned) {
+    if (!/^https?:\/\/[^\s/]+$/.test(url)) throw new ConfigError(`service "${name}": "${url}" is not an http(s) origin such as http://127.0.0.1:4001`)
+  }
+  return cleaned
+}
+
+/** The first address of a service (see `serviceUrls`). */
+export function serviceUrl(name: string, service: ServiceConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return serviceUrls(name, service, env)[0] ?? `http://127.0.0.1:${service.port}`
 }

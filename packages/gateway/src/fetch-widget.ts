@@ -24,6 +24,11 @@ export interface FetchWidgetOptions {
   search?: string
 }
 
+function isConnectFailure(error: unknown): boolean {
+  const code = (error as { code?: string }).code
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CONNECT_TIMEOUT'
+}
+
 export async function fetchWidget({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
   const started = performance.now()
   // One controller and one timer per fetch: cheaper on the hot path than AbortSignal.timeout + any.
@@ -39,11 +44,17 @@ export async function fetchWidget({ entry, widget: name, headers, timeoutMs, sig
     const manifest = await entry.ensureManifest(controller.signal)
     const widget = manifest.widgets.find((w) => w.name === name)
     if (!widget) return { kind: 'unavailable', reason: `has no widget named "${name}" (it offers: ${manifest.widgets.map((w) => w.name).join(', ') || 'none'})`, status: 502 }
-    const response = await entry.pool.request({
-      path: widget.path + search,
-      method: 'GET',
-      headers: { ...headers, [HEADERS.fragment]: '1', accept: 'text/html' },
-      signal: controller.signal,
+    const request = () =>
+      entry.pool.request({
+        path: widget.path + search,
+        method: 'GET',
+        headers: { ...headers, [HEADERS.fragment]: '1', accept: 'text/html' },
+        signal: controller.signal,
+      })
+    // With several processes, one that just died refuses the connection: ask the next one.
+    const response = await request().catch((error: unknown) => {
+      if (entry.urls.length > 1 && isConnectFailure(error) && !controller.signal.aborted) return request()
+      throw error
     })
     const version = response.headers[HEADERS.serviceVersion]
     entry.noteVersion(typeof version === 'string' ? version : undefined)

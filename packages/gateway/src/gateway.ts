@@ -14,7 +14,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest } fro
 import { ChannelSchema, HEADERS, loadSecret, presenceReadToken, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
-import { serviceUrl } from './config.js'
+import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './service-registry.js'
 import { readSession, sessionCookie, type Session } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
@@ -77,7 +77,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const registry = new ServiceRegistry()
   for (const [name, service] of Object.entries(config.services)) {
-    registry.add(new ServiceEntry(name, serviceUrl(name, service, env), app.log, service.title))
+    registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title))
   }
 
   const sign = identitySigner(secret)

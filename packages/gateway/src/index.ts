@@ -7,6 +7,7 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   serviceUrl,
+  serviceUrls,
   GatewayConfigSchema,
   type GatewayConfig,
   type GatewayConfigInput,

@@ -39,7 +39,7 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
     // Bodies pass through as streams: the service parses them, not the gateway.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
-    await scope.register(replyFrom, { base: entry.url, undici: entry.pool as never, disableRequestLogging: true })
+    await scope.register(replyFrom, { base: entry.urls[0], undici: entry.pool as never, disableRequestLogging: true })
 
     const forward = (request: FastifyRequest, reply: FastifyReply) => {
       if (isCrossOriginRequest(request.method, request.headers)) {

@@ -4,7 +4,7 @@
  * its manifest (cached, refreshed when the service reports a new version),
  * its health and how fast it answers.
  */
-import { Pool } from 'undici'
+import { BalancedPool, Pool, type Dispatcher } from 'undici'
 import { HEADERS, SERVICE_PATHS, parseManifest, type Manifest } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import { LatencyStats } from './latency-stats.js'
@@ -32,9 +32,15 @@ const HEALTH_TIMEOUT_MS = 1000
 /** One service as the gateway sees it. */
 export class ServiceEntry {
   readonly name: string
+  /** Display form of the addresses: one, or several processes comma-separated. */
   readonly url: string
+  readonly urls: readonly string[]
   readonly mount: string
-  readonly pool: Pool
+  /** Requests to the service; balanced between its processes when there are several. */
+  readonly pool: Dispatcher
+  /** One pool per process, for health checks: the service is up while any process is. */
+  readonly #healthPools: Pool[]
+  #nextUpgrade = 0
   readonly fragmentLatency = new LatencyStats()
   #configuredTitle: string | undefined
   #manifest: Manifest | undefined
@@ -48,14 +54,27 @@ export class ServiceEntry {
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
 
-  constructor(name: string, url: string, log: FastifyBaseLogger, title?: string) {
+  constructor(name: string, urls: string | readonly string[], log: FastifyBaseLogger, title?: string) {
     this.name = name
-    this.url = url
+    this.urls = typeof urls === 'string' ? [urls] : urls
+    this.url = this.urls.join(', ')
     this.mount = `/${name}`
     this.#configuredTitle = title
     this.#log = log.child({ target: name })
     // Keep-alive connections, no pipelining: a slow fragment must not hold up the next one.
-    this.pool = new Pool(url, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2000, headersTimeout: 30_000, bodyTimeout: 0 })
+    const poolOptions = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2000, headersTimeout: 30_000, bodyTimeout: 0 }
+    this.#healthPools = this.urls.map((url) => new Pool(url, { connections: 2, connectTimeout: 1000 }))
+    this.pool = this.urls.length === 1 ? new Pool(this.urls[0] as string, poolOptions) : new BalancedPool([...this.urls], poolOptions)
+  }
+
+  /** The next process to tunnel a WebSocket to (round robin). */
+  upgradeTarget(): string {
+    return this.urls[this.#nextUpgrade++ % this.urls.length] as string
+  }
+
+  /** Pools to close on shutdown. */
+  pools(): Dispatcher[] {
+    return [this.pool, ...this.#healthPools]
   }
 
   get manifest(): Manifest | undefined {
@@ -132,22 +151,31 @@ export class ServiceEntry {
     this.onStateChange?.(this, state)
   }
 
-  /** One health check: `GET /health` within a second. */
+  /** One health check: `GET /health` on every process within a second; up while any answers 200. */
   async checkHealth(): Promise<void> {
     const started = performance.now()
     this.#lastCheck = Date.now()
-    try {
-      const { statusCode, headers, body } = await this.pool.request({ path: SERVICE_PATHS.health, method: 'GET', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
-      await body.dump()
-      this.#healthMs = performance.now() - started
-      if (statusCode !== 200) return this.markDown(`health check answered ${statusCode}`)
-      this.markUp()
-      const version = headers[HEADERS.serviceVersion]
-      if (!this.#manifest) await this.ensureManifest().catch((error: Error) => this.markDown(`manifest: ${error.message}`))
-      else this.noteVersion(typeof version === 'string' ? version : undefined)
-    } catch (error) {
+    const results = await Promise.all(this.#healthPools.map((pool) => this.#checkOne(pool)))
+    const up = results.find((result) => result.ok)
+    if (!up) {
       this.#healthMs = undefined
-      this.markDown(describeFailure(error, HEALTH_TIMEOUT_MS))
+      return this.markDown(results[0]?.reason ?? 'no process answered')
+    }
+    this.#healthMs = performance.now() - started
+    this.markUp()
+    if (!this.#manifest) await this.ensureManifest().catch((error: Error) => this.markDown(`manifest: ${error.message}`))
+    else this.noteVersion(up.version)
+  }
+
+  async #checkOne(pool: Pool): Promise<{ ok: boolean; reason?: string; version?: string }> {
+    try {
+      const { statusCode, headers, body } = await pool.request({ path: SERVICE_PATHS.health, method: 'GET', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
+      await body.dump()
+      if (statusCode !== 200) return { ok: false, reason: `health check answered ${statusCode}` }
+      const version = headers[HEADERS.serviceVersion]
+      return { ok: true, ...(typeof version === 'string' ? { version } : {}) }
+    } catch (error) {
+      return { ok: false, reason: describeFailure(error, HEALTH_TIMEOUT_MS) }
     }
   }
 
@@ -211,6 +239,6 @@ export class ServiceRegistry {
 
   async close(): Promise<void> {
     clearInterval(this.#timer)
-    await Promise.all(this.all().map((entry) => entry.pool.close().catch(() => undefined)))
+    await Promise.all(this.all().flatMap((entry) => entry.pools().map((pool) => pool.close().catch(() => undefined))))
   }
 }

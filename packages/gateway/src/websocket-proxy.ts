@@ -31,7 +31,7 @@ export function proxyUpgrade(request: IncomingMessage, socket: Duplex, head: Buf
   const path = request.url ?? '/'
   const entry = registry.all().find((candidate) => isUnderMount(path, candidate.mount))
   if (!entry) return false
-  const target = new URL(entry.url)
+  const target = new URL(entry.upgradeTarget())
   const headers = withoutReservedHeaders(request.headers)
   const cookie = withoutSessionCookie(typeof headers.cookie === 'string' ? headers.cookie : undefined)
   if (cookie === undefined) delete headers.cookie

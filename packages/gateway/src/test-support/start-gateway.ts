@@ -18,13 +18,14 @@ export async function startGateway(
 ): Promise<Gateway> {
   const config = parseGatewayConfig({
     gateway: { port: 0, widgetTimeoutMs: settings.widgetTimeoutMs ?? 500, healthIntervalMs: settings.healthIntervalMs ?? 60_000 },
-    services: Object.fromEntries(Object.entries(services).map(([name, url]) => [name, { url }])),
+    services: Object.fromEntries(Object.entries(services).map(([name, url]) => [name, { url: url.split(',')[0] }])),
     pages: widgets.length ? [{ path: '/', title: 'Home', widgets: widgets.map((w) => ({ widget: 'w', ...w })) }] : [],
   })
   const gateway = await createGateway(config, {
     port: 0,
     logLevel: 'silent',
-    env: { DX_SECRET: TEST_SECRET },
+    // Several comma-separated addresses stand for several processes of one service.
+    env: { DX_SECRET: TEST_SECRET, ...Object.fromEntries(Object.entries(services).map(([name, url]) => [`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`, url])) },
     dataDir: mkdtempSync(join(tmpdir(), 'dx-gw-')),
     ...(settings.bus ? { bus: settings.bus } : {}),
   })

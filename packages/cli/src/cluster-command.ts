@@ -1,0 +1,98 @@
+/**
+ * @module cluster-command
+ * `distributex cluster`: every part as several processes on one machine, meeting
+ * on a real broker and database, the way they run in production. Gateways get
+ * ports 4040, 4041, …; the n-th process of a service its port + 100 × n. Each
+ * gateway balances between all processes of each service. A process that dies
+ * is restarted after a pause that grows if it keeps dying.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { ConfigError } from '@distributex/protocol'
+import { serviceUrl, type GatewayConfig } from '@distributex/gateway'
+
+export interface ClusterOptions {
+  configFile: string
+  config: GatewayConfig
+  instances: number
+  /** The distributex launcher to run for each process. */
+  bin: string
+  env?: NodeJS.ProcessEnv
+}
+
+interface Part {
+  label: string
+  args: string[]
+  child: ChildProcess | undefined
+  restarts: number[]
+}
+
+/** Port of the n-th process (0-based) of a part whose first process uses `base`. */
+function portOf(base: number, n: number, isGateway: boolean): number {
+  return isGateway ? base + n : base + 100 * n
+}
+
+export async function runCluster({ configFile, config, instances, bin, env = process.env }: ClusterOptions): Promise<void> {
+  const busUrl = env.DISTRIBUTEX_BUS ?? ''
+  if (!/^(redis|rediss|nats|kafka):\/\//.test(busUrl)) {
+    throw new ConfigError('cluster mode needs a broker its processes share: set DISTRIBUTEX_BUS=redis://127.0.0.1:6379 (or nats://127.0.0.1:4222)')
+  }
+  if (!env.DATABASE_URL) process.stderr.write('distributex: DATABASE_URL is not set: the processes of each service share its SQLite file in ./data (fine on one machine; use PostgreSQL across machines)\n')
+
+  const childEnv: NodeJS.ProcessEnv = { ...env }
+  const parts: Part[] = []
+  for (const [name, service] of Object.entries(config.services)) {
+    if (!service.module) continue
+    const base = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
+    const ports = Array.from({ length: instances }, (_, n) => portOf(base, n, false))
+    childEnv[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`] = ports.map((port) => `http://127.0.0.1:${port}`).join(',')
+    ports.forEach((port, n) => parts.push({ label: `${name}#${n + 1}`, args: ['start', name, '--port', String(port), '--config', configFile], child: undefined, restarts: [] }))
+  }
+  for (let n = 0; n < instances; n++) {
+    const port = portOf(config.gateway.port, n, true)
+    parts.push({ label: `gateway#${n + 1}`, args: ['start', 'gateway', '--port', String(port), '--config', configFile], child: undefined, restarts: [] })
+  }
+
+  let stopping = false
+  const launch = (part: Part) => {
+    const child = spawn(process.execPath, [bin, ...part.args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    part.child = child
+    const prefix = `[${part.label}] `
+    const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => stream.write(String(chunk).replace(/^(?=.)/gm, prefix))
+    child.stdout?.on('data', relay(process.stdout))
+    child.stderr?.on('data', relay(process.stderr))
+    child.on('exit', (code, signal) => {
+      part.child = undefined
+      if (stopping) return
+      const now = Date.now()
+      part.restarts = part.restarts.filter((at) => now - at < 60_000)
+      part.restarts.push(now)
+      const delay = Math.min(30_000, 1000 * 2 ** (part.restarts.length - 1))
+      process.stderr.write(`${prefix}exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s\n`)
+      setTimeout(() => !stopping && launch(part), delay)
+    })
+  }
+  for (const part of parts) launch(part)
+
+  const gateways = parts.filter((part) => part.label.startsWith('gateway')).map((part) => `http://localhost:${part.args[3]}/`)
+  process.stdout.write(`\ndistributex cluster: ${parts.length} processes on ${busUrl.replace(/\/\/[^@/]*@/, '//***@')}\n  gateways: ${gateways.join('  ')}\nPress Ctrl+C to stop.\n\n`)
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) return
+      stopping = true
+      const alive = parts.flatMap((part) => (part.child ? [part.child] : []))
+      let left = alive.length
+      if (left === 0) resolve()
+      for (const child of alive) {
+        child.once('exit', () => --left === 0 && resolve())
+        child.kill('SIGTERM')
+      }
+      setTimeout(() => {
+        for (const child of alive) child.kill('SIGKILL')
+        resolve()
+      }, 12_000).unref()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
