@@ -53,3 +53,18 @@ test('store - an unreachable PostgreSQL gives an error that names the fix', asyn
     (error: Error) => /cannot reach PostgreSQL/.test(error.message) && /DATABASE_URL/.test(error.message) && !error.message.includes('secret'),
   )
 })
+
+for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
+  test('store (postgres) - two services in one database keep their own tables and migrations', { skip: dialect.skip }, async () => {
+    const first = await dialect.open<NotesDb>({ service: 'notes', migrations })
+    const second = await dialect.open<NotesDb>({ service: 'other', migrations })
+    try {
+      await first.db.insertInto('notes').values({ id: 'only-in-first', body: 'x' }).execute()
+      assert.equal((await second.db.selectFrom('notes').selectAll().execute()).length, 0)
+      assert.notEqual(first.schema, second.schema)
+    } finally {
+      await first.close()
+      await second.close()
+    }
+  })
+}

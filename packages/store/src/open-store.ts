@@ -32,6 +32,8 @@ export interface StoreOptions {
 export interface Store<DB> {
   readonly db: Kysely<DB>
   readonly dialect: StoreDialect
+  /** The PostgreSQL schema holding the service's tables (undefined on SQLite). */
+  readonly schema?: string | undefined
   /** Where the data lives, for logs: a file path or `postgres://host/db#schema`. */
   readonly location: string
   close(): Promise<void>
@@ -43,7 +45,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
   const opened = options.databaseUrl ? await openPostgres<DB>(options, options.databaseUrl) : openSqlite<DB>(options)
   try {
-    await migrate(opened.db as unknown as Kysely<unknown>, options.migrations)
+    await migrate(opened.db as unknown as Kysely<unknown>, options.migrations, opened.schema)
   } catch (error) {
     await opened.close()
     throw error
@@ -81,11 +83,13 @@ async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Sto
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
-  return { db, dialect: 'postgres', location: `${redact(url)}#${schema}`, close: () => db.destroy() }
+  return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy() }
 }
 
-async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>, schema: string | undefined): Promise<void> {
+  // Name the schema: otherwise Kysely looks for its bookkeeping tables in every schema
+  // and may find another service's.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
