@@ -66,4 +66,22 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     assert.ok(down < 5000, `unavailable after ${down} ms`)
     await page.context().close()
   })
+
+  test('e2e live - where WebSockets are blocked, the page falls back to Server-Sent Events', async () => {
+    const context = await browser.newContext()
+    // A network that refuses WebSockets: every attempt is closed at once.
+    await context.routeWebSocket(/\/_dx\/live/, (ws) => ws.close())
+    const blocked = await context.newPage()
+    const sse = blocked.waitForRequest((request) => request.url().includes('/_dx/live/sse'), { timeout: 15_000 })
+    await blocked.goto(`${app.gateway.url}/`)
+    await sse
+    await blocked.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const other = await openTodo(browser, `${app.gateway.url}/`)
+    await other.locator('#todo-new').fill('Seen over SSE')
+    await other.locator('#todo-new').press('Enter')
+    await blocked.locator('.todo-title', { hasText: 'Seen over SSE' }).waitFor({ timeout: 3000 })
+    await other.context().close()
+    await context.close()
+  })
 })

@@ -31,6 +31,7 @@ function liveSection(stats: HubStats | undefined): SafeHtml {
     ${cell('Connections', stats.connections)}${cell('Channels followed', stats.channels)}${cell('Messages delivered', stats.delivered)}${cell('Low-priority shed', stats.shed)}
     ${cell('Slow browsers disconnected', stats.slowDisconnects)}${cell('Subscriptions refused', stats.refused)}${cell('Recoveries attempted', stats.recovery.attempted)}${cell('Recovered', stats.recovery.recovered)}
     ${cell('Gaps (re-rendered)', stats.recovery.gaps)}${cell('Messages replayed', stats.recovery.replayed)}
+    <div class="rounded-lg bg-slate-50 p-3"><dt class="text-xs text-slate-500">Bus lag (publish → hub)</dt><dd class="text-lg font-semibold tabular-nums">${stats.busLagMs === undefined ? '—' : `${stats.busLagMs} ms`}</dd></div>
   </dl>`
 }
 

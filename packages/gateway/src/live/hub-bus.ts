@@ -12,7 +12,7 @@ export interface HubPosition {
 export interface HubBusMessage {
   topic: string
   position: HubPosition
-  envelope: { type: string; source: string; data: unknown }
+  envelope: { type: string; source: string; time: string; data: unknown }
 }
 
 export interface HubSubscription {

@@ -211,3 +211,32 @@ describe('live - safety and limits', () => {
     await fast.close()
   })
 })
+
+test('live - Server-Sent Events carry the same updates where WebSockets are blocked', async (t) => {
+  const bus = createBus(undefined)
+  const gateway = await startGateway({}, [], { bus })
+  t.after(async () => {
+    await gateway.stop()
+    await bus.close()
+  })
+  const channel = channelName()
+  const session = randomBytes(16).toString('base64url')
+  const subscriptions = Buffer.from(JSON.stringify([{ channel, token: signChannelToken(TEST_SECRET, channel, session) }])).toString('base64url')
+  const controller = new AbortController()
+  const response = await fetch(`${gateway.url}/_dx/live/sse?s=${subscriptions}`, { headers: { cookie: `dx_sid=${session}` }, signal: controller.signal })
+  assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8')
+  const reader = response.body!.getReader()
+  let text = ''
+  const until = async (pattern: RegExp) => {
+    const deadline = Date.now() + 5000
+    while (!pattern.test(text) && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value)
+    assert.match(text, pattern)
+  }
+  await until(/"type":"subscribed"/)
+  await publish(bus, channel, 7)
+  await until(/data: \{"type":"update".*m-7/)
+  assert.equal(gateway.hub?.stats().connections, 1)
+  controller.abort()
+  const malformed = await fetch(`${gateway.url}/_dx/live/sse?s=not-json`)
+  assert.equal(malformed.status, 400)
+})

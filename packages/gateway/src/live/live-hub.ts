@@ -35,6 +35,8 @@ interface ChannelState {
 }
 
 export interface HubStats {
+  /** How long updates took from publish to this hub, smoothed (ms); a growing lag means the bus or this node falls behind. */
+  busLagMs: number | undefined
   connections: number
   channels: number
   delivered: number
@@ -52,6 +54,7 @@ export class LiveHub {
   readonly #connections = new Set<LiveConnection>()
   readonly #dirty = new Set<LiveConnection>()
   #flushScheduled = false
+  #lagMs: number | undefined
   readonly #counters = { delivered: 0, slowDisconnects: 0, refused: 0, attempted: 0, recovered: 0, gaps: 0, replayed: 0, shedClosed: 0 }
 
   readonly presence: Presence
@@ -223,6 +226,8 @@ export class LiveHub {
 
   /** One bus message to every subscriber on this node, serialized once. */
   #deliver(state: ChannelState, message: HubBusMessage): void {
+    const lag = Date.now() - Date.parse(message.envelope.time)
+    if (Number.isFinite(lag)) this.#lagMs = this.#lagMs === undefined ? lag : this.#lagMs * 0.9 + lag * 0.1
     if (state.subscribers.size === 0) return
     const outbound = this.#toOutbound(message)
     if (!outbound) return
@@ -249,6 +254,7 @@ export class LiveHub {
     for (const connection of this.#connections) shed += connection.shed
     const c = this.#counters
     return {
+      busLagMs: this.#lagMs === undefined ? undefined : Math.round(this.#lagMs * 10) / 10,
       connections: this.#connections.size,
       channels: this.#channels.size,
       delivered: c.delivered,
