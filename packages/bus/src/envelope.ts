@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
+import { describeIssues } from '@distributex/protocol'
 import { EnvelopeError } from './errors.js'
 
 /** W3C trace context `traceparent`: version-traceid-parentid-flags, lowercase hex, ids not all zeros. */
@@ -32,14 +33,10 @@ export interface Envelope<T = unknown> {
 /** What a publisher writes: `id` (a UUID) and `time` (now) are filled in when left out. */
 export type EnvelopeInput<T = unknown> = Omit<Envelope<T>, 'id' | 'time'> & { id?: string; time?: string }
 
-function problemsOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-}
-
 function validated<T>(candidate: unknown, what: string): Envelope<T> {
   const result = EnvelopeSchema.safeParse(candidate)
   if (!result.success) {
-    const problems = problemsOf(result.error)
+    const problems = describeIssues(result.error)
     throw new EnvelopeError(`${what} is invalid: ${problems.join('; ')}`, { fields: { problems } })
   }
   return candidate as Envelope<T>

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, describeIssues } from '@distributex/protocol'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
 
@@ -69,7 +69,7 @@ export type WidgetRef = z.infer<typeof WidgetRefSchema>
 export function parseGatewayConfig(input: unknown, source = 'configuration'): GatewayConfig {
   const result = GatewayConfigSchema.safeParse(input)
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    const problems = describeIssues(result.error)
     throw new ConfigError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
   }
   const config = result.data

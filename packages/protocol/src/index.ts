@@ -22,3 +22,4 @@ export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, li
 export { signChannelToken, checkChannelToken, CHANNEL_TOKEN_TTL_SECONDS } from './channel-token.js'
 export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSchema, type Member } from './membership.js'
 export { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, presenceTopic, personId, presenceReadToken, PresenceEventSchema, type PresenceEvent, type Person } from './presence.js'
+export { describeIssues } from './describe-issues.js'

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { ManifestError } from './errors.js'
+import { describeIssues } from './describe-issues.js'
 import { PROTOCOL_VERSION } from './headers.js'
 
 const slug = z
@@ -64,7 +65,7 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
     }
     return manifest
   }
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  const problems = describeIssues(result.error)
   throw new ManifestError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
 }
 

@@ -5,7 +5,7 @@ import { createBus, type Bus } from '@distributex/bus'
 import { liveTopic, signChannelToken } from '@distributex/protocol'
 import { requireEngine } from '@distributex/testkit'
 import { LiveClient } from '../test-support/live-client.js'
-import { startGateway, TEST_SECRET } from '../test-support/start-gateway.js'
+import { startGateway, startLiveGateway, TEST_SECRET } from '../test-support/start-gateway.js'
 
 interface Adapter {
   name: string
@@ -41,12 +41,7 @@ for (const adapter of adapters) {
     const busFor = (shared: Bus) => (adapter.name === 'memory' ? shared : createBus(adapter.url()))
 
     test(`live (${adapter.name}) - a client away while 100 messages were published gets them all, in order, once`, async (t) => {
-      const bus = createBus(adapter.url())
-      const gateway = await startGateway({}, [], { bus })
-      t.after(async () => {
-        await gateway.stop()
-        await bus.close()
-      })
+      const { gateway, bus } = await startLiveGateway(t, adapter.url())
       const channel = channelName()
       const client = new LiveClient()
       await client.connect(gateway.url)
@@ -102,12 +97,7 @@ for (const adapter of adapters) {
     })
 
     test(`live (${adapter.name}) - a position from another epoch is a gap: the widget must re-render`, async (t) => {
-      const bus = createBus(adapter.url())
-      const gateway = await startGateway({}, [], { bus })
-      t.after(async () => {
-        await gateway.stop()
-        await bus.close()
-      })
+      const { gateway, bus } = await startLiveGateway(t, adapter.url())
       const channel = channelName()
       await publish(bus, channel, 0)
       const client = new LiveClient()
@@ -122,12 +112,7 @@ for (const adapter of adapters) {
 
 describe('live - safety and limits', () => {
   test('live - a forged or borrowed channel token is refused', async (t) => {
-    const bus = createBus(undefined)
-    const gateway = await startGateway({}, [], { bus })
-    t.after(async () => {
-      await gateway.stop()
-      await bus.close()
-    })
+    const { gateway } = await startLiveGateway(t)
     const client = new LiveClient()
     await client.connect(gateway.url)
     client.send({ type: 'subscribe', channel: 'todo:list', token: signChannelToken('another-secret-another-secret-123', 'todo:list', client.sessionId) })
@@ -140,15 +125,13 @@ describe('live - safety and limits', () => {
   })
 
   test('live - a WebSocket opened from another site is refused', async (t) => {
-    const gateway = await startGateway({}, [], { bus: createBus(undefined) })
-    t.after(() => gateway.stop())
+    const { gateway } = await startLiveGateway(t)
     const client = new LiveClient()
     await assert.rejects(client.connect(gateway.url, { origin: 'https://evil.example' }), /403/)
   })
 
   test('live - oversized and malformed messages get clear errors', async (t) => {
-    const gateway = await startGateway({}, [], { bus: createBus(undefined) })
-    t.after(() => gateway.stop())
+    const { gateway } = await startLiveGateway(t)
     const client = new LiveClient()
     await client.connect(gateway.url)
     client.send('not json')
@@ -163,8 +146,7 @@ describe('live - safety and limits', () => {
   })
 
   test('live - flooding is rate limited with a message', async (t) => {
-    const gateway = await startGateway({}, [], { bus: createBus(undefined) })
-    t.after(() => gateway.stop())
+    const { gateway } = await startLiveGateway(t)
     const client = new LiveClient()
     await client.connect(gateway.url)
     for (let i = 0; i < 60; i++) client.send({ type: 'ping' })
@@ -175,12 +157,7 @@ describe('live - safety and limits', () => {
   })
 
   test('live - a browser that stops reading is disconnected and does not slow the others', async (t) => {
-    const bus = createBus(undefined)
-    const gateway = await startGateway({}, [], { bus })
-    t.after(async () => {
-      await gateway.stop()
-      await bus.close()
-    })
+    const { gateway, bus } = await startLiveGateway(t)
     const channel = channelName()
     const fast = new LiveClient()
     const slow = new LiveClient()

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { createGateway, type Gateway } from '../gateway.js'
 import { parseGatewayConfig, type WidgetRef } from '../config.js'
 import type { HubBus } from '../live/hub-bus.js'
+import { createBus, type Bus } from '@distributex/bus'
 
 export const TEST_SECRET = 's'.repeat(48)
 
@@ -31,4 +32,15 @@ export async function startGateway(
   })
   await gateway.start()
   return gateway
+}
+
+/** A gateway with its own bus (in-process unless `busUrl`), both stopped when the test ends. */
+export async function startLiveGateway(t: { after(fn: () => Promise<void>): void }, busUrl?: string): Promise<{ gateway: Gateway; bus: Bus }> {
+  const bus = createBus(busUrl)
+  const gateway = await startGateway({}, [], { bus })
+  t.after(async () => {
+    await gateway.stop()
+    await bus.close()
+  })
+  return { gateway, bus }
 }
