@@ -25,6 +25,11 @@ test('cli - an unknown command or name says what to do', () => {
   assert.match(name.stderr, /unknown name: nope\. Choose from: gateway, todo/)
   const missing = spawnSync(process.execPath, [bin, 'start', '--config', 'missing.json'], { encoding: 'utf8' })
   assert.match(missing.stderr, /cannot read missing.json/)
+  const noBroker = spawnSync(process.execPath, [bin, 'start', 'gateway'], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, DISTRIBUTEX_BUS: 'nats://127.0.0.1:1' }, timeout: 20_000 })
+  assert.equal(noBroker.status, 1)
+  assert.match(noBroker.stderr, /cannot reach the event bus \(nats at nats:\/\/127.0.0.1:1\).*Check DISTRIBUTEX_BUS/)
+  const cluster = spawnSync(process.execPath, [bin, 'cluster'], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, DISTRIBUTEX_BUS: '' } })
+  assert.match(cluster.stderr, /cluster mode needs a broker/)
 })
 
 test('cli - start serves the composed page within 10 s and stops cleanly on SIGTERM', async (t) => {

@@ -62,6 +62,7 @@ export async function startParts({ configFile, config, names, env = process.env,
   const bus: Bus = createBus(env.DISTRIBUTEX_BUS)
   const running: Running[] = [{ name: 'bus', url: bus.kind, open: busDescription(bus, env), stop: () => bus.close() }]
   try {
+    await checkBus(bus, env)
     for (const [name, service] of Object.entries(config.services)) {
       if (!wanted.includes(name)) continue
       if (!service.module) {
@@ -89,6 +90,16 @@ export async function startParts({ configFile, config, names, env = process.env,
   return running
 }
 
+/** Fails fast, with what to do, when the broker cannot be reached (instead of waiting on it forever). */
+async function checkBus(bus: Bus, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<void> {
+  try {
+    await bus.read('dx.members', { limit: 1, signal: AbortSignal.timeout(timeoutMs) })
+  } catch (cause) {
+    const reason = (cause as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : (cause as Error).message
+    throw new ConfigError(`cannot reach the event bus (${busDescription(bus, env)}): ${reason}. Check DISTRIBUTEX_BUS and that the broker is running.`, { cause })
+  }
+}
+
 function busDescription(bus: Bus, env: NodeJS.ProcessEnv): string {
   if (bus.kind === 'memory') return 'in-process (set DISTRIBUTEX_BUS=redis://… or nats://… to share it between processes)'
   const url = env.DISTRIBUTEX_BUS ?? ''
@@ -96,6 +107,12 @@ function busDescription(bus: Bus, env: NodeJS.ProcessEnv): string {
 }
 
 /** Stops in reverse start order: the gateway first, so no request reaches a stopped service. */
-export async function stopAll(running: Running[]): Promise<void> {
-  for (const part of [...running].reverse()) await part.stop().catch(() => undefined)
+export async function stopAll(running: Running[], partTimeoutMs = 5000): Promise<void> {
+  for (const part of [...running].reverse()) {
+    // A part that cannot stop cleanly (e.g. a bus whose broker is gone) must not hold the others.
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, partTimeoutMs)))
+    await Promise.race([part.stop().catch(() => undefined), timeout])
+    clearTimeout(timer)
+  }
 }
