@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
+import { createGateway, parseGatewayConfig, type Gateway, type GatewayConfig } from '@distributex/gateway'
 import { todoService } from '@distributex/todo'
 import type { RunningService } from '@distributex/sdk'
 import { freePort } from '@distributex/testkit'
@@ -21,6 +21,8 @@ export interface TodoApp {
   todo: RunningService | undefined
   startTodo(): Promise<void>
   stopTodo(): Promise<void>
+  /** Stops the gateway and starts a new one on the same port (as a restart would). */
+  restartGateway(): Promise<void>
   close(): Promise<void>
 }
 
@@ -28,11 +30,13 @@ export interface TodoApp {
  * Starts both on one bus (in-process by default, or `busUrl`); with `todoRunning: false`
  * the gateway starts while Todo is down (it has never seen its manifest).
  */
-export async function startTodoApp({ todoRunning = true, busUrl }: { todoRunning?: boolean; busUrl?: string } = {}): Promise<TodoApp> {
+export async function startTodoApp({ todoRunning = true, busUrl, dev = false }: { todoRunning?: boolean; busUrl?: string; dev?: boolean } = {}): Promise<TodoApp> {
   const bus = createBus(busUrl)
+  const gatewayPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-'))
-  const env = { DX_SECRET: 'e'.repeat(48) }
+  const env = { DX_SECRET: 'e'.repeat(48), ...(dev ? { DX_DEV: '1' } : {}) }
   const todoPort = await freePort()
+  let config: GatewayConfig
   const app: TodoApp = {
     bus,
     gateway: undefined as unknown as Gateway,
@@ -45,6 +49,11 @@ export async function startTodoApp({ todoRunning = true, busUrl }: { todoRunning
       await app.todo?.stop()
       app.todo = undefined
     },
+    async restartGateway() {
+      await app.gateway.stop()
+      app.gateway = await createGateway(config, { port: gatewayPort, env, dataDir, logLevel: 'silent', bus })
+      await app.gateway.start()
+    },
     async close() {
       await app.gateway.stop()
       await app.stopTodo()
@@ -52,12 +61,12 @@ export async function startTodoApp({ todoRunning = true, busUrl }: { todoRunning
     },
   }
   if (todoRunning) await app.startTodo()
-  const config = parseGatewayConfig({
+  config = parseGatewayConfig({
     gateway: { port: 0, widgetTimeoutMs: WIDGET_TIMEOUT_MS, healthIntervalMs: 500 },
     services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
   })
-  app.gateway = await createGateway(config, { port: 0, env, dataDir, logLevel: 'silent', bus })
+  app.gateway = await createGateway(config, { port: gatewayPort, env, dataDir, logLevel: 'silent', bus })
   await app.gateway.start()
   return app
 }

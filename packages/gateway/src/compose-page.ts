@@ -27,6 +27,8 @@ export interface ComposeOptions {
   live: string | undefined
   /** How long the shell may wait for widgets so that a fast page leaves in one write. */
   flushWindowMs: number
+  /** Development build id (see ShellOptions.devBuild). */
+  devBuild?: string | undefined
 }
 
 export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
@@ -76,6 +78,7 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
     css,
     js,
     ...(options.live ? { live: options.live } : {}),
+    ...(options.devBuild ? { devBuild: options.devBuild } : {}),
   })
 
   // The shell waits at most `flushWindowMs` for the widgets: a fast page leaves in one write,

@@ -91,6 +91,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   ]
 
   const node = randomUUID()
+  // `npm run dev` sets DX_DEV=1: pages then reload themselves when the gateway restarts.
+  const devBuild = env.DX_DEV === '1' ? node : undefined
+  if (devBuild) app.get('/_dx/dev/build', async (_request, reply) => reply.type('text/plain').header('cache-control', 'no-store').send(devBuild))
   const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
@@ -138,6 +141,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         search: query >= 0 ? request.url.slice(query) : '',
         live: hub ? LIVE_PATH : undefined,
         flushWindowMs: settings.flushWindowMs,
+        devBuild,
       })
     })
   }

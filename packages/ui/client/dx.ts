@@ -334,6 +334,17 @@ if (liveUrl) {
   else scan(document)
 }
 
+// Development: reload the page when the server comes back from a restart with new code.
+const devBuild = document.querySelector<HTMLMetaElement>('meta[name="dx-dev-build"]')?.content
+if (devBuild) {
+  setInterval(() => {
+    fetch('/_dx/dev/build', { cache: 'no-store' })
+      .then((response) => (response.ok ? response.text() : devBuild))
+      .then((build) => build !== devBuild && location.reload())
+      .catch(() => undefined)
+  }, 1000)
+}
+
 const dx = { version: 1, loadAssets, parseLinkHeader, refreshWidget, subscriptions }
 ;(window as unknown as { dx: typeof dx }).dx = dx
 export {}

@@ -39,6 +39,8 @@ export interface ShellOptions {
   js?: readonly string[]
   /** URL of the gateway's live hub; pages without it get no live connection. */
   live?: string
+  /** Development: the server's build id; the page reloads itself when the server restarts with another. */
+  devBuild?: string
   /** Shown under the header when a service renders its own page. */
   note?: SafeHtml | string
 }
@@ -67,7 +69,7 @@ function head(options: ShellOptions): SafeHtml {
 <title>${options.title} · distributex</title>
 <link rel="icon" href="${FAVICON}">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
-${options.live ? html`<meta name="dx-live" content="${options.live}">\n` : ''}
+${options.live ? html`<meta name="dx-live" content="${options.live}">\n` : ''}${options.devBuild ? html`<meta name="dx-dev-build" content="${options.devBuild}">\n` : ''}
 <link rel="stylesheet" href="${uiAssetUrl('app.css')}">
 ${css.map((href) => html`<link rel="stylesheet" href="${href}" data-dx-asset>\n`)}<script src="${uiAssetUrl('htmx.min.js')}" defer></script>
 <script src="${uiAssetUrl('idiomorph-ext.min.js')}" defer></script>
