@@ -36,7 +36,11 @@ export async function startTodoApp({ todoRunning = true, busUrl, dev = false }: 
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-'))
   const env = { DX_SECRET: 'e'.repeat(48), ...(dev ? { DX_DEV: '1' } : {}) }
   const todoPort = await freePort()
-  let config: GatewayConfig
+  const config: GatewayConfig = parseGatewayConfig({
+    gateway: { port: 0, widgetTimeoutMs: WIDGET_TIMEOUT_MS, healthIntervalMs: 500 },
+    services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
+  })
   const app: TodoApp = {
     bus,
     gateway: undefined as unknown as Gateway,
@@ -61,11 +65,6 @@ export async function startTodoApp({ todoRunning = true, busUrl, dev = false }: 
     },
   }
   if (todoRunning) await app.startTodo()
-  config = parseGatewayConfig({
-    gateway: { port: 0, widgetTimeoutMs: WIDGET_TIMEOUT_MS, healthIntervalMs: 500 },
-    services: { todo: { url: `http://127.0.0.1:${todoPort}` } },
-    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
-  })
   app.gateway = await createGateway(config, { port: gatewayPort, env, dataDir, logLevel: 'silent', bus })
   await app.gateway.start()
   return app
