@@ -36,6 +36,8 @@ export interface ServiceContext {
   readonly log: FastifyInstance['log']
   /** Live updates: grant channels when rendering, publish stream actions. */
   readonly live: Live
+  /** The event bus, for domain events (publish, consumer groups); undefined when the service runs without one. */
+  readonly bus: ServiceBus | undefined
 }
 
 export type Teardown = () => Promise<void> | void
@@ -104,7 +106,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installRendering(app, { manifest, secret, homeUrl })
     installErrorPages(app, manifest)
     const live = createLive({ bus: options.bus, secret, service: manifest.name })
-    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live }
+    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus: options.bus }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
     let heartbeat: Heartbeat | undefined

@@ -4,7 +4,7 @@
  */
 export { defineService, type ServiceDefinition, type ServiceContext, type StartOptions, type RunningService, type DefinedService, type Teardown } from './define-service.js'
 export { backPath, type PageOptions } from './render.js'
-export { createLive, type Live, type ServiceBus } from './live.js'
+export { createLive, type Live, type ServiceBus, type ServiceBusMessage } from './live.js'
 export type { DxRequestContext } from './request-context.js'
 export { html, raw, escapeHtml, SafeHtml } from '@distributex/ui'
 export { ValidationError, type Identity, type Manifest, type StreamAction } from '@distributex/protocol'

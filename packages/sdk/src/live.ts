@@ -13,10 +13,18 @@ import type { FastifyRequest } from 'fastify'
 import { ChannelSchema, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 
-/** The slice of the event bus a service needs for live updates. */
+/** One message handed to a consumer group member (see `@distributex/bus`). */
+export interface ServiceBusMessage {
+  envelope: { id: string; type: string; source: string; time: string; data: unknown }
+  attempt: number
+}
+
+/** The slice of the event bus a service needs for live updates and domain events. */
 export interface ServiceBus {
   publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
   read(topic: string, options: { limit?: number }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
+  /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
+  consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
 }
 
 export interface Live {
