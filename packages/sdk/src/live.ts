@@ -25,6 +25,8 @@ export interface ServiceBus {
   read(topic: string, options: { limit?: number }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
   consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
+  /** Broadcast: every process gets every message published after it started (e.g. presence it keeps a view of). */
+  tail(topic: string, options: { handler(message: ServiceBusMessage): void; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
 }
 
 export interface Live {
