@@ -28,6 +28,7 @@ import type { HubBus } from './live/hub-bus.js'
 import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
 import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
+import { publishRoutes } from './live/publish-route.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -115,6 +116,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     if (fresh) await new Promise((resolve) => setTimeout(resolve, 300))
     return reply.header('cache-control', 'no-store').send(hub.presence.snapshot(channel))
   })
+
+  // Services without a bus client publish stream actions and events over HTTP (docs/protocol.md, HTTP publishing).
+  publishRoutes(app, { bus: options.bus, secret })
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {

@@ -1,0 +1,128 @@
+/**
+ * @module publish-route
+ * HTTP publishing, for services whose stack has no bus client: `POST /_dx/publish`
+ * puts stream actions (or a domain event) on the bus exactly as a TypeScript
+ * service's `context.live.publish` does, so every gateway node relays them.
+ * `GET /_dx/publish/position?channel=…` tells a service a channel's position,
+ * for the `data-dx-after` it renders (read before the data, as the SDK does).
+ *
+ * A service authenticates with a credential derived from the shared secret and
+ * bound to its name, and may only publish to its own channels (`<service>:…`)
+ * and topics (`<service>.…`).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { ChannelSchema, LiveUpdateSchema, describeIssues, liveTopic } from '@distributex/protocol'
+import type { HubPosition } from './hub-bus.js'
+
+export const PUBLISH_PATH = '/_dx/publish'
+export const CHANNEL_POSITION_PATH = '/_dx/publish/position'
+
+/** The slice of the bus publishing needs (structural: any adapter fits). */
+export interface PublishBus {
+  publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
+  read(topic: string, options: { limit?: number }): Promise<{ gap: boolean; head?: HubPosition | undefined }>
+}
+
+/**
+ * A service's publish credential: `<service>.<hex HMAC-SHA256(secret, "dx-publish:<service>")>`,
+ * sent as `authorization: Bearer <credential>`.
+ */
+export function publishCredential(secret: string, service: string): string {
+  return `${service}.${createHmac('sha256', secret).update(`dx-publish:${service}`).digest('hex')}`
+}
+
+/** The service a request's credential proves, or the reason it proves none. */
+function authenticate(secret: string, header: string | undefined): { service: string } | { error: string } {
+  const how = 'send "authorization: Bearer <service>.<hex HMAC-SHA256(DX_SECRET, "dx-publish:" + service)>" (see docs/protocol.md, HTTP publishing)'
+  if (!header) return { error: `no credentials: ${how}` }
+  const match = /^Bearer ([a-z][a-z0-9-]{0,31})\.([0-9a-f]{64})$/.exec(header)
+  if (!match?.[1] || !match[2]) return { error: `malformed credentials: ${how}` }
+  const service = match[1]
+  const given = Buffer.from(match[2], 'hex')
+  const expected = Buffer.from(publishCredential(secret, service).slice(service.length + 1), 'hex')
+  if (!timingSafeEqual(given, expected)) {
+    return { error: `credentials do not match for service "${service}": the gateway and the service must share DX_SECRET` }
+  }
+  return { service }
+}
+
+const EventSchema = z.object({
+  topic: z.string().regex(/^[a-z][a-z0-9-]{0,31}\.[A-Za-z0-9_.:-]{1,160}$/, 'must be "<service>.<name>", e.g. "polls.voted"'),
+  type: z.string().regex(/^[a-z][a-z0-9_.-]{0,127}$/, 'use lowercase letters, digits, "_", "." or "-", starting with a letter (e.g. "polls.voted")'),
+  data: z.unknown().refine((value) => value !== undefined, 'is required (use null for no data)'),
+})
+
+const EventBodySchema = z.object({ event: EventSchema }).strict()
+const ActionsBodySchema = LiveUpdateSchema.strict()
+
+/** Stream actions, or (with an "event" key) a domain event; each validated with its own schema so errors name the field. */
+function parseBody(body: unknown) {
+  const isEvent = typeof body === 'object' && body !== null && 'event' in body
+  return isEvent ? EventBodySchema.safeParse(body) : ActionsBodySchema.safeParse(body)
+}
+
+function refuse(reply: FastifyReply, status: number, error: string): FastifyReply {
+  return reply.code(status).header('cache-control', 'no-store').send({ error })
+}
+
+function positionOf(published: unknown): HubPosition | undefined {
+  const position = (published as { position?: HubPosition } | undefined)?.position
+  return position && typeof position.epoch === 'string' && typeof position.offset === 'string' ? position : undefined
+}
+
+/** Installs the publish endpoints; without a bus they answer 404 with the reason. */
+export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: PublishBus | undefined; secret: string }): void {
+  const ownerOf = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
+    if (!bus) {
+      refuse(reply, 404, 'live updates are off: this gateway has no event bus')
+      return undefined
+    }
+    const auth = authenticate(secret, request.headers.authorization)
+    if ('error' in auth) {
+      refuse(reply, 401, auth.error)
+      return undefined
+    }
+    return auth.service
+  }
+
+  app.post(PUBLISH_PATH, async (request, reply) => {
+    const service = ownerOf(request, reply)
+    if (!service || !bus) return reply
+    const parsed = parseBody(request.body)
+    if (!parsed.success) return refuse(reply, 400, `invalid publish request: ${describeIssues(parsed.error).join('; ')}`)
+    const body = parsed.data
+    const [topic, event] =
+      'event' in body
+        ? [body.event.topic, { type: body.event.type, source: service, data: body.event.data }]
+        : [liveTopic(body.channel), { type: 'live.update', source: service, data: body }]
+    const owned = 'event' in body ? topic.startsWith(`${service}.`) : body.channel.startsWith(`${service}:`)
+    if (!owned) {
+      const what = 'event' in body ? `topic "${topic}" (own topics start with "${service}.")` : `channel "${body.channel}" (own channels start with "${service}:")`
+      return refuse(reply, 403, `service "${service}" may only publish to its own channels and topics, not ${what}`)
+    }
+    let published: unknown
+    try {
+      published = await bus.publish(topic, event)
+    } catch (error) {
+      const name = (error as Error).name
+      if (name === 'EnvelopeError' || name === 'ValidationError') return refuse(reply, 400, (error as Error).message)
+      request.log.error({ err: error, topic }, 'publish over HTTP failed on the bus')
+      return refuse(reply, 503, 'the event bus did not accept the message; retry shortly')
+    }
+    return reply.code(202).header('cache-control', 'no-store').send({ topic, position: positionOf(published) ?? null })
+  })
+
+  app.get(CHANNEL_POSITION_PATH, async (request, reply) => {
+    const service = ownerOf(request, reply)
+    if (!service || !bus) return reply
+    const channel = ChannelSchema.safeParse((request.query as { channel?: unknown }).channel)
+    if (!channel.success) return refuse(reply, 400, 'give the channel as ?channel=<service>:<name>')
+    if (!channel.data.startsWith(`${service}:`)) return refuse(reply, 403, `service "${service}" may only read the position of its own channels ("${service}:…")`)
+    // Reading one message is how the bus tells its head (the newest position).
+    const { head } = await bus.read(liveTopic(channel.data), { limit: 1 })
+    // ":0" follows an empty channel from its start, as the SDK renders it.
+    return reply.header('cache-control', 'no-store').send({ channel: channel.data, position: head ?? null, after: head ? `${head.epoch}:${head.offset}` : ':0' })
+  })
+}
