@@ -1,0 +1,154 @@
+/**
+ * @module hacker-news-client
+ * Reads the Hacker News Firebase API: the id lists and the items. Every request
+ * has a timeout and is retried with backoff; item fetches run with bounded
+ * concurrency; every answer is validated, and an item that is missing,
+ * deleted or malformed is skipped with a log line instead of failing the list.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { HackerNewsError } from './errors.js'
+import { mapLimit } from './map-limit.js'
+import { ItemSchema, StoryIdsSchema, toStory, unusable, type Story, type StoryList } from './story.js'
+
+export const DEFAULT_HACKER_NEWS_URL = 'https://hacker-news.firebaseio.com'
+
+/** Where log lines go (a pino logger fits). */
+export interface ClientLog {
+  warn(fields: object, message: string): void
+}
+
+export interface HackerNewsClientOptions {
+  /** Base URL, e.g. `https://hacker-news.firebaseio.com` (no `/v0`). */
+  baseUrl?: string
+  /** Per request, default 2500 ms. */
+  timeoutMs?: number
+  /** Extra attempts after a failure (network error, timeout, 5xx, 429), default 2. */
+  retries?: number
+  /** Delay before the n-th retry; default 200 ms doubling, with jitter. */
+  backoffMs?: (attempt: number) => number
+  /** Item requests in flight at once, default 8. */
+  concurrency?: number
+  log?: ClientLog
+}
+
+/** Answers that are worth asking again. */
+class Retryable extends Error {}
+
+const defaultBackoff = (attempt: number) => Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2))
+
+export class HackerNewsClient {
+  readonly baseUrl: string
+  readonly #timeoutMs: number
+  readonly #retries: number
+  readonly #backoffMs: (attempt: number) => number
+  readonly #concurrency: number
+  readonly #log: ClientLog | undefined
+
+  constructor(options: HackerNewsClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_HACKER_NEWS_URL).replace(/\/+$/, '')
+    this.#timeoutMs = options.timeoutMs ?? 2500
+    this.#retries = options.retries ?? 2
+    this.#backoffMs = options.backoffMs ?? defaultBackoff
+    this.#concurrency = options.concurrency ?? 8
+    this.#log = options.log
+  }
+
+  /** The ids of a list, best first; throws `HackerNewsError` when it cannot be read. */
+  async storyIds(list: StoryList, signal?: AbortSignal): Promise<number[]> {
+    const body = await this.#get(`/v0/${list}stories.json`, signal)
+    const parsed = StoryIdsSchema.safeParse(body)
+    if (!parsed.success) throw new HackerNewsError(this.baseUrl, `the ${list} list is not an array of story ids`)
+    return parsed.data
+  }
+
+  /**
+   * The stories with these ids, in the same order, without those that are
+   * missing, deleted, dead or malformed (each logged). Throws `HackerNewsError`
+   * only when no item at all could be fetched.
+   */
+  async stories(ids: readonly number[], signal?: AbortSignal): Promise<Story[]> {
+    let failures = 0
+    let lastError: unknown
+    const results = await mapLimit(ids, this.#concurrency, async (id) => {
+      try {
+        return await this.story(id, signal)
+      } catch (error) {
+        if (signal?.aborted) throw error
+        failures++
+        lastError = error
+        this.#log?.warn({ id, err: error }, 'hacker news item could not be fetched; skipped')
+        return undefined
+      }
+    })
+    if (ids.length > 0 && failures === ids.length) throw new HackerNewsError(this.baseUrl, `none of ${ids.length} items could be fetched`, { cause: lastError })
+    return results.filter((story): story is Story => story !== undefined)
+  }
+
+  /** One story, or undefined (logged) when the item cannot be shown. */
+  async story(id: number, signal?: AbortSignal): Promise<Story | undefined> {
+    const body = await this.#get(`/v0/item/${id}.json`, signal)
+    const parsed = ItemSchema.safeParse(body)
+    if (!parsed.success) {
+      this.#log?.warn({ id, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) }, 'hacker news item is malformed; skipped')
+      return undefined
+    }
+    const reason = unusable(parsed.data)
+    if (reason || !parsed.data) {
+      this.#log?.warn({ id, reason }, 'hacker news item cannot be shown; skipped')
+      return undefined
+    }
+    return toStory(parsed.data)
+  }
+
+  /** GET and parse JSON, with a timeout per attempt and retries with backoff. */
+  async #get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const url = `${this.baseUrl}${path}`
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(url, signal)
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason
+        const retryable = error instanceof Retryable
+        if (!retryable || attempt > this.#retries) {
+          const reason = (error as Error).message
+          throw error instanceof HackerNewsError ? error : new HackerNewsError(this.baseUrl, `${path} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${reason}`, { cause: error })
+        }
+        await sleep(this.#backoffMs(attempt), undefined, signal ? { signal } : undefined)
+      }
+    }
+  }
+
+  async #once(url: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs)
+    let response: Response
+    try {
+      response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { accept: 'application/json' } })
+    } catch (error) {
+      const timedOut = timeout.aborted && !signal?.aborted
+      throw new Retryable(timedOut ? `no answer within ${this.#timeoutMs} ms` : `network error (${(error as Error).message})`, { cause: error })
+    }
+    if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel()
+      throw new Retryable(`HTTP ${response.status}`)
+    }
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw new Error(`HTTP ${response.status}`)
+    }
+    let text: string
+    try {
+      text = await response.text()
+    } catch (error) {
+      throw new Retryable(`the answer broke off (${(error as Error).message})`, { cause: error })
+    }
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      // Malformed JSON is not retried: the same request would get the same answer.
+      return MALFORMED
+    }
+  }
+}
+
+/** Stands for an answer that is not JSON; no schema accepts it. */
+const MALFORMED = Symbol('malformed JSON')

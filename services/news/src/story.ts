@@ -1,0 +1,75 @@
+/**
+ * @module story
+ * A Hacker News story as the service keeps it, the lists it can show, and the
+ * zod schemas that check what the Hacker News API answers.
+ */
+import { z } from 'zod'
+
+/** The lists a person can pick, in tab order. */
+export const STORY_LISTS = ['top', 'new', 'best', 'ask', 'show'] as const
+export type StoryList = (typeof STORY_LISTS)[number]
+
+export const StoryListSchema = z.enum(STORY_LISTS)
+
+/** Tab labels. */
+export const LIST_LABELS: Record<StoryList, string> = { top: 'Top', new: 'New', best: 'Best', ask: 'Ask', show: 'Show' }
+
+/** A story, validated and trimmed to what the widget shows. */
+export interface Story {
+  id: number
+  title: string
+  /** Only http(s) links; null for Ask HN and the like. */
+  url: string | null
+  by: string
+  /** Seconds since the epoch. */
+  time: number
+  score: number
+  comments: number
+}
+
+/** `GET /v0/<list>stories.json`: an array of ids. */
+export const StoryIdsSchema = z.array(z.number().int().positive())
+
+/** `GET /v0/item/<id>.json`; `null` for an item that does not exist. */
+export const ItemSchema = z
+  .object({
+    id: z.number().int().positive(),
+    type: z.string().optional(),
+    deleted: z.boolean().optional(),
+    dead: z.boolean().optional(),
+    by: z.string().max(200).optional(),
+    time: z.number().int().nonnegative(),
+    title: z.string().min(1).max(2000).optional(),
+    url: z.string().max(4000).optional(),
+    score: z.number().int().optional(),
+    descendants: z.number().int().nonnegative().optional(),
+  })
+  .nullable()
+
+export type Item = z.infer<typeof ItemSchema>
+
+/** A link is shown only when it is http or https: never `javascript:` or the like. */
+export function safeUrl(url: string | undefined): string | null {
+  if (!url) return null
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null
+  } catch {
+    return null
+  }
+}
+
+/** Why an item cannot be shown as a story, or undefined when it can. */
+export function unusable(item: Item): string | undefined {
+  if (item === null) return 'it does not exist'
+  if (item.deleted) return 'it was deleted'
+  if (item.dead) return 'it is dead'
+  if (item.type !== undefined && !['story', 'job', 'poll'].includes(item.type)) return `it is a ${item.type}, not a story`
+  if (!item.title) return 'it has no title'
+  return undefined
+}
+
+/** The story in an item that `unusable` accepted. */
+export function toStory(item: NonNullable<Item>): Story {
+  return { id: item.id, title: item.title ?? '', url: safeUrl(item.url), by: item.by ?? 'unknown', time: item.time, score: item.score ?? 0, comments: item.descendants ?? 0 }
+}
