@@ -1,1 +1,1 @@
-export {}
+export { ChatStore } from './chat-store.js'

@@ -1,0 +1,394 @@
+/**
+ * @module chat-store
+ * People, rooms, messages and room membership in the service's own database,
+ * through Kysely (SQLite or PostgreSQL). Inputs are validated before they get
+ * here (see chat-rules); this module keeps the data consistent across several
+ * chat processes sharing one database.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from '@distributex/store'
+import { ValidationError } from '@distributex/protocol'
+import { nicknameKey } from './chat-rules.js'
+
+export interface PeopleTable {
+  person_id: string
+  nickname: string | null
+  nickname_key: string | null
+  room: string | null
+  last_seen: string
+}
+
+export interface RoomTable {
+  slug: string
+  name: string
+  created_by: string
+  created_at: string
+}
+
+export interface MessageTable {
+  id: string
+  room: string
+  kind: string
+  author_id: string
+  author_name: string
+  recipient_id: string | null
+  recipient_name: string | null
+  body: string
+  link_url: string | null
+  client_id: string | null
+  created_at: string
+  edited_at: string | null
+}
+
+export interface MemberTable {
+  room: string
+  person_id: string
+  present: number
+  changed_at: string
+}
+
+export interface ChatDatabase {
+  people: PeopleTable
+  rooms: RoomTable
+  messages: MessageTable
+  members: MemberTable
+}
+
+/** `text`: what a person wrote; `line`: joins, leaves, nickname changes; `link`: a shared story. */
+export type MessageKind = 'text' | 'line' | 'link'
+
+export interface Message {
+  id: string
+  room: string
+  kind: MessageKind
+  authorId: string
+  authorName: string
+  recipientId: string | null
+  recipientName: string | null
+  body: string
+  linkUrl: string | null
+  createdAt: string
+  editedAt: string | null
+}
+
+export interface Room {
+  slug: string
+  name: string
+  createdAt: string
+  /** People in the room now. */
+  members: number
+}
+
+export interface Person {
+  id: string
+  nickname: string | null
+  room: string | null
+}
+
+export interface Member {
+  id: string
+  nickname: string
+}
+
+/** A person counts as online this long after their last request or ping (pages ping every 30 s). */
+export const ONLINE_MS = 90_000
+
+/** Someone else online already uses the nickname. */
+export class NicknameTakenError extends ValidationError {
+  override name = 'NicknameTakenError'
+  constructor(nickname: string) {
+    super('nickname', `“${nickname}” is taken by someone online right now. Pick another nickname.`)
+  }
+}
+
+/** A room with that address exists. */
+export class RoomExistsError extends ValidationError {
+  override name = 'RoomExistsError'
+  readonly slug: string
+  constructor(slug: string) {
+    super('name', `A room with that name exists already (its address is /chat/rooms/${slug}): join it, or pick another name.`)
+    this.slug = slug
+  }
+}
+
+const toMessage = (row: MessageTable): Message => ({
+  id: row.id,
+  room: row.room,
+  kind: row.kind as MessageKind,
+  authorId: row.author_id,
+  authorName: row.author_name,
+  recipientId: row.recipient_id,
+  recipientName: row.recipient_name,
+  body: row.body,
+  linkUrl: row.link_url,
+  createdAt: row.created_at,
+  editedAt: row.edited_at,
+})
+
+/** The room key of the private conversation between two people, the same whoever writes first. */
+export function privateRoom(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`
+}
+
+/** Where a page of messages ends: opaque to clients. */
+export function encodeCursor(message: Pick<Message, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${message.createdAt}|${message.id}`).toString('base64url')
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) throw new ValidationError('cursor', 'That cursor is not one this service gave out; start again without it.')
+  return { createdAt, id }
+}
+
+export class ChatStore {
+  readonly #db: Kysely<ChatDatabase>
+  #lastStamp = 0
+
+  constructor(db: Kysely<ChatDatabase>) {
+    this.#db = db
+  }
+
+  /** A time that never repeats in this process, so messages keep the order they were accepted in. */
+  #stamp(): string {
+    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1)
+    return new Date(this.#lastStamp).toISOString()
+  }
+
+  async person(id: string): Promise<Person> {
+    const row = await this.#db.selectFrom('people').select(['person_id', 'nickname', 'room']).where('person_id', '=', id).executeTakeFirst()
+    return { id, nickname: row?.nickname ?? null, room: row?.room ?? null }
+  }
+
+  /** Records that the person is online now. */
+  async touch(id: string, now = new Date()): Promise<void> {
+    await this.#db
+      .insertInto('people')
+      .values({ person_id: id, nickname: null, nickname_key: null, room: null, last_seen: now.toISOString() })
+      .onConflict((oc) => oc.column('person_id').doUpdateSet({ last_seen: now.toISOString() }))
+      .execute()
+  }
+
+  /** Sets a nickname, refused when another person online uses it; answers the previous one. */
+  async setNickname(id: string, nickname: string, now = new Date()): Promise<{ previous: string | null }> {
+    const key = nicknameKey(nickname)
+    const since = new Date(now.getTime() - ONLINE_MS).toISOString()
+    const holders = await this.#db
+      .selectFrom('people')
+      .select('person_id')
+      .where('nickname_key', '=', key)
+      .where('person_id', '!=', id)
+      .where((eb) => eb.or([eb('last_seen', '>', since), eb.exists(eb.selectFrom('members').select('members.person_id').whereRef('members.person_id', '=', 'people.person_id').where('members.present', '=', 1))]))
+      .execute()
+    if (holders.length > 0) throw new NicknameTakenError(nickname)
+    const { nickname: previous } = await this.person(id)
+    await this.#db
+      .insertInto('people')
+      .values({ person_id: id, nickname, nickname_key: key, room: null, last_seen: now.toISOString() })
+      .onConflict((oc) => oc.column('person_id').doUpdateSet({ nickname, nickname_key: key, last_seen: now.toISOString() }))
+      .execute()
+    return { previous }
+  }
+
+  /** The room the person has open (null: none). */
+  async setRoom(id: string, room: string | null): Promise<void> {
+    await this.#db.updateTable('people').set({ room }).where('person_id', '=', id).execute()
+  }
+
+  /** Finds the person online under a nickname. */
+  async findOnline(nickname: string, now = new Date()): Promise<Person | undefined> {
+    const since = new Date(now.getTime() - ONLINE_MS).toISOString()
+    const rows = await this.#db.selectFrom('people').select(['person_id', 'nickname', 'room', 'last_seen']).where('nickname_key', '=', nicknameKey(nickname)).orderBy('last_seen', 'desc').execute()
+    const row = rows.find((r) => r.last_seen > since) ?? rows[0]
+    return row ? { id: row.person_id, nickname: row.nickname, room: row.room } : undefined
+  }
+
+  async createRoom(name: string, slug: string, createdBy: string): Promise<Room> {
+    const row: RoomTable = { slug, name, created_by: createdBy, created_at: this.#stamp() }
+    const inserted = await this.#db.insertInto('rooms').values(row).onConflict((oc) => oc.column('slug').doNothing()).executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new RoomExistsError(slug)
+    return { slug, name, createdAt: row.created_at, members: 0 }
+  }
+
+  async room(slug: string): Promise<Room | undefined> {
+    return (await this.rooms([slug]))[0]
+  }
+
+  /** Rooms with how many people are in each, oldest first (or only those named). */
+  async rooms(only?: string[]): Promise<Room[]> {
+    let query = this.#db
+      .selectFrom('rooms')
+      .leftJoin('members', (join) => join.onRef('members.room', '=', 'rooms.slug').on('members.present', '=', 1))
+      .select(['rooms.slug', 'rooms.name', 'rooms.created_at', (eb) => eb.fn.count<string>('members.person_id').as('members')])
+      .groupBy(['rooms.slug', 'rooms.name', 'rooms.created_at'])
+      .orderBy('rooms.created_at')
+    if (only) {
+      if (only.length === 0) return []
+      query = query.where('rooms.slug', 'in', only)
+    }
+    const rows = await query.execute()
+    return rows.map((row) => ({ slug: row.slug, name: row.name, createdAt: row.created_at, members: Number(row.members) }))
+  }
+
+  /** Stores a message once per client id; `duplicate` when this send was seen before. */
+  async addMessage(input: { room: string; kind: MessageKind; authorId: string; authorName: string; body: string; linkUrl?: string | null; recipient?: { id: string; name: string }; clientId?: string | undefined }): Promise<{ message: Message; duplicate: boolean }> {
+    if (input.clientId) {
+      const seen = await this.#byClientId(input.authorId, input.clientId)
+      if (seen) return { message: seen, duplicate: true }
+    }
+    const row: MessageTable = {
+      id: randomUUID(),
+      room: input.room,
+      kind: input.kind,
+      author_id: input.authorId,
+      author_name: input.authorName,
+      recipient_id: input.recipient?.id ?? null,
+      recipient_name: input.recipient?.name ?? null,
+      body: input.body,
+      link_url: input.linkUrl ?? null,
+      client_id: input.clientId ?? null,
+      created_at: this.#stamp(),
+      edited_at: null,
+    }
+    try {
+      await this.#db.insertInto('messages').values(row).execute()
+    } catch (error) {
+      // Two processes got the same retried send at once: the unique index kept the first.
+      const seen = input.clientId ? await this.#byClientId(input.authorId, input.clientId) : undefined
+      if (seen) return { message: seen, duplicate: true }
+      throw error
+    }
+    return { message: toMessage(row), duplicate: false }
+  }
+
+  async #byClientId(authorId: string, clientId: string): Promise<Message | undefined> {
+    const row = await this.#db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst()
+    return row ? toMessage(row) : undefined
+  }
+
+  async message(id: string): Promise<Message | undefined> {
+    const row = await this.#db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst()
+    return row ? toMessage(row) : undefined
+  }
+
+  /** Changes the text of one's own message; the message after, or why not. */
+  async editMessage(id: string, authorId: string, body: string): Promise<Message | 'missing' | 'not-yours'> {
+    const found = await this.message(id)
+    if (!found || found.kind !== 'text') return 'missing'
+    if (found.authorId !== authorId) return 'not-yours'
+    const editedAt = new Date().toISOString()
+    await this.#db.updateTable('messages').set({ body, edited_at: editedAt }).where('id', '=', id).where('author_id', '=', authorId).execute()
+    return { ...found, body, editedAt }
+  }
+
+  /** Deletes one's own message; the message deleted, or why not. */
+  async deleteMessage(id: string, authorId: string): Promise<Message | 'missing' | 'not-yours'> {
+    const found = await this.message(id)
+    if (!found || found.kind !== 'text') return 'missing'
+    if (found.authorId !== authorId) return 'not-yours'
+    await this.#db.deleteFrom('messages').where('id', '=', id).where('author_id', '=', authorId).execute()
+    return found
+  }
+
+  /** The newest `limit` messages of a room (before a cursor), oldest first, and whether older ones exist. */
+  async history(room: string, options: { before?: string | undefined; limit?: number } = {}): Promise<{ messages: Message[]; hasOlder: boolean }> {
+    const limit = options.limit ?? 50
+    let query = this.#db.selectFrom('messages').selectAll().where('room', '=', room)
+    if (options.before) {
+      const { createdAt, id } = decodeCursor(options.before)
+      query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]))
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute()
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasOlder: rows.length > limit }
+  }
+
+  /** Messages of a room after a cursor, oldest first (for clients that poll). */
+  async after(room: string, cursor: string, limit = 100): Promise<Message[]> {
+    const { createdAt, id } = decodeCursor(cursor)
+    const rows = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room', '=', room)
+      .where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute()
+    return rows.map(toMessage)
+  }
+
+  /** Private messages to or from a person, newest last. */
+  async privateMessages(personId: string, limit = 20): Promise<Message[]> {
+    const rows = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room', 'like', 'dm:%')
+      .where((eb) => eb.or([eb('author_id', '=', personId), eb('recipient_id', '=', personId)]))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.reverse().map(toMessage)
+  }
+
+  /** How many messages the person sent since `since` (for the rate limit). */
+  async sentSince(authorId: string, since: Date): Promise<{ count: number; oldest: string | undefined }> {
+    const row = await this.#db
+      .selectFrom('messages')
+      .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('created_at').as('oldest')])
+      .where('author_id', '=', authorId)
+      .where('kind', '=', 'text')
+      .where('created_at', '>', since.toISOString())
+      .executeTakeFirst()
+    return { count: Number(row?.count ?? 0), oldest: (row?.oldest as string | null | undefined) ?? undefined }
+  }
+
+  /** The people in a room now, by nickname. */
+  async members(room: string): Promise<Member[]> {
+    const rows = await this.#db
+      .selectFrom('members')
+      .innerJoin('people', 'people.person_id', 'members.person_id')
+      .select(['members.person_id', 'people.nickname'])
+      .where('members.room', '=', room)
+      .where('members.present', '=', 1)
+      .orderBy('people.nickname_key')
+      .execute()
+    return rows.map((row) => ({ id: row.person_id, nickname: row.nickname ?? 'someone' }))
+  }
+
+  /** Rooms the person is in now. */
+  async roomsOf(personId: string): Promise<string[]> {
+    const rows = await this.#db.selectFrom('members').select('room').where('person_id', '=', personId).where('present', '=', 1).execute()
+    return rows.map((row) => row.room)
+  }
+
+  /** People marked present in a room. */
+  async presentIn(room: string): Promise<string[]> {
+    const rows = await this.#db.selectFrom('members').select('person_id').where('room', '=', room).where('present', '=', 1).execute()
+    return rows.map((row) => row.person_id)
+  }
+
+  /**
+   * Marks a person in or out of a room; true only for the one caller (of any
+   * process) that changed it, so each join and leave line is written once.
+   */
+  async markPresent(room: string, personId: string, present: boolean): Promise<boolean> {
+    const now = new Date().toISOString()
+    const flag = present ? 1 : 0
+    const updated = await this.#db
+      .updateTable('members')
+      .set({ present: flag, changed_at: now })
+      .where('room', '=', room)
+      .where('person_id', '=', personId)
+      .where('present', '=', 1 - flag)
+      .executeTakeFirst()
+    if (updated.numUpdatedRows > 0n) return true
+    if (!present) return false
+    const inserted = await this.#db
+      .insertInto('members')
+      .values({ room, person_id: personId, present: 1, changed_at: now })
+      .onConflict((oc) => oc.columns(['room', 'person_id']).doNothing())
+      .executeTakeFirst()
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0
+  }
+}
