@@ -1,0 +1,137 @@
+/**
+ * @module news-cache
+ * Stories from Hacker News through a persisted cache: a read answers at once
+ * with what is stored (stale-while-revalidate: a list older than the
+ * time-to-live is refreshed in the background), waits only briefly when
+ * nothing is cached yet, and never throws because Hacker News is down: the
+ * list is then marked offline since the first failure.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { StoppedError } from '@distributex/protocol'
+import type { HackerNewsClient } from './hacker-news-client.js'
+import type { CachedList, NewsStore } from './news-store.js'
+import type { Story, StoryList } from './story.js'
+
+/** What a refresh changed, for whoever publishes it to open pages. */
+export type RefreshOutcome =
+  | { list: StoryList; ok: true; before: Story[]; after: Story[]; wasOffline: boolean }
+  | { list: StoryList; ok: false; before: Story[]; offlineSince: Date; wasOffline: boolean; error: Error }
+
+export interface CacheLog {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+}
+
+export interface NewsCacheOptions {
+  client: HackerNewsClient
+  store: NewsStore
+  /** A list older than this is refreshed in the background when read; default 60 s. */
+  ttlMs?: number
+  /** After a failed refresh, reads do not start another for this long; default 15 s. */
+  retryAfterMs?: number
+  /** Stories kept per list; default 30. */
+  pageSize?: number
+  log: CacheLog
+}
+
+export class NewsCache {
+  readonly #client: HackerNewsClient
+  readonly #store: NewsStore
+  readonly #ttlMs: number
+  readonly #retryAfterMs: number
+  readonly #pageSize: number
+  readonly #log: CacheLog
+  readonly #inFlight = new Map<StoryList, Promise<RefreshOutcome>>()
+  readonly #lastFailure = new Map<StoryList, number>()
+  readonly #listeners: ((outcome: RefreshOutcome) => Promise<void> | void)[] = []
+  readonly #stopping = new AbortController()
+
+  constructor(options: NewsCacheOptions) {
+    this.#client = options.client
+    this.#store = options.store
+    this.#ttlMs = options.ttlMs ?? 60_000
+    this.#retryAfterMs = options.retryAfterMs ?? 15_000
+    this.#pageSize = options.pageSize ?? 30
+    this.#log = options.log
+  }
+
+  /** Called after every refresh, successful or not (e.g. to publish what changed). */
+  onRefresh(listener: (outcome: RefreshOutcome) => Promise<void> | void): void {
+    this.#listeners.push(listener)
+  }
+
+  /**
+   * The list as cached, at once. Starts a background refresh when it is stale;
+   * when nothing is cached yet, waits up to `waitMs` for the first one.
+   */
+  async read(list: StoryList, { waitMs = 0 }: { waitMs?: number } = {}): Promise<CachedList> {
+    if (this.#stopping.signal.aborted) throw new StoppedError('news cache')
+    const cached = await this.#store.list(list)
+    const age = cached?.fetchedAt ? Date.now() - cached.fetchedAt.getTime() : Infinity
+    if (age <= this.#ttlMs) return cached as CachedList
+    const failedAt = this.#lastFailure.get(list)
+    const resting = failedAt !== undefined && Date.now() - failedAt < this.#retryAfterMs
+    if (resting || this.#inFlight.has(list)) {
+      if (cached || waitMs === 0 || resting) return cached ?? empty(list)
+    }
+    const refreshing = this.refresh(list)
+    if (cached?.fetchedAt || waitMs === 0) return cached ?? empty(list)
+    await Promise.race([refreshing, sleep(waitMs, undefined, { ref: false })])
+    return (await this.#store.list(list)) ?? empty(list)
+  }
+
+  /** A story from the cache, whichever list it is in. */
+  story(id: number): Promise<Story | undefined> {
+    return this.#store.story(id)
+  }
+
+  /** Fetches the list now (one refresh per list at a time); never rejects. */
+  refresh(list: StoryList): Promise<RefreshOutcome> {
+    const running = this.#inFlight.get(list)
+    if (running) return running
+    const refreshing = this.#refresh(list).finally(() => this.#inFlight.delete(list))
+    this.#inFlight.set(list, refreshing)
+    return refreshing
+  }
+
+  /** Aborts refreshes in flight and waits for them; reads afterwards throw `StoppedError`. */
+  async stop(): Promise<void> {
+    this.#stopping.abort(new StoppedError('news cache'))
+    await Promise.allSettled([...this.#inFlight.values()])
+  }
+
+  async #refresh(list: StoryList): Promise<RefreshOutcome> {
+    const cached = await this.#store.list(list)
+    const before = cached?.stories ?? []
+    const wasOffline = cached?.failedSince !== undefined
+    const signal = this.#stopping.signal
+    let outcome: RefreshOutcome
+    try {
+      const ids = (await this.#client.storyIds(list, signal)).slice(0, this.#pageSize)
+      const after = await this.#client.stories(ids, signal)
+      if (signal.aborted) throw signal.reason
+      await this.#store.saveList(list, after, new Date())
+      this.#lastFailure.delete(list)
+      if (wasOffline) this.#log.info({ list }, 'hacker news answers again')
+      outcome = { list, ok: true, before, after, wasOffline }
+    } catch (error) {
+      if (signal.aborted) return { list, ok: false, before, offlineSince: new Date(), wasOffline, error: error as Error }
+      this.#lastFailure.set(list, Date.now())
+      const offlineSince = await this.#store.markFailed(list, new Date())
+      if (!wasOffline) this.#log.warn({ list, err: error }, 'hacker news cannot be reached; serving the cached stories')
+      outcome = { list, ok: false, before, offlineSince, wasOffline, error: error as Error }
+    }
+    for (const listener of this.#listeners) {
+      try {
+        await listener(outcome)
+      } catch (error) {
+        this.#log.warn({ list, err: error }, 'news refresh listener failed')
+      }
+    }
+    return outcome
+  }
+}
+
+function empty(list: StoryList): CachedList {
+  return { list, stories: [], fetchedAt: undefined, failedSince: undefined }
+}

@@ -1,0 +1,100 @@
+/**
+ * @module news-store
+ * The cached lists and stories in the service's own database (SQLite or
+ * PostgreSQL), so a restarted service serves the last stories at once.
+ */
+import type { Kysely } from '@distributex/store'
+import type { Story, StoryList } from './story.js'
+
+export interface NewsListTable {
+  list: string
+  /** JSON array of story ids, in list order. */
+  ids: string
+  /** ISO time of the last successful refresh; null before the first. */
+  fetched_at: string | null
+  /** ISO time of the first failed refresh since the last success; null while Hacker News answers. */
+  failed_since: string | null
+}
+
+export interface NewsStoryTable {
+  id: number
+  /** The `Story`, as JSON. */
+  data: string
+  updated_at: string
+}
+
+export interface NewsDatabase {
+  news_lists: NewsListTable
+  news_stories: NewsStoryTable
+}
+
+/** What the cache holds for one list. */
+export interface CachedList {
+  list: StoryList
+  stories: Story[]
+  fetchedAt: Date | undefined
+  failedSince: Date | undefined
+}
+
+const date = (text: string | null) => (text ? new Date(text) : undefined)
+
+export class NewsStore {
+  readonly #db: Kysely<NewsDatabase>
+
+  constructor(db: Kysely<NewsDatabase>) {
+    this.#db = db
+  }
+
+  /** The list as last cached, its stories in order; undefined when never cached. */
+  async list(list: StoryList): Promise<CachedList | undefined> {
+    const row = await this.#db.selectFrom('news_lists').selectAll().where('list', '=', list).executeTakeFirst()
+    if (!row) return undefined
+    const ids = JSON.parse(row.ids) as number[]
+    const byId = new Map<number, Story>()
+    if (ids.length) {
+      const rows = await this.#db.selectFrom('news_stories').select(['id', 'data']).where('id', 'in', ids).execute()
+      for (const story of rows) byId.set(Number(story.id), JSON.parse(story.data) as Story)
+    }
+    const stories = ids.map((id) => byId.get(id)).filter((story): story is Story => story !== undefined)
+    return { list, stories, fetchedAt: date(row.fetched_at), failedSince: date(row.failed_since) }
+  }
+
+  /** One cached story, whichever list it came from. */
+  async story(id: number): Promise<Story | undefined> {
+    const row = await this.#db.selectFrom('news_stories').select('data').where('id', '=', id).executeTakeFirst()
+    return row ? (JSON.parse(row.data) as Story) : undefined
+  }
+
+  /** Stores a successful refresh: the stories, then the list (which clears any failure). */
+  async saveList(list: StoryList, stories: readonly Story[], at: Date): Promise<void> {
+    const now = at.toISOString()
+    await this.#db.transaction().execute(async (trx) => {
+      for (const story of stories) {
+        const data = JSON.stringify(story)
+        await trx
+          .insertInto('news_stories')
+          .values({ id: story.id, data, updated_at: now })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: now }))
+          .execute()
+      }
+      const ids = JSON.stringify(stories.map((story) => story.id))
+      await trx
+        .insertInto('news_lists')
+        .values({ list, ids, fetched_at: now, failed_since: null })
+        .onConflict((oc) => oc.column('list').doUpdateSet({ ids, fetched_at: now, failed_since: null }))
+        .execute()
+    })
+  }
+
+  /** Records a failed refresh; keeps the time of the first failure. Returns when the failures began. */
+  async markFailed(list: StoryList, at: Date): Promise<Date> {
+    const now = at.toISOString()
+    await this.#db
+      .insertInto('news_lists')
+      .values({ list, ids: '[]', fetched_at: null, failed_since: now })
+      .onConflict((oc) => oc.column('list').doNothing())
+      .execute()
+    await this.#db.updateTable('news_lists').set({ failed_since: now }).where('list', '=', list).where('failed_since', 'is', null).execute()
+    return (await this.list(list))?.failedSince ?? at
+  }
+}
