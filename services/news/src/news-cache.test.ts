@@ -13,14 +13,19 @@ const quiet = { info: () => undefined, warn: () => undefined }
 for (const dialect of testDialects()) {
   test(`news cache (${dialect.name}) - serves at once, refreshes stale lists in the background, survives a restart offline`, { skip: dialect.skip }, async (t) => {
     const hn = await startFakeHackerNews({ stories: [{ id: 1, title: 'One', score: 10 }, { id: 2, title: 'Two', score: 20 }] })
-    t.after(() => hn.stop())
     const store = await dialect.open<NewsDatabase>({ service: 'news', migrations })
-    t.after(() => store.close())
+    const caches: NewsCache[] = []
+    // Caches first (they may be refreshing), then their database.
+    t.after(async () => {
+      for (const cache of caches) await cache.stop()
+      await store.close()
+      await hn.stop()
+    })
     const client = new HackerNewsClient({ baseUrl: hn.url, timeoutMs: 200, retries: 1, backoffMs: () => 5 })
     const outcomes: RefreshOutcome[] = []
     const cache = new NewsCache({ client, store: new NewsStore(store.db), ttlMs: 100, retryAfterMs: 50, log: quiet })
     cache.onRefresh((outcome) => void outcomes.push(outcome))
-    t.after(() => cache.stop())
+    caches.push(cache)
 
     const first = await cache.read('top', { waitMs: 2000 })
     assert.deepEqual(first.stories.map((s) => [s.title, s.score]), [['One', 10], ['Two', 20]], 'nothing cached: the first read waits for Hacker News')
@@ -45,7 +50,7 @@ for (const dialect of testDialects()) {
 
     // A restarted service (a new cache over the same database) serves at once, still offline.
     const restarted = new NewsCache({ client, store: new NewsStore(store.db), ttlMs: 100, log: quiet })
-    t.after(() => restarted.stop())
+    caches.push(restarted)
     const started = Date.now()
     const served = await restarted.read('top', { waitMs: 5000 })
     assert.ok(Date.now() - started < 100, 'a restart does not wait for Hacker News when it has stories')
@@ -58,12 +63,14 @@ for (const dialect of testDialects()) {
 test('news cache - with nothing cached and Hacker News down, a read gives up quickly with an empty, offline list', async (t) => {
   const hn = await startFakeHackerNews()
   hn.failNext = Infinity
-  t.after(() => hn.stop())
   const dialect = testDialects()[0]!
   const store = await dialect.open<NewsDatabase>({ service: 'news', migrations })
-  t.after(() => store.close())
   const cache = new NewsCache({ client: new HackerNewsClient({ baseUrl: hn.url, retries: 0 }), store: new NewsStore(store.db), log: quiet })
-  t.after(() => cache.stop())
+  t.after(async () => {
+    await cache.stop()
+    await store.close()
+    await hn.stop()
+  })
   const list = await cache.read('new', { waitMs: 1000 })
   assert.deepEqual(list.stories, [])
   assert.ok(list.failedSince, 'the failure is recorded, so the page can say so')

@@ -117,7 +117,11 @@ export class NewsCache {
     } catch (error) {
       if (signal.aborted) return { list, ok: false, before, offlineSince: new Date(), wasOffline, error: error as Error }
       this.#lastFailure.set(list, Date.now())
-      const offlineSince = await this.#store.markFailed(list, new Date())
+      // Even the database may be failing here; the refresh still settles, never rejects.
+      const offlineSince = await this.#store.markFailed(list, new Date()).catch((storeError: unknown) => {
+        this.#log.warn({ list, err: storeError }, 'news cache could not record the failure')
+        return cached?.failedSince ?? new Date()
+      })
       if (!wasOffline) this.#log.warn({ list, err: error }, 'hacker news cannot be reached; serving the cached stories')
       outcome = { list, ok: false, before, offlineSince, wasOffline, error: error as Error }
     }
