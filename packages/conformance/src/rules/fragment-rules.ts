@@ -1,0 +1,69 @@
+/**
+ * @module fragment-rules
+ * §4.1: asked with `x-dx-fragment: 1`, a widget answers 200 with an HTML
+ * fragment (no document around it) of at most 1 MiB.
+ */
+import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
+
+/** The gateway refuses larger fragments. */
+export const MAX_FRAGMENT_BYTES = 1024 * 1024
+
+/** Tags that belong to a whole document, never to a fragment the gateway puts into its page. */
+const DOCUMENT_TAGS = /<!doctype\b|<html[\s>]|<head[\s>]|<body[\s>]/i
+
+export const fragmentOk: Rule = {
+  id: 'fragment.ok',
+  section: '4.1',
+  title: 'each widget answers 200 as a fragment',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await probe.fragment(widget.path)
+      if (response.status === 401 && probe.secret) return skip('refused the identity the check signed (see identity.accepts-valid)')
+      if (response.status !== 200) return fail(`GET with x-dx-fragment: 1 answered ${response.status}; answer 200 with the widget's HTML (the gateway shows the widget as unavailable otherwise)`)
+      return pass(`200 in ${Math.round(response.ms)} ms`)
+    }),
+}
+
+export const fragmentContentType: Rule = {
+  id: 'fragment.content-type',
+  section: '4.1',
+  title: 'fragments are text/html; charset=utf-8',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await probe.fragment(widget.path)
+      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+      const type = (response.headers['content-type'] ?? '').toLowerCase()
+      if (!type.startsWith('text/html')) return fail(`answered content-type "${type || 'none'}"; send content-type: text/html; charset=utf-8 (the gateway refuses anything else)`)
+      if (!/charset=utf-8/.test(type)) return fail(`answered content-type "${type}" without charset=utf-8; send content-type: text/html; charset=utf-8`)
+      return pass(type)
+    }),
+}
+
+export const fragmentIsFragment: Rule = {
+  id: 'fragment.is-fragment',
+  section: '4.1',
+  title: 'fragments are not whole documents',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await probe.fragment(widget.path)
+      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+      const found = DOCUMENT_TAGS.exec(response.body)
+      if (found) return fail(`the fragment contains "${found[0].trim()}"; with x-dx-fragment: 1 answer only the widget's HTML, without <!doctype>, <html>, <head> or <body>`)
+      if (response.body.trim() === '') return fail('the fragment is empty; answer the widget\'s HTML')
+      return pass(`${Buffer.byteLength(response.body)} bytes of HTML, no document tags`)
+    }),
+}
+
+export const fragmentSize: Rule = {
+  id: 'fragment.size',
+  section: '4.1',
+  title: 'fragments are at most 1 MiB',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await probe.fragment(widget.path)
+      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+      const bytes = Buffer.byteLength(response.body)
+      if (bytes > MAX_FRAGMENT_BYTES) return fail(`the fragment is ${bytes} bytes; keep it under ${MAX_FRAGMENT_BYTES} (page long lists, load the rest on demand)`)
+      return pass(`${bytes} bytes`)
+    }),
+}

@@ -1,0 +1,38 @@
+/**
+ * @module rules
+ * Every conformance rule, in the order of docs/protocol.md.
+ */
+import type { Rule } from '../rule.js'
+import { manifestServed, manifestValid } from './manifest-rules.js'
+import { healthOk } from './health-rules.js'
+import { fragmentContentType, fragmentIsFragment, fragmentOk, fragmentSize } from './fragment-rules.js'
+import { pageFullDocument, pageSharedLook } from './page-rules.js'
+import { assetsDeclaredReachable } from './asset-rules.js'
+import { requestIdEchoed, versionHeader } from './header-rules.js'
+import { identityAcceptsValid, identityRejectsExpired, identityRejectsForged } from './identity-rules.js'
+import { formsCrossSiteRefused, htmlEscapesInput } from './safety-rules.js'
+import { errorsJsonShape, notFoundStatus } from './error-rules.js'
+import { liveGrantValid } from './live-rules.js'
+
+export const RULES: readonly Rule[] = [
+  manifestServed,
+  manifestValid,
+  healthOk,
+  fragmentOk,
+  fragmentContentType,
+  fragmentIsFragment,
+  fragmentSize,
+  pageFullDocument,
+  pageSharedLook,
+  assetsDeclaredReachable,
+  requestIdEchoed,
+  versionHeader,
+  identityRejectsForged,
+  identityRejectsExpired,
+  identityAcceptsValid,
+  formsCrossSiteRefused,
+  htmlEscapesInput,
+  notFoundStatus,
+  errorsJsonShape,
+  liveGrantValid,
+]

@@ -1,0 +1,124 @@
+/**
+ * @module service-probe
+ * Talks to the service under check as the gateway would: the protocol's
+ * headers on every request, a time limit, no redirects followed. Remembers the
+ * manifest and each widget's fragment so rules share one request.
+ */
+import { randomUUID } from 'node:crypto'
+import { request } from 'undici'
+import { HEADERS, PROTOCOL_VERSION, SERVICE_PATHS, parseManifest, signIdentity, type Manifest } from '@distributex/protocol'
+import { UnreachableError } from './errors.js'
+
+export interface ProbeResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+  ms: number
+}
+
+export interface ProbeOptions {
+  /** The secret the gateway signs identities with; without it the rules that need a valid identity are skipped. */
+  secret?: string | undefined
+  /** Limit for each request, in ms. */
+  timeoutMs?: number
+}
+
+export interface ProbeRequest {
+  method?: string
+  headers?: Record<string, string>
+  /** Sends the gateway's headers (protocol, mount, request id, identity when a secret is known). Default true. */
+  asGateway?: boolean
+  body?: string
+}
+
+/** The session the kit's signed identity names; channel tokens must be bound to it. */
+export const PROBE_SESSION = 'dx-conformance-session'
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
+  return flat
+}
+
+export class ServiceProbe {
+  readonly origin: string
+  readonly secret: string | undefined
+  readonly #timeoutMs: number
+  #manifest: Promise<{ response: ProbeResponse; manifest: Manifest | undefined; problem: string | undefined }> | undefined
+  readonly #fragments = new Map<string, Promise<ProbeResponse>>()
+
+  constructor(url: string, options: ProbeOptions = {}) {
+    this.origin = new URL(url).origin
+    this.secret = options.secret
+    this.#timeoutMs = options.timeoutMs ?? 5000
+  }
+
+  /** A signed identity for the kit's session (expired an hour ago with `expired`), or undefined without a secret. */
+  identity({ expired = false } = {}): string | undefined {
+    if (!this.secret) return undefined
+    const person = { sub: `anon:${PROBE_SESSION}`, sid: PROBE_SESSION, name: 'Conformance kit' }
+    return signIdentity(this.secret, person, expired ? Date.now() - 3_600_000 : Date.now())
+  }
+
+  /** The protocol headers the gateway sends with every request (docs/protocol.md §5.1). */
+  gatewayHeaders(mount: string | undefined): Record<string, string> {
+    const identity = this.identity()
+    return {
+      [HEADERS.requestId]: `dx-check-${randomUUID()}`,
+      [HEADERS.protocol]: String(PROTOCOL_VERSION),
+      ...(mount ? { [HEADERS.mount]: mount } : {}),
+      [HEADERS.gateway]: 'http://localhost:4040',
+      [HEADERS.locale]: 'en',
+      ...(identity ? { [HEADERS.identity]: identity } : {}),
+    }
+  }
+
+  async fetch(path: string, options: ProbeRequest = {}): Promise<ProbeResponse> {
+    const mount = (await this.#manifest)?.manifest?.mount
+    const headers = { ...(options.asGateway === false ? {} : this.gatewayHeaders(mount)), ...options.headers }
+    const started = performance.now()
+    const url = new URL(path, this.origin)
+    try {
+      const response = await request(url, { method: (options.method ?? 'GET') as 'GET', headers, body: options.body ?? null, signal: AbortSignal.timeout(this.#timeoutMs) })
+      const body = await response.body.text()
+      return { status: response.statusCode, headers: flatten(response.headers), body, ms: performance.now() - started }
+    } catch (cause) {
+      const error = cause as { name?: string; code?: string; message?: string }
+      const reason = error.name === 'TimeoutError' ? `no answer to ${path} within ${this.#timeoutMs} ms` : `${error.code ?? error.name ?? 'error'}${error.message ? ` (${error.message})` : ''}`
+      throw new UnreachableError(url.href, reason, { cause })
+    }
+  }
+
+  /** The manifest response and, when it is valid, the manifest (fetched once). */
+  manifestResponse(): Promise<{ response: ProbeResponse; manifest: Manifest | undefined; problem: string | undefined }> {
+    this.#manifest ??= this.fetch(SERVICE_PATHS.manifest, { headers: { accept: 'application/json' } }).then((response) => {
+      if (response.status !== 200) return { response, manifest: undefined, problem: `answered ${response.status}` }
+      let json: unknown
+      try {
+        json = JSON.parse(response.body)
+      } catch (error) {
+        return { response, manifest: undefined, problem: `is not JSON (${(error as Error).message})` }
+      }
+      try {
+        return { response, manifest: parseManifest(json, 'the manifest'), problem: undefined }
+      } catch (error) {
+        return { response, manifest: undefined, problem: (error as Error).message }
+      }
+    })
+    return this.#manifest
+  }
+
+  async manifest(): Promise<Manifest | undefined> {
+    return (await this.manifestResponse()).manifest
+  }
+
+  /** The widget's fragment, as the gateway requests it (fetched once per path). */
+  fragment(path: string): Promise<ProbeResponse> {
+    let response = this.#fragments.get(path)
+    if (!response) {
+      response = this.fetch(path, { headers: { [HEADERS.fragment]: '1', accept: 'text/html' } })
+      this.#fragments.set(path, response)
+    }
+    return response
+  }
+}
