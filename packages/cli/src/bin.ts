@@ -10,6 +10,7 @@ import { loadGatewayConfig } from '@distributex/gateway'
 import { HELP } from './help.js'
 import { startParts, stopAll } from './start-command.js'
 import { runCluster } from './cluster-command.js'
+import { runCheck } from './check-command.js'
 
 function fail(message: string): never {
   process.stderr.write(`distributex: ${message}\n`)
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
         'log-level': { type: 'string' },
         port: { type: 'string', short: 'p' },
         instances: { type: 'string', short: 'n' },
+        json: { type: 'boolean' },
+        timeout: { type: 'string' },
       },
     })
   } catch (error) {
@@ -42,6 +45,13 @@ async function main(): Promise<void> {
   const [command, ...names] = positionals
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(HELP)
+    return
+  }
+  if (command === 'check') {
+    if (names.length > 1) fail(`check takes one URL, got ${names.length}. Run "distributex --help" for usage.`)
+    const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout)
+    if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)) fail('--timeout must be a number of milliseconds from 100 to 60000')
+    process.exitCode = await runCheck({ url: names[0], json: values.json ?? false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
     return
   }
   if (command !== 'start' && command !== 'cluster') fail(`unknown command "${command}". Run "distributex --help" for usage.`)

@@ -13,6 +13,11 @@ Usage:
   distributex cluster           Several processes of the gateway and of every service
                                 (2 each by default) on the broker in DISTRIBUTEX_BUS
                                 and the database in DATABASE_URL; restarts crashed ones.
+  distributex check <url>       Check a running service, in any language, against the
+                                protocol (docs/protocol.md): one line per rule with the
+                                reason and the section. Exit 0 when all pass, 1 when a
+                                rule fails, 2 when the service cannot be reached.
+                                Set DX_SECRET to check the rules that need a signed identity.
   distributex --help            Show this help.
   distributex --version         Show the version.
 
@@ -21,6 +26,8 @@ Options:
       --log-level <l>   fatal, error, warn, info (default), debug, trace or silent
   -p, --port <n>        Port for the one part being started (default: from the config)
   -n, --instances <n>   Processes per part in cluster mode (default 2)
+      --json            check: print the report as JSON
+      --timeout <ms>    check: limit for each request (default 5000)
 
 Environment:
   DATABASE_URL          PostgreSQL URL; without it each service keeps a SQLite file in ./data
@@ -36,4 +43,5 @@ Examples:
   npx distributex start                 everything on one machine
   npx distributex start gateway         only the gateway
   DATABASE_URL=postgres://localhost/app npx distributex start todo
+  DX_SECRET=… npx distributex check http://127.0.0.1:4004 --json
 `

@@ -80,7 +80,7 @@ test('conformance - an address where nothing answers is an UnreachableError that
   const port = await freePort()
   await assert.rejects(checkService(`http://127.0.0.1:${port}`, { secret }), (error: unknown) => {
     assert.ok(error instanceof UnreachableError)
-    assert.match(error.message, new RegExp(`cannot reach http://127.0.0.1:${port}/_dx/manifest: ECONNREFUSED.*Is the service running`))
+    assert.match(error.message, new RegExp(`cannot reach http://127.0.0.1:${port}/_dx/manifest: connection refused \\(ECONNREFUSED\\): nothing listens on that port.*Is the service running`))
     return true
   })
 })

@@ -31,6 +31,14 @@ export interface ProbeRequest {
   body?: string
 }
 
+/** Words for the connection failures a person meets most. */
+const CONNECT_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (ECONNREFUSED): nothing listens on that port',
+  ENOTFOUND: 'host not found (ENOTFOUND)',
+  ECONNRESET: 'the connection was reset (ECONNRESET)',
+  EHOSTUNREACH: 'host unreachable (EHOSTUNREACH)',
+}
+
 /** The session the kit's signed identity names; channel tokens must be bound to it. */
 export const PROBE_SESSION = 'dx-conformance-session'
 
@@ -84,7 +92,7 @@ export class ServiceProbe {
       return { status: response.statusCode, headers: flatten(response.headers), body, ms: performance.now() - started }
     } catch (cause) {
       const error = cause as { name?: string; code?: string; message?: string }
-      const reason = error.name === 'TimeoutError' ? `no answer to ${path} within ${this.#timeoutMs} ms` : `${error.code ?? error.name ?? 'error'}${error.message ? ` (${error.message})` : ''}`
+      const reason = error.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : (CONNECT_FAILURES[error.code ?? ''] ?? error.message ?? String(cause))
       throw new UnreachableError(url.href, reason, { cause })
     }
   }

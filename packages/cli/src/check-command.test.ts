@@ -1,0 +1,86 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, waitFor } from '@distributex/testkit'
+
+const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const secret = 'c'.repeat(48)
+
+/** Runs `distributex …` without blocking this process (a server in it may be the one checked). */
+function distributex(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr })
+    })
+  })
+}
+
+const config = JSON.parse(readFileSync(join(repoRoot, 'distributex.config.json'), 'utf8')) as { services: Record<string, { module?: string }> }
+const typescriptServices = Object.entries(config.services).filter(([, service]) => service.module !== undefined)
+
+test('cli check - the configuration lists at least one TypeScript service to check', () => {
+  assert.ok(typescriptServices.some(([name]) => name === 'todo'))
+})
+
+for (const [name] of typescriptServices) {
+  test(`cli check - the ${name} service passes every rule of the protocol`, async (t) => {
+    const port = await freePort()
+    const dataDir = mkdtempSync(join(tmpdir(), `dx-check-${name}-`))
+    const env = { ...process.env, DX_SECRET: secret, DX_DATA_DIR: dataDir, DATABASE_URL: '', DISTRIBUTEX_BUS: '' }
+    const child = spawn(process.execPath, [bin, 'start', name, '--port', String(port), '--log-level', 'warn'], { cwd: repoRoot, env })
+    t.after(() => child.kill('SIGKILL'))
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    await waitFor(() => output.includes('distributex is running'), { timeoutMs: 15_000, what: `${name} to start; output so far:\n${output}` })
+
+    const result = await distributex(['check', `http://127.0.0.1:${port}`], { DX_SECRET: secret })
+    assert.equal(result.status, 0, result.stdout + result.stderr)
+    assert.match(result.stdout, new RegExp(`distributex check http://127.0.0.1:${port} \\(${name} `))
+    assert.match(result.stdout, / 0 failed, 0 skipped\./, 'with the shared secret every rule runs')
+  })
+}
+
+test('cli check - a service that breaks a rule exits 1; --json names the rule, its section and the fix', async (t) => {
+  // Answers 404 to everything: no manifest.
+  const server = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/plain' }).end('no\n'))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const address = server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+
+  const text = await distributex(['check', url])
+  assert.equal(text.status, 1)
+  assert.match(text.stdout, /FAIL {2}manifest\.served +§2\.1 +GET \/_dx\/manifest answered 404; serve the manifest there with status 200/)
+
+  const json = await distributex(['check', url, '--json'])
+  assert.equal(json.status, 1)
+  const report = JSON.parse(json.stdout) as { ok: boolean; results: { id: string; section: string; status: string; message: string }[] }
+  assert.equal(report.ok, false)
+  assert.deepEqual(report.results.find((result) => result.id === 'manifest.served'), {
+    id: 'manifest.served',
+    section: '2.1',
+    title: 'serves its manifest as JSON',
+    status: 'fail',
+    message: 'GET /_dx/manifest answered 404; serve the manifest there with status 200 (see docs/manifest.schema.json)',
+  })
+})
+
+test('cli check - an address where nothing answers, or no URL, exits 2 with what to do', async () => {
+  const port = await freePort()
+  const unreachable = await distributex(['check', `http://127.0.0.1:${port}`])
+  assert.equal(unreachable.status, 2)
+  assert.match(unreachable.stderr, /cannot reach .*connection refused.*Is the service running/)
+  const json = await distributex(['check', `http://127.0.0.1:${port}`, '--json'])
+  assert.equal(json.status, 2)
+  assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, false)
+  const missing = await distributex(['check'])
+  assert.equal(missing.status, 2)
+  assert.match(missing.stderr, /no URL: give the address the service listens on, e.g. "distributex check http:\/\/127.0.0.1:4001"/)
+})
