@@ -5,12 +5,13 @@
  * Run it once per name to give each part its own process.
  */
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, loadSecret } from '@distributex/protocol'
 import { createGateway, serviceUrl, type GatewayConfig } from '@distributex/gateway'
 import { createBus, type Bus } from '@distributex/bus'
 import type { DefinedService } from '@distributex/sdk'
+import { CommandNotFoundError, startCommandService } from './command-service.js'
 
 export interface Running {
   name: string
@@ -65,6 +66,12 @@ export async function startParts({ configFile, config, names, env = process.env,
     await checkBus(bus, env)
     for (const [name, service] of Object.entries(config.services)) {
       if (!wanted.includes(name)) continue
+      if (!service.module && service.command) {
+        const port = portOverride ?? service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
+        const part = await startCommandPart({ configFile, config, name, command: service.command, port, env, log: logLevel })
+        if (part) running.push(part)
+        continue
+      }
       if (!service.module) {
         if (names.includes(name)) throw new ConfigError(`service "${name}" has no "module" to start; it runs on its own at ${serviceUrl(name, service, env)}`)
         continue
@@ -88,6 +95,31 @@ export async function startParts({ configFile, config, names, env = process.env,
     throw error
   }
   return running
+}
+
+/**
+ * Starts a service of another stack as a child process, with what it needs to speak the
+ * protocol in its environment. Its program missing (e.g. no python3) is not fatal: a
+ * one-line notice, and everything else starts without it.
+ */
+async function startCommandPart({ configFile, config, name, command, port, env, log }: { configFile: string; config: GatewayConfig; name: string; command: string[]; port: number; env: NodeJS.ProcessEnv; log: string | undefined }): Promise<Running | undefined> {
+  const dataDir = resolve(env.DX_DATA_DIR ?? 'data')
+  const gatewayUrl = env.DX_GATEWAY_URL ?? config.gateway.publicUrl ?? `http://localhost:${config.gateway.port}`
+  const childEnv: NodeJS.ProcessEnv = {
+    DX_SECRET: loadSecret({ env, dataDir }),
+    DX_DATA_DIR: dataDir,
+    DX_GATEWAY_URL: gatewayUrl,
+    DX_GATEWAY_INTERNAL_URL: env.DX_GATEWAY_INTERNAL_URL ?? `http://127.0.0.1:${config.gateway.port}`,
+    ...(log ? { DX_LOG_LEVEL: log } : {}),
+  }
+  try {
+    const started = await startCommandService({ name, command, port, cwd: dirname(resolve(configFile)), env: childEnv })
+    return { name, url: started.url, open: `http://localhost:${port}/${name}`, stop: () => started.stop() }
+  } catch (error) {
+    if (!(error instanceof CommandNotFoundError)) throw explainListenError(error, `service "${name}"`, port)
+    process.stderr.write(`distributex: ${name} not started: ${error.message}; install it to run ${name} (the rest runs without it, its widget shows as unavailable).\n`)
+    return undefined
+  }
 }
 
 /** Fails fast, with what to do, when the broker cannot be reached (instead of waiting on it forever). */

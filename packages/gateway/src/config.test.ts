@@ -15,6 +15,13 @@ test('config - a service needs a url or a port, and bad fields are named', () =>
   assert.throws(() => parseGatewayConfig({ services: { todo: { port: 70000 } } }), /services.todo.port/)
 })
 
+test('config - a service of another stack is started by a command, not also by a module', () => {
+  const config = parseGatewayConfig({ services: { polls: { port: 4004, command: ['python3', 'services/polls/polls.py'] } } })
+  assert.deepEqual(config.services.polls?.command, ['python3', 'services/polls/polls.py'])
+  assert.throws(() => parseGatewayConfig({ services: { polls: { port: 4004, command: ['python3'], module: '@distributex/polls' } } }), /a "module" \(TypeScript\) or a "command"/)
+  assert.throws(() => parseGatewayConfig({ services: { polls: { port: 4004, command: [] } } }), /services.polls.command/)
+})
+
 test('config - DX_SERVICE_<NAME>_URL overrides where a service is reached', () => {
   assert.equal(serviceUrl('my-svc', { port: 4001 }, {}), 'http://127.0.0.1:4001')
   assert.equal(serviceUrl('my-svc', { port: 4001 }, { DX_SERVICE_MY_SVC_URL: 'http://svc:8080/' }), 'http://svc:8080')

@@ -18,12 +18,13 @@ export const ServiceConfigSchema = z
     port: z.number().int().min(1).max(65535).optional(),
     /** Module that exports the service (`default` export of `defineService`). */
     module: z.string().optional(),
-    /** A command that starts a service written in another stack. */
-    command: z.array(z.string()).min(1).optional(),
+    /** A command that starts a service written in another stack, e.g. `["python3", "services/polls/polls.py"]`; it gets PORT in its environment. */
+    command: z.array(z.string().min(1)).min(1).max(64).optional(),
     /** Title used before the manifest is known (e.g. while the service is down). */
     title: z.string().max(80).optional(),
   })
   .refine((service) => service.url !== undefined || service.port !== undefined, 'give the service a "url" or a "port"')
+  .refine((service) => !(service.module && service.command), 'give the service a "module" (TypeScript) or a "command" (any other stack), not both')
 
 export const WidgetRefSchema = z.object({
   service: name,

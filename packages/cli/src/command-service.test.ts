@@ -1,0 +1,56 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, waitFor } from '@distributex/testkit'
+
+const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const python = spawnSync('python3', ['--version']).status === 0
+const skip = python ? false : process.env.CI === 'true' ? false : 'python3 is not installed; the Python service cannot start'
+
+test('cli - a service with a "command" runs as a child process with prefixed output; a missing program is a notice, not a failure', { skip }, async (t) => {
+  mkdirSync(join(repoRoot, 'data'), { recursive: true })
+  const dir = mkdtempSync(join(repoRoot, 'data', 'cli-command-'))
+  const [gatewayPort, pollsPort, ghostPort] = [await freePort(), await freePort(), await freePort()]
+  const configFile = join(dir, 'distributex.config.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      gateway: { port: gatewayPort },
+      services: {
+        polls: { port: pollsPort, command: ['python3', join(repoRoot, 'services/polls/polls.py')], title: 'Polls' },
+        ghost: { port: ghostPort, command: ['dx-no-such-program', 'serve'], title: 'Ghost' },
+      },
+      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'polls', widget: 'poll' }, { service: 'ghost', widget: 'w' }] }],
+    }),
+  )
+  // No DX_SECRET: the gateway writes the development secret into the data folder, and the CLI hands it to the child.
+  const { DX_SECRET: _unused, ...env } = process.env
+  const child = spawn(process.execPath, [bin, 'start', '--config', configFile], { cwd: dir, env: { ...env, DX_DATA_DIR: dir } })
+  t.after(() => child.kill('SIGKILL'))
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 15_000, what: 'startup' }).catch((error: Error) => {
+    throw new Error(`${error.message}; output:\n${output}`)
+  })
+
+  assert.match(output, /ghost not started: "dx-no-such-program" was not found on this machine; install it/)
+  assert.match(output, /^\[polls\] \{.*"msg": "listening"/m, 'the child’s output, prefixed with its name')
+  assert.match(output, new RegExp(`polls +http://localhost:${pollsPort}/polls`))
+  const page = await (await fetch(`http://127.0.0.1:${gatewayPort}/`)).text()
+  assert.match(page, /<div id="polls-app"/, 'the gateway composes the Python service’s widget: it got the same secret and its manifest')
+  assert.match(page, /Ghost is currently unavailable/)
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0)
+  const after = await fetch(`http://127.0.0.1:${pollsPort}/health`).then(
+    () => 'answering',
+    () => 'stopped',
+  )
+  assert.equal(after, 'stopped', 'the Python process is stopped with the rest')
+})

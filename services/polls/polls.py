@@ -1,0 +1,66 @@
+"""Starts the Polls service: `PORT=4004 python3 services/polls/polls.py`.
+
+Settings come from the environment (see polls_service/settings.py); `distributex
+start` passes them. Stops cleanly on SIGTERM or Ctrl-C.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from http.server import ThreadingHTTPServer
+
+from polls_service.handler import App, make_handler
+from polls_service.settings import NAME, load_settings
+from polls_service.store import PollStore
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line, like the TypeScript services' logs."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"level": record.levelname.lower(), "time": int(record.created * 1000), "service": NAME}
+        message = record.getMessage()
+        try:
+            parsed = json.loads(message)
+        except ValueError:
+            parsed = None
+        line.update(parsed if isinstance(parsed, dict) else {"msg": message})
+        if record.exc_info:
+            line["err"] = self.formatException(record.exc_info)
+        return json.dumps(line)
+
+
+def main() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonLines())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    log = logging.getLogger("polls")
+    settings = load_settings()
+    store = PollStore(settings.data_dir)
+    server = ThreadingHTTPServer((settings.host, settings.port), make_handler(App(settings, store)))
+    server.daemon_threads = True
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info(json.dumps({"msg": "stopping", "signal": signal.Signals(signum).name}))
+        # shutdown() waits for serve_forever, which runs on this very thread: call it from another.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = server.server_address[:2]
+    log.info(json.dumps({"msg": "listening", "url": f"http://{host}:{port}", "store": store.location, "gateway": settings.gateway_internal_url}))
+    started = time.time()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        store.close()
+        log.info(json.dumps({"msg": "stopped", "uptimeSeconds": round(time.time() - started)}))
+
+
+if __name__ == "__main__":
+    main()

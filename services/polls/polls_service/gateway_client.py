@@ -1,0 +1,60 @@
+"""Talks to the gateway over HTTP: publishes stream actions (this stack has no bus
+client) and asks a channel's position for the `data-dx-after` it renders."""
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from .signing import publish_credential
+
+log = logging.getLogger("polls")
+
+# A render waits on the position: keep it well under the gateway's widget timeout.
+POSITION_TIMEOUT_S = 0.5
+PUBLISH_TIMEOUT_S = 2.0
+
+
+class GatewayClient:
+    def __init__(self, base_url: str, secret: str, service: str):
+        self._base = base_url
+        self._authorization = f"Bearer {publish_credential(secret, service)}"
+
+    def _call(self, method: str, path: str, body: dict | None, timeout: float) -> dict:
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(f"{self._base}{path}", data=data, method=method)
+        request.add_header("authorization", self._authorization)
+        if data is not None:
+            request.add_header("content-type", "application/json")
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"{}")
+
+    def channel_after(self, channel: str) -> str | None:
+        """The channel's position now (`<epoch>:<offset>`, or `:0` when empty); None when the gateway cannot tell."""
+        try:
+            answer = self._call("GET", f"/_dx/publish/position?channel={urllib.parse.quote(channel)}", None, POSITION_TIMEOUT_S)
+        except (OSError, ValueError) as error:
+            log.warning("cannot read the position of %s from the gateway: %s", channel, _reason(error))
+            return None
+        after = answer.get("after")
+        return after if isinstance(after, str) else None
+
+    def publish(self, channel: str, actions: list[dict], priority: str = "content") -> bool:
+        """Publishes stream actions; a failure is logged (the change is stored; pages see it on their next render)."""
+        try:
+            self._call("POST", "/_dx/publish", {"channel": channel, "actions": actions, "priority": priority}, PUBLISH_TIMEOUT_S)
+            return True
+        except (OSError, ValueError) as error:
+            log.warning("publishing to %s failed: %s", channel, _reason(error))
+            return False
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, urllib.error.HTTPError):
+        try:
+            return f"{error.code} {json.loads(error.read()).get('error', '')}"
+        except ValueError:
+            return str(error.code)
+    return str(error)

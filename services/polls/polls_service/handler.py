@@ -1,0 +1,258 @@
+"""HTTP routes of the Polls service, on the standard library's http.server.
+
+Each form post answers htmx with the re-rendered widget and a plain browser
+with a redirect back; bad input gets 422 and the form again with the message
+and what was typed. Every change is published to the live channel.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+from .gateway_client import GatewayClient
+from .manifest import CHANNEL, MANIFEST
+from .page import error_body, full_page
+from .poll_input import InvalidInput, parse_new_poll
+from .safety import back_path, is_cross_origin
+from .settings import MOUNT, NAME, VERSION, Settings
+from .signing import Identity, IdentityError, sign_channel_token, verify_identity
+from .store import AlreadyVoted, PollStore
+from .views import WidgetState, esc, poll_card, results, widget
+
+log = logging.getLogger("polls")
+
+MAX_BODY_BYTES = 64 * 1024
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+VOTE_PATH = re.compile(rf"^{MOUNT}/polls/(\d{{1,12}})/vote$")
+# Opened directly (not through the gateway), a person is known by this service's own cookie.
+VOTER_COOKIE = "dx_polls_voter"
+
+
+@dataclass
+class Context:
+    request_id: str
+    fragment: bool
+    htmx: bool
+    identity: Identity | None
+    voter: str
+    new_voter_cookie: str | None
+
+
+class App:
+    """What every request shares: settings, the store, the gateway client."""
+
+    def __init__(self, settings: Settings, store: PollStore):
+        self.settings = settings
+        self.store = store
+        self.gateway = GatewayClient(settings.gateway_internal_url, settings.secret, NAME)
+        self.started = time.time()
+
+
+def make_handler(app: App) -> type[BaseHTTPRequestHandler]:
+    class Handler(PollsHandler):
+        pass
+
+    Handler.app = app
+    return Handler
+
+
+class PollsHandler(BaseHTTPRequestHandler):
+    app: App
+    protocol_version = "HTTP/1.1"
+    server_version = "distributex-polls"
+
+    # ---- plumbing ----
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        pass  # requests are logged once, as JSON, in _send
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(body)))
+        self.send_header("x-dx-service-version", VERSION)
+        self.send_header("x-request-id", self._request_id)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        quiet = self.path == "/health"
+        log.log(logging.DEBUG if quiet else logging.INFO, json.dumps({"method": self.command, "url": self.path, "status": status, "ms": round((time.perf_counter() - self._started) * 1000, 1), "requestId": self._request_id}))
+
+    def _json(self, status: int, value: object) -> None:
+        self._send(status, json.dumps(value).encode("utf-8"), "application/json; charset=utf-8", {"cache-control": "no-cache"})
+
+    def _text(self, status: int, text: str) -> None:
+        self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _page(self, context: Context, body: str, status: int = 200) -> None:
+        """The fragment for the gateway and htmx; a full page in the shared look for a browser."""
+        document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url)
+        headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache"}
+        if context.new_voter_cookie:
+            headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"
+        self._send(status, document.encode("utf-8"), "text/html; charset=utf-8", headers)
+
+    def _context(self) -> Context:
+        token = self.headers.get("x-dx-identity")
+        identity = verify_identity(self.app.settings.secret, token) if token is not None else None
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.headers.get("cookie", ""))
+        except Exception:  # a malformed cookie header is treated as none
+            cookie = SimpleCookie()
+        own = cookie.get(VOTER_COOKIE)
+        known = own.value if own and re.fullmatch(r"[A-Za-z0-9_-]{16,64}", own.value) else None
+        new_cookie = None if identity or known else secrets.token_urlsafe(18)
+        voter = identity.sub if identity else f"local:{known or new_cookie}"
+        return Context(
+            request_id=self._request_id,
+            fragment=self.headers.get("x-dx-fragment") == "1",
+            htmx=self.headers.get("hx-request") == "true",
+            identity=identity,
+            voter=voter,
+            new_voter_cookie=new_cookie,
+        )
+
+    def _begin(self) -> None:
+        self._started = time.perf_counter()
+        given = self.headers.get("x-request-id", "")
+        self._request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+
+    # ---- dispatch ----
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._dispatch(self._get)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._dispatch(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch(self._post)
+
+    def _dispatch(self, route) -> None:
+        self._begin()
+        try:
+            route(urlsplit(self.path).path)
+        except IdentityError as error:
+            log.warning(json.dumps({"msg": "refused a request with an invalid identity", "reason": str(error), "requestId": self._request_id}))
+            self._text(401, f"Refused: {error}\n")
+        except Exception:
+            log.exception("request %s failed", self._request_id)
+            self._send(500, error_body("Something went wrong", "Polls failed to handle this request. Try again; if it keeps failing, quote the request id below.", self._request_id).encode("utf-8"), "text/html; charset=utf-8")
+
+    def _get(self, path: str) -> None:
+        if path == "/_dx/manifest":
+            return self._json(200, MANIFEST)
+        if path == "/health":
+            return self._json(200, {"status": "ok", "service": NAME, "version": VERSION, "uptimeSeconds": round(time.time() - self.app.started)})
+        if path in (MOUNT, f"{MOUNT}/"):
+            context = self._context()
+            return self._page(context, self._render(context))
+        self._not_found(path)
+
+    def _post(self, path: str) -> None:
+        if is_cross_origin(self.command, self.headers):
+            return self._text(403, "Refused: this form was posted from another site. Open the page on this site and submit it there.\n")
+        if path == f"{MOUNT}/polls":
+            return self._create()
+        match = VOTE_PATH.match(path)
+        if match:
+            return self._vote(int(match.group(1)))
+        self._not_found(path)
+
+    def _not_found(self, path: str) -> None:
+        context = Context(self._request_id, self.headers.get("x-dx-fragment") == "1", self.headers.get("hx-request") == "true", None, "", None)
+        self._page(context, error_body("Not found", f"Polls has nothing at {path}.", self._request_id), 404)
+
+    # ---- the widget ----
+
+    def _render(self, context: Context, **state) -> str:
+        # The grant and position first, the data second: nothing can fall between them.
+        live = self._live_attributes(context)
+        polls = self.app.store.newest()
+        choices = self.app.store.choices_of(context.voter, [poll.id for poll in polls])
+        return widget(WidgetState(polls=polls, choices=choices, live=live, **state))
+
+    def _live_attributes(self, context: Context) -> str:
+        if context.identity is None:
+            return ""  # opened directly: no live hub on this page
+        token = sign_channel_token(self.app.settings.secret, CHANNEL, context.identity.sid)
+        after = self.app.gateway.channel_after(CHANNEL)
+        position = f' data-dx-after="{esc(after)}"' if after is not None else ""
+        return f' data-dx-live="{CHANNEL}" data-dx-token="{esc(token)}"{position}'
+
+    def _after_action(self, context: Context) -> None:
+        """htmx gets the re-rendered widget; a plain browser a 303 back to the page it came from."""
+        if context.htmx:
+            return self._page(context, self._render(context))
+        headers = {"location": back_path(self.headers.get("referer"), MOUNT)}
+        if context.new_voter_cookie:
+            headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"
+        self._send(303, b"", "text/plain; charset=utf-8", headers)
+
+    def _form(self) -> dict[str, str] | None:
+        """The posted form, or None after answering why it cannot be read."""
+        content_type = (self.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            self._text(415, "Send the form as application/x-www-form-urlencoded.\n")
+            return None
+        length_text = self.headers.get("content-length")
+        if length_text is None or not length_text.isdigit():
+            self._text(411, "Send a content-length with the form.\n")
+            return None
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._text(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.\n")
+            return None
+        raw = self.rfile.read(length)
+        try:
+            fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50, strict_parsing=False)
+        except (UnicodeDecodeError, ValueError):
+            self._text(400, "The form could not be read: send UTF-8 form fields.\n")
+            return None
+        return {name: values[0] for name, values in fields.items()}
+
+    def _create(self) -> None:
+        context = self._context()
+        form = self._form()
+        if form is None:
+            return
+        typed = {"question": form.get("question", ""), "options": form.get("options", "")}
+        try:
+            new = parse_new_poll(typed["question"], typed["options"])
+        except InvalidInput as error:
+            return self._page(context, self._render(context, form_error=(error.field, error.message), typed=typed), 422)
+        poll = self.app.store.create(new.question, new.options)
+        log.info(json.dumps({"msg": "poll created", "poll": poll.id, "requestId": self._request_id}))
+        self.app.gateway.publish(CHANNEL, [{"action": "prepend", "target": "poll-list", "html": poll_card(poll)}, {"action": "remove", "target": "poll-empty"}])
+        self._after_action(context)
+
+    def _vote(self, poll_id: int) -> None:
+        context = self._context()
+        form = self._form()
+        if form is None:
+            return
+        option_text = form.get("option", "")
+        if not option_text.isdigit():
+            return self._page(context, self._render(context, poll_notice=(poll_id, "Choose one of the options to vote.")), 422)
+        try:
+            poll = self.app.store.vote(poll_id, int(option_text), context.voter)
+        except AlreadyVoted as already:
+            message = f"You already voted for “{already.option}” in this poll; each person votes once."
+            return self._page(context, self._render(context, poll_notice=(poll_id, message)), 422)
+        if poll is None:
+            return self._page(context, self._render(context, notice="That poll or option no longer exists: it may have been removed."), 422)
+        self.app.gateway.publish(CHANNEL, [{"action": "morph", "target": f"poll-{poll.id}-results", "html": results(poll)}])
+        self._after_action(context)
+

@@ -1,0 +1,77 @@
+"""The protocol's signatures: the gateway's identity header, channel tokens, the publish credential.
+
+Byte for byte what packages/protocol does, so the gateway and this service agree.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+
+# Tokens outlive a page left open over a weekend, as in the TypeScript services.
+CHANNEL_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+
+
+class IdentityError(Exception):
+    """The identity header is malformed, forged or expired (answered with 401)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    sub: str
+    sid: str
+    exp: int
+    name: str | None = None
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(secret: str, message: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
+
+
+def verify_identity(secret: str, token: str, now: float | None = None) -> Identity:
+    """Checks `<payload>.<signature>` in constant time, then the payload and its expiry."""
+    payload, dot, signature = token.partition(".")
+    if not payload or not dot or "." in signature:
+        raise IdentityError('identity token must be "<payload>.<signature>"')
+    try:
+        given = _unb64url(signature)
+    except ValueError:
+        given = b""
+    if not hmac.compare_digest(given, _mac(secret, payload)):
+        raise IdentityError("identity signature does not match: the gateway and this service must share DX_SECRET")
+    try:
+        data = json.loads(_unb64url(payload))
+    except ValueError as error:
+        raise IdentityError("identity payload is not JSON") from error
+    if not isinstance(data, dict):
+        raise IdentityError("identity payload must be a JSON object")
+    sub, sid, exp, name = data.get("sub"), data.get("sid"), data.get("exp"), data.get("name")
+    if not isinstance(sub, str) or not 0 < len(sub) <= 200 or not isinstance(sid, str) or not 0 < len(sid) <= 100:
+        raise IdentityError("identity payload is invalid: sub and sid must be non-empty strings")
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        raise IdentityError("identity payload is invalid: exp must be seconds since the epoch")
+    if exp < (time.time() if now is None else now):
+        raise IdentityError("identity has expired; the gateway signs a fresh one per request")
+    return Identity(sub=sub, sid=sid, exp=exp, name=name if isinstance(name, str) else None)
+
+
+def sign_channel_token(secret: str, channel: str, session_id: str, now: float | None = None) -> str:
+    """`<expiry>.<base64url HMAC-SHA256(secret, "live|<channel>|<sid>|<expiry>")>`."""
+    expiry = int(time.time() if now is None else now) + CHANNEL_TOKEN_TTL_SECONDS
+    return f"{expiry}.{_b64url(_mac(secret, f'live|{channel}|{session_id}|{expiry}'))}"
+
+
+def publish_credential(secret: str, service: str) -> str:
+    """What the gateway's publish endpoint expects: `<service>.<hex HMAC-SHA256(secret, "dx-publish:<service>")>`."""
+    return f"{service}.{_mac(secret, f'dx-publish:{service}').hex()}"
