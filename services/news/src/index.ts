@@ -1,1 +1,52 @@
-export {}
+/**
+ * @module @distributex/news
+ * The Tech News service: Hacker News stories (top, new, best, Ask, Show)
+ * through a persisted cache, kept live by a poller that publishes only what
+ * changed, with "Share to chat" and "Save to todo" handed to those services
+ * as domain events on the bus. Composed as the `stories` widget or opened on
+ * its own at `/news`.
+ */
+import { defineService } from '@distributex/sdk'
+import { openStore } from '@distributex/store'
+import { HackerNewsClient } from './hacker-news-client.js'
+import { migrations } from './migrations.js'
+import { NewsCache } from './news-cache.js'
+import { loadNewsConfig } from './news-config.js'
+import { NewsPoller } from './news-poller.js'
+import { NEWS_CHANNEL, newsRoutes } from './news-routes.js'
+import { NewsStore, type NewsDatabase } from './news-store.js'
+import { refreshActions } from './story-changes.js'
+
+export const newsService = defineService({
+  name: 'news',
+  version: '0.1.0',
+  title: 'Tech News',
+  routes: ['GET /news', 'POST /news/share', 'POST /news/save'],
+  widgets: [{ name: 'stories', title: 'Tech News', path: '/news', description: 'Hacker News stories, live', assets: { css: [], js: [] } }],
+  async setup(app, context) {
+    const config = loadNewsConfig(context.env)
+    const store = await openStore<NewsDatabase>({ service: 'news', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
+    context.log.info({ store: store.location, hackerNews: config.hackerNewsUrl }, 'news store ready')
+    const client = new HackerNewsClient({ baseUrl: config.hackerNewsUrl, timeoutMs: config.timeoutMs, log: context.log })
+    const cache = new NewsCache({ client, store: new NewsStore(store.db), ttlMs: config.ttlMs, log: context.log })
+    cache.onRefresh(async (outcome) => {
+      const actions = refreshActions(outcome)
+      if (actions.length) await context.live.publish(NEWS_CHANNEL, actions)
+    })
+    // Without a bus nobody can be told about changes, so there is nothing to poll for.
+    const poller = context.live.enabled ? new NewsPoller(cache, config.pollMs) : undefined
+    newsRoutes(app, { cache, poller, live: context.live, bus: context.bus, firstRenderWaitMs: config.firstRenderWaitMs })
+    return async () => {
+      await poller?.stop()
+      await cache.stop()
+      await store.close()
+    }
+  },
+})
+
+export default newsService
+export { HackerNewsClient, DEFAULT_HACKER_NEWS_URL, type HackerNewsClientOptions } from './hacker-news-client.js'
+export { HackerNewsError } from './errors.js'
+export { NEWS_SHARED, TODO_REQUESTED, NewsSharedSchema, TodoRequestedSchema, type NewsShared, type TodoRequested } from './news-events.js'
+export { NEWS_CHANNEL } from './news-routes.js'
+export { STORY_LISTS, type Story, type StoryList } from './story.js'

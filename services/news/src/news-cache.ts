@@ -87,6 +87,7 @@ export class NewsCache {
 
   /** Fetches the list now (one refresh per list at a time); never rejects. */
   refresh(list: StoryList): Promise<RefreshOutcome> {
+    if (this.#stopping.signal.aborted) return Promise.resolve({ list, ok: false, before: [], offlineSince: new Date(), wasOffline: true, error: new StoppedError('news cache') })
     const running = this.#inFlight.get(list)
     if (running) return running
     const refreshing = this.#refresh(list).finally(() => this.#inFlight.delete(list))
@@ -101,7 +102,7 @@ export class NewsCache {
   }
 
   async #refresh(list: StoryList): Promise<RefreshOutcome> {
-    const cached = await this.#store.list(list)
+    const cached = await this.#store.list(list).catch(() => undefined)
     const before = cached?.stories ?? []
     const wasOffline = cached?.failedSince !== undefined
     const signal = this.#stopping.signal

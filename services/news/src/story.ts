@@ -39,7 +39,7 @@ export const ItemSchema = z
     dead: z.boolean().optional(),
     by: z.string().max(200).optional(),
     time: z.number().int().nonnegative(),
-    title: z.string().min(1).max(2000).optional(),
+    title: z.string().min(1).max(20_000).optional(),
     url: z.string().max(4000).optional(),
     score: z.number().int().optional(),
     descendants: z.number().int().nonnegative().optional(),

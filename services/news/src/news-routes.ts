@@ -1,0 +1,99 @@
+/**
+ * @module news-routes
+ * Tech News's HTTP routes: the widget (one list per tab), and the two story
+ * actions that hand work to other services over the bus. Answers htmx with
+ * the part that changed, a plain browser with a redirect back, bad input with
+ * 4xx and a message a person can act on.
+ */
+import { z } from 'zod'
+import type { FastifyInstance, FastifyReply, FastifyRequest, Live, ServiceBus } from '@distributex/sdk'
+import type { NewsCache } from './news-cache.js'
+import type { NewsPoller } from './news-poller.js'
+import { feedbackLine, newsWidget, type Feedback } from './news-view.js'
+import { publishShared, publishTodoRequest, RoomSchema } from './news-events.js'
+import { LIST_LABELS, STORY_LISTS, StoryListSchema, type Story, type StoryList } from './story.js'
+import { shownTitle } from './story-text.js'
+
+/** Everyone looking at Tech News follows this channel; actions target ids scoped by list. */
+export const NEWS_CHANNEL = 'news:stories'
+
+export interface NewsRoutesOptions {
+  cache: NewsCache
+  poller: NewsPoller | undefined
+  live: Live
+  bus: ServiceBus | undefined
+  firstRenderWaitMs: number
+}
+
+const ListQuerySchema = z.object({ list: z.string().optional() })
+const StoryFormSchema = z.object({ story: z.coerce.number().int().positive(), room: z.string().optional() })
+
+export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, firstRenderWaitMs }: NewsRoutesOptions): void {
+  const render = async (request: FastifyRequest, list: StoryList, feedback?: Feedback) => {
+    poller?.watch(list)
+    // The grant and position first, the data second: nothing can fall between them.
+    const attributes = await live.attributes(request, NEWS_CHANNEL)
+    const cached = await cache.read(list, { waitMs: firstRenderWaitMs })
+    return newsWidget({ ...cached, live: attributes, feedback })
+  }
+
+  /** The list the person was looking at, from the form or the page it was posted from. */
+  const listOf = (request: FastifyRequest): StoryList => {
+    const fromBody = StoryListSchema.safeParse((request.body as Record<string, unknown> | undefined)?.list)
+    return fromBody.success ? fromBody.data : 'top'
+  }
+
+  /** Answers a story action: htmx gets the feedback line, a plain post a redirect (or the widget with the problem). */
+  const answer = async (request: FastifyRequest, reply: FastifyReply, feedback: Feedback, status: number) => {
+    if (request.dx.htmx) return reply.page(feedbackLine(feedback), { widget: 'stories', status })
+    if (status < 400) return reply.afterAction(() => feedbackLine(feedback), { widget: 'stories' })
+    return reply.page(await render(request, listOf(request), feedback), { widget: 'stories', status })
+  }
+
+  /** Reads the story a form names; answers the problem itself when it cannot. */
+  const storyFrom = async (request: FastifyRequest, reply: FastifyReply): Promise<{ story: Story; room: string | undefined } | undefined> => {
+    const form = StoryFormSchema.safeParse(request.body ?? {})
+    if (!form.success) {
+      await answer(request, reply, { kind: 'error', message: 'That story is not one of the listed ones: pick a story from the list.' }, 400)
+      return undefined
+    }
+    const story = await cache.story(form.data.story)
+    if (!story) {
+      await answer(request, reply, { kind: 'error', message: `Story ${form.data.story} is not in the list any more: reload the list and pick it again.` }, 404)
+      return undefined
+    }
+    if (!bus) {
+      await answer(request, reply, { kind: 'error', message: 'Sharing needs the event bus, and this service runs without one: start it with "distributex start".' }, 503)
+      return undefined
+    }
+    return { story, room: form.data.room }
+  }
+
+  app.get('/news', async (request, reply) => {
+    const query = ListQuerySchema.parse(request.query ?? {})
+    const list = StoryListSchema.safeParse(query.list ?? 'top')
+    if (!list.success) {
+      const known = STORY_LISTS.map((name) => `${name} (${LIST_LABELS[name]})`).join(', ')
+      return reply.code(400).type('text/plain; charset=utf-8').send(`There is no story list "${shownTitle(String(query.list)).slice(0, 40)}". Choose one of: ${known}.\n`)
+    }
+    return reply.page(await render(request, list.data), { widget: 'stories' })
+  })
+
+  app.post('/news/share', async (request, reply) => {
+    const found = await storyFrom(request, reply)
+    if (!found || !bus) return reply
+    const room = RoomSchema.safeParse(found.room ?? '')
+    if (!room.success) return answer(request, reply, { kind: 'error', message: room.error.issues[0]?.message ?? 'Open a chat room first.' }, 422)
+    await publishShared(bus, found.story, room.data, request.dx.identity?.name)
+    request.log.info({ story: found.story.id, room: room.data }, 'story shared to chat')
+    return answer(request, reply, { kind: 'done', message: `Shared “${shownTitle(found.story.title)}” to the chat room ${room.data}.` }, 200)
+  })
+
+  app.post('/news/save', async (request, reply) => {
+    const found = await storyFrom(request, reply)
+    if (!found || !bus) return reply
+    await publishTodoRequest(bus, found.story)
+    request.log.info({ story: found.story.id }, 'story saved to todo')
+    return answer(request, reply, { kind: 'done', message: `Saved “${shownTitle(found.story.title)}” to the todo list.` }, 200)
+  })
+}
