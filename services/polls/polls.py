@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -34,6 +35,12 @@ class JsonLines(logging.Formatter):
         return json.dumps(line)
 
 
+def stop_when_parent_exits(server: ThreadingHTTPServer, log: logging.Logger) -> None:
+    sys.stdin.buffer.read()
+    log.info(json.dumps({"msg": "stopping: the process that started this one has exited"}))
+    server.shutdown()
+
+
 def main() -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonLines())
@@ -51,6 +58,9 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if os.environ.get("DX_STOP_WITH_PARENT") == "1":
+        # Started by distributex: its end of our stdin closes when it exits, even when it is killed.
+        threading.Thread(target=stop_when_parent_exits, args=(server, log), daemon=True).start()
     host, port = server.server_address[:2]
     log.info(json.dumps({"msg": "listening", "url": f"http://{host}:{port}", "store": store.location, "gateway": settings.gateway_internal_url}))
     started = time.time()

@@ -55,7 +55,8 @@ export async function startCommandService(options: CommandServiceOptions): Promi
   const [program, ...args] = command
   if (!program) throw new ConfigError(`service "${name}": "command" must name a program, e.g. ["python3", "services/${name}/${name}.py"]`)
   const write = options.write ?? ((line: string) => void process.stdout.write(line))
-  const child = spawn(program, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // stdin stays open as a lifeline: a child that honours DX_STOP_WITH_PARENT stops when it closes, even if this process is killed.
+  const child = spawn(program, args, { cwd, env: { ...process.env, ...env, PORT: String(port), DX_STOP_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   // `once` rejects with the 'error' event when spawning fails (e.g. ENOENT: the program is not installed).
   const spawned = await once(child, 'spawn').then(
     () => undefined,

@@ -137,7 +137,28 @@ class PollsHandler(BaseHTTPRequestHandler):
         self._dispatch(self._get)
 
     def do_POST(self) -> None:  # noqa: N802
-        self._dispatch(self._post)
+        # The body is read before anything answers, so a refused post never leaves it on a kept-alive connection.
+        if self._read_body():
+            self._dispatch(self._post)
+
+    def _read_body(self) -> bool:
+        """Reads the request body into `self._body`; False after answering why it cannot be read."""
+        self._body = b""
+        length_text = self.headers.get("content-length")
+        if length_text is None:
+            if self.headers.get("transfer-encoding"):
+                self._begin()
+                self.close_connection = True
+                self._text(411, "Send a content-length with the form.\n")
+                return False
+            return True
+        if not length_text.isdigit() or int(length_text) > MAX_BODY_BYTES:
+            self._begin()
+            self.close_connection = True
+            self._text(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.\n")
+            return False
+        self._body = self.rfile.read(int(length_text))
+        return True
 
     def _dispatch(self, route) -> None:
         self._begin()
@@ -145,10 +166,23 @@ class PollsHandler(BaseHTTPRequestHandler):
             route(urlsplit(self.path).path)
         except IdentityError as error:
             log.warning(json.dumps({"msg": "refused a request with an invalid identity", "reason": str(error), "requestId": self._request_id}))
+            if self._wants_json():
+                return self._json(401, {"error": "Refused", "message": str(error), "requestId": self._request_id})
             self._text(401, f"Refused: {error}\n")
         except Exception:
             log.exception("request %s failed", self._request_id)
-            self._send(500, error_body("Something went wrong", "Polls failed to handle this request. Try again; if it keeps failing, quote the request id below.", self._request_id).encode("utf-8"), "text/html; charset=utf-8")
+            self._error(500, "Something went wrong", "Polls failed to handle this request. Try again; if it keeps failing, quote the request id below.")
+
+    def _wants_json(self) -> bool:
+        accept = self.headers.get("accept", "")
+        return "application/json" in accept and "text/html" not in accept
+
+    def _error(self, status: int, title: str, detail: str) -> None:
+        """An error a person (or a program asking for JSON) can act on."""
+        if self._wants_json():
+            return self._json(status, {"error": title, "message": detail, "requestId": self._request_id})
+        context = Context(self._request_id, self.headers.get("x-dx-fragment") == "1", self.headers.get("hx-request") == "true", None, "", None)
+        self._page(context, error_body(title, detail, self._request_id), status)
 
     def _get(self, path: str) -> None:
         if path == "/_dx/manifest":
@@ -171,8 +205,7 @@ class PollsHandler(BaseHTTPRequestHandler):
         self._not_found(path)
 
     def _not_found(self, path: str) -> None:
-        context = Context(self._request_id, self.headers.get("x-dx-fragment") == "1", self.headers.get("hx-request") == "true", None, "", None)
-        self._page(context, error_body("Not found", f"Polls has nothing at {path}.", self._request_id), 404)
+        self._error(404, "Not found", f"Polls has nothing at {path}. The polls are at {MOUNT}.")
 
     # ---- the widget ----
 
@@ -187,9 +220,9 @@ class PollsHandler(BaseHTTPRequestHandler):
         if context.identity is None:
             return ""  # opened directly: no live hub on this page
         token = sign_channel_token(self.app.settings.secret, CHANNEL, context.identity.sid)
-        after = self.app.gateway.channel_after(CHANNEL)
-        position = f' data-dx-after="{esc(after)}"' if after is not None else ""
-        return f' data-dx-live="{CHANNEL}" data-dx-token="{esc(token)}"{position}'
+        # Unknown (gateway unreachable): follow from the start; the hub replays or asks for a re-render.
+        after = self.app.gateway.channel_after(CHANNEL) or ":0"
+        return f' data-dx-live="{CHANNEL}" data-dx-token="{esc(token)}" data-dx-after="{esc(after)}"'
 
     def _after_action(self, context: Context) -> None:
         """htmx gets the re-rendered widget; a plain browser a 303 back to the page it came from."""
@@ -206,18 +239,8 @@ class PollsHandler(BaseHTTPRequestHandler):
         if content_type != "application/x-www-form-urlencoded":
             self._text(415, "Send the form as application/x-www-form-urlencoded.\n")
             return None
-        length_text = self.headers.get("content-length")
-        if length_text is None or not length_text.isdigit():
-            self._text(411, "Send a content-length with the form.\n")
-            return None
-        length = int(length_text)
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            self._text(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.\n")
-            return None
-        raw = self.rfile.read(length)
         try:
-            fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50, strict_parsing=False)
+            fields = parse_qs(self._body.decode("utf-8"), keep_blank_values=True, max_num_fields=50, strict_parsing=False)
         except (UnicodeDecodeError, ValueError):
             self._text(400, "The form could not be read: send UTF-8 form fields.\n")
             return None
