@@ -8,7 +8,8 @@ import { defineService } from '@distributex/sdk'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
 import { TodoStore, type TodoDatabase } from './todo-store.js'
-import { todoRoutes } from './todo-routes.js'
+import { TODO_CHANNEL, todoRoutes } from './todo-routes.js'
+import { consumeTodoRequests } from './todo-requests.js'
 
 export const todoService = defineService({
   name: 'todo',
@@ -20,8 +21,14 @@ export const todoService = defineService({
   async setup(app, context) {
     const store = await openStore<TodoDatabase>({ service: 'todo', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'todo store ready')
-    todoRoutes(app, new TodoStore(store.db), context.live)
-    return () => store.close()
+    const todos = new TodoStore(store.db)
+    todoRoutes(app, todos, context.live)
+    // Other services (e.g. Tech News's "Save to todo") ask for todos over the bus.
+    const requests = context.bus ? await consumeTodoRequests({ bus: context.bus, store: todos, live: context.live, channel: TODO_CHANNEL, log: context.log }) : undefined
+    return async () => {
+      await requests?.stop()
+      await store.close()
+    }
   },
 })
 
@@ -29,3 +36,4 @@ export default todoService
 export { TodoStore, type Todo, type TodoDatabase } from './todo-store.js'
 export { migrations } from './migrations.js'
 export { parseTitle, TITLE_MAX } from './todo-title.js'
+export { TODO_REQUESTED, TodoRequestedSchema } from './todo-requests.js'

@@ -1,0 +1,57 @@
+/**
+ * @module todo-requests
+ * Todos asked for by other services: consumes the bus topic `todo.requested`
+ * (consumer group `todo`, so each request is added once however many Todo
+ * processes run) and adds the todo exactly as a person's add would: the same
+ * title rule, the same live updates on every open page. A request that breaks
+ * the rules is logged and acknowledged, never redelivered forever.
+ */
+import { z } from 'zod'
+import { ValidationError } from '@distributex/protocol'
+import type { Live, ServiceBus, ServiceBusMessage } from '@distributex/sdk'
+import { parseTitle } from './todo-title.js'
+import { todoCounts, todoFooter, todoItem } from './todo-view.js'
+import type { TodoStore } from './todo-store.js'
+
+export const TODO_REQUESTED = 'todo.requested'
+
+/** Data of `todo.requested`, e.g. `{ "title": "Read: Rust 2.0", "source": "news", "ref": "https://…" }`. */
+export const TodoRequestedSchema = z.object({
+  title: z.string(),
+  source: z.string().min(1).max(64),
+  ref: z.string().max(2000).optional(),
+})
+
+export interface RequestLog {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+}
+
+/** Starts consuming; the returned subscription stops it. */
+export function consumeTodoRequests({ bus, store, live, channel, log }: { bus: ServiceBus; store: TodoStore; live: Live; channel: string; log: RequestLog }): Promise<{ stop(): Promise<void> }> {
+  const handler = async (message: ServiceBusMessage) => {
+    const { envelope } = message
+    const request = TodoRequestedSchema.safeParse(envelope.data)
+    if (!request.success) {
+      log.warn({ event: envelope.id, source: envelope.source, problems: request.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) }, 'todo.requested is invalid; ignored')
+      return
+    }
+    let title: string
+    try {
+      title = parseTitle(request.data.title)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      log.warn({ event: envelope.id, source: request.data.source, reason: error.message }, 'todo.requested has a title Todo refuses; ignored')
+      return
+    }
+    const todo = await store.add(title)
+    const todos = await store.list()
+    await live.publish(channel, [
+      { action: 'append', target: 'todo-items', html: todoItem(todo).value },
+      { action: 'replace', target: 'todo-counts', html: todoCounts(todos).value },
+      { action: 'replace', target: 'todo-footer', html: todoFooter(todos).value },
+    ])
+    log.info({ event: envelope.id, source: request.data.source, ref: request.data.ref, todo: todo.id }, 'todo added on request')
+  }
+  return bus.consume(TODO_REQUESTED, { group: 'todo', handler })
+}
