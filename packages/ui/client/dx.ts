@@ -3,6 +3,7 @@
  * It makes widget assets announced in `Link` headers load once per page, also
  * for a widget that arrives later through htmx (e.g. after its service recovers).
  */
+import { current, emit, installWidgetEvents, on } from './widget-events.js'
 
 interface AssetLink {
   href: string
@@ -345,6 +346,9 @@ if (devBuild) {
   }, 1000)
 }
 
-const dx = { version: 1, loadAssets, parseLinkHeader, refreshWidget, subscriptions }
+// Widgets talk to each other through DOM events and announced attributes (see widget-events.ts).
+installWidgetEvents()
+
+const dx = { version: 1, loadAssets, parseLinkHeader, refreshWidget, subscriptions, events: { emit, on, current } }
 ;(window as unknown as { dx: typeof dx }).dx = dx
 export {}

@@ -27,6 +27,8 @@ const SOURCES: Record<string, { file: () => string; type: string }> = {
   'htmx.min.js': { file: () => require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'idiomorph-ext.min.js': { file: () => require.resolve('idiomorph/dist/idiomorph-ext.min.js'), type: 'text/javascript; charset=utf-8' },
   'dx.js': { file: () => fileURLToPath(new URL('./client/dx.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+  // Imported by dx.js (as ./widget-events.js, next to it under /_dx/ui/).
+  'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
 }
 
 let loaded: Map<string, UiAsset> | undefined
