@@ -11,7 +11,6 @@ export function manifestJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(ManifestSchema, { io: 'input', target: 'draft-2020-12' })
   return {
     $schema: schema.$schema,
-    $id: `https://distributex.dev/schemas/manifest-v${PROTOCOL_VERSION}.json`,
     title: `distributex service manifest, protocol ${PROTOCOL_VERSION}`,
     description: 'Served by every service at GET /_dx/manifest (docs/protocol.md §2). Beyond this schema: "mount" must be "/<name>", and every widget path must be the mount or below it.',
     ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),
