@@ -1,0 +1,75 @@
+/**
+ * @module news-app
+ * The gateway with the Todo and Tech News services in this process, on one bus
+ * and free ports, with Tech News reading a local fake Hacker News (never the
+ * internet). Tech News can be restarted on the same port and data, as a
+ * redeployed service would be.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
+import { todoService } from '@distributex/todo'
+import { newsService } from '@distributex/news'
+import { startFakeHackerNews, type FakeHackerNews, type FakeItem } from '@distributex/news/test-support'
+import type { RunningService } from '@distributex/sdk'
+import { freePort } from '@distributex/testkit'
+import { createBus, type Bus } from '@distributex/bus'
+
+export interface NewsApp {
+  bus: Bus
+  gateway: Gateway
+  hackerNews: FakeHackerNews
+  news: RunningService | undefined
+  todo: RunningService
+  /** Starts Tech News (again) on its port and data folder. */
+  startNews(): Promise<void>
+  stopNews(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface NewsAppOptions {
+  stories?: FakeItem[]
+  /** How often Tech News polls Hacker News (ms). */
+  pollMs?: number
+  busUrl?: string
+}
+
+export async function startNewsApp({ stories = [], pollMs = 200, busUrl }: NewsAppOptions = {}): Promise<NewsApp> {
+  const bus = createBus(busUrl)
+  const hackerNews = await startFakeHackerNews({ stories })
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-news-'))
+  const [todoPort, newsPort] = [await freePort(), await freePort()]
+  const env = { DX_SECRET: 'n'.repeat(48), DX_NEWS_HN_URL: hackerNews.url, DX_NEWS_POLL_MS: String(pollMs), DX_NEWS_TTL_MS: String(pollMs), DX_NEWS_TIMEOUT_MS: '400' }
+  const config = parseGatewayConfig({
+    gateway: { port: 0, widgetTimeoutMs: 1500, healthIntervalMs: 500 },
+    services: { todo: { url: `http://127.0.0.1:${todoPort}` }, news: { url: `http://127.0.0.1:${newsPort}` } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }, { service: 'news', widget: 'stories' }] }],
+  })
+  const todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
+  const app: NewsApp = {
+    bus,
+    gateway: undefined as unknown as Gateway,
+    hackerNews,
+    news: undefined,
+    todo,
+    async startNews() {
+      app.news = await newsService.start({ port: newsPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
+    },
+    async stopNews() {
+      await app.news?.stop()
+      app.news = undefined
+    },
+    async close() {
+      await app.gateway.stop()
+      await app.stopNews()
+      await todo.stop()
+      await hackerNews.stop()
+      await bus.close()
+    },
+  }
+  await app.startNews()
+  app.gateway = await createGateway(config, { port: 0, env, dataDir, logLevel: 'silent', bus })
+  await app.gateway.start()
+  return app
+}
