@@ -15,6 +15,7 @@ export interface PeopleTable {
   nickname: string | null
   nickname_key: string | null
   room: string | null
+  client: string | null
   last_seen: string
 }
 
@@ -164,7 +165,7 @@ export class ChatStore {
   async touch(id: string, now = new Date()): Promise<void> {
     await this.#db
       .insertInto('people')
-      .values({ person_id: id, nickname: null, nickname_key: null, room: null, last_seen: now.toISOString() })
+      .values({ person_id: id, nickname: null, nickname_key: null, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ last_seen: now.toISOString() }))
       .execute()
   }
@@ -184,10 +185,31 @@ export class ChatStore {
     const { nickname: previous } = await this.person(id)
     await this.#db
       .insertInto('people')
-      .values({ person_id: id, nickname, nickname_key: key, room: null, last_seen: now.toISOString() })
+      .values({ person_id: id, nickname, nickname_key: key, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ nickname, nickname_key: key, last_seen: now.toISOString() }))
       .execute()
     return { previous }
+  }
+
+  /** Marks a person as a client of the JSON API. */
+  async markApiClient(id: string): Promise<void> {
+    await this.#db.updateTable('people').set({ client: 'api' }).where('person_id', '=', id).execute()
+  }
+
+  /**
+   * People marked present in a room who are not in `here` (the live view): they
+   * left, unless they are API clients that still ping with the room open.
+   */
+  async absentees(room: string, here: ReadonlySet<string>, now = new Date()): Promise<string[]> {
+    const since = new Date(now.getTime() - ONLINE_MS).toISOString()
+    const rows = await this.#db
+      .selectFrom('members')
+      .innerJoin('people', 'people.person_id', 'members.person_id')
+      .select(['members.person_id', 'people.client', 'people.room', 'people.last_seen'])
+      .where('members.room', '=', room)
+      .where('members.present', '=', 1)
+      .execute()
+    return rows.filter((row) => !here.has(row.person_id) && !(row.client === 'api' && row.room === room && row.last_seen > since)).map((row) => row.person_id)
   }
 
   /** The room the person has open (null: none). */
@@ -233,7 +255,7 @@ export class ChatStore {
   /** Stores a message once per client id; `duplicate` when this send was seen before. */
   async addMessage(input: { room: string; kind: MessageKind; authorId: string; authorName: string; body: string; linkUrl?: string | null; recipient?: { id: string; name: string }; clientId?: string | undefined }): Promise<{ message: Message; duplicate: boolean }> {
     if (input.clientId) {
-      const seen = await this.#byClientId(input.authorId, input.clientId)
+      const seen = await this.byClientId(input.authorId, input.clientId)
       if (seen) return { message: seen, duplicate: true }
     }
     const row: MessageTable = {
@@ -254,14 +276,14 @@ export class ChatStore {
       await this.#db.insertInto('messages').values(row).execute()
     } catch (error) {
       // Two processes got the same retried send at once: the unique index kept the first.
-      const seen = input.clientId ? await this.#byClientId(input.authorId, input.clientId) : undefined
+      const seen = input.clientId ? await this.byClientId(input.authorId, input.clientId) : undefined
       if (seen) return { message: seen, duplicate: true }
       throw error
     }
     return { message: toMessage(row), duplicate: false }
   }
 
-  async #byClientId(authorId: string, clientId: string): Promise<Message | undefined> {
+  async byClientId(authorId: string, clientId: string): Promise<Message | undefined> {
     const row = await this.#db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst()
     return row ? toMessage(row) : undefined
   }

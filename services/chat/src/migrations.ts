@@ -15,6 +15,8 @@ export const migrations: Record<string, Migration> = {
         .addColumn('nickname', 'text')
         .addColumn('nickname_key', 'text')
         .addColumn('room', 'text')
+        // 'api' for clients of the JSON API: they are in their room while they ping, having no live connection.
+        .addColumn('client', 'text')
         .addColumn('last_seen', 'text', (col) => col.notNull())
         .execute()
       await db.schema.createIndex('people_nickname_key').on('people').column('nickname_key').execute()

@@ -1,0 +1,97 @@
+/* global document, window, location, MutationObserver */
+// The Chat widget's small script: keeps the message list scrolled, announces the
+// open room to other widgets, re-renders the widget after a change of room,
+// shows refusals (404, 409, 429) in place, expires "typing…" and keeps the
+// person online. Everything works without it, only less smoothly.
+;(() => {
+  if (window.dxChat) return
+  window.dxChat = true
+
+  const lists = new WeakMap()
+  let announced
+
+  /** Lets other widgets know which room is open (contract: data-dx-chat-room + dx:chat:room). */
+  function announceRoom() {
+    const app = document.getElementById('chat-app')
+    const room = app ? app.dataset.dxChatRoom || '' : ''
+    if (room === announced) return
+    announced = room
+    document.dispatchEvent(new CustomEvent('dx:chat:room', { detail: { room } }))
+  }
+
+  function localTimes(root) {
+    for (const time of root.querySelectorAll('time.chat-time:not([data-local])')) {
+      const date = new Date(time.dateTime)
+      if (Number.isNaN(date.getTime())) continue
+      time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      time.dataset.local = ''
+    }
+  }
+
+  /** New messages keep the list at the bottom if it was there; older ones loaded above keep the view still. */
+  function track(list) {
+    if (lists.has(list)) return
+    const state = { height: list.scrollHeight, atBottom: true }
+    lists.set(list, state)
+    list.scrollTop = list.scrollHeight
+    list.addEventListener('scroll', () => {
+      state.atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
+      state.height = list.scrollHeight
+    })
+    new MutationObserver((records) => {
+      const grewAtTop = records.some((r) => [...r.addedNodes].some((n) => n.nodeType === 1 && n.nextElementSibling && !n.classList.contains('chat-older')))
+      if (state.atBottom) list.scrollTop = list.scrollHeight
+      else if (grewAtTop) list.scrollTop += list.scrollHeight - state.height
+      state.height = list.scrollHeight
+      localTimes(list)
+    }).observe(list, { childList: true })
+  }
+
+  function scan() {
+    for (const list of document.querySelectorAll('.chat-messages, .chat-inbox')) track(list)
+    localTimes(document)
+    announceRoom()
+  }
+
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    const { xhr, elt } = event.detail
+    if (xhr && [403, 404, 409, 429].includes(xhr.status) && elt && elt.closest && elt.closest('#chat-app')) {
+      event.detail.shouldSwap = true
+      event.detail.isError = false
+    }
+  })
+
+  document.addEventListener('htmx:afterSwap', (event) => {
+    const target = event.detail.target
+    if (target && target.id && target.id.startsWith('chat-send-')) {
+      const input = document.getElementById(target.id) && document.getElementById(target.id).querySelector('input[name="text"]')
+      if (input) input.focus()
+    }
+  })
+
+  // After a change of nickname or room: re-render the widget, so the page follows the new room's channel.
+  document.addEventListener('dxChatReload', () => {
+    const app = document.getElementById('chat-app')
+    const frame = app && app.closest('[data-dx-widget]')
+    if (window.dx && frame && document.querySelector('meta[name="dx-live"]')) {
+      window.dx.refreshWidget(frame).then(scan, () => location.reload())
+    } else if (location.pathname.startsWith('/chat/rooms/')) location.assign('/chat')
+    else location.reload()
+  })
+
+  setInterval(() => {
+    const now = Date.now()
+    for (const typist of document.querySelectorAll('.chat-typist')) {
+      if (!typist.dataset.seen) typist.dataset.seen = String(now)
+      else if (now - Number(typist.dataset.seen) > 4000) typist.remove()
+    }
+  }, 1000)
+
+  setInterval(() => {
+    if (document.getElementById('chat-app')) fetch('/chat/ping', { method: 'POST' }).catch(() => undefined)
+  }, 30_000)
+
+  new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true })
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan)
+  else scan()
+})()

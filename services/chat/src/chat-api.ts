@@ -1,0 +1,182 @@
+/**
+ * @module chat-api
+ * The JSON API beside the HTML one, so a bot or another client can take part:
+ * register a nickname (and get a bearer token), ping, list and create rooms,
+ * join and leave, post, edit, delete and read messages with a cursor, send
+ * private messages. Described by the OpenAPI document at /chat/api/openapi.json.
+ */
+import { z } from 'zod'
+import { ValidationError, type FastifyInstance, type FastifyReply, type FastifyRequest } from '@distributex/sdk'
+import { ChatError, UnauthorizedError } from './chat-errors.js'
+import type { ChatCore } from './chat-core.js'
+import { encodeCursor, ONLINE_MS, type Message, type Room } from './chat-store.js'
+import { newSessionToken, readAsker, type Asker } from './chat-person.js'
+import { chatOpenApi } from './openapi.js'
+
+const JsonObject = z.record(z.string(), z.unknown(), { error: 'Send a JSON object, e.g. {"text":"hello"}, with content-type: application/json.' })
+const Query = z.object({
+  before: z.string().max(200).optional(),
+  after: z.string().max(200).optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
+})
+
+export function messageJson(message: Message) {
+  return {
+    id: message.id,
+    room: message.recipientId ? null : message.room,
+    kind: message.kind,
+    author: message.authorName,
+    to: message.recipientName,
+    text: message.body,
+    url: message.linkUrl,
+    createdAt: message.createdAt,
+    editedAt: message.editedAt,
+    cursor: encodeCursor(message),
+  }
+}
+
+const roomJson = (room: Room) => ({ slug: room.slug, name: room.name, members: room.members, createdAt: room.createdAt, url: `/chat/rooms/${room.slug}` })
+
+function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof ChatError) {
+    if ('retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds))
+    return reply.code(error.status).send({ error: { code: error.code, message: error.message, field: error.field } })
+  }
+  if (error instanceof ValidationError) {
+    const status = error.name === 'NicknameTakenError' || error.name === 'RoomExistsError' ? 409 : 422
+    return reply.code(status).send({ error: { code: error.code, message: error.message, field: error.field } })
+  }
+  throw error
+}
+
+function body(request: FastifyRequest): Record<string, unknown> {
+  const parsed = JsonObject.safeParse(request.body)
+  if (!parsed.success) throw new ValidationError('body', parsed.error.issues[0]?.message ?? 'Send a JSON object.')
+  return parsed.data
+}
+
+function query(request: FastifyRequest): z.infer<typeof Query> {
+  const parsed = Query.safeParse(request.query)
+  if (!parsed.success) throw new ValidationError('query', parsed.error.issues.map((issue) => issue.message).join('; '))
+  return parsed.data
+}
+
+export function chatApi(app: FastifyInstance, core: ChatCore, secret: string): void {
+  const { store } = core
+
+  /** Runs a handler for a known person; answers problems as JSON with their status. */
+  const authed = (handler: (request: FastifyRequest, reply: FastifyReply, asker: Asker) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const asker = readAsker(request, secret)
+      if (!asker) throw new UnauthorizedError()
+      await store.touch(asker.id)
+      return await handler(request, reply, asker)
+    } catch (error) {
+      return sendError(reply, error)
+    }
+  }
+
+  app.get('/chat/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(chatOpenApi))
+
+  app.post('/chat/api/sessions', async (request, reply) => {
+    try {
+      const { nickname } = body(request)
+      const { token, personId } = newSessionToken(secret)
+      const name = await core.setNickname(personId, nickname)
+      await store.markApiClient(personId)
+      return reply.code(201).send({ token, nickname: name, onlineForSeconds: ONLINE_MS / 1000 })
+    } catch (error) {
+      return sendError(reply, error)
+    }
+  })
+
+  app.post(
+    '/chat/api/nickname',
+    authed(async (request, reply, asker) => reply.send({ nickname: await core.setNickname(asker.id, body(request).nickname) })),
+  )
+
+  app.post(
+    '/chat/api/ping',
+    authed(async (_request, reply, asker) => {
+      const person = await store.person(asker.id)
+      return reply.send({ nickname: person.nickname, room: person.room, onlineForSeconds: ONLINE_MS / 1000 })
+    }),
+  )
+
+  app.get(
+    '/chat/api/rooms',
+    authed(async (_request, reply) => reply.send({ rooms: (await store.rooms()).map(roomJson) })),
+  )
+
+  app.post(
+    '/chat/api/rooms',
+    authed(async (request, reply, asker) => {
+      const room = await core.createRoom(asker.id, body(request).name)
+      return reply.code(201).send(roomJson(await core.apiJoin(asker.id, room.slug)))
+    }),
+  )
+
+  app.post(
+    '/chat/api/rooms/:slug/join',
+    authed(async (request, reply, asker) => reply.send(roomJson(await core.apiJoin(asker.id, (request.params as { slug: string }).slug)))),
+  )
+
+  app.post(
+    '/chat/api/rooms/:slug/leave',
+    authed(async (request, reply, asker) => {
+      await core.apiLeave(asker.id, (request.params as { slug: string }).slug)
+      return reply.code(204).send()
+    }),
+  )
+
+  app.get(
+    '/chat/api/rooms/:slug/messages',
+    authed(async (request, reply) => {
+      const room = await core.room((request.params as { slug: string }).slug)
+      const { before, after, limit } = query(request)
+      if (before && after) throw new ValidationError('query', 'Use either before (older pages) or after (newer messages), not both.')
+      if (after) {
+        const messages = await store.after(room.slug, after, limit)
+        return reply.send({ messages: messages.map(messageJson), next: messages.length ? encodeCursor(messages.at(-1)!) : after })
+      }
+      const { messages, hasOlder } = await store.history(room.slug, { before, limit })
+      const newest = messages.at(-1)
+      return reply.send({ messages: messages.map(messageJson), next: newest ? encodeCursor(newest) : null, older: hasOlder && messages[0] ? encodeCursor(messages[0]) : null })
+    }),
+  )
+
+  app.post(
+    '/chat/api/rooms/:slug/messages',
+    authed(async (request, reply, asker) => {
+      const { text, clientId } = body(request)
+      const { message, duplicate } = await core.post(asker.id, (request.params as { slug: string }).slug, { text, clientId })
+      return reply.code(duplicate ? 200 : 201).send(messageJson(message))
+    }),
+  )
+
+  app.patch(
+    '/chat/api/messages/:id',
+    authed(async (request, reply, asker) => reply.send(messageJson(await core.edit(asker.id, (request.params as { id: string }).id, body(request).text)))),
+  )
+
+  app.delete(
+    '/chat/api/messages/:id',
+    authed(async (request, reply, asker) => {
+      await core.remove(asker.id, (request.params as { id: string }).id)
+      return reply.code(204).send()
+    }),
+  )
+
+  app.get(
+    '/chat/api/private',
+    authed(async (_request, reply, asker) => reply.send({ messages: (await store.privateMessages(asker.id, 100)).map(messageJson) })),
+  )
+
+  app.post(
+    '/chat/api/private',
+    authed(async (request, reply, asker) => {
+      const { to, text, clientId } = body(request)
+      return reply.code(201).send(messageJson(await core.sendPrivate(asker.id, { to, text, clientId })))
+    }),
+  )
+}

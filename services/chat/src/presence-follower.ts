@@ -1,0 +1,171 @@
+/**
+ * @module presence-follower
+ * Who is in each room, from the live hub's presence (the topic
+ * `presence.chat:room:<slug>`, published by every gateway node). Every chat
+ * process keeps the same merged view; a change settles for a moment (a page
+ * reload is a leave and a join, which should write no line), then the process
+ * flips the person's membership in the database with a compare-and-set, and
+ * only the one that flipped it writes the join or leave line, so several chat
+ * processes write each line once.
+ */
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { PRESENCE_TTL_MS, PresenceEventSchema, presenceTopic } from '@distributex/protocol'
+import type { ServiceBus } from '@distributex/sdk'
+import type { ChatCore } from './chat-core.js'
+import { roomChannel, roomOfChannel } from './chat-channels.js'
+
+interface RoomView {
+  /** person id → node → when that node's word expires. */
+  people: Map<string, Map<string, number>>
+  since: number
+  subscription: Promise<{ stop(): Promise<void> }>
+}
+
+export interface PresenceFollowerOptions {
+  bus: ServiceBus
+  core: ChatCore
+  log: FastifyBaseLogger
+  /** How long a change settles before it becomes a line (a reload must not). */
+  settleMs?: number
+  /** How often new rooms are picked up and expired people swept. */
+  sweepMs?: number
+}
+
+export class PresenceFollower {
+  readonly #bus: ServiceBus
+  readonly #core: ChatCore
+  readonly #log: FastifyBaseLogger
+  readonly #settleMs: number
+  readonly #node = `chat-${randomUUID()}`
+  readonly #views = new Map<string, RoomView>()
+  readonly #pending = new Map<string, NodeJS.Timeout>()
+  #timer: NodeJS.Timeout | undefined
+  #stopped = false
+
+  constructor(options: PresenceFollowerOptions) {
+    this.#bus = options.bus
+    this.#core = options.core
+    this.#log = options.log
+    this.#settleMs = options.settleMs ?? 1500
+    this.#timer = setInterval(() => void this.#sweep(), options.sweepMs ?? 2000)
+    this.#timer.unref()
+  }
+
+  /** Follows every room there is now; rooms created later (by any process) are picked up by the sweep. */
+  async start(): Promise<void> {
+    for (const room of await this.#core.store.rooms()) this.follow(room.slug)
+  }
+
+  /** The people in a room as far as the live hub says. */
+  here(slug: string): Set<string> {
+    return new Set(this.#views.get(slug)?.people.keys() ?? [])
+  }
+
+  follow(slug: string): void {
+    if (this.#stopped || this.#views.has(slug)) return
+    const channel = roomChannel(slug)
+    const subscription = this.#bus.tail(presenceTopic(channel), { handler: (message) => this.#heard(message.envelope.data) })
+    this.#views.set(slug, { people: new Map(), since: Date.now(), subscription })
+    void subscription.then(
+      // Ask the gateway nodes to beat now, so this process learns who is there at once.
+      () => this.#bus.publish(presenceTopic(channel), { type: 'presence.sync', source: 'chat', data: { state: 'sync', channel, node: this.#node } }),
+      (error: unknown) => this.#log.warn({ err: error, channel }, 'cannot follow room presence'),
+    )
+  }
+
+  #heard(data: unknown): void {
+    const parsed = PresenceEventSchema.safeParse(data)
+    if (!parsed.success) return
+    const event = parsed.data
+    const slug = roomOfChannel(event.channel)
+    const view = slug ? this.#views.get(slug) : undefined
+    if (!slug || !view) return
+    const expires = Date.now() + PRESENCE_TTL_MS
+    switch (event.state) {
+      case 'join':
+        return this.#mark(slug, view, event.person.id, event.node, expires)
+      case 'leave':
+        return this.#unmark(slug, view, event.person.id, event.node)
+      case 'beat': {
+        // A beat without its list keeps that node's people alive (see the protocol's presence beats).
+        if (!event.people) {
+          for (const nodes of view.people.values()) if (nodes.has(event.node)) nodes.set(event.node, expires)
+          return
+        }
+        const listed = new Set(event.people.map((person) => person.id))
+        for (const [id, nodes] of view.people) if (nodes.has(event.node) && !listed.has(id)) this.#unmark(slug, view, id, event.node)
+        for (const person of event.people) this.#mark(slug, view, person.id, event.node, expires)
+      }
+    }
+  }
+
+  #mark(slug: string, view: RoomView, id: string, node: string, expires: number): void {
+    const nodes = view.people.get(id)
+    if (nodes) {
+      nodes.set(node, expires)
+      return
+    }
+    view.people.set(id, new Map([[node, expires]]))
+    this.#settle(slug, id)
+  }
+
+  #unmark(slug: string, view: RoomView, id: string, node: string): void {
+    const nodes = view.people.get(id)
+    if (!nodes?.delete(node) || nodes.size > 0) return
+    view.people.delete(id)
+    this.#settle(slug, id)
+  }
+
+  #settle(slug: string, id: string): void {
+    const key = `${slug}|${id}`
+    clearTimeout(this.#pending.get(key))
+    const timer = setTimeout(() => {
+      this.#pending.delete(key)
+      void this.#reconcile(slug, id, this.#views.get(slug)?.people.has(id) ?? false)
+    }, this.#settleMs)
+    timer.unref()
+    this.#pending.set(key, timer)
+  }
+
+  /** Flips the membership; the process that flipped it writes the line. */
+  async #reconcile(slug: string, id: string, present: boolean): Promise<void> {
+    if (this.#stopped) return
+    try {
+      const person = await this.#core.store.person(id)
+      if (!person.nickname) return
+      if (!(await this.#core.store.markPresent(slug, id, present))) return
+      await this.#core.addLine(slug, id, person.nickname, present ? 'joined' : 'left')
+      await this.#core.membersChanged(slug)
+    } catch (error) {
+      this.#log.warn({ err: error, room: slug }, 'presence change not recorded')
+    }
+  }
+
+  async #sweep(now = Date.now()): Promise<void> {
+    if (this.#stopped) return
+    try {
+      for (const [slug, view] of this.#views) {
+        for (const [id, nodes] of view.people) {
+          for (const [node, expires] of nodes) if (expires < now) this.#unmark(slug, view, id, node)
+        }
+        // Once every node had time to beat, anyone still marked present but not here has left (e.g. while no chat process ran).
+        if (now - view.since > PRESENCE_TTL_MS) {
+          for (const id of await this.#core.store.absentees(slug, this.here(slug))) if (!this.#pending.has(`${slug}|${id}`)) await this.#reconcile(slug, id, false)
+        }
+      }
+      for (const room of await this.#core.store.rooms()) this.follow(room.slug)
+    } catch (error) {
+      this.#log.warn({ err: error }, 'presence sweep failed')
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearInterval(this.#timer)
+    for (const timer of this.#pending.values()) clearTimeout(timer)
+    this.#pending.clear()
+    await Promise.all([...this.#views.values()].map((view) => view.subscription.then((s) => s.stop()).catch(() => undefined)))
+    this.#views.clear()
+  }
+}
