@@ -4,7 +4,8 @@
  * by parseGatewayConfig), with logging silenced so the bench measures composing.
  */
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
-import { childArgs, runChild, type ComposerArgs, type ComposerInfo } from './child-protocol.js'
+import { childArgs, runChild } from '../common/child-protocol.js'
+import type { ComposerArgs, ComposerInfo } from './composer-protocol.js'
 import { SERVICES, WIDGET } from './fragments.js'
 
 const args = childArgs<ComposerArgs>()

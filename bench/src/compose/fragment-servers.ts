@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import express from 'express'
 import Podlet from '@podium/podlet'
-import { runChild } from './child-protocol.js'
+import { runChild } from '../common/child-protocol.js'
 import { SERVICES, SERVICE_VERSION, WIDGET, fragmentHtml, widgetPath, type ServiceName } from './fragments.js'
 
 function title(service: ServiceName): string {

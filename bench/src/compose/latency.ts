@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici'
 import { hasEveryFragment } from './fragments.js'
-import { quantile } from './stats.js'
+import { quantile } from '../common/stats.js'
 
 export interface LatencyOptions {
   pageUrl: string

@@ -4,17 +4,17 @@
  * composer has the machine (and the fragment servers) to itself.
  */
 import type { Settings } from './settings.js'
-import type { ComposerArgs, ComposerInfo } from './child-protocol.js'
-import { startChild, type Child } from './children.js'
+import type { ComposerArgs, ComposerInfo } from './composer-protocol.js'
+import { startChild, type Child } from '../common/children.js'
 import { verifyPage } from './verify.js'
 import { runLoad, type LoadResult } from './throughput.js'
 import { measureLatency, type LatencyResult } from './latency.js'
-import { cpuMeter, cpuShares, type CpuShares } from './cpu-time.js'
+import { cpuMeter, cpuShares, type CpuShares } from '../common/cpu-time.js'
 
 export interface Composer {
   name: string
   /** The child process entry, relative to this file. */
-  script: string
+  script: URL
   /** Why this composer cannot run here, if it cannot. */
   unavailable?: () => string | undefined
 }
@@ -44,7 +44,7 @@ export async function measureComposer(composer: Composer, backend: Backend, sett
   let child: Child<ComposerInfo> | undefined
   try {
     const args: ComposerArgs = { fragments: backend.fragments, workDir, fragmentTimeoutMs: settings.fragmentTimeoutMs }
-    child = await startChild<ComposerInfo>(name, composer.script, args, { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: workDir })
+    child = await startChild<ComposerInfo>(name, composer.script, args, { env: { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: workDir } })
     const url = `${child.info.url}/`
     log(name, `listening at ${url}${child.info.detail ? ` (${child.info.detail})` : ''}`)
     const { bytes } = await verifyPage(url, headers)

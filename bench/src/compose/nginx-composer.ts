@@ -7,10 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { childArgs, runChild, type ComposerArgs, type ComposerInfo } from './child-protocol.js'
+import { childArgs, runChild } from '../common/child-protocol.js'
+import type { ComposerArgs, ComposerInfo } from './composer-protocol.js'
 import { findNginx, supportsErrorLogFlag } from './nginx-binary.js'
 import { nginxConfig, ssiPage } from './nginx-config.js'
-import { freePort } from './free-port.js'
+import { freePort } from '../common/free-port.js'
 
 const READY_TIMEOUT_MS = 10_000
 

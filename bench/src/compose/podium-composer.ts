@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import express from 'express'
 import Layout from '@podium/layout'
-import { childArgs, runChild, type ComposerArgs, type ComposerInfo } from './child-protocol.js'
+import { childArgs, runChild } from '../common/child-protocol.js'
+import type { ComposerArgs, ComposerInfo } from './composer-protocol.js'
 import { SERVICES } from './fragments.js'
 
 const args = childArgs<ComposerArgs>()

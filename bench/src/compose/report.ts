@@ -4,6 +4,7 @@
  * failed. Plain text so it pastes into an issue or a commit message unchanged.
  */
 import type { ComposerResult } from './measure.js'
+import { alignTable } from '../common/table.js'
 
 type Measured = Extract<ComposerResult, { status: 'measured' }>
 
@@ -30,14 +31,6 @@ const OTHERS_DISTURB = 0.15
 
 function ratio(a: number | undefined, b: number | undefined): string {
   return a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : '-'
-}
-
-/** Columns padded to their widest cell; the first column left-aligned, the others right-aligned (numbers) or left-aligned (phrases). */
-export function alignTable(rows: string[][], numbers = true): string[] {
-  const widths: number[] = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  const pad = (cell: string, i: number) => (i > 0 && numbers ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))
-  return rows.map((row) => row.map(pad).join('  ').trimEnd())
 }
 
 export function renderReport(results: ComposerResult[], cpuCount: number): string[] {

@@ -10,8 +10,9 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readSettings, describeMachine, describeSettings } from './settings.js'
-import { startChild, type Child } from './children.js'
+import { readSettings, describeSettings } from './settings.js'
+import { describeMachine } from '../common/machine.js'
+import { startChild, type Child } from '../common/children.js'
 import { SERVICES, widgetPath } from './fragments.js'
 import { verifyFragment } from './verify.js'
 import { measureComposer, type Backend, type Composer, type ComposerResult } from './measure.js'
@@ -22,11 +23,11 @@ import { allClean, renderReport } from './report.js'
 const SESSION_COOKIE = 'dx_sid=benchbenchbenchbench12'
 
 const COMPOSERS: Composer[] = [
-  { name: 'distributex', script: './distributex-composer.js' },
-  { name: 'podium', script: './podium-composer.js' },
+  { name: 'distributex', script: new URL('./distributex-composer.js', import.meta.url) },
+  { name: 'podium', script: new URL('./podium-composer.js', import.meta.url) },
   {
     name: 'nginx-ssi',
-    script: './nginx-composer.js',
+    script: new URL('./nginx-composer.js', import.meta.url),
     // Looked up when its turn comes: nginx may be installed while the run is under way.
     unavailable: () => {
       const lookup = findNginx()
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
   process.on('exit', removeWorkRoot)
   let fragmentServers: Child<Record<string, string>> | undefined
   try {
-    const servers = await startChild<Record<string, string>>('fragment servers', './fragment-servers.js')
+    const servers = await startChild<Record<string, string>>('fragment servers', new URL('./fragment-servers.js', import.meta.url))
     fragmentServers = servers
     const backend: Backend = {
       pid: servers.pid,

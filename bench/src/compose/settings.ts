@@ -3,7 +3,6 @@
  * CI can lengthen or shorten it without editing code. The defaults keep a full
  * run (three composers) under two minutes.
  */
-import { availableParallelism, cpus, totalmem } from 'node:os'
 
 export interface Settings {
   /** Load before measuring, so JIT, pools and caches are warm. */
@@ -52,10 +51,4 @@ export function describeSettings(settings: Settings): string {
     `fragment timeout ${settings.fragmentTimeoutMs} ms`,
     settings.sessionCookie ? 'with a session cookie' : 'without cookies (every request is a new session)',
   ].join(', ')
-}
-
-export function describeMachine(): string {
-  const model = cpus()[0]?.model.trim() ?? 'unknown cpu'
-  const memory = `${Math.round(totalmem() / 1024 ** 3)} GiB`
-  return `${availableParallelism()} cpus (${model}), ${memory}, node ${process.version}, ${process.platform}-${process.arch}`
 }

@@ -29,8 +29,13 @@ const PersonSchema = z.object({ id: z.string().min(1).max(40), name: z.string().
 export const PresenceEventSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('join'), channel: ChannelSchema, node: z.string().max(64), person: PersonSchema }),
   z.object({ state: z.literal('leave'), channel: ChannelSchema, node: z.string().max(64), person: PersonSchema }),
-  /** Everyone this node holds in the channel right now. */
-  z.object({ state: z.literal('beat'), channel: ChannelSchema, node: z.string().max(64), people: z.array(PersonSchema).max(10_000) }),
+  /**
+   * This node is alive and holds `count` people in the channel. `people` lists them
+   * when that changed since its last beat (or someone asked with a sync); a beat
+   * without the list keeps alive the people the node listed before, so steady
+   * large channels cost a few bytes per beat, not the whole list.
+   */
+  z.object({ state: z.literal('beat'), channel: ChannelSchema, node: z.string().max(64), count: z.number().int().min(0).optional(), people: z.array(PersonSchema).max(10_000).optional() }),
   /** A node that starts following the channel asks the others to beat now, to learn who is there. */
   z.object({ state: z.literal('sync'), channel: ChannelSchema, node: z.string().max(64) }),
 ])

@@ -42,22 +42,42 @@ export interface LiveEndpoint {
   close(): Promise<void>
 }
 
+/**
+ * Frames built once per message are written straight to the socket, beside
+ * `ws` (which still reads, pings and closes). A class rather than closures:
+ * one small object per idle connection.
+ */
+class WebSocketTransport implements LiveTransport {
+  readonly kind = 'websocket'
+  readonly #ws: WebSocket
+  readonly #socket: Duplex
+  constructor(ws: WebSocket, socket: Duplex) {
+    this.#ws = ws
+    this.#socket = socket
+  }
+  get writableLength(): number {
+    return this.#socket.writableLength
+  }
+  write(chunk: Buffer): void {
+    this.#socket.write(chunk)
+  }
+  cork(): void {
+    this.#socket.cork()
+  }
+  uncork(): void {
+    this.#socket.uncork()
+  }
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason)
+  }
+}
+
 export function liveRoutes(app: FastifyInstance, hub: LiveHub, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
   const sockets = new Map<LiveConnection, WebSocket>()
 
   const attach = (ws: WebSocket, socket: Duplex, sessionId: string) => {
-    const net = socket as Duplex & { writableLength: number; cork(): void; uncork(): void }
-    const transport: LiveTransport = {
-      kind: 'websocket',
-      get writableLength() {
-        return net.writableLength
-      },
-      write: (chunk) => net.write(chunk),
-      cork: () => net.cork(),
-      uncork: () => net.uncork(),
-      close: (code, reason) => ws.close(code, reason),
-    }
+    const transport = new WebSocketTransport(ws, socket)
     const connection = new LiveConnection({ sessionId, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
     hub.add(connection)
     sockets.set(connection, ws)

@@ -48,3 +48,28 @@ test('presence - people on two gateway nodes see each other join and leave; two 
   await bob.waitFor(() => presenceOf(bob, channel).some((m) => (m.left as Array<{ id: string }> | undefined)?.some((p) => p.id === adaId)), 'Bob sees Ada leave')
   await bob.close()
 })
+
+test('presence - a node whose count disagrees with a short beat asks for the list, and learns who it missed', async (t) => {
+  const bus = createBus(undefined)
+  const gateway = await startGateway({}, [], { bus })
+  t.after(async () => {
+    await gateway.stop()
+    await bus.close()
+  })
+  const channel = 'chat:room-missed'
+  const ada = new LiveClient()
+  await ada.connect(gateway.url)
+  ada.subscribe(channel, TEST_SECRET)
+  await ada.waitFor(() => presenceOf(ada, channel).length > 0, 'a presence snapshot on subscribe')
+
+  // Another node beats without its list, holding one person this node never heard join.
+  const heard: Array<{ state: string; node?: string }> = []
+  const tail = await bus.tail(`presence.${channel}`, { handler: (message) => void heard.push(message.envelope.data as { state: string }) })
+  t.after(() => tail.stop())
+  await bus.publish(`presence.${channel}`, { type: 'presence.beat', source: 'test', data: { state: 'beat', channel, node: 'other-node', count: 1 } })
+  await ada.waitFor(() => heard.find((event) => event.state === 'sync'), 'a sync request after the mismatched count')
+  // The other node answers a sync with its full list.
+  await bus.publish(`presence.${channel}`, { type: 'presence.beat', source: 'test', data: { state: 'beat', channel, node: 'other-node', count: 1, people: [{ id: 'p_missed' }] } })
+  await ada.waitFor(() => presenceOf(ada, channel).some((m) => (m.joined as Array<{ id: string }> | undefined)?.some((p) => p.id === 'p_missed')), 'Ada sees the missed person')
+  await ada.close()
+})

@@ -38,6 +38,10 @@ export class Presence {
   /** People this node holds: channel → person id → open subscriptions. */
   readonly #local = new Map<string, Map<string, { person: Person; connections: number }>>()
   readonly #views = new Map<string, View>()
+  /** Channels whose people changed here since this node last listed them in a beat. */
+  readonly #changed = new Set<string>()
+  /** Channels this node asked to sync recently: at most one request per beat interval. */
+  readonly #syncAsked = new Map<string, number>()
   readonly #timers: NodeJS.Timeout[]
 
   constructor(options: { node: string; bus: HubBus; secret: string; log: FastifyBaseLogger; onDelta: (delta: PresenceDelta) => void }) {
@@ -64,6 +68,7 @@ export class Presence {
       return
     }
     local.set(person.id, { person, connections: 1 })
+    this.#changed.add(channel)
     this.#view(channel)
     void this.#publish({ state: 'join', channel, node: this.#node, person })
   }
@@ -76,6 +81,7 @@ export class Presence {
     if (!local || !held) return
     if (--held.connections > 0) return
     local.delete(id)
+    this.#changed.add(channel)
     void this.#publish({ state: 'leave', channel, node: this.#node, person: held.person })
     if (local.size === 0) this.#local.delete(channel)
   }
@@ -114,14 +120,30 @@ export class Presence {
       case 'leave':
         return this.#unmark(view, event.channel, event.person.id, event.node)
       case 'beat': {
+        if (!event.people) return this.#keepAlive(view, event.channel, event.node, event.count, expires)
         const listed = new Set(event.people.map((person) => person.id))
         for (const [id, entry] of view.people) if (entry.nodes.has(event.node) && !listed.has(id)) this.#unmark(view, event.channel, id, event.node)
         for (const person of event.people) this.#mark(view, event.channel, person, event.node, expires)
         return
       }
       case 'sync':
-        if (this.#local.has(event.channel)) this.#beat(event.channel)
+        if (this.#local.has(event.channel)) this.#beat(event.channel, true)
     }
+  }
+
+  /** A beat without its list: the node's people stay; if we count them differently, we missed something and ask for the list. */
+  #keepAlive(view: View, channel: string, node: string, count: number | undefined, expires: number): void {
+    let held = 0
+    for (const entry of view.people.values()) {
+      if (!entry.nodes.has(node)) continue
+      entry.nodes.set(node, expires)
+      held++
+    }
+    if (count === undefined || count === held) return
+    const now = Date.now()
+    if ((this.#syncAsked.get(channel) ?? 0) > now - PRESENCE_BEAT_MS) return
+    this.#syncAsked.set(channel, now)
+    void this.#publish({ state: 'sync', channel, node: this.#node })
   }
 
   #mark(view: View, channel: string, person: Person, node: string, expires: number): void {
@@ -171,9 +193,14 @@ export class Presence {
     }
   }
 
-  #beat(channel: string): void {
+  /** Lists this node's people when they changed since the last list (or when asked); otherwise only says it is alive. */
+  #beat(channel: string, full = false): void {
     const local = this.#local.get(channel)
-    if (local) void this.#publish({ state: 'beat', channel, node: this.#node, people: [...local.values()].map((held) => held.person) })
+    const listed = full || this.#changed.has(channel)
+    this.#changed.delete(channel)
+    if (!local) return
+    const people = listed ? { people: [...local.values()].map((held) => held.person) } : {}
+    void this.#publish({ state: 'beat', channel, node: this.#node, count: local.size, ...people })
   }
 
   #beatAll(): void {

@@ -2,11 +2,12 @@
  * Starts the bench's child processes and makes sure none outlives the run:
  * each is forked, waited for until it reports ready (or why it failed), and
  * stopped with SIGTERM then SIGKILL; whatever is still running when the bench
- * exits, normally or not, is killed.
+ * exits, normally or not, is killed. A started child answers requests and may
+ * report events (progress) on its own.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ChildMessage } from './child-protocol.js'
+import type { ChildMessage, ChildRequest } from './child-protocol.js'
 
 const START_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 5_000
@@ -17,7 +18,17 @@ export interface Child<T> {
   readonly info: T
   /** Why the child ended early, once it has. */
   readonly exited: string | undefined
+  /** Sends a request; resolves with the child's answer, rejects with its error or when it exits. */
+  request<R>(request: unknown): Promise<R>
+  /** Calls `listener` with each event the child reports. */
+  onEvent(listener: (event: unknown) => void): void
   stop(): Promise<void>
+}
+
+export interface ChildOptions {
+  env?: NodeJS.ProcessEnv
+  /** Node flags, e.g. `--expose-gc`. */
+  execArgv?: string[]
 }
 
 const running = new Set<ChildProcess>()
@@ -34,16 +45,24 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   })
 }
 
-/** Forks `script` (a file next to this one) with `args` as JSON and waits for it to be ready. */
-export function startChild<T>(name: string, script: string, args: unknown = {}, env: NodeJS.ProcessEnv = {}): Promise<Child<T>> {
-  const path = fileURLToPath(new URL(script, import.meta.url))
-  const child = fork(path, [JSON.stringify(args)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } })
+/** Forks `script` with `args` as JSON and waits for it to be ready. */
+export function startChild<T>(name: string, script: URL, args: unknown = {}, options: ChildOptions = {}): Promise<Child<T>> {
+  const child = fork(fileURLToPath(script), [JSON.stringify(args)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...options.env },
+    execArgv: options.execArgv ?? [],
+  })
   running.add(child)
   let exited: string | undefined
+  let nextId = 0
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
+  const listeners: Array<(event: unknown) => void> = []
   const gone = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = `${name} exited (${signal ?? `code ${code}`})`
       running.delete(child)
+      for (const waiter of pending.values()) waiter.reject(new Error(exited))
+      pending.clear()
       resolve()
     })
   })
@@ -55,6 +74,26 @@ export function startChild<T>(name: string, script: string, args: unknown = {}, 
     await gone
     clearTimeout(forced)
   }
+
+  const request = <R>(body: unknown): Promise<R> => {
+    if (exited) return Promise.reject(new Error(exited))
+    const id = ++nextId
+    return new Promise<R>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      child.send({ type: 'request', id, request: body } satisfies ChildRequest)
+    })
+  }
+
+  child.on('message', (message: ChildMessage<T>) => {
+    if (message.type === 'reply') {
+      const waiter = pending.get(message.id)
+      pending.delete(message.id)
+      if (message.error !== undefined) waiter?.reject(new Error(`${name}: ${message.error}`))
+      else waiter?.resolve(message.result)
+    } else if (message.type === 'event') {
+      for (const listener of listeners) listener(message.event)
+    }
+  })
 
   return new Promise((resolve, reject) => {
     let settled = false
@@ -68,6 +107,7 @@ export function startChild<T>(name: string, script: string, args: unknown = {}, 
     child.on('message', (message: ChildMessage<T>) => {
       if (settled) return
       if (message.type === 'failed') return fail(message.message)
+      if (message.type !== 'ready') return
       settled = true
       clearTimeout(timer)
       resolve({
@@ -77,6 +117,8 @@ export function startChild<T>(name: string, script: string, args: unknown = {}, 
         get exited() {
           return exited
         },
+        request,
+        onEvent: (listener) => listeners.push(listener),
         stop,
       })
     })
