@@ -17,14 +17,28 @@ export const RoomSchema = z
   .string()
   .trim()
   .min(1, 'Open a chat room first: "Share to chat" posts into the room open in the Chat widget.')
-  .max(64, 'That chat room name is too long (64 characters at most).')
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}_.-]*$/u, 'That is not a chat room name: use letters, digits, "-", "_" or ".".')
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'That is not a chat room: open a room in the Chat widget and share again.')
+
+/** What chat accepts: a nickname of 32 characters, a title of 500 (UTF-16 units, as zod counts). */
+const SHARED_BY_MAX = 32
+const SHARED_TITLE_MAX = 500
+
+/** Cuts text to at most `max` UTF-16 units without splitting a character, marking the cut with "…". */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  let out = ''
+  for (const character of text) {
+    if (out.length + character.length > max - 1) break
+    out += character
+  }
+  return `${out}…`
+}
 
 /** Data of `news.shared`. */
 export const NewsSharedSchema = z.object({
   room: RoomSchema,
-  sharedBy: z.string().min(1).max(64).optional(),
-  story: z.object({ id: z.number().int().positive(), title: z.string().min(1), url: z.string().nullable(), by: z.string(), score: z.number().int() }),
+  sharedBy: z.string().min(1).max(SHARED_BY_MAX).optional(),
+  story: z.object({ id: z.number().int().positive(), title: z.string().min(1).max(SHARED_TITLE_MAX), url: z.string().nullable(), by: z.string(), score: z.number().int() }),
 })
 export type NewsShared = z.infer<typeof NewsSharedSchema>
 
@@ -43,7 +57,9 @@ export function readTitle(story: Story): string {
 
 /** Publishes `news.shared`; returns the event's data. */
 export async function publishShared(bus: ServiceBus, story: Story, room: string, sharedBy: string | undefined): Promise<NewsShared> {
-  const data = NewsSharedSchema.parse({ room, ...(sharedBy ? { sharedBy } : {}), story: { id: story.id, title: story.title, url: story.url, by: story.by, score: story.score } })
+  const name = sharedBy?.trim()
+  const title = cut(story.title.replace(/\s+/g, ' ').trim(), SHARED_TITLE_MAX)
+  const data = NewsSharedSchema.parse({ room, ...(name && name.length <= SHARED_BY_MAX ? { sharedBy: name } : {}), story: { id: story.id, title, url: story.url, by: story.by, score: story.score } })
   await bus.publish(NEWS_SHARED, { type: NEWS_SHARED, source: 'news', data })
   return data
 }

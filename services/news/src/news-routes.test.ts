@@ -105,7 +105,7 @@ test('news - Hacker News down: cached stories with "offline since", or a clear e
 
 test('news - "Share to chat" publishes news.shared for the open room; without a room it says what to do', async (t) => {
   const bus = memoryBus(t)
-  const { post, fragment } = await build(t, [{ id: 5, title: 'Shared <story>', url: 'https://example.com/s', by: 'ada', score: 42 }], { bus })
+  const { post, fragment } = await build(t, [{ id: 5, title: 'Shared <story>', url: 'https://example.com/s', by: 'ada', score: 42 }, { id: 6, title: '🚀'.repeat(600) }], { bus })
   await fragment()
   const received: unknown[] = []
   await bus.consume('news.shared', { group: 'test', handler: async (message) => void received.push(message.envelope) })
@@ -127,6 +127,14 @@ test('news - "Share to chat" publishes news.shared for the open room; without a 
     source: 'news',
     data: { room: 'general', story: { id: 5, title: 'Shared <story>', url: 'https://example.com/s', by: 'ada', score: 42 } },
   })
+  const badRoom = await post('/news/share', { story: '5', room: 'General <Chat>' }, { 'hx-request': 'true' })
+  assert.equal(badRoom.statusCode, 422)
+  assert.match(badRoom.body, /That is not a chat room: open a room in the Chat widget and share again\./)
+  await post('/news/share', { story: '6', room: 'general' }, { 'hx-request': 'true' })
+  await waitFor(() => received.length === 2, { what: 'the second news.shared event' })
+  const longTitle = (received[1] as { data: { story: { title: string } } }).data.story.title
+  assert.ok(longTitle.length <= 500 && longTitle.endsWith('🚀…'), 'a long title is cut to what chat accepts, never inside a character')
+  received.pop()
   const unknown = await post('/news/share', { story: '999', room: 'general' }, { 'hx-request': 'true' })
   assert.equal(unknown.statusCode, 404)
   assert.match(unknown.body, /Story 999 is not in the list any more/)

@@ -48,12 +48,14 @@ export const ItemSchema = z
 
 export type Item = z.infer<typeof ItemSchema>
 
-/** A link is shown only when it is http or https: never `javascript:` or the like. */
+/** A link is shown only when it is http or https (never `javascript:` or the like) and at most 2,000 characters. */
 export function safeUrl(url: string | undefined): string | null {
   if (!url) return null
   try {
     const parsed = new URL(url)
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null
+    // Longer links are not worth the risk: other services (chat's link cards) refuse them.
+    const ok = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.href.length <= 2000
+    return ok ? parsed.href : null
   } catch {
     return null
   }
