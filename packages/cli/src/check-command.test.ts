@@ -49,6 +49,25 @@ for (const [name] of [...typescriptServices, ...commandServices]) {
   })
 }
 
+test('cli check - without DX_SECRET it uses the secret "distributex start" keeps in the data folder', async (t) => {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-check-secret-'))
+  // No DX_SECRET at all: the service makes one in its data folder, as on a first "npm start".
+  const { DX_SECRET: _inherited, ...inherited } = process.env
+  const env = { ...inherited, DX_DATA_DIR: dataDir, DATABASE_URL: '', DISTRIBUTEX_BUS: '' }
+  const child = spawn(process.execPath, [bin, 'start', 'todo', '--port', String(port), '--log-level', 'warn'], { cwd: repoRoot, env })
+  t.after(() => child.kill('SIGKILL'))
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 15_000, what: `todo to start; output so far:\n${output}` })
+  const result = await distributex(['check', `http://127.0.0.1:${port}`], { DX_SECRET: '', DX_DATA_DIR: dataDir })
+  assert.equal(result.status, 0, result.stdout + result.stderr)
+  assert.match(result.stdout, / 0 failed, 0 skipped\./)
+  const elsewhere = await distributex(['check', `http://127.0.0.1:${port}`], { DX_SECRET: '', DX_DATA_DIR: join(dataDir, 'none') })
+  assert.match(elsewhere.stdout, /SKIP {2}identity\.accepts-valid +§6\.2 +set DX_SECRET/)
+})
+
 test('cli check - a service that breaks a rule exits 1; --json names the rule, its section and the fix', async (t) => {
   // Answers 404 to everything: no manifest.
   const server = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/plain' }).end('no\n'))

@@ -4,6 +4,8 @@
  * service and prints the report. Exit status: 0 when every rule passes (or is
  * skipped), 1 when a rule fails, 2 when the service could not be checked at all.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { checkService, formatReport, UnreachableError } from '@distributex/conformance'
 
 export const CHECK_EXIT = { passed: 0, failed: 1, unchecked: 2 } as const
@@ -29,6 +31,20 @@ function parseServiceUrl(url: string | undefined): URL | string {
   return `"${url}" is not an http(s) URL: ${example}`
 }
 
+/**
+ * The secret the service shares with the gateway: `DX_SECRET`, else the one
+ * `distributex start` keeps in the data folder (read, never created: a new one
+ * would match no running service).
+ */
+function sharedSecret(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.DX_SECRET) return env.DX_SECRET
+  try {
+    return readFileSync(join(env.DX_DATA_DIR ?? 'data', '.dx-secret'), 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs the check and returns the exit status. */
 export async function runCheck({ url, json, timeoutMs, env = process.env, out = (text) => process.stdout.write(text), err = (text) => process.stderr.write(text) }: CheckCommandOptions): Promise<number> {
   const target = parseServiceUrl(url)
@@ -39,7 +55,7 @@ export async function runCheck({ url, json, timeoutMs, env = process.env, out = 
   }
   if (typeof target === 'string') return unchecked(target)
   try {
-    const report = await checkService(target.href, { secret: env.DX_SECRET || undefined, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
+    const report = await checkService(target.href, { secret: sharedSecret(env), ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
     out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
     return report.ok ? CHECK_EXIT.passed : CHECK_EXIT.failed
   } catch (error) {

@@ -17,7 +17,8 @@ Usage:
                                 protocol (docs/protocol.md): one line per rule with the
                                 reason and the section. Exit 0 when all pass, 1 when a
                                 rule fails, 2 when the service cannot be reached.
-                                Set DX_SECRET to check the rules that need a signed identity.
+                                The rules that need a signed identity use DX_SECRET, or
+                                the secret "distributex start" keeps in ./data.
   distributex --help            Show this help.
   distributex --version         Show the version.
 
