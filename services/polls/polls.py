@@ -44,7 +44,9 @@ def stop_when_parent_exits(server: ThreadingHTTPServer, log: logging.Logger) -> 
 def main() -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonLines())
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    # The same level names as the TypeScript services (DX_LOG_LEVEL or --log-level of distributex start).
+    levels = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR, "fatal": logging.CRITICAL, "silent": logging.CRITICAL + 10}
+    logging.basicConfig(level=levels.get(os.environ.get("DX_LOG_LEVEL", "info"), logging.INFO), handlers=[handler])
     log = logging.getLogger("polls")
     settings = load_settings()
     store = PollStore(settings.data_dir)
