@@ -1,0 +1,63 @@
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser } from 'playwright-core'
+import { browserSkip, launchBrowser } from './support/browser.js'
+import { startNewsApp, type NewsApp } from './support/news-app.js'
+
+const skip = browserSkip()
+
+describe('tech news when Hacker News is unreachable, in headless Chromium', { skip }, () => {
+  let browser: Browser
+  const apps: NewsApp[] = []
+  before(async () => {
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    for (const app of apps) await app.close()
+  })
+
+  test('e2e news offline - cached stories with "offline since", live on an open page and at once after a restart', async () => {
+    const app = await startNewsApp({ stories: [{ id: 1, title: 'Cached before the outage', score: 50 }] })
+    apps.push(app)
+    const open = await (await browser.newContext()).newPage()
+    await open.goto(`${app.gateway.url}/`)
+    await open.locator('#news-top-1').waitFor()
+    await open.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('news:stories'))
+
+    await app.hackerNews.stop()
+    const notice = open.locator('#news-status-top')
+    await notice.filter({ hasText: 'offline since' }).waitFor({ timeout: 5000 })
+    assert.match((await notice.textContent()) ?? '', /^Hacker News cannot be reached: offline since \d\d:\d\d UTC\.$/)
+    assert.equal(await open.locator('#news-top-1 .news-title').textContent(), 'Cached before the outage', 'the stories stay')
+
+    // A restarted service serves its cache at once, with the notice.
+    await app.stopNews()
+    await app.startNews()
+    const page = await (await browser.newContext()).newPage()
+    const started = Date.now()
+    await page.goto(`${app.gateway.url}/`)
+    await page.locator('#news-top-1').waitFor({ timeout: 1500 })
+    const elapsed = Date.now() - started
+    assert.ok(elapsed < 1000, `the page rendered in ${elapsed} ms`)
+    assert.match((await page.locator('#news-status-top').textContent()) ?? '', /offline since \d\d:\d\d UTC\. Showing the stories saved at \d\d:\d\d UTC\./)
+    await open.context().close()
+    await page.context().close()
+  })
+
+  test('e2e news offline - with nothing cached the page still renders at once, with a clear empty state', async () => {
+    const app = await startNewsApp({ stories: [] })
+    apps.push(app)
+    await app.hackerNews.stop()
+    const page = await (await browser.newContext()).newPage()
+    const started = Date.now()
+    await page.goto(`${app.gateway.url}/`)
+    const empty = page.locator('#news-app .news-empty')
+    await empty.waitFor({ state: 'visible', timeout: 2000 })
+    const elapsed = Date.now() - started
+    assert.ok(elapsed < 1500, `the page rendered in ${elapsed} ms`)
+    assert.equal(await empty.textContent(), 'No stories yet: Hacker News cannot be reached. They will appear here as soon as it answers.')
+    assert.equal(await page.locator('#todo-app').count(), 1, 'the other widgets are there too')
+    await page.context().close()
+  })
+})
