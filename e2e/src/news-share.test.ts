@@ -1,0 +1,89 @@
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkip, launchBrowser } from './support/browser.js'
+import { startNewsApp, type NewsApp } from './support/news-app.js'
+
+const skip = browserSkip()
+
+async function openHome(browser: Browser, url: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(url)
+  await following(page, 'news:stories')
+  await following(page, 'todo:list')
+  return page
+}
+
+async function following(page: Page, channel: string): Promise<void> {
+  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel)
+}
+
+async function pickNickname(page: Page, nickname: string): Promise<void> {
+  await page.locator('#chat-nickname').fill(nickname)
+  await page.locator('#chat-nickname').press('Enter')
+  await page.locator('#chat-room-name').waitFor()
+}
+
+describe('widgets that talk to each other: Tech News to Todo and Chat, in headless Chromium', { skip }, () => {
+  let app: NewsApp
+  let browser: Browser
+  before(async () => {
+    app = await startNewsApp({
+      withChat: true,
+      stories: [
+        { id: 301, title: 'A <b>bold</b> claim about databases', url: 'https://example.com/db', score: 77, by: 'codd' },
+        { id: 302, title: 'Ask HN: Favourite editor?', score: 12 },
+      ],
+    })
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await app?.close()
+  })
+
+  test('e2e news - "Save to todo" adds "Read: <title>" live to the Todo widget, on every open page', async () => {
+    const ada = await openHome(browser, `${app.gateway.url}/`)
+    const bob = await openHome(browser, `${app.gateway.url}/`)
+    await ada.locator('#news-top-301').getByRole('button', { name: 'Save to todo' }).click()
+    await ada.locator('#news-feedback', { hasText: 'Saved “A <b>bold</b> claim about databases” to the todo list.' }).waitFor({ timeout: 3000 })
+    for (const page of [ada, bob]) {
+      await page.locator('#todo-items .todo-title', { hasText: 'Read: A <b>bold</b> claim about databases' }).waitFor({ timeout: 5000 })
+      assert.match((await page.locator('#todo-counts').textContent()) ?? '', /1 to do/)
+    }
+    assert.equal(await bob.locator('#todo-items b').count(), 0, 'the title stays text')
+    await ada.context().close()
+    await bob.context().close()
+  })
+
+  test('e2e news - "Share to chat" puts the story into the open chat room for everyone in it; without a room it says what to do', async () => {
+    const ada = await openHome(browser, `${app.gateway.url}/`)
+    const bob = await openHome(browser, `${app.gateway.url}/`)
+    await pickNickname(ada, 'Ada')
+    await pickNickname(bob, 'Bob')
+
+    // No room open yet: a clear message, nothing posted.
+    await ada.locator('#news-top-302').getByRole('button', { name: 'Share to chat' }).click()
+    await ada.locator('#news-feedback[role="alert"]', { hasText: 'Open a chat room first' }).waitFor({ timeout: 3000 })
+
+    await ada.locator('#chat-room-name').fill('Reading club')
+    await ada.locator('#chat-room-name').press('Enter')
+    await following(ada, 'chat:room:reading-club')
+    await bob.locator('#chat-room-reading-club button').click()
+    await following(bob, 'chat:room:reading-club')
+    assert.equal(await ada.locator('[data-dx-chat-room]').getAttribute('data-dx-chat-room'), 'reading-club')
+
+    await ada.locator('#news-top-301').getByRole('button', { name: 'Share to chat' }).click()
+    await ada.locator('#news-feedback', { hasText: 'Shared “A <b>bold</b> claim about databases” to the chat room reading-club.' }).waitFor({ timeout: 3000 })
+    for (const page of [ada, bob]) {
+      const card = page.locator('#chat-messages-reading-club .chat-card', { hasText: 'A <b>bold</b> claim about databases' })
+      await card.waitFor({ timeout: 5000 })
+      assert.equal(await card.locator('a').getAttribute('href'), 'https://example.com/db')
+    }
+    // It is in the room's history too.
+    await bob.reload()
+    await bob.locator('#chat-messages-reading-club .chat-card', { hasText: 'claim about databases' }).waitFor({ timeout: 5000 })
+    await ada.context().close()
+    await bob.context().close()
+  })
+})
