@@ -15,6 +15,7 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'invalid-manifest': { rule: 'manifest.valid', fix: /mount must be "\/fixture".*fix those fields/ },
   'slow-health': { rule: 'health.ok', fix: /answer within 1000 ms/ },
   'fragment-error': { rule: 'fragment.ok', fix: /answered 500; answer 200 with the widget's HTML/ },
+  'slow-fragment': { rule: 'fragment.fast', fix: /took 16\d\d ms twice; the gateway waits 1500 ms by default/ },
   'fragment-content-type': { rule: 'fragment.content-type', fix: /"text\/plain"; send content-type: text\/html; charset=utf-8/ },
   'huge-fragment': { rule: 'fragment.size', fix: /the fragment is 10\d{5} bytes; keep it under 1048576/ },
   'fragment-as-page': { rule: 'page.full-document', fix: /not a whole document; start it with <!doctype html>/ },

@@ -13,9 +13,12 @@ export const healthOk: Rule = {
   section: '3',
   title: 'health answers 200 with JSON within 1 s',
   async check(probe) {
-    const response = await probe.fetch(SERVICE_PATHS.health, { headers: { accept: 'application/json' } })
+    const ask = () => probe.fetch(SERVICE_PATHS.health, { headers: { accept: 'application/json' } })
+    let response = await ask()
+    // One slow answer can be a pause of the machine; two in a row is the service.
+    if (response.status === 200 && response.ms > HEALTH_DEADLINE_MS) response = await ask()
     if (response.status !== 200) return fail(`GET ${SERVICE_PATHS.health} answered ${response.status}; answer 200 whenever the service can serve`)
-    if (response.ms > HEALTH_DEADLINE_MS) return fail(`GET ${SERVICE_PATHS.health} took ${Math.round(response.ms)} ms; answer within ${HEALTH_DEADLINE_MS} ms or the gateway marks the service down`)
+    if (response.ms > HEALTH_DEADLINE_MS) return fail(`GET ${SERVICE_PATHS.health} took ${Math.round(response.ms)} ms twice; answer within ${HEALTH_DEADLINE_MS} ms or the gateway marks the service down`)
     const type = response.headers['content-type'] ?? ''
     if (!type.startsWith('application/json')) return fail(`GET ${SERVICE_PATHS.health} answered content-type "${type || 'none'}"; send a JSON body such as {"status":"ok"} with content-type: application/json`)
     try {

@@ -5,7 +5,7 @@
 import type { Rule } from '../rule.js'
 import { manifestServed, manifestValid } from './manifest-rules.js'
 import { healthOk } from './health-rules.js'
-import { fragmentContentType, fragmentIsFragment, fragmentOk, fragmentSize } from './fragment-rules.js'
+import { fragmentContentType, fragmentFast, fragmentIsFragment, fragmentOk, fragmentSize } from './fragment-rules.js'
 import { pageFullDocument, pageSharedLook } from './page-rules.js'
 import { assetsDeclaredReachable } from './asset-rules.js'
 import { requestIdEchoed, versionHeader } from './header-rules.js'
@@ -19,6 +19,7 @@ export const RULES: readonly Rule[] = [
   manifestValid,
   healthOk,
   fragmentOk,
+  fragmentFast,
   fragmentContentType,
   fragmentIsFragment,
   fragmentSize,
