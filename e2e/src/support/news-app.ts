@@ -34,6 +34,7 @@ export interface NewsAppOptions {
   stories?: FakeItem[]
   /** How often Tech News polls Hacker News (ms). */
   pollMs?: number
+  /** A broker URL (redis://, nats://); default the in-process bus. */
   busUrl?: string
   /** Also run Chat (for "Share to chat"); the page then shows todo, chat and news. */
   withChat?: boolean
@@ -41,6 +42,14 @@ export interface NewsAppOptions {
 
 export async function startNewsApp({ stories = [], pollMs = 200, busUrl, withChat = false }: NewsAppOptions = {}): Promise<NewsApp> {
   const bus = createBus(busUrl)
+  // On a broker every part gets its own connection, as separate processes would.
+  const busFor = () => (busUrl ? createBus(busUrl) : bus)
+  const buses = new Set<Bus>([bus])
+  const partBus = () => {
+    const created = busFor()
+    buses.add(created)
+    return created
+  }
   const hackerNews = await startFakeHackerNews({ stories })
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-news-'))
   const [todoPort, newsPort, chatPort] = [await freePort(), await freePort(), await freePort()]
@@ -50,8 +59,9 @@ export async function startNewsApp({ stories = [], pollMs = 200, busUrl, withCha
     services: { todo: { url: `http://127.0.0.1:${todoPort}` }, news: { url: `http://127.0.0.1:${newsPort}` }, ...(withChat ? { chat: { url: `http://127.0.0.1:${chatPort}` } } : {}) },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }, ...(withChat ? [{ service: 'chat', widget: 'room' }] : []), { service: 'news', widget: 'stories' }] }],
   })
-  const todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
-  const chat = withChat ? await chatService.start({ port: chatPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus }) : undefined
+  const todo = await todoService.start({ port: todoPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus: partBus() })
+  const chat = withChat ? await chatService.start({ port: chatPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus: partBus() }) : undefined
+  const newsBus = partBus()
   const app: NewsApp = {
     bus,
     gateway: undefined as unknown as Gateway,
@@ -60,7 +70,7 @@ export async function startNewsApp({ stories = [], pollMs = 200, busUrl, withCha
     todo,
     chat,
     async startNews() {
-      app.news = await newsService.start({ port: newsPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
+      app.news = await newsService.start({ port: newsPort, dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus: newsBus })
     },
     async stopNews() {
       await app.news?.stop()
@@ -72,7 +82,7 @@ export async function startNewsApp({ stories = [], pollMs = 200, busUrl, withCha
       await todo.stop()
       await chat?.stop()
       await hackerNews.stop()
-      await bus.close()
+      for (const each of buses) await each.close()
     },
   }
   await app.startNews()
