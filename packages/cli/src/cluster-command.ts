@@ -41,7 +41,8 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
   const childEnv: NodeJS.ProcessEnv = { ...env }
   const parts: Part[] = []
   for (const [name, service] of Object.entries(config.services)) {
-    if (!service.module) continue
+    // A service of another stack (`command`) is started by `distributex start <name>` as well, which runs its command.
+    if (!service.module && !service.command) continue
     const base = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
     const ports = Array.from({ length: instances }, (_, n) => portOf(base, n, false))
     childEnv[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`] = ports.map((port) => `http://127.0.0.1:${port}`).join(',')
