@@ -48,7 +48,7 @@ function authenticate(secret: string, header: string | undefined): { service: st
   return { service }
 }
 
-const EventSchema = z.object({
+const EventSchema = z.strictObject({
   topic: z.string().regex(/^[a-z][a-z0-9-]{0,31}\.[A-Za-z0-9_.:-]{1,160}$/, 'must be "<service>.<name>", e.g. "polls.voted"'),
   type: z.string().regex(/^[a-z][a-z0-9_.-]{0,127}$/, 'use lowercase letters, digits, "_", "." or "-", starting with a letter (e.g. "polls.voted")'),
   data: z.unknown().refine((value) => value !== undefined, 'is required (use null for no data)'),
