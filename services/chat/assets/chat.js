@@ -69,6 +69,31 @@
     }
   })
 
+  /** A new client id for the next message: a retry of the same post keeps its id, a new message gets a new one. */
+  function newClientId() {
+    return window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`
+  }
+
+  const isSendForm = (elt) => elt && elt.id && (elt.id.startsWith('chat-send-') || elt.id === 'chat-private-form')
+
+  document.addEventListener('htmx:beforeRequest', (event) => {
+    const form = event.detail.elt
+    const text = isSendForm(form) && form.querySelector('input[name="text"]')
+    if (text) form.dataset.sending = text.value
+  })
+
+  // Sent: clear what was sent (not what was typed since) and take a new client id.
+  document.addEventListener('htmx:afterRequest', (event) => {
+    const form = event.detail.elt
+    if (!isSendForm(form) || !form.isConnected || !event.detail.xhr || event.detail.xhr.status !== 200) return
+    const text = form.querySelector('input[name="text"]')
+    if (text && text.value === form.dataset.sending) text.value = ''
+    const clientId = form.querySelector('input[name="clientId"]')
+    if (clientId) clientId.value = newClientId()
+    for (const alert of form.querySelectorAll('[role="alert"]')) alert.remove()
+    for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid')
+  })
+
   // After a change of nickname or room: re-render the widget, so the page follows the new room's channel.
   document.addEventListener('dxChatReload', () => {
     const app = document.getElementById('chat-app')

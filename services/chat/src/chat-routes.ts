@@ -54,9 +54,12 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
   const page = async (request: FastifyRequest, reply: FastifyReply, asker: Asker, state: Parameters<typeof render>[2] = {}, status = 200) =>
     reply.page(await render(request, asker, state), { widget: 'room', status })
 
-  /** After a change of nickname or room: htmx re-renders the widget (chat.js), a plain post goes back. */
+  /**
+   * After a change of nickname or room: htmx re-renders the widget (chat.js), a plain post goes back.
+   * After settling, so the page's own rescan of the old widget comes first and the old room is really left.
+   */
   const changed = (request: FastifyRequest, reply: FastifyReply, chatPath: string) => {
-    if (request.dx.htmx) return reply.header('hx-trigger', 'dxChatReload').header('hx-reswap', 'none').code(200).type('text/html; charset=utf-8').send('')
+    if (request.dx.htmx) return reply.header('hx-trigger-after-settle', 'dxChatReload').header('hx-reswap', 'none').code(200).type('text/html; charset=utf-8').send('')
     const back = backPath(request, chatPath)
     return reply.code(303).redirect(back.startsWith('/chat') ? chatPath : back)
   }
@@ -143,9 +146,10 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
     try {
       const { message } = await core.post(asker.id, slug, { text: value, clientId: field(request, 'clientId') })
       if (!request.dx.htmx) return reply.code(303).redirect(`/chat/rooms/${slug}`)
-      // Without a live connection the sender's own page shows the message from this answer.
+      // The form stays (chat.js clears what was sent, so typing on is never lost); the message arrives live,
+      // or, without a live connection, from this answer.
       const own = withoutLive(request) ? html`<ol hx-swap-oob="beforeend:#${ids.messages(slug)}">${messageItem(message)}</ol>` : ''
-      return reply.type('text/html; charset=utf-8').send(html`${sendForm(slug, randomUUID())}${own}`.value)
+      return reply.header('hx-reswap', 'none').type('text/html; charset=utf-8').send(own.toString())
     } catch (error) {
       if (!isProblem(error)) throw error
       if (error instanceof ChatError && 'retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds))
@@ -179,7 +183,7 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
       const message = await core.sendPrivate(asker.id, { to, text: value, clientId: field(request, 'clientId') })
       if (!request.dx.htmx) return reply.code(303).redirect(backPath(request, '/chat'))
       const own = withoutLive(request) ? html`<ol hx-swap-oob="beforeend:#${ids.inbox}">${messageItem(message)}</ol>` : ''
-      return reply.type('text/html; charset=utf-8').send(html`${privateForm(randomUUID(), undefined, to)}${own}`.value)
+      return reply.header('hx-reswap', 'none').type('text/html; charset=utf-8').send(own.toString())
     } catch (error) {
       if (!isProblem(error)) throw error
       const problem: FormProblem = { form: 'private', message: error.message, value: text(value), to }
