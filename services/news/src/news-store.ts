@@ -36,6 +36,9 @@ export interface CachedList {
   failedSince: Date | undefined
 }
 
+/** A story no list refreshed for this long is deleted. */
+const FORGET_AFTER_MS = 2 * 24 * 3600_000
+
 const date = (text: string | null) => (text ? new Date(text) : undefined)
 
 export class NewsStore {
@@ -77,6 +80,9 @@ export class NewsStore {
           .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: now }))
           .execute()
       }
+      // Stories no list has held for a while are of no use to anyone: keep the table small.
+      const cutoff = new Date(at.getTime() - FORGET_AFTER_MS).toISOString()
+      await trx.deleteFrom('news_stories').where('updated_at', '<', cutoff).execute()
       const ids = JSON.stringify(stories.map((story) => story.id))
       await trx
         .insertInto('news_lists')
