@@ -85,7 +85,7 @@ describe('the "write your own service" guide, followed literally', () => {
   })
 
   test('guide - "distributex check" passes every rule on it', async () => {
-    const check = await run([cli, 'check', `http://127.0.0.1:${servicePort}`], { cwd: workspace.root, env: { DX_SECRET: secret } })
+    const check = await run([cli, 'check', 'kudos'], { cwd: workspace.root, env: { DX_SECRET: secret } })
     assert.equal(check.status, 0, check.output)
     assert.match(check.output, / 0 failed, 0 skipped\./)
   })

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     if (names.length > 1) fail(`check takes one URL, got ${names.length}. Run "distributex --help" for usage.`)
     const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout)
     if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000)) fail('--timeout must be a number of milliseconds from 100 to 60000')
-    process.exitCode = await runCheck({ url: names[0], json: values.json ?? false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
+    process.exitCode = await runCheck({ url: names[0], configFile: values.config ?? 'distributex.config.json', json: values.json ?? false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
     return
   }
   if (command !== 'start' && command !== 'cluster') fail(`unknown command "${command}". Run "distributex --help" for usage.`)

@@ -42,7 +42,9 @@ for (const [name] of [...typescriptServices, ...commandServices]) {
     child.stderr.on('data', (chunk) => (output += chunk))
     await waitFor(() => output.includes('distributex is running'), { timeoutMs: 15_000, what: `${name} to start; output so far:\n${output}` })
 
-    const result = await distributex(['check', `http://127.0.0.1:${port}`], { DX_SECRET: secret })
+    // Checked by its name in the configuration (which also proves the manifest uses that name), on the port it was started on.
+    const address = { [`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`]: `http://127.0.0.1:${port}` }
+    const result = await distributex(['check', name, '--config', join(repoRoot, 'distributex.config.json')], { DX_SECRET: secret, ...address })
     assert.equal(result.status, 0, result.stdout + result.stderr)
     assert.match(result.stdout, new RegExp(`distributex check http://127.0.0.1:${port} \\(${name} `))
     assert.match(result.stdout, / 0 failed, 0 skipped\./, 'with the shared secret every rule runs')
@@ -103,5 +105,8 @@ test('cli check - an address where nothing answers, or no URL, exits 2 with what
   assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, false)
   const missing = await distributex(['check'])
   assert.equal(missing.status, 2)
-  assert.match(missing.stderr, /no URL: give the address the service listens on, e.g. "distributex check http:\/\/127.0.0.1:4001"/)
+  assert.match(missing.stderr, /no URL: give the address the service listens on, e.g. "distributex check http:\/\/127.0.0.1:4001", or its name in the configuration/)
+  const unknown = await distributex(['check', 'nope', '--config', join(repoRoot, 'distributex.config.json')])
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /no service "nope" in .*distributex\.config\.json; choose from todo, /)
 })

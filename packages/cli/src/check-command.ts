@@ -1,17 +1,23 @@
 /**
  * @module check-command
- * `distributex check <url> [--json]`: runs the conformance kit against a running
- * service and prints the report. Exit status: 0 when every rule passes (or is
+ * `distributex check <url|name> [--json]`: runs the conformance kit against a
+ * running service (by address, or by its name in the configuration) and prints
+ * the report. Exit status: 0 when every rule passes (or is
  * skipped), 1 when a rule fails, 2 when the service could not be checked at all.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkService, formatReport, UnreachableError } from '@distributex/conformance'
+import { DxError } from '@distributex/protocol'
+import { loadGatewayConfig, serviceUrl } from '@distributex/gateway'
 
 export const CHECK_EXIT = { passed: 0, failed: 1, unchecked: 2 } as const
 
 export interface CheckCommandOptions {
+  /** An http(s) URL, or the name of a service in the configuration. */
   url: string | undefined
+  /** Where to look a service name up (default distributex.config.json). */
+  configFile?: string
   json: boolean
   timeoutMs?: number
   env?: NodeJS.ProcessEnv
@@ -19,12 +25,29 @@ export interface CheckCommandOptions {
   err?: (text: string) => void
 }
 
-function parseServiceUrl(url: string | undefined): URL | string {
-  const example = 'give the address the service listens on, e.g. "distributex check http://127.0.0.1:4001"'
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/
+
+/** A service's address from the configuration, or why there is none. */
+function configuredService(name: string, configFile: string, env: NodeJS.ProcessEnv): { url: URL; name: string } | string {
+  let config
+  try {
+    config = loadGatewayConfig(configFile)
+  } catch (error) {
+    if (error instanceof DxError) return `"${name}" is not a URL, and the configuration to look it up in is unusable: ${error.message}`
+    throw error
+  }
+  const service = config.services[name]
+  if (!service) return `no service "${name}" in ${configFile}; choose from ${Object.keys(config.services).join(', ')}, or give a URL such as http://127.0.0.1:4001`
+  return { url: new URL(serviceUrl(name, service, env)), name }
+}
+
+function parseServiceUrl(url: string | undefined, configFile: string, env: NodeJS.ProcessEnv): { url: URL; name?: string } | string {
+  const example = 'give the address the service listens on, e.g. "distributex check http://127.0.0.1:4001", or its name in the configuration'
   if (!url) return `no URL: ${example}`
+  if (SERVICE_NAME.test(url)) return configuredService(url, configFile, env)
   try {
     const parsed = new URL(url)
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return { url: parsed }
   } catch {
     // Reported below with the same advice.
   }
@@ -46,8 +69,8 @@ function sharedSecret(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Runs the check and returns the exit status. */
-export async function runCheck({ url, json, timeoutMs, env = process.env, out = (text) => process.stdout.write(text), err = (text) => process.stderr.write(text) }: CheckCommandOptions): Promise<number> {
-  const target = parseServiceUrl(url)
+export async function runCheck({ url, configFile = 'distributex.config.json', json, timeoutMs, env = process.env, out = (text) => process.stdout.write(text), err = (text) => process.stderr.write(text) }: CheckCommandOptions): Promise<number> {
+  const target = parseServiceUrl(url, configFile, env)
   const unchecked = (message: string) => {
     if (json) out(`${JSON.stringify({ url: url ?? null, ok: false, error: message })}\n`)
     err(`distributex check: ${message}\n`)
@@ -55,7 +78,7 @@ export async function runCheck({ url, json, timeoutMs, env = process.env, out = 
   }
   if (typeof target === 'string') return unchecked(target)
   try {
-    const report = await checkService(target.href, { secret: sharedSecret(env), ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
+    const report = await checkService(target.url.href, { secret: sharedSecret(env), expectName: target.name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
     out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
     return report.ok ? CHECK_EXIT.passed : CHECK_EXIT.failed
   } catch (error) {

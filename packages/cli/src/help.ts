@@ -13,10 +13,11 @@ Usage:
   distributex cluster           Several processes of the gateway and of every service
                                 (2 each by default) on the broker in DISTRIBUTEX_BUS
                                 and the database in DATABASE_URL; restarts crashed ones.
-  distributex check <url>       Check a running service, in any language, against the
+  distributex check <url|name>  Check a running service, in any language, against the
                                 protocol (docs/protocol.md): one line per rule with the
                                 reason and the section. Exit 0 when all pass, 1 when a
                                 rule fails, 2 when the service cannot be reached.
+                                A name is looked up in the config: distributex check polls
                                 The rules that need a signed identity use DX_SECRET, or
                                 the secret "distributex start" keeps in ./data.
   distributex --help            Show this help.

@@ -77,6 +77,15 @@ test('conformance - without the shared secret, the rules that need it are skippe
   assert.match(formatReport(report), /Some rules need the shared secret/)
 })
 
+test('conformance - a service whose manifest names another service fails manifest.valid', async (t) => {
+  const fixture = await startFixtureService({ secret })
+  t.after(() => fixture.close())
+  const report = await checkService(fixture.url, { secret, expectName: 'polls' })
+  const failed = report.results.filter((result) => result.status === 'fail')
+  assert.deepEqual(failed.map((result) => result.id), ['manifest.valid'])
+  assert.match(failed[0]?.message ?? '', /the manifest says "fixture", but the configuration calls this service "polls"; use the same name in both/)
+})
+
 test('conformance - an address where nothing answers is an UnreachableError that says what to check', async () => {
   const port = await freePort()
   await assert.rejects(checkService(`http://127.0.0.1:${port}`, { secret }), (error: unknown) => {

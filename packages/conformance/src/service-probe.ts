@@ -21,6 +21,8 @@ export interface ProbeOptions {
   secret?: string | undefined
   /** Limit for each request, in ms. */
   timeoutMs?: number
+  /** The name the gateway's configuration gives the service; the manifest must use the same. */
+  expectName?: string | undefined
 }
 
 export interface ProbeRequest {
@@ -51,6 +53,7 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
 export class ServiceProbe {
   readonly origin: string
   readonly secret: string | undefined
+  readonly expectName: string | undefined
   readonly #timeoutMs: number
   #manifest: Promise<{ response: ProbeResponse; manifest: Manifest | undefined; problem: string | undefined }> | undefined
   readonly #fragments = new Map<string, Promise<ProbeResponse>>()
@@ -58,6 +61,7 @@ export class ServiceProbe {
   constructor(url: string, options: ProbeOptions = {}) {
     this.origin = new URL(url).origin
     this.secret = options.secret
+    this.expectName = options.expectName
     this.#timeoutMs = options.timeoutMs ?? 5000
   }
 
