@@ -86,4 +86,26 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
     await ada.context().close()
     await bob.context().close()
   })
+
+  test('e2e widget events - dx.events reads what another widget announces and hears the events it raises', async () => {
+    const page = await openHome(browser, `${app.gateway.url}/`)
+    // The page's own script, as a widget would write it.
+    const events = 'window.dx.events'
+    await pickNickname(page, 'Eve')
+    assert.equal(await page.evaluate(`${events}.current('chat-room')`), '', 'no room open')
+    await page.evaluate(`${events}.on('dx:chat:room', (detail) => { window.heard = [...(window.heard ?? []), detail] })`)
+
+    await page.locator('#chat-room-name').fill('Events')
+    await page.locator('#chat-room-name').press('Enter')
+    await following(page, 'chat:room:events')
+    await page.waitForFunction(() => ((window as unknown as { heard?: unknown[] }).heard ?? []).length > 0)
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard.at(-1)), { room: 'events' }, 'chat raised dx:chat:room')
+    assert.equal(await page.evaluate(`${events}.current('chat-room')`), 'events')
+
+    const delivered = await page.evaluate(`new Promise((resolve) => { const stop = ${events}.on('dx:news:test', (detail) => { stop(); resolve(detail) }); ${events}.emit('dx:news:test', { id: 7 }) })`)
+    assert.deepEqual(delivered, { id: 7 })
+    const refused = await page.evaluate(`(() => { try { ${events}.emit('newsTest'); return 'accepted' } catch (error) { return error.message } })()`)
+    assert.match(String(refused), /must be named dx:<service>:<what>/)
+    await page.context().close()
+  })
 })
