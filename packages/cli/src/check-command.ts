@@ -2,8 +2,8 @@
  * @module check-command
  * `distributex check <url|name> [--json]`: runs the conformance kit against a
  * running service (by address, or by its name in the configuration) and prints
- * the report. Exit status: 0 when every rule passes (or is
- * skipped), 1 when a rule fails, 2 when the service could not be checked at all.
+ * the report. Exit status: 0 when every rule passes (or is skipped), 1 when a
+ * rule fails, 2 when the service could not be checked at all.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -29,16 +29,15 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/
 
 /** A service's address from the configuration, or why there is none. */
 function configuredService(name: string, configFile: string, env: NodeJS.ProcessEnv): { url: URL; name: string } | string {
-  let config
   try {
-    config = loadGatewayConfig(configFile)
+    const config = loadGatewayConfig(configFile)
+    const service = config.services[name]
+    if (!service) return `no service "${name}" in ${configFile}; choose from ${Object.keys(config.services).join(', ')}, or give a URL such as http://127.0.0.1:4001`
+    return { url: new URL(serviceUrl(name, service, env)), name }
   } catch (error) {
-    if (error instanceof DxError) return `"${name}" is not a URL, and the configuration to look it up in is unusable: ${error.message}`
+    if (error instanceof DxError) return `cannot look "${name}" up in the configuration: ${error.message}`
     throw error
   }
-  const service = config.services[name]
-  if (!service) return `no service "${name}" in ${configFile}; choose from ${Object.keys(config.services).join(', ')}, or give a URL such as http://127.0.0.1:4001`
-  return { url: new URL(serviceUrl(name, service, env)), name }
 }
 
 function parseServiceUrl(url: string | undefined, configFile: string, env: NodeJS.ProcessEnv): { url: URL; name?: string } | string {
