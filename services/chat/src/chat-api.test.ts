@@ -1,0 +1,132 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { buildChat } from './chat-test-kit.js'
+import { chatOpenApi } from './openapi.js'
+
+type Json = Record<string, unknown> & { error?: { code: string; message: string; field?: string } }
+
+async function api(t: Parameters<typeof buildChat>[0]) {
+  const chat = await buildChat(t)
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { token?: string; body?: unknown } = {}) => {
+    const response = await chat.app.inject({
+      method,
+      url,
+      headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
+    })
+    return { status: response.statusCode, json: (response.body ? response.json() : {}) as Json, headers: response.headers }
+  }
+  const register = async (nickname: string) => {
+    const { status, json } = await call('POST', '/chat/api/sessions', { body: { nickname } })
+    assert.equal(status, 201, JSON.stringify(json))
+    return json.token as string
+  }
+  return { ...chat, call, register }
+}
+
+test('chat api - register, create and join rooms, post and read with a cursor', async (t) => {
+  const { call, register, published } = await api(t)
+  const bot = await register('HelperBot')
+  assert.equal((await call('POST', '/chat/api/sessions', { body: { nickname: 'helperbot' } })).status, 409, 'nicknames are unique among people online')
+  assert.equal((await call('GET', '/chat/api/rooms')).status, 401)
+  assert.match((await call('GET', '/chat/api/rooms', { token: 'forged.token' })).json.error?.message ?? '', /authorization: Bearer <token>/)
+
+  const created = await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'Bots & Friends' } })
+  assert.equal(created.status, 201)
+  assert.deepEqual([created.json.slug, created.json.members], ['bots-friends', 1], 'the creator is in it')
+  assert.equal((await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'bots friends' } })).status, 409)
+  const rooms = await call('GET', '/chat/api/rooms', { token: bot })
+  assert.deepEqual((rooms.json.rooms as { slug: string }[]).map((r) => r.slug), ['bots-friends'])
+
+  const first = await call('POST', '/chat/api/rooms/bots-friends/messages', { token: bot, body: { text: 'beep', clientId: 'b-1' } })
+  assert.equal(first.status, 201)
+  const retry = await call('POST', '/chat/api/rooms/bots-friends/messages', { token: bot, body: { text: 'beep', clientId: 'b-1' } })
+  assert.equal(retry.status, 200, 'a retried send answers the stored message')
+  assert.equal(retry.json.id, first.json.id)
+
+  const page = await call('GET', '/chat/api/rooms/bots-friends/messages', { token: bot })
+  const messages = page.json.messages as { kind: string; text: string; author: string }[]
+  assert.deepEqual(
+    messages.map((m) => [m.kind, m.author, m.text]),
+    [
+      ['line', 'HelperBot', 'joined'],
+      ['text', 'HelperBot', 'beep'],
+    ],
+  )
+  const next = page.json.next as string
+  await call('POST', '/chat/api/rooms/bots-friends/messages', { token: bot, body: { text: 'boop' } })
+  const since = await call('GET', `/chat/api/rooms/bots-friends/messages?after=${next}`, { token: bot })
+  assert.deepEqual((since.json.messages as { text: string }[]).map((m) => m.text), ['boop'], 'after a cursor: only what is new')
+  const empty = await call('GET', `/chat/api/rooms/bots-friends/messages?after=${since.json.next as string}`, { token: bot })
+  assert.deepEqual(empty.json.messages, [])
+  assert.equal((await call('GET', '/chat/api/rooms/bots-friends/messages?after=nonsense', { token: bot })).status, 422)
+  assert.equal((await call('GET', '/chat/api/rooms/bots-friends/messages?limit=500', { token: bot })).json.error?.message, 'limit must be at most 200')
+  assert.equal((await call('GET', '/chat/api/rooms/nowhere/messages', { token: bot })).status, 404)
+
+  const live = await published('chat:room:bots-friends')
+  assert.equal(live.filter((a) => a.action === 'append' && a.html?.includes('beep')).length, 2, 'the retry republishes the same item (applying it twice changes nothing)')
+  assert.equal(new Set(live.filter((a) => a.html?.includes('beep')).map((a) => /id="([^"]+)"/.exec(a.html ?? '')?.[1])).size, 1)
+})
+
+test('chat api - older pages, edits, deletes, private messages, limits and clear errors', async (t) => {
+  const { call, register } = await api(t)
+  const ada = await register('Ada')
+  const bob = await register('Bob')
+  await call('POST', '/chat/api/rooms', { token: ada, body: { name: 'Lobby' } })
+  assert.equal((await call('POST', '/chat/api/rooms/lobby/join', { token: bob })).json.members, 2)
+
+  const bad = await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'x'.repeat(2001) } })
+  assert.equal(bad.status, 422)
+  assert.deepEqual(bad.json.error, { code: 'DX_VALIDATION', message: 'That message is 2001 characters long; the limit is 2000. Shorten it by 1.', field: 'text' })
+  assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: ['not', 'an', 'object'] })).status, 422)
+  assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'hi', clientId: 'has spaces' } })).json.error?.field, 'clientId')
+
+  for (let i = 1; i <= 10; i++) assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: `a${i}` } })).status, 201)
+  const flooded = await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'a11' } })
+  assert.equal(flooded.status, 429)
+  assert.equal(flooded.json.error?.code, 'DX_CHAT_RATE_LIMITED')
+  assert.ok(Number(flooded.headers['retry-after']) >= 1)
+
+  const newest = await call('GET', '/chat/api/rooms/lobby/messages?limit=4', { token: bob })
+  assert.deepEqual((newest.json.messages as { text: string }[]).map((m) => m.text), ['a7', 'a8', 'a9', 'a10'])
+  const older = await call('GET', `/chat/api/rooms/lobby/messages?limit=4&before=${newest.json.older as string}`, { token: bob })
+  assert.deepEqual((older.json.messages as { text: string }[]).map((m) => m.text), ['a3', 'a4', 'a5', 'a6'])
+
+  const id = (newest.json.messages as { id: string }[])[3]?.id ?? ''
+  assert.equal((await call('PATCH', `/chat/api/messages/${id}`, { token: bob, body: { text: 'mine now' } })).status, 403)
+  const edited = await call('PATCH', `/chat/api/messages/${id}`, { token: ada, body: { text: 'a10, edited' } })
+  assert.deepEqual([edited.status, edited.json.text, typeof edited.json.editedAt], [200, 'a10, edited', 'string'])
+  assert.equal((await call('DELETE', `/chat/api/messages/${id}`, { token: bob })).status, 403)
+  assert.equal((await call('DELETE', `/chat/api/messages/${id}`, { token: ada })).status, 204)
+  assert.equal((await call('PATCH', `/chat/api/messages/${id}`, { token: ada, body: { text: 'x' } })).status, 404)
+
+  const sent = await call('POST', '/chat/api/private', { token: bob, body: { to: 'ada', text: 'psst' } })
+  assert.deepEqual([sent.status, sent.json.to, sent.json.room], [201, 'Ada', null])
+  assert.deepEqual(((await call('GET', '/chat/api/private', { token: ada })).json.messages as { text: string }[]).map((m) => m.text), ['psst'])
+  assert.equal((await call('POST', '/chat/api/private', { token: bob, body: { to: 'Zed', text: 'hello?' } })).status, 404)
+
+  const renamed = await call('POST', '/chat/api/nickname', { token: bob, body: { nickname: 'Robert' } })
+  assert.equal(renamed.json.nickname, 'Robert')
+  const lines = ((await call('GET', '/chat/api/rooms/lobby/messages', { token: ada })).json.messages as { kind: string; author: string; text: string }[]).filter((m) => m.kind === 'line')
+  assert.deepEqual(lines.at(-1), { ...lines.at(-1), author: 'Bob', text: 'is now known as Robert' }, 'a new nickname is announced in the rooms the person is in')
+  assert.deepEqual((await call('POST', '/chat/api/ping', { token: bob })).json, { nickname: 'Robert', room: 'lobby', onlineForSeconds: 90 })
+  assert.equal((await call('POST', '/chat/api/rooms/lobby/leave', { token: bob })).status, 204)
+  assert.equal(((await call('GET', '/chat/api/rooms', { token: ada })).json.rooms as { members: number }[])[0]?.members, 1)
+})
+
+test('chat api - the OpenAPI document is served and describes every API route', async (t) => {
+  const { app, call } = await api(t)
+  const served = await call('GET', '/chat/api/openapi.json')
+  assert.equal(served.status, 200)
+  assert.equal(served.json.openapi, '3.1.0')
+  const described = new Set(Object.entries(chatOpenApi.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)))
+  for (const route of ['POST /chat/api/sessions', 'POST /chat/api/nickname', 'POST /chat/api/ping', 'GET /chat/api/rooms', 'POST /chat/api/rooms', 'POST /chat/api/rooms/{slug}/join', 'POST /chat/api/rooms/{slug}/leave', 'GET /chat/api/rooms/{slug}/messages', 'POST /chat/api/rooms/{slug}/messages', 'PATCH /chat/api/messages/{id}', 'DELETE /chat/api/messages/{id}', 'GET /chat/api/private', 'POST /chat/api/private']) {
+    assert.ok(described.has(route), `${route} is described`)
+    const [method, path] = route.split(' ')
+    assert.ok(app.hasRoute({ method: method as 'GET', url: (path ?? '').replace(/\{(\w+)\}/g, ':$1') }), `${route} is served`)
+  }
+  for (const route of described) {
+    const [method, path] = route.split(' ')
+    assert.ok(app.hasRoute({ method: method as 'GET', url: (path ?? '').replace(/\{(\w+)\}/g, ':$1') }), `${route} is described and served`)
+  }
+})
