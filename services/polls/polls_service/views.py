@@ -69,7 +69,7 @@ def _ballot(poll: Poll, state: WidgetState) -> str:
     )
     return (
         f'<div id="poll-{poll.id}-ballot" class="mt-3"><form method="post" action="{action}" hx-post="{action}" hx-disabled-elt="find button" class="flex flex-wrap gap-2">'
-        f'<span class="sr-only">Vote in: {esc(poll.question)}</span>{buttons}</form>{notice_html}</div>'
+        f'<span class="self-center text-sm text-slate-500" aria-hidden="true">Your vote:</span><span class="sr-only">Vote in: {esc(poll.question)}</span>{buttons}</form>{notice_html}</div>'
     )
 
 
