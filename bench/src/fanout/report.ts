@@ -42,7 +42,8 @@ export function renderReport(results: ScenarioResult[]): string[] {
     r.memoryPerConnection === undefined ? '-' : fixed(r.memoryPerConnection / 1024, 1),
   ])
   const table = alignTable([header, ...rows])
-  const lines = [...table.slice(0, 1), '-'.repeat(table[0]?.length ?? 0), ...table.slice(1), '']
+  const lines = [...table.slice(0, 1), '-'.repeat(table[0]?.length ?? 0), ...table.slice(1)]
+  lines.push(...results.map((r) => `  ${r.peer}, ${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${r.detail}`), '')
 
   const find = (peer: string, nodes: number) => results.find((r) => r.peer === peer && r.nodes === nodes)
   const checks: Check[] = []

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis'
 import { describeMachine } from '../common/machine.js'
 import { renderReport } from './report.js'
-import { runScenario, type ScenarioResult } from './scenario.js'
+import { medianResult, runScenario, type ScenarioResult } from './scenario.js'
 import { REDIS_URL, SETTINGS } from './settings.js'
 import type { Flavor } from './clients-protocol.js'
 
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   console.log(`machine:  ${describeMachine()}`)
   console.log(
     `settings: ${s.clients} clients, ${s.payloadBytes} B messages, burst ${s.burstMessages} messages (at most ${s.window} ahead of the slowest client), ` +
-      `paced ${s.pacedRate}/s for ${s.pacedSeconds} s, ${s.idleClients} idle connections for memory`,
+      `paced ${s.pacedRate}/s for ${s.pacedSeconds} s, ${s.idleClients} idle connections for memory; median of ${s.rounds} rounds`,
   )
   const results: ScenarioResult[] = []
   let failed = false
@@ -42,15 +42,20 @@ async function main(): Promise<number> {
       console.log(`two nodes: skipped (${redisProblem})`)
       continue
     }
-    for (const peer of PEERS) {
-      console.log(`${peer}, ${nodes} node${nodes > 1 ? 's on Redis' : ''}`)
-      try {
-        results.push(await runScenario({ peer, nodes, settings: s, log: (line) => console.log(line), ...(nodes === 2 ? { redisUrl: REDIS_URL } : {}) }))
-      } catch (error) {
-        failed = true
-        console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`)
+    // Peers alternate round by round, so a disturbance on the machine hits both alike.
+    const rounds: Record<Flavor, ScenarioResult[]> = { distributex: [], 'socket.io': [] }
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const peer of PEERS) {
+        console.log(`${peer}, ${nodes} node${nodes > 1 ? 's on Redis' : ''}, round ${round} of ${s.rounds}`)
+        try {
+          rounds[peer].push(await runScenario({ peer, nodes, settings: s, log: (line) => console.log(line), ...(nodes === 2 ? { redisUrl: REDIS_URL } : {}) }))
+        } catch (error) {
+          failed = true
+          console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`)
+        }
       }
     }
+    for (const peer of PEERS) if (rounds[peer].length) results.push(medianResult(rounds[peer]))
   }
   console.log('')
   for (const line of renderReport(results)) console.log(line)

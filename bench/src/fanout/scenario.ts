@@ -156,3 +156,36 @@ export async function runScenario({ peer, nodes, redisUrl, settings, log }: Scen
     rmSync(workDir, { recursive: true, force: true })
   }
 }
+
+function median(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((value): value is number => value !== undefined && Number.isFinite(value)).sort((a, b) => a - b)
+  if (known.length === 0) return undefined
+  const middle = Math.floor(known.length / 2)
+  return known.length % 2 ? known[middle] : ((known[middle - 1] as number) + (known[middle] as number)) / 2
+}
+
+/** Each figure's median over the rounds of one peer (figures taken separately, as each is read on its own). */
+export function medianResult(rounds: ScenarioResult[]): ScenarioResult {
+  const [first] = rounds as [ScenarioResult]
+  const m = (pick: (r: ScenarioResult) => number | undefined) => median(rounds.map(pick))
+  return {
+    peer: first.peer,
+    nodes: first.nodes,
+    detail: first.detail,
+    burst: {
+      deliveries: m((r) => r.burst.deliveries) ?? 0,
+      seconds: m((r) => r.burst.seconds) ?? 0,
+      perSecond: m((r) => r.burst.perSecond) ?? 0,
+      cpuUsPerDelivery: m((r) => r.burst.cpuUsPerDelivery),
+      nodeCores: m((r) => r.burst.nodeCores),
+    },
+    paced: {
+      samples: rounds.reduce((sum, r) => sum + r.paced.samples, 0),
+      expected: rounds.reduce((sum, r) => sum + r.paced.expected, 0),
+      p50: m((r) => r.paced.p50) ?? Number.NaN,
+      p99: m((r) => r.paced.p99) ?? Number.NaN,
+      max: Math.max(...rounds.map((r) => r.paced.max)),
+    },
+    memoryPerConnection: m((r) => r.memoryPerConnection),
+  }
+}

@@ -26,7 +26,9 @@ export const SETTINGS = {
   window: setting('FANOUT_WINDOW', 200, 1),
   /** Paced run: messages per second, and for how long. */
   pacedRate: setting('FANOUT_PACED_RATE', 100, 1),
-  pacedSeconds: setting('FANOUT_PACED_SECONDS', 10, 1),
+  pacedSeconds: setting('FANOUT_PACED_SECONDS', 5, 1),
+  /** Each peer runs this many times, alternating with the other; the table shows each figure's median. */
+  rounds: setting('FANOUT_ROUNDS', 3, 1),
   /** Idle connections opened to measure memory per connection. */
   idleClients: setting('FANOUT_IDLE_CLIENTS', 5000, 100),
 }
