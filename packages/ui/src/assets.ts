@@ -22,13 +22,14 @@ export interface UiAsset {
 
 const require = createRequire(import.meta.url)
 
-const SOURCES: Record<string, { file: () => string; type: string }> = {
+/** `imported`: loaded by another asset through an import without `?v=`, so browsers must revalidate it. */
+const SOURCES: Record<string, { file: () => string; type: string; imported?: true }> = {
   'app.css': { file: () => fileURLToPath(new URL('./app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
   'htmx.min.js': { file: () => require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'idiomorph-ext.min.js': { file: () => require.resolve('idiomorph/dist/idiomorph-ext.min.js'), type: 'text/javascript; charset=utf-8' },
   'dx.js': { file: () => fileURLToPath(new URL('./client/dx.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
   // Imported by dx.js (as ./widget-events.js, next to it under /_dx/ui/).
-  'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
+  'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: 'text/javascript; charset=utf-8', imported: true },
 }
 
 let loaded: Map<string, UiAsset> | undefined
@@ -69,7 +70,9 @@ export function serveUiAsset(name: string, ifNoneMatch: string | undefined): Ass
   const asset = uiAssets().get(name)
   if (!asset) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`No shared asset named ${name}\n`) }
   const etag = `"${asset.hash}"`
-  const headers = { 'content-type': asset.type, etag, 'cache-control': 'public, max-age=31536000, immutable' }
+  // Its URL carries no content hash when another asset imports it: revalidate (a 304) instead of caching for good.
+  const cacheControl = SOURCES[name]?.imported ? 'public, no-cache' : 'public, max-age=31536000, immutable'
+  const headers = { 'content-type': asset.type, etag, 'cache-control': cacheControl }
   if (ifNoneMatch === etag) return { status: 304, headers }
   return { status: 200, headers, body: asset.body }
 }
