@@ -52,6 +52,12 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     app.hackerNews.setList('top', [106, 101, 102, 103, 104, 105])
     await page.locator('#news-list-top > li').first().locator('.news-title', { hasText: 'Fresh off the press' }).waitFor({ timeout: 5000 })
     assert.equal(await page.locator('#news-list-top > li').count(), 6, 'inserted, nothing duplicated')
+
+    // A story that climbs moves to its new place.
+    app.hackerNews.setList('top', [101, 106, 102, 103, 104, 105])
+    await page.waitForFunction(() => document.querySelector('#news-list-top > li')?.id === 'news-top-101', undefined, { timeout: 5000 })
+    const order = await page.locator('#news-list-top > li').evaluateAll((items) => items.map((item) => item.id))
+    assert.deepEqual(order, ['news-top-101', 'news-top-106', 'news-top-102', 'news-top-103', 'news-top-104', 'news-top-105'])
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1, 'no reload happened')
     await page.context().close()
   })
