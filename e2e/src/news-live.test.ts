@@ -68,6 +68,7 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     const page = await openHome(browser, `${app.gateway.url}/`)
     await page.getByRole('link', { name: 'Show', exact: true }).click()
     await page.locator('#news-list-show .news-title', { hasText: 'Show HN: A tiny database' }).waitFor({ timeout: 3000 })
+    assert.equal(await page.locator('#news-share-target').isHidden(), true, 'no chat on this page: no word about sharing')
     assert.equal(await page.getByRole('link', { name: 'Show', exact: true }).getAttribute('aria-current'), 'page')
     assert.equal(new URL(page.url()).pathname, '/', 'still the home page')
     await page.context().close()

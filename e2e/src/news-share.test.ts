@@ -62,6 +62,7 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
     await pickNickname(ada, 'Ada')
     await pickNickname(bob, 'Bob')
 
+    await ada.locator('#news-share-target', { hasText: 'Open a chat room to share stories into it.' }).waitFor({ timeout: 3000 })
     // No room open yet: a clear message, nothing posted.
     await ada.locator('#news-top-302').getByRole('button', { name: 'Share to chat' }).click()
     await ada.locator('#news-feedback[role="alert"]', { hasText: 'Open a chat room first' }).waitFor({ timeout: 3000 })
@@ -72,6 +73,7 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
     await bob.locator('#chat-room-reading-club button').click()
     await following(bob, 'chat:room:reading-club')
     assert.equal(await ada.locator('[data-dx-chat-room]').getAttribute('data-dx-chat-room'), 'reading-club')
+    await ada.locator('#news-share-target', { hasText: '“Share to chat” posts into the chat room reading-club.' }).waitFor({ timeout: 3000 })
 
     await ada.locator('#news-top-301').getByRole('button', { name: 'Share to chat' }).click()
     await ada.locator('#news-feedback', { hasText: 'Shared “A <b>bold</b> claim about databases” to the chat room reading-club.' }).waitFor({ timeout: 3000 })

@@ -6,6 +6,7 @@
  * as domain events on the bus. Composed as the `stories` widget or opened on
  * its own at `/news`.
  */
+import { fileURLToPath } from 'node:url'
 import { defineService } from '@distributex/sdk'
 import { openStore } from '@distributex/store'
 import { HackerNewsClient } from './hacker-news-client.js'
@@ -21,8 +22,9 @@ export const newsService = defineService({
   name: 'news',
   version: '0.1.0',
   title: 'Tech News',
+  assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
   routes: ['GET /news', 'POST /news/share', 'POST /news/save'],
-  widgets: [{ name: 'stories', title: 'Tech News', path: '/news', description: 'Hacker News stories, live', assets: { css: [], js: [] } }],
+  widgets: [{ name: 'stories', title: 'Tech News', path: '/news', description: 'Hacker News stories, live', assets: { css: [], js: ['/news/assets/news.js'] } }],
   async setup(app, context) {
     const config = loadNewsConfig(context.env)
     const store = await openStore<NewsDatabase>({ service: 'news', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })

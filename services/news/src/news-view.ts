@@ -107,6 +107,7 @@ export function newsWidget(state: NewsViewState): SafeHtml {
   </div>
   ${tabs(list)}
   ${statusNotice(list, state.failedSince, state.fetchedAt)}
+  <p id="news-share-target" class="mt-2 text-xs text-slate-500" aria-live="polite" hidden></p>
   ${feedbackLine(state.feedback)}
   <ol id="${ids.list(list)}" class="news-list peer mt-2 divide-y divide-slate-100" aria-label="${LIST_LABELS[list]} stories">${stories.map((story) => storyItem(list, story, now))}</ol>
   <p class="news-empty mt-4 hidden rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 peer-empty:block">${emptyText(state)}</p>

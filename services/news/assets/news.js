@@ -1,0 +1,32 @@
+/* global document, window */
+// Tech News's small script: tells the person where "Share to chat" will post,
+// by listening to the Chat widget's announcements (the `dx:chat:room` event and
+// the `data-dx-chat-room` attribute; docs/protocol.md §12.1). Sharing itself
+// reads the room at click time and works without this script.
+;(() => {
+  if (window.dxNews) return
+  window.dxNews = true
+
+  function currentRoom() {
+    const announcer = document.querySelector('[data-dx-chat-room]')
+    return announcer ? announcer.getAttribute('data-dx-chat-room') || '' : undefined
+  }
+
+  function show(room) {
+    const line = document.getElementById('news-share-target')
+    if (!line) return
+    // No chat on this page: say nothing rather than something unhelpful.
+    if (room === undefined) {
+      line.hidden = true
+      return
+    }
+    line.textContent = room ? `“Share to chat” posts into the chat room ${room}.` : 'Open a chat room to share stories into it.'
+    line.hidden = false
+  }
+
+  document.addEventListener('dx:chat:room', (event) => show(event.detail && typeof event.detail.room === 'string' ? event.detail.room : currentRoom()))
+  // The widget re-renders (tabs, refresh): show it again.
+  document.addEventListener('htmx:afterSettle', () => show(currentRoom()))
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => show(currentRoom()))
+  else show(currentRoom())
+})()
