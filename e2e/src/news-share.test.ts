@@ -52,6 +52,11 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
       assert.match((await page.locator('#todo-counts').textContent()) ?? '', /1 to do/)
     }
     assert.equal(await bob.locator('#todo-items b').count(), 0, 'the title stays text')
+
+    // A refused action (here a story the service no longer knows: 404) is shown in place too.
+    await bob.locator('#news-top-302 form[action="/news/save"] input[name="story"]').evaluate((input) => ((input as HTMLInputElement).value = '999999'))
+    await bob.locator('#news-top-302').getByRole('button', { name: 'Save to todo' }).click()
+    await bob.locator('#news-feedback[role="alert"]', { hasText: 'Story 999999 is not in the list any more: reload the list and pick it again.' }).waitFor({ timeout: 3000 })
     await ada.context().close()
     await bob.context().close()
   })

@@ -1,8 +1,9 @@
 /* global document, window */
 // Tech News's small script: tells the person where "Share to chat" will post,
 // by listening to the Chat widget's announcements (the `dx:chat:room` event and
-// the `data-dx-chat-room` attribute; docs/protocol.md §12.1). Sharing itself
-// reads the room at click time and works without this script.
+// the `data-dx-chat-room` attribute; docs/protocol.md §12.1), and shows refused
+// story actions in place. Sharing itself reads the room at click time and
+// works without this script.
 ;(() => {
   if (window.dxNews) return
   window.dxNews = true
@@ -23,6 +24,16 @@
     line.textContent = room ? `“Share to chat” posts into the chat room ${room}.` : 'Open a chat room to share stories into it.'
     line.hidden = false
   }
+
+  // A refused story action (unknown story 404, no bus 503, too many 429, bad form 400) answers
+  // with the feedback line: show it in place, as the 422s are.
+  document.addEventListener('htmx:beforeSwap', (event) => {
+    const { xhr, elt } = event.detail
+    if (xhr && [400, 404, 429, 503].includes(xhr.status) && elt && elt.closest && elt.closest('#news-app')) {
+      event.detail.shouldSwap = true
+      event.detail.isError = false
+    }
+  })
 
   document.addEventListener('dx:chat:room', (event) => show(event.detail && typeof event.detail.room === 'string' ? event.detail.room : currentRoom()))
   // The widget re-renders (tabs, refresh): show it again.

@@ -191,3 +191,13 @@ test('news - the poller publishes only what changed: a score, a comment count, a
   assert.match(prepend?.html ?? '', /^<li id="news-top-3"/)
   assert.ok(actions.every((a) => (a.html ?? '').length < 3000), 'small actions, never the whole list')
 })
+
+test('news - more than 20 story actions a minute get 429 and the seconds to wait', async (t) => {
+  const bus = memoryBus(t)
+  const { post, fragment } = await build(t, [{ id: 1 }], { bus })
+  await fragment()
+  for (let i = 0; i < 20; i++) assert.equal((await post('/news/save', { story: '1' }, { 'hx-request': 'true' })).statusCode, 200)
+  const refused = await post('/news/save', { story: '1' }, { 'hx-request': 'true' })
+  assert.equal(refused.statusCode, 429)
+  assert.match(refused.body, /role="alert"[^>]*>That is a lot of sharing: try again in \d+ s\./)
+})

@@ -13,6 +13,7 @@ import { feedbackLine, newsWidget, type Feedback } from './news-view.js'
 import { publishShared, publishTodoRequest, RoomSchema } from './news-events.js'
 import { LIST_LABELS, STORY_LISTS, StoryListSchema, type Story, type StoryList } from './story.js'
 import { shownTitle } from './story-text.js'
+import { ActionLimit } from './action-limit.js'
 
 /** Everyone looking at Tech News follows this channel; actions target ids scoped by list. */
 export const NEWS_CHANNEL = 'news:stories'
@@ -23,12 +24,15 @@ export interface NewsRoutesOptions {
   live: Live
   bus: ServiceBus | undefined
   firstRenderWaitMs: number
+  /** Story actions per person and minute; default 20. */
+  actionsPerMinute?: number
 }
 
 const ListQuerySchema = z.object({ list: z.string().optional() })
 const StoryFormSchema = z.object({ story: z.coerce.number().int().positive(), room: z.string().optional() })
 
-export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, firstRenderWaitMs }: NewsRoutesOptions): void {
+export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, firstRenderWaitMs, actionsPerMinute = 20 }: NewsRoutesOptions): void {
+  const limit = new ActionLimit({ limit: actionsPerMinute })
   const render = async (request: FastifyRequest, list: StoryList, feedback?: Feedback) => {
     poller?.watch(list)
     // The grant and position first, the data second: nothing can fall between them.
@@ -52,6 +56,11 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
 
   /** Reads the story a form names; answers the problem itself when it cannot. */
   const storyFrom = async (request: FastifyRequest, reply: FastifyReply): Promise<{ story: Story; room: string | undefined } | undefined> => {
+    const wait = limit.take(request.dx.identity?.sub ?? request.ip)
+    if (wait > 0) {
+      await answer(request, reply, { kind: 'error', message: `That is a lot of sharing: try again in ${wait} s.` }, 429)
+      return undefined
+    }
     const form = StoryFormSchema.safeParse(request.body ?? {})
     if (!form.success) {
       await answer(request, reply, { kind: 'error', message: 'That story is not one of the listed ones: pick a story from the list.' }, 400)
