@@ -60,6 +60,9 @@ test('news - each tab shows its own list; an unknown list is a clear 400', async
   assert.equal(bad.statusCode, 400)
   assert.match(bad.body, /There is no story list "<b>hot<\/b>". Choose one of: top \(Top\), new/)
   assert.match(bad.headers['content-type'] as string, /text\/plain/, 'plain text: nothing in it is HTML')
+  const twice = await app.inject({ url: '/news?list=top&list=new' })
+  assert.equal(twice.statusCode, 400)
+  assert.match(twice.body, /^Pick one story list\. Choose one of/)
 })
 
 test('news - hostile titles (HTML, very long, unicode tricks) and links are shown safely', async (t) => {

@@ -79,11 +79,13 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
   }
 
   app.get('/news', async (request, reply) => {
-    const query = ListQuerySchema.parse(request.query ?? {})
-    const list = StoryListSchema.safeParse(query.list ?? 'top')
+    const query = ListQuerySchema.safeParse(request.query ?? {})
+    const asked = query.success ? query.data.list : undefined
+    const list = StoryListSchema.safeParse(query.success ? (asked ?? 'top') : undefined)
     if (!list.success) {
       const known = STORY_LISTS.map((name) => `${name} (${LIST_LABELS[name]})`).join(', ')
-      return reply.code(400).type('text/plain; charset=utf-8').send(`There is no story list "${shownTitle(String(query.list)).slice(0, 40)}". Choose one of: ${known}.\n`)
+      const named = asked === undefined ? 'Pick one story list.' : `There is no story list "${shownTitle(asked).slice(0, 40)}".`
+      return reply.code(400).type('text/plain; charset=utf-8').send(`${named} Choose one of: ${known}.\n`)
     }
     return reply.page(await render(request, list.data), { widget: 'stories' })
   })
