@@ -1,0 +1,83 @@
+/**
+ * @module chat-cluster-scenario
+ * Acceptance 3 of the chat, run on one broker: messages sent through either
+ * chat process reach people on both gateways; with one chat process and one
+ * gateway killed, every accepted message still reaches everyone, once and in
+ * order, including the person whose gateway died (after it is back).
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import type { Browser, Page } from 'playwright-core'
+import { following, openChat, pickNickname } from './support/chat-app.js'
+import { chatBot, startChatCluster } from './support/chat-cluster.js'
+
+async function texts(page: Page): Promise<string[]> {
+  return page.locator('.chat-msg .chat-text').allTextContents()
+}
+
+async function waitForTexts(page: Page, wanted: string[], timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const shown = await texts(page)
+    if (wanted.every((text) => shown.includes(text))) return
+    if (Date.now() > deadline) assert.fail(`missing ${JSON.stringify(wanted.filter((t) => !shown.includes(t)))}; shown ${JSON.stringify(shown)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+export async function chatClusterScenario(browser: Browser, busUrl: string, databaseUrl: string): Promise<void> {
+  const cluster = await startChatCluster({ busUrl, databaseUrl })
+  try {
+    const [chat1, chat2] = cluster.chats as [(typeof cluster.chats)[0], (typeof cluster.chats)[0]]
+    const [gateway1, gateway2] = cluster.gateways as [(typeof cluster.gateways)[0], (typeof cluster.gateways)[0]]
+    const id = randomBytes(3).toString('hex')
+    const slug = `cluster-${id}`
+    const ada = await openChat(browser, `${gateway1.url}/`)
+    const bob = await openChat(browser, `${gateway2.url}/`)
+    await pickNickname(ada, `Ada ${id}`)
+    await pickNickname(bob, `Bob ${id}`)
+    await following(bob, 'chat:rooms')
+    await ada.locator('#chat-room-name').fill(`Cluster ${id}`)
+    await ada.locator('#chat-room-name').press('Enter')
+    await following(ada, `chat:room:${slug}`)
+    await bob.locator(`#chat-room-${slug} button`).click({ timeout: 5000 })
+    await following(bob, `chat:room:${slug}`)
+    await ada.locator(`#chat-members-${slug} li`, { hasText: `Bob ${id}` }).waitFor({ timeout: 8000 })
+
+    // Through either chat process, to both gateways.
+    const bot1 = await chatBot(chat1, `Bot1 ${id}`)
+    const bot2 = await chatBot(chat2, `Bot2 ${id}`)
+    await bot1.join(chat1, slug)
+    assert.ok(await bot1.say(chat1, slug, 'via chat#1'))
+    assert.ok(await bot2.say(chat2, slug, 'via chat#2'))
+    await ada.locator('#chat-text-' + slug).fill('from Ada on gateway#1')
+    await ada.locator('#chat-text-' + slug).press('Enter')
+    const before = ['via chat#1', 'via chat#2', 'from Ada on gateway#1']
+    await waitForTexts(bob, before, 5000)
+    await waitForTexts(ada, before, 5000)
+
+    // Kill one chat process and one gateway (Ada's), keep sending through both chat processes.
+    await Promise.all([chat1.kill(), gateway1.kill()])
+    const accepted: string[] = []
+    for (let i = 1; i <= 8; i++) {
+      const text = `after the crash ${i}`
+      if (await bot2.say(i % 2 ? chat1 : chat2, slug, text)) accepted.push(text)
+      else if (await bot2.say(chat2, slug, text)) accepted.push(text)
+    }
+    assert.equal(accepted.length, 8, 'the surviving chat process accepts everything')
+    await waitForTexts(bob, accepted, 5000)
+
+    // Ada's gateway comes back: her page reconnects and catches up from its last position.
+    await gateway1.start()
+    await waitForTexts(ada, accepted, 15_000)
+    for (const page of [ada, bob]) {
+      const shown = await texts(page)
+      const ours = shown.filter((text) => before.includes(text) || accepted.includes(text))
+      assert.deepEqual(ours, [...before, ...accepted], 'every accepted message once, in order')
+    }
+    await ada.context().close()
+    await bob.context().close()
+  } finally {
+    await cluster.close()
+  }
+}
