@@ -87,3 +87,13 @@ test('hacker news client - an abort stops the work at once', async (t) => {
   setTimeout(() => controller.abort(new Error('shutting down')), 50)
   await assert.rejects(client.storyIds('top', controller.signal), /shutting down/)
 })
+
+test('hacker news client - an item that cannot be fetched is taken from the fallback when it has it', async (t) => {
+  const { hn, log } = await setup(t, { stories: [{ id: 1, title: 'Fresh' }, { id: 2, title: 'Fresh too' }] })
+  hn.setRaw(3, '{broken')
+  const original = (id: number) => ({ id, title: `Cached ${id}`, url: null, by: 'x', time: 0, score: 0, comments: 0 })
+  hn.failNext = 3 // the first item's three attempts fail (requests run one at a time below)
+  const sequential = new HackerNewsClient({ baseUrl: hn.url, retries: 2, backoffMs: () => 1, concurrency: 1, log })
+  const stories = await sequential.stories([1, 2, 3], undefined, original)
+  assert.deepEqual(stories.map((s) => s.title), ['Cached 1', 'Fresh too'], 'a malformed item is not replaced by the fallback: it is dropped')
+})

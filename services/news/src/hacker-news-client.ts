@@ -63,10 +63,12 @@ export class HackerNewsClient {
 
   /**
    * The stories with these ids, in the same order, without those that are
-   * missing, deleted, dead or malformed (each logged). Throws `HackerNewsError`
-   * only when no item at all could be fetched.
+   * missing, deleted, dead or malformed (each logged). An item that cannot be
+   * fetched (network, timeout) is taken from `fallback` (e.g. the cache) when it
+   * has it, so one slow item does not drop a story from the page. Throws
+   * `HackerNewsError` only when no item at all could be fetched.
    */
-  async stories(ids: readonly number[], signal?: AbortSignal): Promise<Story[]> {
+  async stories(ids: readonly number[], signal?: AbortSignal, fallback?: (id: number) => Story | undefined): Promise<Story[]> {
     let failures = 0
     let lastError: unknown
     const results = await mapLimit(ids, this.#concurrency, async (id) => {
@@ -76,8 +78,9 @@ export class HackerNewsClient {
         if (signal?.aborted) throw error
         failures++
         lastError = error
-        this.#log?.warn({ id, err: error }, 'hacker news item could not be fetched; skipped')
-        return undefined
+        const kept = fallback?.(id)
+        this.#log?.warn({ id, err: error }, kept ? 'hacker news item could not be fetched; the cached one is kept' : 'hacker news item could not be fetched; skipped')
+        return kept
       }
     })
     if (ids.length > 0 && failures === ids.length) throw new HackerNewsError(this.baseUrl, `none of ${ids.length} items could be fetched`, { cause: lastError })

@@ -109,7 +109,8 @@ export class NewsCache {
     let outcome: RefreshOutcome
     try {
       const ids = (await this.#client.storyIds(list, signal)).slice(0, this.#pageSize)
-      const after = await this.#client.stories(ids, signal)
+      const cachedById = new Map(before.map((story) => [story.id, story]))
+      const after = await this.#client.stories(ids, signal, (id) => cachedById.get(id))
       if (signal.aborted) throw signal.reason
       await this.#store.saveList(list, after, new Date())
       this.#lastFailure.delete(list)
