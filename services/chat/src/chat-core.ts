@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Live, ServiceBus, StreamAction } from '@distributex/sdk'
+import { ConfigError } from '@distributex/protocol'
 import { NicknameRequiredError, NotFoundError, NotYoursError, RateLimitedError } from './chat-errors.js'
 import { parseClientId, parseMessage, parseNickname, parseRoomName, SLUG_PATTERN } from './chat-rules.js'
 import { privateRoom, type ChatStore, type Message, type Person, type Room } from './chat-store.js'
@@ -14,22 +15,39 @@ import { inboxChannel, roomChannel, ROOMS_CHANNEL } from './chat-channels.js'
 import { ids, membersList, roomItem, typingItem } from './chat-view.js'
 import { messageId, messageItem } from './message-view.js'
 
-/** At most this many messages per person in the window. */
-export const RATE_LIMIT = { messages: 10, windowMs: 5000 }
+/** At most this many messages per person in the window (by default; `DX_CHAT_RATE_LIMIT` changes it). */
+export const RATE_LIMIT: RateLimit = { messages: 10, windowMs: 5000 }
+
+export interface RateLimit {
+  messages: number
+  windowMs: number
+}
 
 /** Domain events of the chat, for other services. */
 export const CHAT_EVENTS_TOPIC = 'chat.events'
 
 export type Named = Person & { nickname: string }
 
+/** Reads `DX_CHAT_RATE_LIMIT` ("<messages>/<seconds>", e.g. "10/5"); the default when unset. */
+export function parseRateLimit(value: string | undefined): RateLimit {
+  if (!value) return RATE_LIMIT
+  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value.trim())
+  const messages = Number(match?.[1])
+  const seconds = Number(match?.[2])
+  if (!match || messages < 1 || seconds <= 0) throw new ConfigError(`DX_CHAT_RATE_LIMIT must be "<messages>/<seconds>", e.g. "10/5", got "${value}"`)
+  return { messages, windowMs: seconds * 1000 }
+}
+
 export class ChatCore {
   readonly store: ChatStore
   readonly #live: Live
   readonly #bus: ServiceBus | undefined
   readonly #log: FastifyBaseLogger
+  readonly #rate: RateLimit
 
-  constructor(options: { store: ChatStore; live: Live; bus: ServiceBus | undefined; log: FastifyBaseLogger }) {
+  constructor(options: { store: ChatStore; live: Live; bus: ServiceBus | undefined; log: FastifyBaseLogger; rateLimit?: RateLimit }) {
     this.store = options.store
+    this.#rate = options.rateLimit ?? RATE_LIMIT
     this.#live = options.live
     this.#bus = options.bus
     this.#log = options.log
@@ -185,10 +203,10 @@ export class ChatCore {
 
   async #checkRate(personId: string): Promise<void> {
     const now = Date.now()
-    const { count, oldest } = await this.store.sentSince(personId, new Date(now - RATE_LIMIT.windowMs))
-    if (count < RATE_LIMIT.messages) return
-    const freeAt = (oldest ? Date.parse(oldest) : now) + RATE_LIMIT.windowMs
-    throw new RateLimitedError(RATE_LIMIT.messages, RATE_LIMIT.windowMs / 1000, Math.max(1, Math.ceil((freeAt - now) / 1000)))
+    const { count, oldest } = await this.store.sentSince(personId, new Date(now - this.#rate.windowMs))
+    if (count < this.#rate.messages) return
+    const freeAt = (oldest ? Date.parse(oldest) : now) + this.#rate.windowMs
+    throw new RateLimitedError(this.#rate.messages, this.#rate.windowMs / 1000, Math.max(1, Math.ceil((freeAt - now) / 1000)))
   }
 
   async #publishMessage(message: Message): Promise<void> {

@@ -11,7 +11,7 @@ import { loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
 import { ChatStore, type ChatDatabase } from './chat-store.js'
-import { ChatCore } from './chat-core.js'
+import { ChatCore, parseRateLimit } from './chat-core.js'
 import { chatRoutes } from './chat-routes.js'
 import { chatApi } from './chat-api.js'
 import { PresenceFollower } from './presence-follower.js'
@@ -40,10 +40,11 @@ export const chatService = defineService({
   ],
   widgets: [{ name: 'room', title: 'Chat', path: '/chat', description: 'Rooms, nicknames, history, presence and private messages', assets: { css: ['/chat/assets/chat.css'], js: ['/chat/assets/chat.js'] } }],
   async setup(app, context) {
+    const rateLimit = parseRateLimit(context.env.DX_CHAT_RATE_LIMIT)
     const store = await openStore<ChatDatabase>({ service: 'chat', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'chat store ready')
     const secret = loadSecret({ env: context.env, dataDir: context.dataDir })
-    const core = new ChatCore({ store: new ChatStore(store.db), live: context.live, bus: context.bus, log: context.log })
+    const core = new ChatCore({ store: new ChatStore(store.db), live: context.live, bus: context.bus, log: context.log, rateLimit })
     chatRoutes(app, core, context.live, secret)
     chatApi(app, core, secret)
     const follower = context.bus ? new PresenceFollower({ bus: context.bus, core, log: context.log }) : undefined
