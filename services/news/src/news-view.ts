@@ -46,10 +46,10 @@ export function commentsText(story: Story): string {
   return plural(story.comments, 'comment', 'comments')
 }
 
-function storyAction(path: string, list: StoryList, id: number, label: string, extra: SafeHtml | string = ''): SafeHtml {
+function storyAction(path: string, list: StoryList, id: number, label: string, title: string, extra: SafeHtml | string = ''): SafeHtml {
   return html`<form method="post" action="${MOUNT}${path}" hx-post="${MOUNT}${path}" hx-target="#${ids.feedback}" hx-swap="outerHTML"${extra}>
         <input type="hidden" name="story" value="${id}"><input type="hidden" name="list" value="${list}">
-        <button type="submit" class="dx-btn-quiet px-2 py-0.5 text-xs">${label}</button>
+        <button type="submit" class="dx-btn-quiet px-2 py-0.5 text-xs">${label}<span class="sr-only">: ${title}</span></button>
       </form>`
 }
 
@@ -62,8 +62,8 @@ export function storyItem(list: StoryList, story: Story, now = Date.now()): Safe
   <a href="${link}" class="news-title font-medium break-words text-slate-900 hover:underline" rel="noopener noreferrer" target="_blank"><bdi>${title}</bdi></a>${domain ? html` <span class="text-xs text-slate-500">(${domain})</span>` : ''}
   <p class="mt-0.5 text-xs text-slate-500"><span id="${ids.score(list, story.id)}" class="news-score">${scoreText(story)}</span> · by <bdi>${story.by}</bdi> · <time datetime="${new Date(story.time * 1000).toISOString()}">${age(story.time, now)}</time> · <a id="${ids.comments(list, story.id)}" class="news-comments hover:underline" href="${HN_ITEM}${story.id}" rel="noopener noreferrer" target="_blank">${commentsText(story)}</a></p>
   <div class="mt-1 flex flex-wrap gap-1">
-    ${storyAction('/share', list, story.id, 'Share to chat', html` data-dx-with="room:chat-room"`)}
-    ${storyAction('/save', list, story.id, 'Save to todo')}
+    ${storyAction('/share', list, story.id, 'Share to chat', title, html` data-dx-with="room:chat-room"`)}
+    ${storyAction('/save', list, story.id, 'Save to todo', title)}
   </div>
 </li>`
 }
