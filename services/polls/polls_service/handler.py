@@ -30,6 +30,8 @@ from .views import WidgetState, esc, poll_card, results, widget
 log = logging.getLogger("polls")
 
 MAX_BODY_BYTES = 64 * 1024
+# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+NUMBER = re.compile(r"[0-9]{1,12}")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 VOTE_PATH = re.compile(rf"^{MOUNT}/polls/(\d{{1,12}})/vote$")
 # Opened directly (not through the gateway), a person is known by this service's own cookie.
@@ -68,6 +70,9 @@ class PollsHandler(BaseHTTPRequestHandler):
     app: App
     protocol_version = "HTTP/1.1"
     server_version = "distributex-polls"
+    # A client that stops sending (a body cut short, an idle connection) frees its thread after this many
+    # seconds; longer than the gateway keeps an idle connection (30 s), so it never races the gateway's reuse.
+    timeout = 75
 
     # ---- plumbing ----
 
@@ -94,10 +99,10 @@ class PollsHandler(BaseHTTPRequestHandler):
     def _text(self, status: int, text: str) -> None:
         self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8")
 
-    def _page(self, context: Context, body: str, status: int = 200) -> None:
+    def _page(self, context: Context, body: str, status: int = 200, extra: dict[str, str] | None = None) -> None:
         """The fragment for the gateway and htmx; a full page in the shared look for a browser."""
         document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url)
-        headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache"}
+        headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache", **(extra or {})}
         if context.new_voter_cookie:
             headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"
         self._send(status, document.encode("utf-8"), "text/html; charset=utf-8", headers)
@@ -141,6 +146,12 @@ class PollsHandler(BaseHTTPRequestHandler):
         if self._read_body():
             self._dispatch(self._post)
 
+    def do_PUT(self) -> None:  # noqa: N802
+        if self._read_body():
+            self._dispatch(self._unsupported)
+
+    do_PATCH = do_DELETE = do_PUT  # noqa: N815
+
     def _read_body(self) -> bool:
         """Reads the request body into `self._body`; False after answering why it cannot be read."""
         self._body = b""
@@ -152,7 +163,13 @@ class PollsHandler(BaseHTTPRequestHandler):
                 self._text(411, "Send a content-length with the form.\n")
                 return False
             return True
-        if not length_text.isdigit() or int(length_text) > MAX_BODY_BYTES:
+        length_text = length_text.strip()
+        if not length_text.isascii() or not length_text.isdigit():
+            self._begin()
+            self.close_connection = True
+            self._text(400, "The content-length must be a number of bytes.\n")
+            return False
+        if len(length_text) > 9 or int(length_text) > MAX_BODY_BYTES:
             self._begin()
             self.close_connection = True
             self._text(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.\n")
@@ -177,12 +194,13 @@ class PollsHandler(BaseHTTPRequestHandler):
         accept = self.headers.get("accept", "")
         return "application/json" in accept and "text/html" not in accept
 
-    def _error(self, status: int, title: str, detail: str) -> None:
+    def _error(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
         """An error a person (or a program asking for JSON) can act on."""
         if self._wants_json():
-            return self._json(status, {"error": title, "message": detail, "requestId": self._request_id})
+            body = json.dumps({"error": title, "message": detail, "requestId": self._request_id}).encode("utf-8")
+            return self._send(status, body, "application/json; charset=utf-8", {"cache-control": "no-cache", **(headers or {})})
         context = Context(self._request_id, self.headers.get("x-dx-fragment") == "1", self.headers.get("hx-request") == "true", None, "", None)
-        self._page(context, error_body(title, detail, self._request_id), status)
+        self._page(context, error_body(title, detail, self._request_id), status, headers)
 
     def _get(self, path: str) -> None:
         if path == "/_dx/manifest":
@@ -203,6 +221,11 @@ class PollsHandler(BaseHTTPRequestHandler):
         if match:
             return self._vote(int(match.group(1)))
         self._not_found(path)
+
+    def _unsupported(self, path: str) -> None:
+        if is_cross_origin(self.command, self.headers):
+            return self._text(403, "Refused: this request came from another site. Open the page on this site and act there.\n")
+        self._error(405, "Method not allowed", f"Polls does not take {self.command} requests at {path}: open the page with GET and send its forms with POST.", {"allow": "GET, HEAD, POST"})
 
     def _not_found(self, path: str) -> None:
         self._error(404, "Not found", f"Polls has nothing at {path}. The polls are at {MOUNT}.")
@@ -267,7 +290,7 @@ class PollsHandler(BaseHTTPRequestHandler):
         if form is None:
             return
         option_text = form.get("option", "")
-        if not option_text.isdigit():
+        if not NUMBER.fullmatch(option_text):
             return self._page(context, self._render(context, poll_notice=(poll_id, "Choose one of the options to vote.")), 422)
         try:
             poll = self.app.store.vote(poll_id, int(option_text), context.voter)

@@ -36,7 +36,7 @@ def back_path(referer: str | None, fallback: str) -> str:
     if not parts.scheme or not parts.netloc:
         return fallback
     path = parts.path or "/"
-    # "//evil.example" would leave the site: keep it a path on this one.
-    if path.startswith("//"):
+    # "//evil.example" would leave the site, and so would "/\evil.example" (browsers read a backslash as a slash).
+    if path[1:2] in ("/", "\\"):
         return fallback
     return path + (f"?{parts.query}" if parts.query else "")
