@@ -66,6 +66,37 @@ test('publish - invalid stream actions and events are refused with 400 naming th
   assert.match(String(badEvent.json.error), /event\.type/)
   const typo = await post(gateway.url, { channel: 'polls:results', action: [vote(1)] }, bearer('polls'))
   assert.equal(typo.status, 400)
+  const typoInAction = await post(gateway.url, { channel: 'polls:results', actions: [{ action: 'append', target: 'poll-list', htlm: '<li>x</li>' }] }, bearer('polls'))
+  assert.equal(typoInAction.status, 400, 'a misspelt field of an action is refused, not dropped')
+  assert.match(String(typoInAction.json.error), /actions\.0: .*"htlm"/)
+})
+
+test('publish - a body that cannot be read is refused with what to send, as JSON', async (t) => {
+  const { gateway } = await startLiveGateway(t)
+  const send = async (body: string, type: string) => {
+    const response = await fetch(`${gateway.url}/_dx/publish`, { method: 'POST', headers: { 'content-type': type, authorization: bearer('polls') }, body })
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> }
+  }
+  assert.deepEqual(await send('{"channel":', 'application/json'), {
+    status: 400,
+    json: { error: 'the body is not valid JSON; send {"channel":"<service>:<name>","actions":[…]} or {"event":{…}}' },
+  })
+  assert.deepEqual(await send('channel=polls:results', 'application/x-www-form-urlencoded'), { status: 415, json: { error: 'send the body as JSON, with content-type: application/json' } })
+  const huge = await send(JSON.stringify({ channel: 'polls:results', actions: Array.from({ length: 5 }, () => ({ action: 'append', target: 'x', html: 'x'.repeat(250_000) })) }), 'application/json')
+  assert.equal(huge.status, 413)
+  assert.match(String(huge.json.error), /larger than 1 MiB; publish fewer or smaller actions per request/)
+})
+
+test('publish - when the bus fails, publishing and reading a position answer 503 to retry', async (t) => {
+  const bus = createBus(undefined)
+  const gateway = await startGateway({}, [], { bus })
+  t.after(() => gateway.stop())
+  await bus.close()
+  const published = await post(gateway.url, { channel: 'polls:results', actions: [vote(1)] }, bearer('polls'))
+  assert.deepEqual(published, { status: 503, json: { error: 'the event bus did not accept the message; retry shortly' } })
+  const position = await fetch(`${gateway.url}/_dx/publish/position?channel=polls:results`, { headers: { authorization: bearer('polls') } })
+  assert.equal(position.status, 503)
+  assert.match(((await position.json()) as { error: string }).error, /the event bus did not answer; retry shortly/)
 })
 
 test('publish - a domain event lands on the service’s own topic, with the service as its source', async (t) => {

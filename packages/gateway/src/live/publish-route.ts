@@ -11,9 +11,9 @@
  * and topics (`<service>.…`).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { ChannelSchema, LiveUpdateSchema, describeIssues, liveTopic } from '@distributex/protocol'
+import { ChannelSchema, LiveUpdateSchema, StreamActionSchema, describeIssues, liveTopic } from '@distributex/protocol'
 import type { HubPosition } from './hub-bus.js'
 
 export const PUBLISH_PATH = '/_dx/publish'
@@ -55,7 +55,26 @@ const EventSchema = z.strictObject({
 })
 
 const EventBodySchema = z.object({ event: EventSchema }).strict()
-const ActionsBodySchema = LiveUpdateSchema.strict()
+// Strict down to each action: a misspelt "html" must be refused, not dropped.
+const ActionsBodySchema = LiveUpdateSchema.extend({ actions: z.array(StreamActionSchema.strict()).min(1).max(100) }).strict()
+
+/** The largest body the gateway reads (its `bodyLimit`); docs/protocol.md §10.2 says the same. */
+const MAX_BODY = '1 MiB'
+
+/** What to send instead, for a body Fastify could not read (the answer is `{ error }`, like every other refusal here). */
+function bodyProblem(error: FastifyError): { status: number; error: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, error: 'send the body as JSON, with content-type: application/json' }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, error: `the body is larger than ${MAX_BODY}; publish fewer or smaller actions per request` }
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, error: 'the body is not valid JSON; send {"channel":"<service>:<name>","actions":[…]} or {"event":{…}}' }
+    default:
+      return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? { status: error.statusCode, error: error.message } : undefined
+  }
+}
 
 /** Stream actions, or (with an "event" key) a domain event; each validated with its own schema so errors name the field. */
 function parseBody(body: unknown) {
@@ -87,7 +106,14 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     return auth.service
   }
 
-  app.post(PUBLISH_PATH, async (request, reply) => {
+  const errorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = bodyProblem(error)
+    if (problem) return refuse(reply, problem.status, problem.error)
+    request.log.error({ err: error }, 'publish over HTTP failed')
+    return refuse(reply, 500, 'the gateway failed to handle this publish request; see its log')
+  }
+
+  app.post(PUBLISH_PATH, { errorHandler }, async (request, reply) => {
     const service = ownerOf(request, reply)
     if (!service || !bus) return reply
     const parsed = parseBody(request.body)
@@ -121,7 +147,13 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     if (!channel.success) return refuse(reply, 400, 'give the channel as ?channel=<service>:<name>')
     if (!channel.data.startsWith(`${service}:`)) return refuse(reply, 403, `service "${service}" may only read the position of its own channels ("${service}:…")`)
     // Reading one message is how the bus tells its head (the newest position).
-    const { head } = await bus.read(liveTopic(channel.data), { limit: 1 })
+    let head: HubPosition | undefined
+    try {
+      head = (await bus.read(liveTopic(channel.data), { limit: 1 })).head
+    } catch (error) {
+      request.log.error({ err: error, channel: channel.data }, 'reading a channel position failed on the bus')
+      return refuse(reply, 503, 'the event bus did not answer; retry shortly, or render data-dx-after=":0"')
+    }
     // ":0" follows an empty channel from its start, as the SDK renders it.
     return reply.header('cache-control', 'no-store').send({ channel: channel.data, position: head ?? null, after: head ? `${head.epoch}:${head.offset}` : ':0' })
   })
