@@ -109,4 +109,7 @@ test('cli check - an address where nothing answers, or no URL, exits 2 with what
   const unknown = await distributex(['check', 'nope', '--config', join(repoRoot, 'distributex.config.json')])
   assert.equal(unknown.status, 2)
   assert.match(unknown.stderr, /no service "nope" in .*distributex\.config\.json; choose from todo, /)
+  const broken = await distributex(['check', 'todo', '--config', join(repoRoot, 'distributex.config.json')], { DX_SERVICE_TODO_URL: 'http://[' })
+  assert.equal(broken.status, 2, 'a broken address is reported, not thrown (exit 1 would mean a rule failed)')
+  assert.match(broken.stderr, /service "todo" has the address "http:\/\/\[", which is not a URL; give an http\(s\) origin such as http:\/\/127\.0\.0\.1:4001/)
 })

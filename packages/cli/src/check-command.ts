@@ -33,7 +33,10 @@ function configuredService(name: string, configFile: string, env: NodeJS.Process
     const config = loadGatewayConfig(configFile)
     const service = config.services[name]
     if (!service) return `no service "${name}" in ${configFile}; choose from ${Object.keys(config.services).join(', ')}, or give a URL such as http://127.0.0.1:4001`
-    return { url: new URL(serviceUrl(name, service, env)), name }
+    const address = serviceUrl(name, service, env)
+    // The configuration's check lets through some addresses URL cannot parse (e.g. "http://[").
+    if (!URL.canParse(address)) return `service "${name}" has the address "${address}", which is not a URL; give an http(s) origin such as http://127.0.0.1:4001`
+    return { url: new URL(address), name }
   } catch (error) {
     if (error instanceof DxError) return `cannot look "${name}" up in the configuration: ${error.message}`
     throw error
