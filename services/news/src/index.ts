@@ -30,13 +30,14 @@ export const newsService = defineService({
     const store = await openStore<NewsDatabase>({ service: 'news', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location, hackerNews: config.hackerNewsUrl }, 'news store ready')
     const client = new HackerNewsClient({ baseUrl: config.hackerNewsUrl, timeoutMs: config.timeoutMs, log: context.log })
-    const cache = new NewsCache({ client, store: new NewsStore(store.db), ttlMs: config.ttlMs, log: context.log })
+    const news = new NewsStore(store.db)
+    const cache = new NewsCache({ client, store: news, ttlMs: config.ttlMs, log: context.log })
     cache.onRefresh(async (outcome) => {
       const actions = refreshActions(outcome)
       if (actions.length) await context.live.publish(NEWS_CHANNEL, actions)
     })
     // Without a bus nobody can be told about changes, so there is nothing to poll for.
-    const poller = context.live.enabled ? new NewsPoller(cache, config.pollMs) : undefined
+    const poller = context.live.enabled ? new NewsPoller({ cache, store: news, intervalMs: config.pollMs, log: context.log }) : undefined
     newsRoutes(app, { cache, poller, live: context.live, bus: context.bus, firstRenderWaitMs: config.firstRenderWaitMs })
     return async () => {
       await poller?.stop()

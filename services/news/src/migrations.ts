@@ -27,4 +27,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('news_lists').execute()
     },
   },
+  '0002-poller-lease-and-views': {
+    async up(db: Kysely<unknown>) {
+      // When a list was last looked at, on any process: the poller refreshes those lists.
+      await db.schema.alterTable('news_lists').addColumn('viewed_at', 'text').execute()
+      // Which process polls: one at a time, however many run against this database.
+      await db.schema
+        .createTable('news_leases')
+        .addColumn('name', 'text', (col) => col.primaryKey())
+        .addColumn('holder', 'text', (col) => col.notNull())
+        .addColumn('until', 'text', (col) => col.notNull())
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('news_leases').execute()
+      await db.schema.alterTable('news_lists').dropColumn('viewed_at').execute()
+    },
+  },
 }

@@ -69,11 +69,10 @@ export class NewsCache {
     const cached = await this.#store.list(list)
     const age = cached?.fetchedAt ? Date.now() - cached.fetchedAt.getTime() : Infinity
     if (age <= this.#ttlMs) return cached as CachedList
+    // Right after a failure, reads do not hammer Hacker News; the poller keeps trying.
     const failedAt = this.#lastFailure.get(list)
-    const resting = failedAt !== undefined && Date.now() - failedAt < this.#retryAfterMs
-    if (resting || this.#inFlight.has(list)) {
-      if (cached || waitMs === 0 || resting) return cached ?? empty(list)
-    }
+    if (failedAt !== undefined && Date.now() - failedAt < this.#retryAfterMs) return cached ?? empty(list)
+    // One refresh per list at a time: this joins one already running.
     const refreshing = this.refresh(list)
     if (cached?.fetchedAt || waitMs === 0) return cached ?? empty(list)
     await Promise.race([refreshing, sleep(waitMs, undefined, { ref: false })])

@@ -204,3 +204,21 @@ test('news - more than 20 story actions a minute get 429 and the seconds to wait
   assert.equal(refused.statusCode, 429)
   assert.match(refused.body, /role="alert"[^>]*>That is a lot of sharing: try again in \d+ s\./)
 })
+
+test('news - two processes on one database and bus: one polls, each change is published once', async (t) => {
+  const bus = memoryBus(t)
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-news-'))
+  const first = await build(t, [{ id: 1, title: 'One', score: 5 }], { bus, dataDir })
+  const second = await build(t, [], { bus, dataDir, hn: first.fake })
+  await first.fragment()
+  await second.fragment()
+  const { head } = await bus.read('live.news:stories', { limit: 1 })
+  first.fake.setScore(1, 6)
+  const scoreUpdates = async () => {
+    const { messages } = await bus.read<{ actions: { target: string }[] }>('live.news:stories', head ? { after: head } : {})
+    return messages.flatMap((message) => message.envelope.data.actions).filter((action) => action.target === 'news-top-1-score')
+  }
+  await waitFor(async () => (await scoreUpdates()).length > 0, { what: 'the score update' })
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  assert.equal((await scoreUpdates()).length, 1, 'published once, not once per process')
+})

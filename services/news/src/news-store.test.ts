@@ -8,7 +8,7 @@ import type { Story } from './story.js'
 const story = (id: number, title: string): Story => ({ id, title, url: null, by: 'ada', time: 1_700_000_000, score: id, comments: 0 })
 
 for (const dialect of testDialects()) {
-  test(`news store (${dialect.name}) - lists keep their order, failures keep their first time, forgotten stories go`, { skip: dialect.skip }, async () => {
+  test(`news store (${dialect.name}) - lists keep their order, failures keep their first time, forgotten stories go, one lease holder, views`, { skip: dialect.skip }, async () => {
     const store = await dialect.open<NewsDatabase>({ service: 'news', migrations })
     try {
       const news = new NewsStore(store.db)
@@ -29,6 +29,21 @@ for (const dialect of testDialects()) {
       assert.equal(await news.story(3), undefined, 'not refreshed for three days: forgotten')
       assert.equal((await news.story(2))?.title, 'Two')
       assert.equal((await news.list('new'))?.failedSince, undefined)
+
+      const at = (ms: number) => new Date(start.getTime() + ms)
+      assert.equal(await news.takeLease('poller', 'a', at(0), 1000), true)
+      assert.equal(await news.takeLease('poller', 'b', at(500), 1000), false, 'held by a')
+      assert.equal(await news.takeLease('poller', 'a', at(900), 1000), true, 'a renews')
+      assert.equal(await news.takeLease('poller', 'b', at(1500), 1000), false, 'still held after the renewal')
+      assert.equal(await news.takeLease('poller', 'b', at(2000), 1000), true, 'a fell silent: b takes over')
+      await news.releaseLease('poller', 'b', at(2100))
+      assert.equal(await news.takeLease('poller', 'a', at(2100), 1000), true, 'released: taken at once')
+
+      await news.markViewed('best', at(0))
+      await news.markViewed('top', at(5000))
+      assert.deepEqual((await news.viewedSince(at(1000))).sort(), ['top'])
+      assert.deepEqual((await news.viewedSince(at(0))).sort(), ['best', 'top'])
+      assert.equal((await news.list('top'))?.fetchedAt?.getTime(), start.getTime(), 'a view changes nothing else')
     } finally {
       await store.close()
     }

@@ -14,6 +14,16 @@ export interface NewsListTable {
   fetched_at: string | null
   /** ISO time of the first failed refresh since the last success; null while Hacker News answers. */
   failed_since: string | null
+  /** ISO time someone last looked at the list (written at most once a minute per process). */
+  viewed_at: string | null
+}
+
+export interface NewsLeaseTable {
+  name: string
+  /** The process holding the lease. */
+  holder: string
+  /** ISO time the lease runs out unless renewed. */
+  until: string
 }
 
 export interface NewsStoryTable {
@@ -26,6 +36,7 @@ export interface NewsStoryTable {
 export interface NewsDatabase {
   news_lists: NewsListTable
   news_stories: NewsStoryTable
+  news_leases: NewsLeaseTable
 }
 
 /** What the cache holds for one list. */
@@ -86,10 +97,52 @@ export class NewsStore {
       const ids = JSON.stringify(stories.map((story) => story.id))
       await trx
         .insertInto('news_lists')
-        .values({ list, ids, fetched_at: now, failed_since: null })
+        .values({ list, ids, fetched_at: now, failed_since: null, viewed_at: null })
         .onConflict((oc) => oc.column('list').doUpdateSet({ ids, fetched_at: now, failed_since: null }))
         .execute()
     })
+  }
+
+  /** Notes that someone looks at `list`. */
+  async markViewed(list: StoryList, at: Date): Promise<void> {
+    const now = at.toISOString()
+    await this.#db
+      .insertInto('news_lists')
+      .values({ list, ids: '[]', fetched_at: null, failed_since: null, viewed_at: now })
+      .onConflict((oc) => oc.column('list').doUpdateSet({ viewed_at: now }))
+      .execute()
+  }
+
+  /** The lists someone looked at since `since`. */
+  async viewedSince(since: Date): Promise<StoryList[]> {
+    const rows = await this.#db.selectFrom('news_lists').select('list').where('viewed_at', '>=', since.toISOString()).execute()
+    return rows.map((row) => row.list as StoryList)
+  }
+
+  /**
+   * Takes or renews the lease `name` for `holder` until `at + ttlMs`, unless
+   * another holder's lease is still running. True when `holder` has it.
+   */
+  async takeLease(name: string, holder: string, at: Date, ttlMs: number): Promise<boolean> {
+    const now = at.toISOString()
+    const until = new Date(at.getTime() + ttlMs).toISOString()
+    await this.#db
+      .insertInto('news_leases')
+      .values({ name, holder, until })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ holder, until })
+          .where((eb) => eb.or([eb('news_leases.holder', '=', holder), eb('news_leases.until', '<=', now)])),
+      )
+      .execute()
+    const row = await this.#db.selectFrom('news_leases').select('holder').where('name', '=', name).executeTakeFirst()
+    return row?.holder === holder
+  }
+
+  /** Gives the lease up now (on a clean stop), so another process takes over at once. */
+  async releaseLease(name: string, holder: string, at: Date): Promise<void> {
+    await this.#db.updateTable('news_leases').set({ until: at.toISOString() }).where('name', '=', name).where('holder', '=', holder).execute()
   }
 
   /** Records a failed refresh; keeps the time of the first failure. Returns when the failures began. */
@@ -97,7 +150,7 @@ export class NewsStore {
     const now = at.toISOString()
     await this.#db
       .insertInto('news_lists')
-      .values({ list, ids: '[]', fetched_at: null, failed_since: now })
+      .values({ list, ids: '[]', fetched_at: null, failed_since: now, viewed_at: null })
       .onConflict((oc) => oc.column('list').doNothing())
       .execute()
     await this.#db.updateTable('news_lists').set({ failed_since: now }).where('list', '=', list).where('failed_since', 'is', null).execute()
