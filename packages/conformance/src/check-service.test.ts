@@ -12,6 +12,7 @@ const secret = 's'.repeat(48)
 /** Each way of breaking the fixture, the one rule it must fail, and words of the fix the message must give. */
 const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'no-manifest': { rule: 'manifest.served', fix: /answered 404; serve the manifest there with status 200/ },
+  'manifest-not-json': { rule: 'manifest.served', fix: /is not JSON \(.*\); send the manifest as a JSON object/ },
   'invalid-manifest': { rule: 'manifest.valid', fix: /mount must be "\/fixture".*fix those fields/ },
   'slow-health': { rule: 'health.ok', fix: /answer within 1000 ms/ },
   'fragment-error': { rule: 'fragment.ok', fix: /answered 500; answer 200 with the widget's HTML/ },

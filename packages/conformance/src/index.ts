@@ -11,6 +11,6 @@ export { checkService, type CheckReport, type CheckOptions } from './check-servi
 export { formatReport } from './format-report.js'
 export { RULES } from './rules/index.js'
 export { UnreachableError } from './errors.js'
-export { ServiceProbe, PROBE_SESSION, type ProbeOptions, type ProbeResponse } from './service-probe.js'
+export { ServiceProbe, PROBE_SESSION, type ProbeOptions, type ProbeResponse, type ManifestAnswer } from './service-probe.js'
 export { manifestJsonSchema, manifestJsonSchemaText } from './manifest-json-schema.js'
 export type { Rule, RuleResult, RuleStatus, Outcome } from './rule.js'

@@ -25,6 +25,14 @@ export interface ProbeOptions {
   expectName?: string | undefined
 }
 
+/** The manifest as served: `json` is false when the body is not JSON (manifest.served reports that, once). */
+export interface ManifestAnswer {
+  response: ProbeResponse
+  json: boolean
+  manifest: Manifest | undefined
+  problem: string | undefined
+}
+
 export interface ProbeRequest {
   method?: string
   headers?: Record<string, string>
@@ -55,7 +63,7 @@ export class ServiceProbe {
   readonly secret: string | undefined
   readonly expectName: string | undefined
   readonly #timeoutMs: number
-  #manifest: Promise<{ response: ProbeResponse; manifest: Manifest | undefined; problem: string | undefined }> | undefined
+  #manifest: Promise<ManifestAnswer> | undefined
   readonly #fragments = new Map<string, Promise<ProbeResponse>>()
 
   constructor(url: string, options: ProbeOptions = {}) {
@@ -102,19 +110,19 @@ export class ServiceProbe {
   }
 
   /** The manifest response and, when it is valid, the manifest (fetched once). */
-  manifestResponse(): Promise<{ response: ProbeResponse; manifest: Manifest | undefined; problem: string | undefined }> {
-    this.#manifest ??= this.fetch(SERVICE_PATHS.manifest, { headers: { accept: 'application/json' } }).then((response) => {
-      if (response.status !== 200) return { response, manifest: undefined, problem: `answered ${response.status}` }
+  manifestResponse(): Promise<ManifestAnswer> {
+    this.#manifest ??= this.fetch(SERVICE_PATHS.manifest, { headers: { accept: 'application/json' } }).then((response): ManifestAnswer => {
+      if (response.status !== 200) return { response, json: false, manifest: undefined, problem: `answered ${response.status}` }
       let json: unknown
       try {
         json = JSON.parse(response.body)
       } catch (error) {
-        return { response, manifest: undefined, problem: `is not JSON (${(error as Error).message})` }
+        return { response, json: false, manifest: undefined, problem: `is not JSON (${(error as Error).message})` }
       }
       try {
-        return { response, manifest: parseManifest(json, 'the manifest'), problem: undefined }
+        return { response, json: true, manifest: parseManifest(json, 'the manifest'), problem: undefined }
       } catch (error) {
-        return { response, manifest: undefined, problem: (error as Error).message }
+        return { response, json: true, manifest: undefined, problem: (error as Error).message }
       }
     })
     return this.#manifest

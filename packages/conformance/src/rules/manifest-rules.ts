@@ -28,8 +28,9 @@ export const manifestValid: Rule = {
   section: '2.2',
   title: 'manifest follows the schema',
   async check(probe) {
-    const { response, manifest, problem } = await probe.manifestResponse()
+    const { response, json, manifest, problem } = await probe.manifestResponse()
     if (response.status !== 200) return skip('needs a served manifest (see manifest.served)')
+    if (!json) return skip('needs a manifest in JSON (see manifest.served)')
     if (!manifest) return fail(`${problem ?? 'the manifest is invalid'}; fix those fields (docs/manifest.schema.json describes each)`)
     if (probe.expectName !== undefined && manifest.name !== probe.expectName) {
       return fail(`the manifest says "${manifest.name}", but the configuration calls this service "${probe.expectName}"; use the same name in both (and mount "/${probe.expectName}")`)
