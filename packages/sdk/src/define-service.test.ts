@@ -60,6 +60,10 @@ test('sdk - cross-site posts are refused; plain posts redirect back', async (t) 
   const ok = await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'same-origin', referer: 'http://localhost:4040/x' } })
   assert.equal(ok.statusCode, 303)
   assert.equal(ok.headers.location, '/x')
+  for (const referer of ['http://localhost:4040//evil.example/x', 'http://localhost:4040/\\evil.example', 'foo://x/\\evil.example']) {
+    const away = await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'same-origin', referer } })
+    assert.equal(away.headers.location, '/hello', `never off the site: ${referer}`)
+  }
 })
 
 test('sdk - errors hide internals and give a request id; unknown paths get 404 in the shared look', async (t) => {

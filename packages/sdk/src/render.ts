@@ -36,6 +36,8 @@ export function backPath(request: FastifyRequest, fallback: string): string {
   if (!referer) return fallback
   try {
     const url = new URL(referer)
+    // "http://x//evil.example" (or "/\evil.example", which URL turns into "//") would send the browser to another site.
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.startsWith('//')) return fallback
     return url.pathname + url.search
   } catch {
     return fallback
