@@ -65,8 +65,8 @@ export class ChatClient {
     return new ChatClient(options.index, gateway, cookie, socket, slug)
   }
 
-  /** Sends one message through the gateway; true when the chat accepted it. */
-  async send(text: string): Promise<boolean> {
+  /** Sends one message through the gateway; 'accepted', or why not (the HTTP status or the error). */
+  async send(text: string): Promise<string> {
     try {
       const response = await fetch(`${this.gateway}/chat/rooms/${this.#slug}/messages`, {
         method: 'POST',
@@ -74,9 +74,9 @@ export class ChatClient {
         body: new URLSearchParams({ text }),
       })
       await response.arrayBuffer()
-      return response.ok
-    } catch {
-      return false
+      return response.ok ? 'accepted' : `HTTP ${response.status}`
+    } catch (error) {
+      return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
     }
   }
 

@@ -22,6 +22,8 @@ export interface ChatBenchResult {
   deliveriesPerSecond: number
   p50: number
   p99: number
+  /** Sends not accepted, by reason. */
+  refused: Record<string, number>
 }
 
 export async function measure(setup: Setup, settings: ChatBenchSettings, log: (line: string) => void): Promise<ChatBenchResult> {
@@ -45,7 +47,7 @@ export async function measure(setup: Setup, settings: ChatBenchSettings, log: (l
     }
     log(`  ${clients.length} people in the room on ${setup.gateways.length} gateway(s); sending ${settings.rate}/s for ${settings.seconds} s`)
     const total = Math.round(settings.rate * settings.seconds)
-    const sends: Promise<boolean>[] = []
+    const sends: Promise<string>[] = []
     const start = performance.now()
     for (let n = 0; n < total; n++) {
       const due = start + (n * 1000) / settings.rate
@@ -58,7 +60,9 @@ export async function measure(setup: Setup, settings: ChatBenchSettings, log: (l
     }
     const results = await Promise.all(sends)
     const sendSeconds = (performance.now() - start) / 1000
-    const accepted = results.filter(Boolean).length
+    const accepted = results.filter((result) => result === 'accepted').length
+    const refused: Record<string, number> = {}
+    for (const result of results) if (result !== 'accepted') refused[result] = (refused[result] ?? 0) + 1
     const expected = accepted * (clients.length - 1)
     // Let the last deliveries arrive (or give up after 5 s).
     const deadline = performance.now() + 5000
@@ -76,6 +80,7 @@ export async function measure(setup: Setup, settings: ChatBenchSettings, log: (l
       deliveriesPerSecond: latencies.length / deliverySeconds,
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
+      refused,
     }
   } finally {
     for (const client of clients) client.close()

@@ -45,6 +45,10 @@ async function main(): Promise<number> {
   }
   console.log('')
   for (const line of table(results)) console.log(line)
+  for (const result of results) {
+    const refused = Object.entries(result.refused)
+    if (refused.length) console.log(`not accepted on ${result.setup}: ${refused.map(([why, count]) => `${count} × ${why}`).join(', ')}`)
+  }
   return failed ? 1 : 0
 }
 

@@ -20,12 +20,13 @@ export interface Setup {
   stop(): Promise<void>
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+/** Waits until `url` answers 200 (and, for a page, shows the chat widget). */
+async function waitUntilUp(url: string, child: ChildProcess, output: () => string, text = 'chat-app'): Promise<void> {
   const deadline = Date.now() + 30_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}): ${output()}`)
     const response = await fetch(url).catch(() => undefined)
-    if (response?.ok && (await response.text()).includes('chat-app')) return
+    if (response?.ok && (await response.text()).includes(text)) return
     if (Date.now() > deadline) throw new Error(`${url} did not come up: ${output()}`)
     await new Promise((done) => setTimeout(done, 200))
   }
@@ -39,10 +40,10 @@ async function launch(args: string[], env: NodeJS.ProcessEnv, cwd: string): Prom
   return { child, output: () => output }
 }
 
-function stopper(children: ChildProcess[], dir: string) {
+function stopper(children: ChildProcess[], dir: string, more: () => ChildProcess[] = () => []) {
   return async () => {
     await Promise.all(
-      children.map((child) => {
+      [...children, ...more()].map((child) => {
         if (child.exitCode !== null || child.signalCode !== null) return undefined
         const exited = new Promise((done) => child.once('exit', done))
         child.kill('SIGTERM')
@@ -92,16 +93,16 @@ export async function startCluster(redisUrl: string, databaseUrl: string): Promi
   const gatewayPorts = [await freePort(), await freePort()]
   const config = configure(dir, chatPorts[0] ?? 0, gatewayPorts[0] ?? 0)
   const env = { ...baseEnv(dir), DISTRIBUTEX_BUS: redisUrl, DATABASE_URL: databaseUrl, DX_SERVICE_CHAT_URL: chatPorts.map((port) => `http://127.0.0.1:${port}`).join(',') }
-  const started = [
-    ...(await Promise.all(chatPorts.map((port) => launch(['start', 'chat', '--port', String(port), '--config', config], env, dir)))),
-    ...(await Promise.all(gatewayPorts.map((port) => launch(['start', 'gateway', '--port', String(port), '--config', config], env, dir)))),
-  ]
-  const stop = stopper(
-    started.map((s) => s.child),
-    dir,
-  )
+  const started: Awaited<ReturnType<typeof launch>>[] = []
+  const stop = stopper([], dir, () => started.map((s) => s.child))
   try {
-    await Promise.all(gatewayPorts.map((port, i) => waitUntilUp(`http://127.0.0.1:${port}/`, started[2 + i]!.child, started[2 + i]!.output)))
+    // Every chat process up before the gateways: a form post is never retried on another process.
+    const chats = await Promise.all(chatPorts.map((port) => launch(['start', 'chat', '--port', String(port), '--config', config], env, dir)))
+    started.push(...chats)
+    await Promise.all(chatPorts.map((port, i) => waitUntilUp(`http://127.0.0.1:${port}/health`, chats[i]!.child, chats[i]!.output, 'ok')))
+    const gateways = await Promise.all(gatewayPorts.map((port) => launch(['start', 'gateway', '--port', String(port), '--config', config], env, dir)))
+    started.push(...gateways)
+    await Promise.all(gatewayPorts.map((port, i) => waitUntilUp(`http://127.0.0.1:${port}/`, gateways[i]!.child, gateways[i]!.output)))
   } catch (error) {
     await stop()
     throw error

@@ -60,8 +60,8 @@ export class ChatCore {
     return { ...person, nickname: person.nickname }
   }
 
-  async room(slug: string): Promise<Room> {
-    const room = SLUG_PATTERN.test(slug) ? await this.store.room(slug) : undefined
+  async room(slug: string): Promise<Omit<Room, 'members'>> {
+    const room = SLUG_PATTERN.test(slug) ? await this.store.findRoom(slug) : undefined
     if (!room) throw new NotFoundError('room', `There is no room at /chat/rooms/${slug.slice(0, 60)}: it may have been mistyped. Pick one from the list.`)
     return room
   }
@@ -88,7 +88,7 @@ export class ChatCore {
     return room
   }
 
-  async join(personId: string, slug: string): Promise<Room> {
+  async join(personId: string, slug: string): Promise<Omit<Room, 'members'>> {
     await this.named(personId)
     const room = await this.room(slug)
     await this.store.setRoom(personId, room.slug)
@@ -108,7 +108,7 @@ export class ChatCore {
       await this.addLine(room.slug, personId, me.nickname, 'joined')
       await this.membersChanged(room.slug)
     }
-    return (await this.store.room(room.slug)) ?? room
+    return (await this.store.room(room.slug)) ?? { ...room, members: 1 }
   }
 
   async apiLeave(personId: string, slug: string): Promise<void> {

@@ -232,6 +232,12 @@ export class ChatStore {
     return { slug, name, createdAt: row.created_at, members: 0 }
   }
 
+  /** A room without its member count (a cheap existence check on every message). */
+  async findRoom(slug: string): Promise<Omit<Room, 'members'> | undefined> {
+    const row = await this.#db.selectFrom('rooms').select(['slug', 'name', 'created_at']).where('slug', '=', slug).executeTakeFirst()
+    return row ? { slug: row.slug, name: row.name, createdAt: row.created_at } : undefined
+  }
+
   async room(slug: string): Promise<Room | undefined> {
     return (await this.rooms([slug]))[0]
   }
