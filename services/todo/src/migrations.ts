@@ -22,4 +22,18 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('todos').execute()
     },
   },
+  '0002-create-todo-requests': {
+    // Which bus requests were already turned into todos, so a redelivered one adds nothing.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('todo_requests')
+        .addColumn('event_id', 'text', (col) => col.primaryKey())
+        .addColumn('todo_id', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('todo_requests').execute()
+    },
+  },
 }

@@ -3,7 +3,8 @@
  * Todos asked for by other services: consumes the bus topic `todo.requested`
  * (consumer group `todo`, so each request is added once however many Todo
  * processes run) and adds the todo exactly as a person's add would: the same
- * title rule, the same live updates on every open page. A request that breaks
+ * title rule, the same live updates on every open page, once per event even
+ * when the bus delivers it again. A request that breaks
  * the rules is logged and acknowledged, never redelivered forever.
  */
 import { z } from 'zod'
@@ -44,7 +45,14 @@ export function consumeTodoRequests({ bus, store, live, channel, log }: { bus: S
       log.warn({ event: envelope.id, source: request.data.source, reason: error.message }, 'todo.requested has a title Todo refuses; ignored')
       return
     }
-    const todo = await store.add(title)
+    // Keyed on the event's id: a redelivered request (at-least-once) adds nothing twice.
+    const { todo, added } = await store.addOnce(envelope.id, title)
+    if (!todo) {
+      log.info({ event: envelope.id, source: request.data.source }, 'todo.requested delivered again after its todo was removed; nothing to do')
+      return
+    }
+    if (!added) log.info({ event: envelope.id, todo: todo.id }, 'todo.requested delivered again; the todo was already added')
+    // Published again on a redelivery: the first delivery may have stopped before publishing, and appends are idempotent in the browser.
     const todos = await store.list()
     await live.publish(channel, [
       { action: 'append', target: 'todo-items', html: todoItem(todo).value },

@@ -34,3 +34,22 @@ for (const dialect of testDialects()) {
     }
   })
 }
+
+for (const dialect of testDialects()) {
+  test(`todo store (${dialect.name}) - a todo added under a request id is added once, however often the request comes`, { skip: dialect.skip }, async () => {
+    const store = await dialect.open<TodoDatabase>({ service: 'todo', migrations })
+    try {
+      const todos = new TodoStore(store.db)
+      const id = '7d2b1c9e-2f4a-4c1e-9a51-0d8f3b6e4a21'
+      const first = await todos.addOnce(id, 'Read: a story')
+      const again = await todos.addOnce(id, 'Read: a story')
+      assert.deepEqual({ added: first.added, title: first.todo?.title }, { added: true, title: 'Read: a story' })
+      assert.deepEqual({ added: again.added, id: again.todo?.id }, { added: false, id: first.todo?.id })
+      assert.equal((await todos.list()).filter((todo) => todo.title === 'Read: a story').length, 1)
+      await todos.remove(first.todo?.id ?? '')
+      assert.deepEqual(await todos.addOnce(id, 'Read: a story'), { todo: undefined, added: false }, 'a redelivery after the person removed it does not bring it back')
+    } finally {
+      await store.close()
+    }
+  })
+}

@@ -13,8 +13,15 @@ export interface TodoTable {
   updated_at: string
 }
 
+export interface TodoRequestTable {
+  event_id: string
+  todo_id: string
+  created_at: string
+}
+
 export interface TodoDatabase {
   todos: TodoTable
+  todo_requests: TodoRequestTable
 }
 
 export interface Todo {
@@ -67,6 +74,30 @@ export class TodoStore {
     const row: TodoTable = { id: randomUUID(), title, done: 0, created_at: now, updated_at: now }
     await this.#db.insertInto('todos').values(row).execute()
     return toTodo(row)
+  }
+
+  /**
+   * Adds a todo for request `eventId` (a bus event's id), once: asked again with
+   * the same id (a redelivered event), it adds nothing and answers the todo it
+   * added then, or undefined when the person has removed it since.
+   */
+  async addOnce(eventId: string, title: string): Promise<{ todo: Todo | undefined; added: boolean }> {
+    return this.#db.transaction().execute(async (trx) => {
+      const now = this.#stamp()
+      const row: TodoTable = { id: randomUUID(), title, done: 0, created_at: now, updated_at: now }
+      const claimed = await trx
+        .insertInto('todo_requests')
+        .values({ event_id: eventId, todo_id: row.id, created_at: now })
+        .onConflict((conflict) => conflict.column('event_id').doNothing())
+        .executeTakeFirst()
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        const earlier = await trx.selectFrom('todo_requests').select('todo_id').where('event_id', '=', eventId).executeTakeFirstOrThrow()
+        const existing = await trx.selectFrom('todos').selectAll().where('id', '=', earlier.todo_id).executeTakeFirst()
+        return { todo: existing ? toTodo(existing) : undefined, added: false }
+      }
+      await trx.insertInto('todos').values(row).execute()
+      return { todo: toTodo(row), added: true }
+    })
   }
 
   /** Renames a todo; false when it no longer exists. */
