@@ -17,6 +17,16 @@ POSITION_TIMEOUT_S = 0.5
 PUBLISH_TIMEOUT_S = 2.0
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return None  # a redirect would carry the credential elsewhere: treat it as the error it is
+
+
+# Straight to the gateway: never through an HTTP_PROXY from the environment, never after a redirect,
+# since every call carries the publish credential.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+
+
 class GatewayClient:
     def __init__(self, base_url: str, secret: str, service: str):
         self._base = base_url
@@ -28,8 +38,11 @@ class GatewayClient:
         request.add_header("authorization", self._authorization)
         if data is not None:
             request.add_header("content-type", "application/json")
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"{}")
+        with _OPENER.open(request, timeout=timeout) as response:
+            answer = json.loads(response.read() or b"{}")
+        if not isinstance(answer, dict):
+            raise ValueError(f"the gateway answered {type(answer).__name__} JSON, not an object: is DX_GATEWAY_INTERNAL_URL the gateway?")
+        return answer
 
     def channel_after(self, channel: str) -> str | None:
         """The channel's position now (`<epoch>:<offset>`, or `:0` when empty); None when the gateway cannot tell."""
@@ -54,7 +67,8 @@ class GatewayClient:
 def _reason(error: Exception) -> str:
     if isinstance(error, urllib.error.HTTPError):
         try:
-            return f"{error.code} {json.loads(error.read()).get('error', '')}"
+            answer = json.loads(error.read())
         except ValueError:
             return str(error.code)
+        return f"{error.code} {answer.get('error', '') if isinstance(answer, dict) else ''}"
     return str(error)

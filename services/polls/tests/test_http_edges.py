@@ -47,7 +47,10 @@ class HttpEdges(unittest.TestCase):
     def raw(self, data: bytes) -> bytes:
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
             connection.sendall(data)
-            return connection.recv(4096)
+            answer = b""
+            while chunk := connection.recv(4096):  # the service closes the connection after answering
+                answer += chunk
+            return answer
 
     def newest_poll(self):
         self.request("POST", "/polls/polls", "question=Lunch%3F&options=Pizza%0ASushi", FORM)
