@@ -49,6 +49,14 @@ test('publish - refused without credentials, with wrong ones, or to another serv
 
   const foreignTopic = await post(gateway.url, { event: { topic: 'todo.requested', type: 'todo.requested', data: { title: 'x' } } }, bearer('polls'))
   assert.equal(foreignTopic.status, 403)
+
+  // A service that happens to be called "live", "presence" or "dx" still cannot write the platform's topics.
+  const intoTodo = { channel: 'todo:list', priority: 'content', actions: [{ action: 'remove', target: 'todo-items' }] }
+  for (const [service, topic] of [['live', 'live.todo:list'], ['presence', 'presence.todo:list'], ['dx', 'dx.members']] as const) {
+    const platform = await post(gateway.url, { event: { topic, type: 'live.update', data: intoTodo } }, bearer(service))
+    assert.equal(platform.status, 403, topic)
+    assert.match(String(platform.json.error), new RegExp(`topic "${topic.replace('.', '\\.')}" belongs to the platform`))
+  }
 })
 
 test('publish - invalid stream actions and events are refused with 400 naming the field', async (t) => {

@@ -58,6 +58,12 @@ const EventBodySchema = z.object({ event: EventSchema }).strict()
 // Strict down to each action: a misspelt "html" must be refused, not dropped.
 const ActionsBodySchema = LiveUpdateSchema.extend({ actions: z.array(StreamActionSchema.strict()).min(1).max(100) }).strict()
 
+/**
+ * Topics of the platform itself (live updates, presence, membership): refused as events whatever the
+ * service is called, or a service named "live" could publish into every other service's channels.
+ */
+const PLATFORM_TOPIC = /^(live|presence|dx)\./
+
 /** The largest body the gateway reads (its `bodyLimit`); docs/protocol.md §10.2 says the same. */
 const MAX_BODY = '1 MiB'
 
@@ -127,6 +133,9 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     if (!owned) {
       const what = 'event' in body ? `topic "${topic}" (own topics start with "${service}.")` : `channel "${body.channel}" (own channels start with "${service}:")`
       return refuse(reply, 403, `service "${service}" may only publish to its own channels and topics, not ${what}`)
+    }
+    if ('event' in body && PLATFORM_TOPIC.test(topic)) {
+      return refuse(reply, 403, `topic "${topic}" belongs to the platform (live., presence. and dx. topics); send live updates as {"channel","actions"}, and give the service another name for its own events`)
     }
     let published: unknown
     try {
