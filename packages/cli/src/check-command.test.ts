@@ -102,7 +102,8 @@ test('cli check - an address where nothing answers, or no URL, exits 2 with what
   assert.match(unreachable.stderr, /cannot reach .*connection refused.*Is the service running/)
   const json = await distributex(['check', `http://127.0.0.1:${port}`, '--json'])
   assert.equal(json.status, 2)
-  assert.equal((JSON.parse(json.stdout) as { ok: boolean }).ok, false)
+  const answer = JSON.parse(json.stdout) as { url: string; ok: boolean; error: string }
+  assert.deepEqual({ ...answer, error: answer.error.slice(0, 14) }, { url: `http://127.0.0.1:${port}`, ok: false, error: 'cannot reach h' }, 'the shape docs/protocol.md (Appendix A) gives')
   const missing = await distributex(['check'])
   assert.equal(missing.status, 2)
   assert.match(missing.stderr, /no URL: give the address the service listens on, e.g. "distributex check http:\/\/127.0.0.1:4001", or its name in the configuration/)
