@@ -42,9 +42,12 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     await ada.locator('#chat-text-lobby').press('Enter')
     await bob.locator('.chat-msg', { hasText: 'Hello Bob' }).waitFor({ timeout: 2000 })
     assert.equal(await bob.locator('.chat-msg a[href="https://example.com/"]').getAttribute('rel'), 'nofollow noopener noreferrer')
-    await bob.locator('#chat-text-lobby').fill('Hi Ada!')
+    await bob.locator('#chat-text-lobby').pressSequentially('Hi Ada!')
+    await ada.locator('#chat-typing-lobby', { hasText: 'Bob is typing…' }).waitFor({ timeout: 2000 })
+    assert.equal(await bob.locator('.chat-typist', { hasText: 'Bob is typing' }).isVisible(), false, 'not shown to the typist')
     await bob.locator('#chat-text-lobby').press('Enter')
     await ada.locator('.chat-msg', { hasText: 'Hi Ada!' }).waitFor({ timeout: 2000 })
+    await ada.locator('.chat-typist').waitFor({ state: 'detached', timeout: 1000 })
     assert.equal(await ada.locator('.chat-msg', { hasText: 'Hello Bob' }).count(), 1, 'the sender sees the message once')
 
     await bob.reload()

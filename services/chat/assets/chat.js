@@ -76,20 +76,22 @@
 
   const isSendForm = (elt) => elt && elt.id && (elt.id.startsWith('chat-send-') || elt.id === 'chat-private-form')
 
+  // The request has its values: the next send gets a new client id at once, however fast it follows.
   document.addEventListener('htmx:beforeRequest', (event) => {
     const form = event.detail.elt
-    const text = isSendForm(form) && form.querySelector('input[name="text"]')
+    if (!isSendForm(form)) return
+    const text = form.querySelector('input[name="text"]')
     if (text) form.dataset.sending = text.value
+    const clientId = form.querySelector('input[name="clientId"]')
+    if (clientId) clientId.value = newClientId()
   })
 
-  // Sent: clear what was sent (not what was typed since) and take a new client id.
+  // Sent: clear what was sent (not what was typed since).
   document.addEventListener('htmx:afterRequest', (event) => {
     const form = event.detail.elt
     if (!isSendForm(form) || !form.isConnected || !event.detail.xhr || event.detail.xhr.status !== 200) return
     const text = form.querySelector('input[name="text"]')
     if (text && text.value === form.dataset.sending) text.value = ''
-    const clientId = form.querySelector('input[name="clientId"]')
-    if (clientId) clientId.value = newClientId()
     for (const alert of form.querySelectorAll('[role="alert"]')) alert.remove()
     for (const input of form.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid')
   })

@@ -127,14 +127,15 @@ export class ChatCore {
     const room = await this.room(slug)
     const text = parseMessage(input.text)
     const clientId = parseClientId(input.clientId)
-    const seen = clientId ? await this.store.byClientId(personId, clientId) : undefined
+    const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
+    const seen = previous?.room === room.slug ? previous : undefined
     if (seen) {
       // A retry: the first attempt may have been stored but not published; publishing twice changes nothing.
       await this.#publishMessage(seen)
       return { message: seen, duplicate: true }
     }
     await this.#checkRate(personId)
-    const result = await this.store.addMessage({ room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId })
+    const result = await this.store.addMessage({ room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId: previous ? undefined : clientId })
     await this.#publishMessage(result.message)
     return result
   }
@@ -148,11 +149,13 @@ export class ChatCore {
     const recipient = await this.store.findOnline(toName)
     if (!recipient?.nickname) throw new NotFoundError('to', `No one is called “${toName}”. Check the spelling: the people in a room are listed at its top.`)
     if (recipient.id === personId) throw new NotFoundError('to', 'That is you: pick someone else’s nickname.')
-    const seen = clientId ? await this.store.byClientId(personId, clientId) : undefined
+    const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
+    // A client id names one send: reused for another kind of message it is a new one.
+    const seen = previous?.recipientId === recipient.id ? previous : undefined
     if (!seen) await this.#checkRate(personId)
     const { message } = seen
       ? { message: seen }
-      : await this.store.addMessage({ room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipient.nickname }, body: text, clientId })
+      : await this.store.addMessage({ room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipient.nickname }, body: text, clientId: previous ? undefined : clientId })
     await this.#publishMessage(message)
     return message
   }

@@ -140,7 +140,13 @@ test('chat - a private message goes only to the inboxes of its two people', asyn
   await ada.post('/chat/nickname', { nickname: 'Ada' })
   await bob.post('/chat/nickname', { nickname: 'Bob' })
   await cat.post('/chat/nickname', { nickname: 'Cat' })
-  const sent = await ada.post('/chat/private', { to: 'bob', text: 'just between us' }, { htmx: true })
+  await ada.post('/chat/rooms', { name: 'Lobby' })
+  const page = (await ada.get('/chat')).body
+  const sendId = /id="chat-send-lobby"[\s\S]*?name="clientId" value="([^"]+)"/.exec(page)?.[1] ?? ''
+  const privateId = /id="chat-private-form"[\s\S]*?name="clientId" value="([^"]+)"/.exec(page)?.[1] ?? ''
+  assert.notEqual(sendId, privateId, 'each form names its own sends')
+  await ada.post('/chat/rooms/lobby/messages', { text: 'in the room', clientId: 'same-id' })
+  const sent = await ada.post('/chat/private', { to: 'bob', text: 'just between us', clientId: 'same-id' }, { htmx: true })
   assert.equal(sent.statusCode, 200)
   assert.equal(sent.headers['hx-reswap'], 'none')
   assert.match((await bob.get('/chat')).body, /just between us/)

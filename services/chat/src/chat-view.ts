@@ -36,7 +36,7 @@ export interface ChatViewState {
   inboxLive: SafeHtml
   problem?: FormProblem | undefined
   notice?: string | undefined
-  /** A fresh client id for the send forms, so a retried post is stored once. */
+  /** A fresh client id for the send form (the private form derives its own), so a retried post is stored once. */
   clientId: string
 }
 
@@ -99,7 +99,7 @@ export function typingItem(slug: string, person: string, nickname: string): Safe
 
 export function sendForm(slug: string, clientId: string, problem?: FormProblem): SafeHtml {
   const value = problem?.form === 'text' ? problem.value : ''
-  return html`<form id="${ids.sendForm(slug)}" method="post" action="/chat/rooms/${slug}/messages" hx-post="/chat/rooms/${slug}/messages" hx-target="this" hx-swap="outerHTML" class="mt-3">
+  return html`<form id="${ids.sendForm(slug)}" method="post" action="/chat/rooms/${slug}/messages" hx-post="/chat/rooms/${slug}/messages" hx-target="this" hx-swap="outerHTML" hx-sync="this:queue all" class="mt-3">
   <input type="hidden" name="clientId" value="${clientId}">
   <div class="flex gap-2">
     <label for="chat-text-${slug}" class="sr-only">Message</label>
@@ -112,7 +112,7 @@ export function sendForm(slug: string, clientId: string, problem?: FormProblem):
 
 export function privateForm(clientId: string, problem?: FormProblem, to = ''): SafeHtml {
   const mine = problem?.form === 'private'
-  return html`<form id="${ids.privateForm}" method="post" action="/chat/private" hx-post="/chat/private" hx-target="this" hx-swap="outerHTML" class="mt-2 grid gap-2 sm:grid-cols-[8rem_1fr_auto]">
+  return html`<form id="${ids.privateForm}" method="post" action="/chat/private" hx-post="/chat/private" hx-target="this" hx-swap="outerHTML" hx-sync="this:queue all" class="mt-2 grid gap-2 sm:grid-cols-[8rem_1fr_auto]">
   <input type="hidden" name="clientId" value="${clientId}">
   <label for="chat-private-to" class="sr-only">To (nickname)</label>
   <input id="chat-private-to" name="to" value="${mine ? (problem.to ?? '') : to}" placeholder="To (nickname)" class="dx-input" autocomplete="off"${invalid(problem, 'private', 'chat-private-error')}>
@@ -168,7 +168,7 @@ function inboxPanel(state: ChatViewState): SafeHtml {
   <h3 class="text-sm font-semibold text-slate-700">Private messages</h3>
   <ol id="${ids.inbox}" class="chat-inbox mt-2 max-h-48 overflow-y-auto"${state.inboxLive}>${state.inbox.map(messageItem)}</ol>
   <p class="chat-inbox-empty text-sm text-slate-500">None yet. Send one to a nickname; only the two of you see it.</p>
-  ${privateForm(state.clientId, state.problem)}
+  ${privateForm(`${state.clientId}-p`, state.problem)}
 </section>`
 }
 

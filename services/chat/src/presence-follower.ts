@@ -117,13 +117,18 @@ export class PresenceFollower {
     this.#settle(slug, id)
   }
 
+  /** A leave waits to see whether the person comes straight back (a reload); a join is written at once. */
   #settle(slug: string, id: string): void {
     const key = `${slug}|${id}`
     clearTimeout(this.#pending.get(key))
-    const timer = setTimeout(() => {
-      this.#pending.delete(key)
-      void this.#reconcile(slug, id, this.#views.get(slug)?.people.has(id) ?? false)
-    }, this.#settleMs)
+    const here = this.#views.get(slug)?.people.has(id) ?? false
+    const timer = setTimeout(
+      () => {
+        this.#pending.delete(key)
+        void this.#reconcile(slug, id, this.#views.get(slug)?.people.has(id) ?? false)
+      },
+      here ? 0 : this.#settleMs,
+    )
     timer.unref()
     this.#pending.set(key, timer)
   }
