@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 MIN_LENGTH = 32
 
@@ -26,9 +27,19 @@ def load_secret(env: dict[str, str], data_dir: str) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        with open(path, encoding="utf-8") as file:
-            return file.read().strip()
+        return _read_theirs(path)
     value = secrets.token_hex(32)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(value)
     return value
+
+
+def _read_theirs(path: str) -> str:
+    """The secret another process just created; never a short or empty one, which anyone could sign with."""
+    for _ in range(20):  # the other process may still be writing it
+        with open(path, encoding="utf-8") as file:
+            stored = file.read().strip()
+        if len(stored) >= MIN_LENGTH:
+            return stored
+        time.sleep(0.05)
+    raise SystemExit(f"polls: {path} holds no usable secret (fewer than {MIN_LENGTH} characters); delete it to have a new one made, or set DX_SECRET")

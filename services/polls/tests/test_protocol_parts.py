@@ -1,8 +1,11 @@
 """The parts of the protocol Polls implements by hand, against the test vectors of docs/protocol.md."""
+import os
+import tempfile
 import unittest
 
 from polls_service.poll_input import InvalidInput, parse_new_poll
 from polls_service.safety import back_path, is_cross_origin
+from polls_service.secret import load_secret
 from polls_service.signing import IdentityError, publish_credential, sign_channel_token, verify_identity
 
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -71,6 +74,20 @@ class Safety(unittest.TestCase):
         self.assertEqual(back_path("https://evil.example//evil.example/x", "/polls"), "/polls")
         self.assertEqual(back_path(None, "/polls"), "/polls")
         self.assertEqual(back_path("not a url", "/polls"), "/polls")
+
+
+class Secret(unittest.TestCase):
+    def test_made_once_then_read_back(self):
+        with tempfile.TemporaryDirectory() as folder:
+            made = load_secret({}, folder)
+            self.assertEqual(len(made), 64)
+            self.assertEqual(load_secret({}, folder), made)
+
+    def test_an_empty_secret_file_stops_the_service_instead_of_signing_with_an_empty_key(self):
+        with tempfile.TemporaryDirectory() as folder:
+            open(os.path.join(folder, ".dx-secret"), "w").close()
+            with self.assertRaisesRegex(SystemExit, "holds no usable secret.*delete it.*or set DX_SECRET"):
+                load_secret({}, folder)
 
 
 if __name__ == "__main__":
