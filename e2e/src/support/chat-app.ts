@@ -22,10 +22,11 @@ export interface ChatApp {
 
 export const CHAT_SECRET = 'h'.repeat(48)
 
-export async function startChatApp(): Promise<ChatApp> {
+/** `env` is passed to both (e.g. `DX_CHAT_RATE_LIMIT` to fill a room quickly). */
+export async function startChatApp({ env: extra = {} }: { env?: Record<string, string> } = {}): Promise<ChatApp> {
   const bus = createBus(undefined)
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-chat-'))
-  const env = { DX_SECRET: CHAT_SECRET }
+  const env = { DX_SECRET: CHAT_SECRET, ...extra }
   const chat = await chatService.start({ port: await freePort(), dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
   const config = parseGatewayConfig({
     gateway: { port: 0, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
