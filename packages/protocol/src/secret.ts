@@ -32,6 +32,9 @@ export function loadSecret({ env = process.env, dataDir = 'data' }: { env?: Node
     writeFileSync(file, secret, { mode: 0o600, flag: 'wx' })
     return secret
   } catch {
-    return readFileSync(file, 'utf8').trim()
+    const theirs = readFileSync(file, 'utf8').trim()
+    // An empty or short secret would let anyone sign identities: refuse to start on it.
+    if (theirs.length < MIN_LENGTH) throw new ConfigError(`${file} holds no usable secret (fewer than ${MIN_LENGTH} characters); delete it to have a new one made, or set DX_SECRET`)
+    return theirs
   }
 }
