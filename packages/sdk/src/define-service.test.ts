@@ -81,3 +81,33 @@ test('sdk - a manifest that breaks the protocol is refused when the service is d
   assert.throws(() => defineService({ name: 'Bad', version: '1', title: 'Bad', setup() {} }), /name:/)
   assert.throws(() => defineService({ name: 'ok', version: '1', title: 'Ok', widgets: [{ name: 'w', title: 'W', path: '/other' }], setup() {} }), /must be under the mount \/ok/)
 })
+
+test('sdk - with the bus down, a change is still stored and answered, and widgets still render (only live updates are lost)', async (t) => {
+  const stored: string[] = []
+  const service = defineService({
+    name: 'notes',
+    version: '1.0.0',
+    title: 'Notes',
+    widgets: [{ name: 'list', title: 'Notes', path: '/notes' }],
+    setup(app, context) {
+      app.get('/notes', async (request, reply) => reply.page(html`<ul id="notes"${await context.live.attributes(request, 'notes:list')}>${stored.length}</ul>`, { widget: 'list' }))
+      app.post('/notes', async (_request, reply) => {
+        stored.push('note')
+        await context.live.publish('notes:list', [{ action: 'append', target: 'notes', html: '<li>note</li>' }])
+        return reply.afterAction(() => html`<p>saved</p>`)
+      })
+    },
+  })
+  // A bus that is down: every call rejects, as a broker that cannot be reached does.
+  const down = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'))
+  const bus = { publish: down, read: down, consume: down, tail: down }
+  const { app, close } = await service.build({ logLevel: 'silent', env: { DX_SECRET: secret }, dataDir: mkdtempSync(join(tmpdir(), 'dx-sdk-')), bus })
+  t.after(close)
+  const identity = signIdentity(secret, { sub: 'anon:abc', sid: 'abc' })
+  const posted = await app.inject({ method: 'POST', url: '/notes', headers: { 'x-dx-identity': identity, 'hx-request': 'true' }, payload: {} })
+  assert.equal(posted.statusCode, 200, posted.body)
+  assert.deepEqual(stored, ['note'])
+  const fragment = await app.inject({ url: '/notes', headers: { 'x-dx-fragment': '1', 'x-dx-identity': identity } })
+  assert.equal(fragment.statusCode, 200)
+  assert.match(fragment.body, /data-dx-live="notes:list" data-dx-token="[^"]+">1<\/ul>/, 'still granted, without a position')
+})

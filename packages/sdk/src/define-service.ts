@@ -105,7 +105,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installProtocolRoutes(app, { manifest, assets })
     installRendering(app, { manifest, secret, homeUrl })
     installErrorPages(app, manifest)
-    const live = createLive({ bus: options.bus, secret, service: manifest.name })
+    const live = createLive({ bus: options.bus, secret, service: manifest.name, log: app.log })
     const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus: options.bus }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()

@@ -38,11 +38,22 @@ export interface Live {
    * BEFORE reading the data you render, so no update falls between the two.
    */
   attributes(request: FastifyRequest, channel: string): Promise<SafeHtml>
-  /** Publishes stream actions to a channel of this service. */
+  /**
+   * Publishes stream actions to a channel of this service. Invalid actions throw;
+   * a bus that cannot take them is logged, not thrown: call it after storing the
+   * change, and the request still succeeds (pages catch up when they next render).
+   */
   publish(channel: string, actions: StreamAction[], options?: { priority?: 'content' | 'low' }): Promise<void>
 }
 
-export function createLive({ bus, secret, service }: { bus: ServiceBus | undefined; secret: string; service: string }): Live {
+/** Where a live problem is reported; the request it happened in still succeeds. */
+export interface LiveLog {
+  warn(fields: object, message: string): void
+}
+
+const silent: LiveLog = { warn: () => undefined }
+
+export function createLive({ bus, secret, service, log = silent }: { bus: ServiceBus | undefined; secret: string; service: string; log?: LiveLog }): Live {
   const own = (channel: string) => {
     ChannelSchema.parse(channel)
     if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
@@ -53,18 +64,30 @@ export function createLive({ bus, secret, service }: { bus: ServiceBus | undefin
       own(channel)
       const sessionId = request.dx.identity?.sid
       if (!bus || !sessionId) return html``
-      // Reading one message is how the bus tells its head (the newest position).
-      const { head } = await bus.read(liveTopic(channel), { limit: 1 })
       const token = signChannelToken(secret, channel, sessionId)
-      // An empty channel is followed from its very start (":0"), so nothing published after this render is missed.
-      const after = head ? `${head.epoch}:${head.offset}` : ':0'
+      let after: string
+      try {
+        // Reading one message is how the bus tells its head (the newest position).
+        const { head } = await bus.read(liveTopic(channel), { limit: 1 })
+        // An empty channel is followed from its very start (":0"), so nothing published after this render is missed.
+        after = head ? `${head.epoch}:${head.offset}` : ':0'
+      } catch (error) {
+        // The page still renders and follows the channel from when it subscribes; only updates in between can be missed.
+        log.warn({ err: error, channel }, 'bus unavailable: widget rendered without its live position')
+        return html` data-dx-live="${channel}" data-dx-token="${token}"`
+      }
       return html` data-dx-live="${channel}" data-dx-token="${token}" data-dx-after="${after}"`
     },
     async publish(channel, actions, options = {}) {
       own(channel)
       const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
       if (!bus) return
-      await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data })
+      try {
+        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data })
+      } catch (error) {
+        // The change is already stored: a lost live update is shown at the next render, a failed request would hide the change.
+        log.warn({ err: error, channel }, 'bus unavailable: live update not published; open pages show the change when they next render')
+      }
     },
   }
 }
