@@ -53,6 +53,17 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     await bob.context().close()
   })
 
+  test('e2e live - the Todo page opened through the gateway (/todo, a full page) is live too', async () => {
+    const full = await openTodo(browser, `${app.gateway.url}/todo`)
+    assert.equal(await full.locator('meta[name="dx-live"]').getAttribute('content'), '/_dx/live')
+    const home = await openTodo(browser, `${app.gateway.url}/`)
+    await home.locator('#todo-new').fill('Seen on the full page')
+    await home.locator('#todo-new').press('Enter')
+    await full.locator('.todo-title', { hasText: 'Seen on the full page' }).waitFor({ timeout: 2000 })
+    await full.context().close()
+    await home.context().close()
+  })
+
   test('e2e live - a stopped service turns unavailable on open pages within 5 s and comes back without a reload', async () => {
     const page = await openTodo(browser, `${app.gateway.url}/`)
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))

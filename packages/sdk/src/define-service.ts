@@ -103,7 +103,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     await app.register(formbody)
     const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
     installProtocolRoutes(app, { manifest, assets })
-    installRendering(app, { manifest, secret, homeUrl })
+    installRendering(app, { manifest, secret, homeUrl, live: options.bus !== undefined })
     installErrorPages(app, manifest)
     const live = createLive({ bus: options.bus, secret, service: manifest.name, log: app.log })
     const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus: options.bus }

@@ -51,7 +51,10 @@ function linkHeader(manifest: Manifest, widgetName: string | undefined): string 
   return links.length ? links.join(', ') : undefined
 }
 
-export function installRendering(app: FastifyInstance, { manifest, secret, homeUrl }: { manifest: Manifest; secret: string; homeUrl: string }): void {
+/** The gateway's live hub, where a full page opened through the gateway connects (docs/protocol.md, live). */
+const GATEWAY_LIVE_PATH = '/_dx/live'
+
+export function installRendering(app: FastifyInstance, { manifest, secret, homeUrl, live }: { manifest: Manifest; secret: string; homeUrl: string; live: boolean }): void {
   app.decorateRequest('dx', null as unknown as DxRequestContext)
 
   app.addHook('onRequest', async (request, reply) => {
@@ -81,6 +84,8 @@ export function installRendering(app: FastifyInstance, { manifest, secret, homeU
         slots: [{ name: slot, title }],
         css: widget?.assets.css ?? [],
         js: widget?.assets.js ?? [],
+        // Opened through the gateway, the page follows its channels like the composed one; on the service's own port there is no hub.
+        ...(live && dx.viaGateway ? { live: GATEWAY_LIVE_PATH } : {}),
       },
       [widgetFrame({ slot, title, body })],
     )
