@@ -65,6 +65,23 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     await bob.context().close()
   })
 
+  test('e2e chat - its own URL gives the same chat without the gateway: nickname kept, rooms, messages shown at once', async () => {
+    const context = await browser.newContext()
+    const solo = await context.newPage()
+    await solo.goto(`${app.chat.url}/chat`)
+    await pickNickname(solo, 'Solo')
+    await solo.locator('#chat-room-name').fill('Standalone')
+    await solo.locator('#chat-room-name').press('Enter')
+    await solo.locator('#chat-text-standalone').waitFor()
+    await solo.locator('#chat-text-standalone').fill('no gateway needed')
+    await solo.locator('#chat-text-standalone').press('Enter')
+    await solo.locator('.chat-msg .chat-text', { hasText: 'no gateway needed' }).waitFor({ timeout: 2000 })
+    await solo.reload()
+    assert.equal(await solo.locator('#chat-nickname').inputValue(), 'Solo', 'the nickname is kept in the browser session')
+    assert.equal(await solo.locator('.chat-msg .chat-text', { hasText: 'no gateway needed' }).count(), 1)
+    await context.close()
+  })
+
   test('e2e chat - markup typed as a nickname, room name or message is shown as text; bad input and flooding get a clear message', async () => {
     const evil = '<img src=x onerror=alert(1)>'
     const mallory = await openChat(browser, `${app.gateway.url}/`)
@@ -92,6 +109,8 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     await input.fill('   ')
     await input.press('Enter')
     await mallory.getByRole('alert').filter({ hasText: 'empty message is not sent' }).waitFor()
+    // The form with the last message was just swapped in: let htmx take it over before typing on.
+    await mallory.locator('form[id^="chat-send-"]:not(.htmx-settling)').waitFor()
     for (let i = 1; i <= 10; i++) {
       await input.fill(`flood ${i}`)
       await input.press('Enter')
