@@ -59,6 +59,18 @@ describe('polls live across browsers, served by the Python service through the g
     await bob.context().close()
   })
 
+  test('e2e polls - the Polls page opened through the gateway (/polls, a full page) is live too', async () => {
+    const full = await openHome(browser, `${app.gateway.url}/polls`)
+    const home = await openHome(browser, `${app.gateway.url}/`)
+    await home.getByText('Ask a question').click()
+    await home.getByLabel('Question').fill('Seen on the full page?')
+    await home.getByLabel('Options, one per line').fill('Yes\nNo')
+    await home.getByRole('button', { name: 'Create poll' }).click()
+    await full.locator('li.poll h3', { hasText: 'Seen on the full page?' }).waitFor({ timeout: 3000 })
+    await full.context().close()
+    await home.context().close()
+  })
+
   test('e2e polls - a second vote by the same person, from a tab opened before the first, is refused with a message and the results do not move', async () => {
     const carol = await openHome(browser, `${app.gateway.url}/`)
     await carol.getByText('Ask a question').click()

@@ -101,7 +101,7 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     def _page(self, context: Context, body: str, status: int = 200, extra: dict[str, str] | None = None) -> None:
         """The fragment for the gateway and htmx; a full page in the shared look for a browser."""
-        document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url)
+        document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url, via_gateway=context.identity is not None)
         headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache", **(extra or {})}
         if context.new_voter_cookie:
             headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"

@@ -28,8 +28,11 @@ FAVICON = "data:image/svg+xml," + quote(
 )
 
 
-def full_page(body: str, gateway_url: str, title: str = TITLE) -> str:
+def full_page(body: str, gateway_url: str, title: str = TITLE, via_gateway: bool = False) -> str:
     ui = f"{gateway_url}/_dx/ui"
+    # Opened through the gateway, the page is on the gateway's origin: it follows its channels
+    # like the composed page does. On the service's own port there is no live hub.
+    live = '<meta name="dx-live" content="/_dx/live">\n<script type="module" src="/_dx/ui/dx.js"></script>\n' if via_gateway else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -41,7 +44,7 @@ def full_page(body: str, gateway_url: str, title: str = TITLE) -> str:
 <link rel="stylesheet" href="{esc(ui)}/app.css">
 <script src="{esc(ui)}/htmx.min.js" defer></script>
 <script src="{esc(ui)}/idiomorph-ext.min.js" defer></script>
-</head>
+{live}</head>
 <body class="min-h-screen bg-slate-50 text-slate-900 antialiased" hx-ext="morph">
 <div class="flex min-h-screen flex-col">
   <header class="border-b border-slate-200 bg-white/80 backdrop-blur">
