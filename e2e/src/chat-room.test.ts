@@ -25,10 +25,17 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     await pickNickname(bob, 'Bob')
     await following(bob, 'chat:rooms')
 
+    // Other widgets learn the open room from an event and an attribute (the contract with Tech News).
+    await ada.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { seenRooms: string[] }).seenRooms = seen
+      document.addEventListener('dx:chat:room', (event) => seen.push((event as CustomEvent<{ room: string }>).detail.room))
+    })
     await ada.locator('#chat-room-name').fill('Lobby')
     await ada.locator('#chat-room-name').press('Enter')
     await following(ada, 'chat:room:lobby')
     assert.equal(await ada.locator('#chat-app').getAttribute('data-dx-chat-room'), 'lobby')
+    assert.deepEqual(await ada.evaluate(() => (window as unknown as { seenRooms: string[] }).seenRooms), ['lobby'])
     // The new room appears in Bob's list live; he joins it.
     await bob.locator('#chat-room-lobby button').click()
     await following(bob, 'chat:room:lobby')
@@ -57,10 +64,16 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     await new Promise((resolve) => setTimeout(resolve, 2500))
     assert.equal(await ada.locator('.chat-line', { hasText: 'Bob left' }).count(), 0, 'a reload is not a leave')
 
+    await bob.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { seenRooms: string[] }).seenRooms = seen
+      document.addEventListener('dx:chat:room', (event) => seen.push((event as CustomEvent<{ room: string }>).detail.room))
+    })
     await bob.getByRole('button', { name: 'Leave room' }).click()
     await ada.locator('.chat-line', { hasText: 'Bob left' }).waitFor({ timeout: 5000 })
     await ada.locator('#chat-members-lobby li', { hasText: 'Bob' }).waitFor({ state: 'detached', timeout: 2000 })
     assert.equal(await ada.locator('#chat-room-lobby .chat-room-count').textContent(), '1')
+    assert.deepEqual(await bob.evaluate(() => (window as unknown as { seenRooms: string[] }).seenRooms), [''], 'no room open any more')
     await ada.context().close()
     await bob.context().close()
   })
