@@ -34,16 +34,18 @@ export const pass = (message: string): Outcome => ({ status: 'pass', message })
 export const fail = (message: string): Outcome => ({ status: 'fail', message })
 export const skip = (message: string): Outcome => ({ status: 'skip', message })
 
-/** Runs a check once per widget and combines the outcomes: the first failure wins. */
+/** Runs a check once per widget and combines the outcomes: the first failure wins; a widget that skips does not stop the others being checked. */
 export async function everyWidget(probe: ServiceProbe, check: (widget: { name: string; path: string }) => Promise<Outcome>): Promise<Outcome> {
   const manifest = await probe.manifest()
   if (!manifest) return skip('needs a valid manifest (see manifest.valid)')
   if (manifest.widgets.length === 0) return skip('the manifest declares no widgets')
   const passed: string[] = []
+  const skipped: string[] = []
   for (const widget of manifest.widgets) {
     const outcome = await check(widget)
-    if (outcome.status !== 'pass') return { status: outcome.status, message: `widget "${widget.name}" (${widget.path}): ${outcome.message}` }
-    passed.push(`"${widget.name}": ${outcome.message}`)
+    if (outcome.status === 'fail') return fail(`widget "${widget.name}" (${widget.path}): ${outcome.message}`)
+    if (outcome.status === 'skip') skipped.push(`widget "${widget.name}" (${widget.path}): ${outcome.message}`)
+    else passed.push(`"${widget.name}": ${outcome.message}`)
   }
-  return pass(passed.join('; '))
+  return passed.length ? pass([...passed, ...skipped.map((line) => `skipped ${line}`)].join('; ')) : skip(skipped.join('; '))
 }

@@ -58,6 +58,24 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
   return flat
 }
 
+/** More than any page or fragment should be: a service that sends more is cut off, so a broken one cannot exhaust the checker. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024
+
+/** The body as text, at most `limit` bytes (the rest is not read). */
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size > limit) {
+      body.destroy()
+      throw new Error(`the answer is larger than ${limit / 1024 / 1024} MB; stopped reading`)
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 export class ServiceProbe {
   readonly origin: string
   readonly secret: string | undefined
@@ -100,7 +118,7 @@ export class ServiceProbe {
     const url = new URL(path, this.origin)
     try {
       const response = await request(url, { method: (options.method ?? 'GET') as 'GET', headers, body: options.body ?? null, signal: AbortSignal.timeout(this.#timeoutMs) })
-      const body = await response.body.text()
+      const body = await readLimited(response.body, MAX_BODY_BYTES)
       return { status: response.statusCode, headers: flatten(response.headers), body, ms: performance.now() - started }
     } catch (cause) {
       const error = cause as { name?: string; code?: string; message?: string }
