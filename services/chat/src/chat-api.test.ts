@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { buildChat } from './chat-test-kit.js'
 import { chatOpenApi } from './openapi.js'
 
-type Json = Record<string, unknown> & { error?: { code: string; message: string; field?: string } }
+type Json = Record<string, unknown> & { error?: string; code?: string; message?: string; field?: string }
 
 async function api(t: Parameters<typeof buildChat>[0]) {
   const chat = await buildChat(t)
@@ -29,7 +29,7 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   const bot = await register('HelperBot')
   assert.equal((await call('POST', '/chat/api/sessions', { body: { nickname: 'helperbot' } })).status, 409, 'nicknames are unique among people online')
   assert.equal((await call('GET', '/chat/api/rooms')).status, 401)
-  assert.match((await call('GET', '/chat/api/rooms', { token: 'forged.token' })).json.error?.message ?? '', /authorization: Bearer <token>/)
+  assert.match((await call('GET', '/chat/api/rooms', { token: 'forged.token' })).json.message ?? '', /authorization: Bearer <token>/)
 
   const created = await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'Bots & Friends' } })
   assert.equal(created.status, 201)
@@ -60,7 +60,7 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   const empty = await call('GET', `/chat/api/rooms/bots-friends/messages?after=${since.json.next as string}`, { token: bot })
   assert.deepEqual(empty.json.messages, [])
   assert.equal((await call('GET', '/chat/api/rooms/bots-friends/messages?after=nonsense', { token: bot })).status, 422)
-  assert.equal((await call('GET', '/chat/api/rooms/bots-friends/messages?limit=500', { token: bot })).json.error?.message, 'limit must be at most 200')
+  assert.equal((await call('GET', '/chat/api/rooms/bots-friends/messages?limit=500', { token: bot })).json.message, 'limit must be at most 200')
   assert.equal((await call('GET', '/chat/api/rooms/nowhere/messages', { token: bot })).status, 404)
 
   const live = await published('chat:room:bots-friends')
@@ -77,14 +77,14 @@ test('chat api - older pages, edits, deletes, private messages, limits and clear
 
   const bad = await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'x'.repeat(2001) } })
   assert.equal(bad.status, 422)
-  assert.deepEqual(bad.json.error, { code: 'DX_VALIDATION', message: 'That message is 2001 characters long; the limit is 2000. Shorten it by 1.', field: 'text' })
+  assert.deepEqual({ ...bad.json, requestId: undefined }, { error: 'Invalid input', code: 'DX_VALIDATION', message: 'That message is 2001 characters long; the limit is 2000. Shorten it by 1.', field: 'text', requestId: undefined }, 'the protocol’s error shape')
   assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: ['not', 'an', 'object'] })).status, 422)
-  assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'hi', clientId: 'has spaces' } })).json.error?.field, 'clientId')
+  assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'hi', clientId: 'has spaces' } })).json.field, 'clientId')
 
   for (let i = 1; i <= 10; i++) assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: `a${i}` } })).status, 201)
   const flooded = await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'a11' } })
   assert.equal(flooded.status, 429)
-  assert.equal(flooded.json.error?.code, 'DX_CHAT_RATE_LIMITED')
+  assert.equal(flooded.json.code, 'DX_CHAT_RATE_LIMITED')
   assert.ok(Number(flooded.headers['retry-after']) >= 1)
 
   const newest = await call('GET', '/chat/api/rooms/lobby/messages?limit=4', { token: bob })

@@ -37,16 +37,20 @@ export function messageJson(message: Message) {
 
 const roomJson = (room: Room) => ({ slug: room.slug, name: room.name, members: room.members, createdAt: room.createdAt, url: `/chat/rooms/${room.slug}` })
 
+const TITLES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid input', 429: 'Too many messages' }
+
+/** Answers a problem in the protocol's error shape (§8.2), with the stable code and the field it is about. */
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  let status: number
   if (error instanceof ChatError) {
+    status = error.status
     if ('retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds))
-    return reply.code(error.status).send({ error: { code: error.code, message: error.message, field: error.field } })
+  } else if (error instanceof ValidationError) {
+    status = error.name === 'NicknameTakenError' || error.name === 'RoomExistsError' ? 409 : 422
+  } else {
+    throw error
   }
-  if (error instanceof ValidationError) {
-    const status = error.name === 'NicknameTakenError' || error.name === 'RoomExistsError' ? 409 : 422
-    return reply.code(status).send({ error: { code: error.code, message: error.message, field: error.field } })
-  }
-  throw error
+  return reply.code(status).send({ error: TITLES[status] ?? 'Error', code: error.code, message: error.message, field: error.field, requestId: reply.request.id })
 }
 
 function body(request: FastifyRequest): Record<string, unknown> {

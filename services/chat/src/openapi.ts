@@ -17,7 +17,7 @@ export const chatOpenApi = {
     title: 'distributex Chat API',
     version: '1.0.0',
     description:
-      'Take part in the chat from a bot or another client. Register a nickname with POST /chat/api/sessions and send the token it answers as "authorization: Bearer <token>". Ping at least every 90 s to stay online (nicknames are unique among people online). Every error answers {"error":{"code","message","field"}}; the message is meant for a person.',
+      'Take part in the chat from a bot or another client. Register a nickname with POST /chat/api/sessions and send the token it answers as "authorization: Bearer <token>". Ping at least every 90 s to stay online (nicknames are unique among people online). Every error answers {"error","code","message","field","requestId"} (the protocol’s error shape); the message is meant for a person.',
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
@@ -120,7 +120,14 @@ export const chatOpenApi = {
     schemas: {
       Problem: {
         type: 'object',
-        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', examples: ['DX_VALIDATION', 'DX_CHAT_RATE_LIMITED'] }, message: { type: 'string' }, field: { type: 'string' } } } },
+        required: ['error', 'code', 'message'],
+        properties: {
+          error: { type: 'string', description: 'a short title', examples: ['Invalid input'] },
+          code: { type: 'string', examples: ['DX_VALIDATION', 'DX_CHAT_RATE_LIMITED'] },
+          message: { type: 'string', description: 'what to do, for a person' },
+          field: { type: 'string' },
+          requestId: { type: 'string' },
+        },
       },
       Room: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' }, members: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' }, url: { type: 'string' } } },
       Message: {
