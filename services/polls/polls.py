@@ -36,7 +36,11 @@ class JsonLines(logging.Formatter):
 
 
 def stop_when_parent_exits(server: ThreadingHTTPServer, log: logging.Logger) -> None:
-    sys.stdin.buffer.read()
+    # The raw descriptor, not sys.stdin: a daemon thread blocked in a buffered read
+    # holds its lock, and the interpreter aborts with a fatal error when it shuts down.
+    fd = sys.stdin.fileno()
+    while os.read(fd, 4096):
+        pass
     log.info(json.dumps({"msg": "stopping: the process that started this one has exited"}))
     server.shutdown()
 
