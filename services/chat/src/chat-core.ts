@@ -44,6 +44,8 @@ export class ChatCore {
   readonly #bus: ServiceBus | undefined
   readonly #log: FastifyBaseLogger
   readonly #rate: RateLimit
+  /** Told when someone opens a room, so this process follows its presence at once. */
+  roomOpened: (slug: string) => void = () => undefined
 
   constructor(options: { store: ChatStore; live: Live; bus: ServiceBus | undefined; log: FastifyBaseLogger; rateLimit?: RateLimit }) {
     this.store = options.store
@@ -85,6 +87,7 @@ export class ChatCore {
     const room = await this.store.createRoom(name, slug, personId)
     await this.#publish(ROOMS_CHANNEL, [{ action: 'append', target: ids.roomList, html: roomItem(room).value }])
     await this.store.setRoom(personId, slug)
+    this.roomOpened(slug)
     return room
   }
 
@@ -92,6 +95,7 @@ export class ChatCore {
     await this.named(personId)
     const room = await this.room(slug)
     await this.store.setRoom(personId, room.slug)
+    this.roomOpened(room.slug)
     return room
   }
 

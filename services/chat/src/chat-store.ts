@@ -390,6 +390,16 @@ export class ChatStore {
     return rows.map((row) => row.room)
   }
 
+  /** Rooms someone is in or has open (seen in the last `ONLINE_MS`): the ones whose presence matters now. */
+  async activeRooms(now = new Date()): Promise<string[]> {
+    const since = new Date(now.getTime() - ONLINE_MS).toISOString()
+    const [present, open] = await Promise.all([
+      this.#db.selectFrom('members').select('room').distinct().where('present', '=', 1).execute(),
+      this.#db.selectFrom('people').select('room').distinct().where('room', 'is not', null).where('last_seen', '>', since).execute(),
+    ])
+    return [...new Set([...present.map((row) => row.room), ...open.map((row) => row.room ?? '')])].filter(Boolean)
+  }
+
   /** People marked present in a room. */
   async presentIn(room: string): Promise<string[]> {
     const rows = await this.#db.selectFrom('members').select('person_id').where('room', '=', room).where('present', '=', 1).execute()

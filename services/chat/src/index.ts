@@ -48,6 +48,7 @@ export const chatService = defineService({
     chatRoutes(app, core, context.live, secret)
     chatApi(app, core, secret)
     const follower = context.bus ? new PresenceFollower({ bus: context.bus, core, log: context.log }) : undefined
+    if (follower) core.roomOpened = (slug) => follower.follow(slug)
     await follower?.start()
     const news = context.bus ? await consumeNewsShared(context.bus, core, context.log) : undefined
     return async () => {

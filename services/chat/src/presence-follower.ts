@@ -52,9 +52,13 @@ export class PresenceFollower {
     this.#timer.unref()
   }
 
-  /** Follows every room there is now; rooms created later (by any process) are picked up by the sweep. */
+  /**
+   * Follows the rooms someone is in or has open (each followed room costs a
+   * broker subscription); the sweep picks up rooms opened through other
+   * processes and lets go of rooms left empty.
+   */
   async start(): Promise<void> {
-    for (const room of await this.#core.store.rooms()) this.follow(room.slug)
+    for (const slug of await this.#core.store.activeRooms()) this.follow(slug)
   }
 
   /** The people in a room as far as the live hub says. */
@@ -159,7 +163,15 @@ export class PresenceFollower {
           for (const id of await this.#core.store.absentees(slug, this.here(slug))) if (!this.#pending.has(`${slug}|${id}`)) await this.#reconcile(slug, id, false)
         }
       }
-      for (const room of await this.#core.store.rooms()) this.follow(room.slug)
+      const active = new Set(await this.#core.store.activeRooms())
+      for (const slug of active) this.follow(slug)
+      for (const [slug, view] of this.#views) {
+        const settling = [...this.#pending.keys()].some((key) => key.startsWith(`${slug}|`))
+        if (!active.has(slug) && view.people.size === 0 && !settling && now - view.since > PRESENCE_TTL_MS) {
+          this.#views.delete(slug)
+          void view.subscription.then((s) => s.stop()).catch(() => undefined)
+        }
+      }
     } catch (error) {
       this.#log.warn({ err: error }, 'presence sweep failed')
     }
