@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildChat } from './chat-test-kit.js'
+import { signIdentity } from '@distributex/protocol'
+import { buildChat, SECRET } from './chat-test-kit.js'
 import { chatOpenApi } from './openapi.js'
 
 type Json = Record<string, unknown> & { error?: string; code?: string; message?: string; field?: string }
@@ -25,11 +26,15 @@ async function api(t: Parameters<typeof buildChat>[0]) {
 }
 
 test('chat api - register, create and join rooms, post and read with a cursor', async (t) => {
-  const { call, register, published } = await api(t)
+  const chat = await api(t)
+  const { call, register, published } = chat
   const bot = await register('HelperBot')
   assert.equal((await call('POST', '/chat/api/sessions', { body: { nickname: 'helperbot' } })).status, 409, 'nicknames are unique among people online')
   assert.equal((await call('GET', '/chat/api/rooms')).status, 401)
   assert.match((await call('GET', '/chat/api/rooms', { token: 'forged.token' })).json.message ?? '', /authorization: Bearer <token>/)
+  // Through the gateway a bot also carries a (new, anonymous) identity: its token still says who it is.
+  const viaGateway = await chat.app.inject({ method: 'POST', url: '/chat/api/ping', headers: { authorization: `Bearer ${bot}`, 'x-dx-identity': signIdentity(SECRET, { sub: 'anon:fresh', sid: 'fresh' }) } })
+  assert.equal(viaGateway.json().nickname, 'HelperBot')
 
   const created = await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'Bots & Friends' } })
   assert.equal(created.status, 201)

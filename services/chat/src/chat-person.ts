@@ -46,14 +46,19 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
   return undefined
 }
 
-/** The person behind a request, or undefined (no identity, token or cookie). */
+/**
+ * The person behind a request, or undefined (no token, identity or cookie). A
+ * bearer token comes first: a bot calling through the gateway has no session
+ * cookie, so its identity would be a new anonymous one on every request.
+ */
 export function readAsker(request: FastifyRequest, secret: string): Asker | undefined {
+  const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
+  const fromToken = bearer ? checkSessionToken(secret, bearer) : undefined
+  if (fromToken) return { id: personId(secret, fromToken), sessionId: undefined }
   const identity = request.dx.identity
   if (identity) return { id: personId(secret, identity.sid), sessionId: identity.sid }
-  const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
-  const token = bearer ?? cookie(request, COOKIE)
-  const sessionId = token ? checkSessionToken(secret, token) : undefined
-  return sessionId ? { id: personId(secret, sessionId), sessionId: undefined } : undefined
+  const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
+  return fromCookie ? { id: personId(secret, fromCookie), sessionId: undefined } : undefined
 }
 
 /** The person behind a browser request; a browser on the service's own URL gets a session cookie. */
