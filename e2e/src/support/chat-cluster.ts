@@ -50,6 +50,8 @@ export async function startChatCluster({ busUrl, databaseUrl }: { busUrl: string
     DISTRIBUTEX_BUS: busUrl,
     DATABASE_URL: databaseUrl,
     DX_SERVICE_CHAT_URL: chatPorts.map((port) => `http://127.0.0.1:${port}`).join(','),
+    // Bots send in bursts here; the limit itself is tested elsewhere.
+    DX_CHAT_RATE_LIMIT: '1000/1',
   }
 
   const part = (label: string, name: string, port: number, ready: string): ClusterProcess => {
