@@ -45,6 +45,11 @@ async function main(): Promise<number> {
   }
   console.log('')
   for (const line of table(results)) console.log(line)
+  const [embedded, cluster] = results
+  if (results.length === 2 && embedded && cluster) {
+    const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-')
+    console.log(`cluster / embedded: accepted ${ratio(cluster.acceptedPerSecond, embedded.acceptedPerSecond)}, deliveries ${ratio(cluster.deliveriesPerSecond, embedded.deliveriesPerSecond)}, p50 ${ratio(cluster.p50, embedded.p50)}, p99 ${ratio(cluster.p99, embedded.p99)}`)
+  }
   for (const result of results) {
     const refused = Object.entries(result.refused)
     if (refused.length) console.log(`not accepted on ${result.setup}: ${refused.map(([why, count]) => `${count} × ${why}`).join(', ')}`)
