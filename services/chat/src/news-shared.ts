@@ -11,22 +11,34 @@ import type { FastifyBaseLogger } from 'fastify'
 import { describeIssues } from '@distributex/protocol'
 import type { ServiceBus, ServiceBusMessage } from '@distributex/sdk'
 import type { ChatCore } from './chat-core.js'
-import { SLUG_PATTERN } from './chat-rules.js'
+import { NICKNAME_MAX, SLUG_PATTERN } from './chat-rules.js'
 
 export const NEWS_SHARED_TOPIC = 'news.shared'
 export const NEWS_SHARED_GROUP = 'chat'
 
 export const NewsSharedSchema = z.object({
   room: z.string().regex(SLUG_PATTERN, 'must be a chat room slug'),
-  sharedBy: z.string().trim().min(1).max(32).optional(),
+  sharedBy: z.string().max(200).optional(),
   story: z.object({
     id: z.number().int().nonnegative(),
     title: z.string().trim().min(1).max(500),
-    url: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
+    // Checked below: a story whose link is not a web address still shares, pointing to its discussion.
+    url: z.string().max(4000).nullable(),
     by: z.string().max(100),
     score: z.number().int(),
   }),
 })
+
+/** The story's own http(s) address, or its discussion on Hacker News. */
+function storyLink(story: NewsShared['story']): string {
+  try {
+    const url = story.url ? new URL(story.url) : undefined
+    if (url && (url.protocol === 'https:' || url.protocol === 'http:')) return url.href
+  } catch {
+    // not an address: fall through to the discussion
+  }
+  return `https://news.ycombinator.com/item?id=${story.id}`
+}
 
 export type NewsShared = z.infer<typeof NewsSharedSchema>
 
@@ -47,8 +59,10 @@ export async function handleNewsShared(core: ChatCore, log: FastifyBaseLogger, m
     log.warn({ id: envelope.id, room }, 'news.shared: no such room, dropped')
     return
   }
-  const url = story.url ?? `https://news.ycombinator.com/item?id=${story.id}`
-  await core.addLink(room, sharedBy ?? 'Tech News', story.title, url)
+  // A display name only: one that is no nickname (empty, too long) falls back to the source.
+  const name = sharedBy?.trim()
+  const author = name && [...name].length <= NICKNAME_MAX ? name : 'Tech News'
+  await core.addLink(room, author, story.title, storyLink(story))
 }
 
 export function consumeNewsShared(bus: ServiceBus, core: ChatCore, log: FastifyBaseLogger): Promise<{ stop(): Promise<void> }> {
