@@ -15,7 +15,7 @@ import { ENSURE_GROUP, PUBLISH, Script } from './scripts.js'
 import { compareStreamIds, isStreamId } from './stream-id.js'
 import { ENVELOPE_FIELD, parseEntries, parseStreamInfo } from './replies.js'
 import { openRedisGroup } from './group.js'
-import { openRedisTail } from './tail.js'
+import { RedisTailPool } from './tail-pool.js'
 
 /** Options of the Redis adapter. */
 export interface RedisBusConfig extends BusOptions {
@@ -39,6 +39,7 @@ export class RedisBus extends BusBase {
   readonly #pollMs: number
   readonly #publish = new Script(PUBLISH)
   readonly #ensureGroup = new Script(ENSURE_GROUP)
+  readonly #tails: RedisTailPool
 
   constructor(config: RedisBusConfig) {
     super(config)
@@ -51,6 +52,7 @@ export class RedisBus extends BusBase {
     })
     // Connection errors surface as rejected commands; the client reconnects on its own.
     this.#main.on('error', () => {})
+    this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
 
   /** The keys a topic uses (for tools and tests that talk to Redis directly). */
@@ -100,7 +102,7 @@ export class RedisBus extends BusBase {
       // Same epoch: continue after it (XREAD skips what was trimmed); otherwise replay all that is retained.
       startId = after.epoch === epoch && isStreamId(after.offset) ? after.offset : '0-0'
     }
-    return openRedisTail(this.#main, this.#connection(), keys, startId, this.#pollMs, onRecord)
+    return this.#tails.open(keys, startId, onRecord)
   }
 
   protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
@@ -135,7 +137,13 @@ export class RedisBus extends BusBase {
     return { epoch, info }
   }
 
+  /** Blocking connections the tails use (they share them: see tail-pool.ts). */
+  get tailConnections(): number {
+    return this.#tails.connections
+  }
+
   protected async shutdown(): Promise<void> {
+    await this.#tails.close()
     try {
       await this.#main.quit()
     } catch {

@@ -50,3 +50,18 @@ export function parseStreamInfo(reply: unknown): { firstId: string | undefined; 
   const lastGeneratedId = String(info.get('last-generated-id') ?? '0-0')
   return { firstId, lastGeneratedId }
 }
+
+/**
+ * XREAD reply over several streams → entries by stream key. RESP2 answers
+ * `[[key, entries], …]`; RESP3 answers a map, which the client flattens to `[key, entries, …]`.
+ */
+export function parseMultiReadReply(reply: unknown): Map<string, StreamEntry[]> {
+  const byStream = new Map<string, StreamEntry[]>()
+  if (!Array.isArray(reply)) return byStream
+  if (typeof reply[0] === 'string') {
+    for (let index = 0; index + 1 < reply.length; index += 2) byStream.set(String(reply[index]), parseEntries(reply[index + 1]))
+    return byStream
+  }
+  for (const pair of reply) if (Array.isArray(pair) && typeof pair[0] === 'string') byStream.set(pair[0], parseEntries(pair[1]))
+  return byStream
+}
