@@ -64,7 +64,9 @@ export class LiveConnection {
   alive = true
   closed = false
   shed = 0
-  #queue: Buffer[] = []
+  // The queue, split so the usual case (one message per turn) allocates nothing per delivery.
+  #first: Buffer | undefined
+  #rest: Buffer[] | undefined
   #queuedBytes = 0
   #tokens: number
   #refilledAt = Date.now()
@@ -95,25 +97,30 @@ export class LiveConnection {
       return
     }
     const bytes = this.transport.kind === 'websocket' ? message.ws : message.sse
-    this.#queue.push(bytes)
+    const wasEmpty = this.#first === undefined
+    if (wasEmpty) this.#first = bytes
+    else (this.#rest ??= []).push(bytes)
     this.#queuedBytes += bytes.length
     // A burst within one turn goes to the socket early, so the backlog measured is the socket's, not ours.
     if (this.#queuedBytes >= EARLY_FLUSH_BYTES) this.flush()
-    else if (this.#queue.length === 1) this.#schedule(this)
+    else if (wasEmpty) this.#schedule(this)
   }
 
   /** Writes everything queued in one go (cork/uncork makes it one writev). */
   flush(): void {
-    const queue = this.#queue
-    if (queue.length === 0 || this.closed) return
-    this.#queue = []
+    const first = this.#first
+    const rest = this.#rest
+    if (first === undefined || this.closed) return
+    this.#first = undefined
+    this.#rest = undefined
     this.#queuedBytes = 0
-    if (queue.length === 1) {
-      this.transport.write(queue[0] as Buffer)
+    if (rest === undefined) {
+      this.transport.write(first)
       return
     }
     this.transport.cork()
-    for (const chunk of queue) this.transport.write(chunk)
+    this.transport.write(first)
+    for (const chunk of rest) this.transport.write(chunk)
     this.transport.uncork()
   }
 
@@ -130,7 +137,8 @@ export class LiveConnection {
   close(code: number, reason: string): void {
     if (this.closed) return
     this.closed = true
-    this.#queue = []
+    this.#first = undefined
+    this.#rest = undefined
     this.transport.close(code, reason)
   }
 }
