@@ -24,6 +24,7 @@ import { assetLinks, frameFor } from './widget-frames.js'
 import { proxyRoutes } from './proxy-routes.js'
 import { proxyUpgrade } from './websocket-proxy.js'
 import { adminTable } from './admin-page.js'
+import { adminAccess } from './admin-access.js'
 import type { HubBus } from './live/hub-bus.js'
 import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
@@ -177,8 +178,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
-  app.get('/_dx/admin.json', async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [] }))
-  app.get('/_dx/admin', async (_request, reply) => {
+  const admin = { preHandler: adminAccess(env.DX_ADMIN_PASSWORD) }
+  app.get('/_dx/admin.json', admin, async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [] }))
+  app.get('/_dx/admin', admin, async (_request, reply) => {
     const slot = 'gateway.admin'
     const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [
       widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status()), hubStats(), membership?.members()) }),
