@@ -37,6 +37,19 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     await app?.close()
   })
 
+  test('e2e news - a page left open keeps the ages of stories true', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    // The browser's clock runs forward 3 hours while the page stays open.
+    await page.clock.install()
+    await page.goto(`${app.gateway.url}/`)
+    const age = page.locator('#news-top-102 time.news-age')
+    assert.equal(await age.textContent(), '10 minutes ago')
+    await page.clock.fastForward('03:00:00')
+    await page.locator('#news-top-102 time.news-age', { hasText: '3 hours ago' }).waitFor({ timeout: 2000 })
+    await context.close()
+  })
+
   test('e2e news - the widget lists stories; a score change on Hacker News appears without a reload, and so does a new story', async () => {
     const page = await openHome(browser, `${app.gateway.url}/`)
     const story = page.locator('#news-top-101')

@@ -35,6 +35,27 @@
     }
   })
 
+  // Ages ("5 minutes ago") are rendered by the server; a page left open keeps them
+  // true. Same wording as the server's story-text.ts.
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`
+  function age(then, now) {
+    const seconds = Math.max(0, Math.floor((now - then) / 1000))
+    if (seconds < 60) return 'just now'
+    const minutes = Math.floor(seconds / 60)
+    if (minutes < 60) return `${plural(minutes, 'minute', 'minutes')} ago`
+    const hours = Math.floor(minutes / 60)
+    if (hours < 48) return `${plural(hours, 'hour', 'hours')} ago`
+    return `${plural(Math.floor(hours / 24), 'day', 'days')} ago`
+  }
+  function refreshAges() {
+    const now = Date.now()
+    for (const time of document.querySelectorAll('#news-app time.news-age')) {
+      const then = Date.parse(time.getAttribute('datetime') || '')
+      if (Number.isFinite(then)) time.textContent = age(then, now)
+    }
+  }
+  setInterval(refreshAges, 30_000)
+
   document.addEventListener('dx:chat:room', (event) => show(event.detail && typeof event.detail.room === 'string' ? event.detail.room : currentRoom()))
   // The widget re-renders (tabs, refresh): show it again.
   document.addEventListener('htmx:afterSettle', () => show(currentRoom()))

@@ -60,7 +60,7 @@ export function storyItem(list: StoryList, story: Story, now = Date.now()): Safe
   const domain = story.url ? domainOf(story.url) : ''
   return html`<li id="${ids.story(list, story.id)}" class="news-story py-2">
   <a href="${link}" class="news-title font-medium break-words text-slate-900 hover:underline" rel="noopener noreferrer" target="_blank"><bdi>${title}</bdi></a>${domain ? html` <span class="text-xs text-slate-500">(${domain})</span>` : ''}
-  <p class="mt-0.5 text-xs text-slate-500"><span id="${ids.score(list, story.id)}" class="news-score">${scoreText(story)}</span> · by <bdi>${story.by}</bdi> · <time datetime="${new Date(story.time * 1000).toISOString()}">${age(story.time, now)}</time> · <a id="${ids.comments(list, story.id)}" class="news-comments hover:underline" href="${HN_ITEM}${story.id}" rel="noopener noreferrer" target="_blank">${commentsText(story)}</a></p>
+  <p class="mt-0.5 text-xs text-slate-500"><span id="${ids.score(list, story.id)}" class="news-score">${scoreText(story)}</span> · by <bdi>${story.by}</bdi> · <time class="news-age" datetime="${new Date(story.time * 1000).toISOString()}">${age(story.time, now)}</time> · <a id="${ids.comments(list, story.id)}" class="news-comments hover:underline" href="${HN_ITEM}${story.id}" rel="noopener noreferrer" target="_blank">${commentsText(story)}</a></p>
   <div class="mt-1 flex flex-wrap gap-1">
     ${storyAction('/share', list, story.id, 'Share to chat', title, html` data-dx-with="room:chat-room"`)}
     ${storyAction('/save', list, story.id, 'Save to todo', title)}
