@@ -113,4 +113,7 @@ test('cli check - an address where nothing answers, or no URL, exits 2 with what
   const broken = await distributex(['check', 'todo', '--config', join(repoRoot, 'distributex.config.json')], { DX_SERVICE_TODO_URL: 'http://[' })
   assert.equal(broken.status, 2, 'a broken address is reported, not thrown (exit 1 would mean a rule failed)')
   assert.match(broken.stderr, /service "todo" has the address "http:\/\/\[", which is not a URL; give an http\(s\) origin such as http:\/\/127\.0\.0\.1:4001/)
+  const weak = await distributex(['check', `http://127.0.0.1:${port}`], { DX_SECRET: 'short' })
+  assert.equal(weak.status, 2, 'a secret the gateway refuses is reported before any rule runs')
+  assert.match(weak.stderr, /the secret in DX_SECRET is shorter than 32 characters, which the gateway refuses/)
 })

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkService, formatReport, UnreachableError } from '@distributex/conformance'
-import { DxError } from '@distributex/protocol'
+import { DxError, MIN_SECRET_LENGTH } from '@distributex/protocol'
 import { loadGatewayConfig, serviceUrl } from '@distributex/gateway'
 
 export const CHECK_EXIT = { passed: 0, failed: 1, unchecked: 2 } as const
@@ -61,13 +61,21 @@ function parseServiceUrl(url: string | undefined, configFile: string, env: NodeJ
  * `distributex start` keeps in the data folder (read, never created: a new one
  * would match no running service).
  */
-function sharedSecret(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.DX_SECRET) return env.DX_SECRET
-  try {
-    return readFileSync(join(env.DX_DATA_DIR ?? 'data', '.dx-secret'), 'utf8').trim() || undefined
-  } catch {
-    return undefined
+function sharedSecret(env: NodeJS.ProcessEnv): { secret?: string; problem?: string } {
+  let secret: string | undefined
+  let from = 'DX_SECRET'
+  if (env.DX_SECRET) secret = env.DX_SECRET
+  else {
+    from = join(env.DX_DATA_DIR ?? 'data', '.dx-secret')
+    try {
+      secret = readFileSync(from, 'utf8').trim() || undefined
+    } catch {
+      return {}
+    }
   }
+  // The gateway refuses such a secret, so rules signed with it would fail for the wrong reason.
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) return { problem: `the secret in ${from} is shorter than ${MIN_SECRET_LENGTH} characters, which the gateway refuses: fix it, or unset it to skip the rules that need it` }
+  return secret === undefined ? {} : { secret }
 }
 
 /** Runs the check and returns the exit status. */
@@ -79,8 +87,10 @@ export async function runCheck({ url, configFile = 'distributex.config.json', js
     return CHECK_EXIT.unchecked
   }
   if (typeof target === 'string') return unchecked(target)
+  const shared = sharedSecret(env)
+  if (shared.problem) return unchecked(shared.problem)
   try {
-    const report = await checkService(target.url.href, { secret: sharedSecret(env), expectName: target.name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
+    const report = await checkService(target.url.href, { secret: shared.secret, expectName: target.name, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
     out(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))
     return report.ok ? CHECK_EXIT.passed : CHECK_EXIT.failed
   } catch (error) {

@@ -15,7 +15,7 @@ export {
   type WidgetAssets,
 } from './manifest.js'
 export { signIdentity, verifyIdentity, IdentitySchema, IDENTITY_TTL_SECONDS, type Identity } from './identity.js'
-export { loadSecret } from './secret.js'
+export { loadSecret, MIN_SECRET_LENGTH } from './secret.js'
 export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, StoppedError, type DxErrorCode } from './errors.js'
 export { isCrossOriginRequest } from './cross-origin.js'
 export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'

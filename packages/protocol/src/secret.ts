@@ -9,7 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError } from './errors.js'
 
-const MIN_LENGTH = 32
+/** Shorter secrets are refused everywhere: an HMAC key anyone could guess. */
+export const MIN_SECRET_LENGTH = 32
+const MIN_LENGTH = MIN_SECRET_LENGTH
 
 /** Returns the shared secret, creating the development one on first use. */
 export function loadSecret({ env = process.env, dataDir = 'data' }: { env?: NodeJS.ProcessEnv; dataDir?: string } = {}): string {
