@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { request } from 'undici'
 import WebSocket, { WebSocketServer } from 'ws'
+import { isCrossOriginRequest } from '@distributex/protocol'
 import { startFixture } from './test-support/fixture-service.js'
 import { startGateway } from './test-support/start-gateway.js'
 
@@ -66,6 +67,18 @@ test('proxy - a cross-site form post is refused before it reaches the service', 
   assert.equal(response.statusCode, 403)
   assert.match(await response.body.text(), /posted from another site/)
   assert.equal(service.seen.filter((r) => r.url === '/csrf/items').length, 0)
+})
+
+test('proxy - a same-origin form post from a browser that sends no Sec-Fetch-Site still passes the service’s own check', async (t) => {
+  const service = await startFixture({ name: 'forms' })
+  const gateway = await startGateway({ forms: service.url }, [{ service: 'forms' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+  // Older browsers send only Origin; the service sees its own host, not the gateway's, so the gateway vouches.
+  const response = await request(`${gateway.url}/forms/items`, { method: 'POST', headers: { origin: gateway.url, 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' })
+  assert.equal(response.statusCode, 200)
+  const seen = service.seen.find((r) => r.url === '/forms/items')
+  assert.ok(seen, 'the post reached the service')
+  assert.equal(isCrossOriginRequest('POST', seen.headers), false, 'the service, checking for itself, sees a same-origin post')
 })
 
 test('proxy - a stopped service gets a clear 502 page, not a crash', async (t) => {

@@ -51,7 +51,11 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
           const cookie = withoutSessionCookie(typeof kept.cookie === 'string' ? kept.cookie : undefined)
           if (cookie === undefined) delete kept.cookie
           else kept.cookie = cookie
-          return { ...kept, ...headersFor(request, entry.mount), 'x-forwarded-host': request.headers.host ?? '', 'x-forwarded-proto': request.protocol }
+          // The gateway checked the Origin against its own host above; the service sees its own host in
+          // Host, so a browser that sends only Origin (no Sec-Fetch-Site) is vouched for. Browsers never
+          // let a page set Sec-Fetch-Site, so a cross-site form cannot claim it.
+          const vouched = kept['sec-fetch-site'] === undefined && kept.origin !== undefined ? { 'sec-fetch-site': 'same-origin' } : {}
+          return { ...kept, ...vouched, ...headersFor(request, entry.mount), 'x-forwarded-host': request.headers.host ?? '', 'x-forwarded-proto': request.protocol }
         },
         rewriteHeaders: (headers) => {
           entry.markUp()
