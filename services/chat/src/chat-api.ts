@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { ValidationError, type FastifyInstance, type FastifyReply, type FastifyRequest } from '@distributex/sdk'
 import { ChatError, UnauthorizedError } from './chat-errors.js'
 import type { ChatCore } from './chat-core.js'
-import { encodeCursor, ONLINE_MS, type Message, type Room } from './chat-store.js'
+import { AFTER_SETTLE_MS, encodeCursor, ONLINE_MS, type Message, type Room } from './chat-store.js'
 import { newSessionToken, readAsker, type Asker } from './chat-person.js'
 import { chatOpenApi } from './openapi.js'
 
@@ -65,7 +65,7 @@ function query(request: FastifyRequest): z.infer<typeof Query> {
   return parsed.data
 }
 
-export function chatApi(app: FastifyInstance, core: ChatCore, secret: string): void {
+export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, settleMs = AFTER_SETTLE_MS): void {
   const { store } = core
 
   /** Runs a handler for a known person; answers problems as JSON with their status. */
@@ -140,7 +140,7 @@ export function chatApi(app: FastifyInstance, core: ChatCore, secret: string): v
       const { before, after, limit } = query(request)
       if (before && after) throw new ValidationError('query', 'Use either before (older pages) or after (newer messages), not both.')
       if (after) {
-        const messages = await store.after(room.slug, after, limit)
+        const messages = await store.after(room.slug, after, limit, settleMs)
         return reply.send({ messages: messages.map(messageJson), next: messages.length ? encodeCursor(messages.at(-1)!) : after })
       }
       const { messages, hasOlder } = await store.history(room.slug, { before, limit })

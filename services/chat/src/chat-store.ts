@@ -91,6 +91,9 @@ export interface Member {
   nickname: string
 }
 
+/** How old a message must be before `after()` hands it to a poller (see there); `DX_CHAT_API_SETTLE_MS` changes it. */
+export const AFTER_SETTLE_MS = 1000
+
 /** A person counts as online this long after their last request or ping (pages ping every 30 s). */
 export const ONLINE_MS = 90_000
 
@@ -330,13 +333,22 @@ export class ChatStore {
     return { messages: rows.slice(0, limit).reverse().map(toMessage), hasOlder: rows.length > limit }
   }
 
-  /** Messages of a room after a cursor, oldest first (for clients that poll). */
-  async after(room: string, cursor: string, limit = 100): Promise<Message[]> {
+  /**
+   * Messages of a room after a cursor, oldest first (for clients that poll), at
+   * least `settleMs` old. A message is stamped before it is stored, and several
+   * sends (in one process or several) can be stored out of stamp order; a poller
+   * moving its cursor past a fresh message could skip one stored a moment later
+   * with an earlier stamp. Settled messages are all stored, so none is skipped.
+   */
+  async after(room: string, cursor: string, limit = 100, settleMs = AFTER_SETTLE_MS): Promise<Message[]> {
     const { createdAt, id } = decodeCursor(cursor)
+    const settled = new Date(Date.now() - settleMs).toISOString()
     const rows = await this.#db
       .selectFrom('messages')
       .selectAll()
       .where('room', '=', room)
+      // 0 turns settling off (tests, a single process that sends one message at a time).
+      .$if(settleMs > 0, (query) => query.where('created_at', '<=', settled))
       .where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]))
       .orderBy('created_at')
       .orderBy('id')

@@ -22,7 +22,7 @@ export interface Visitor {
 export async function buildChat(t: TestContext, options: { bus?: Bus; dataDir?: string } = {}) {
   const bus = options.bus ?? createBus(undefined)
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dx-chat-'))
-  const { app, close } = await chatService.build({ dataDir, logLevel: 'silent', env: { DX_SECRET: SECRET }, databaseUrl: undefined, bus })
+  const { app, close } = await chatService.build({ dataDir, logLevel: 'silent', env: { DX_SECRET: SECRET, DX_CHAT_API_SETTLE_MS: '0' }, databaseUrl: undefined, bus })
   t.after(async () => {
     await close()
     if (!options.bus) await bus.close()

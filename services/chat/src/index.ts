@@ -7,10 +7,10 @@
  */
 import { fileURLToPath } from 'node:url'
 import { defineService } from '@distributex/sdk'
-import { loadSecret } from '@distributex/protocol'
+import { ConfigError, loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
-import { ChatStore, type ChatDatabase } from './chat-store.js'
+import { AFTER_SETTLE_MS, ChatStore, type ChatDatabase } from './chat-store.js'
 import { ChatCore, parseRateLimit } from './chat-core.js'
 import { chatRoutes } from './chat-routes.js'
 import { chatApi } from './chat-api.js'
@@ -46,7 +46,7 @@ export const chatService = defineService({
     const secret = loadSecret({ env: context.env, dataDir: context.dataDir })
     const core = new ChatCore({ store: new ChatStore(store.db), live: context.live, bus: context.bus, log: context.log, rateLimit })
     chatRoutes(app, core, context.live, secret)
-    chatApi(app, core, secret)
+    chatApi(app, core, secret, parseSettleMs(context.env.DX_CHAT_API_SETTLE_MS))
     const follower = context.bus ? new PresenceFollower({ bus: context.bus, core, log: context.log }) : undefined
     if (follower) core.roomOpened = (slug) => follower.follow(slug)
     await follower?.start()
@@ -58,6 +58,14 @@ export const chatService = defineService({
     }
   },
 })
+
+/** Reads `DX_CHAT_API_SETTLE_MS`: how old a message must be before a poller is handed it (default 1000). */
+function parseSettleMs(value: string | undefined): number {
+  if (value === undefined || value === '') return AFTER_SETTLE_MS
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new ConfigError(`DX_CHAT_API_SETTLE_MS must be a whole number of milliseconds from 0 to 60000, got "${value}"`)
+  return ms
+}
 
 export default chatService
 export { ChatStore, type ChatDatabase, type Message, type Room } from './chat-store.js'

@@ -67,7 +67,7 @@ export const chatOpenApi = {
         parameters: [
           slug,
           { name: 'before', in: 'query', schema: { type: 'string' }, description: 'The "older" cursor of a previous page' },
-          { name: 'after', in: 'query', schema: { type: 'string' }, description: 'The "next" cursor of a previous answer: messages since then' },
+          { name: 'after', in: 'query', schema: { type: 'string' }, description: 'The "next" cursor of a previous answer: messages since then, at least 1 s old (DX_CHAT_API_SETTLE_MS), so no message stored a moment later by another chat process is skipped; follow the live channel for instant delivery' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
         ],
         responses: {
