@@ -7,7 +7,7 @@
  * is restarted after a pause that grows if it keeps dying.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, SERVICE_PATHS } from '@distributex/protocol'
 import { serviceUrl, type GatewayConfig } from '@distributex/gateway'
 
 export interface ClusterOptions {
@@ -29,6 +29,27 @@ interface Part {
 /** Port of the n-th process (0-based) of a part whose first process uses `base`. */
 function portOf(base: number, n: number, isGateway: boolean): number {
   return isGateway ? base + n : base + 100 * n
+}
+
+/** How long gateways wait for the services before starting anyway (a slow service is then shown as down until it answers). */
+const SERVICES_READY_MS = 20_000
+
+/** Resolves when every URL answers 200, or after `timeoutMs` whatever they answer. */
+async function waitForHealth(urls: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const up = async (url: string) => {
+    try {
+      return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok
+    } catch {
+      return false
+    }
+  }
+  let waiting = urls
+  while (waiting.length > 0 && Date.now() < deadline) {
+    const answers = await Promise.all(waiting.map(up))
+    waiting = waiting.filter((_, i) => !answers[i])
+    if (waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 export async function runCluster({ configFile, config, instances, bin, env = process.env }: ClusterOptions): Promise<void> {
@@ -72,12 +93,8 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
       setTimeout(() => !stopping && launch(part), delay)
     })
   }
-  for (const part of parts) launch(part)
-
-  const gateways = parts.filter((part) => part.label.startsWith('gateway')).map((part) => `http://localhost:${part.args[3]}/`)
-  process.stdout.write(`\ndistributex cluster: ${parts.length} processes on ${busUrl.replace(/\/\/[^@/]*@/, '//***@')}\n  gateways: ${gateways.join('  ')}\nPress Ctrl+C to stop.\n\n`)
-
-  await new Promise<void>((resolve) => {
+  // Ctrl+C is handled from the start, also while the gateways wait for the services.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       if (stopping) return
       stopping = true
@@ -96,4 +113,14 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  // Services first, gateways once they answer: the gateways' first health checks then find them up.
+  const isGateway = (part: Part) => part.label.startsWith('gateway')
+  for (const part of parts.filter((part) => !isGateway(part))) launch(part)
+  await waitForHealth(parts.filter((part) => !isGateway(part)).map((part) => `http://127.0.0.1:${part.args[3]}${SERVICE_PATHS.health}`), SERVICES_READY_MS)
+  for (const part of parts.filter(isGateway)) if (!stopping) launch(part)
+
+  const gateways = parts.filter((part) => part.label.startsWith('gateway')).map((part) => `http://localhost:${part.args[3]}/`)
+  process.stdout.write(`\ndistributex cluster: ${parts.length} processes on ${busUrl.replace(/\/\/[^@/]*@/, '//***@')}\n  gateways: ${gateways.join('  ')}\nPress Ctrl+C to stop.\n\n`)
+
+  await stopped
 }
