@@ -30,6 +30,20 @@ test('chat - a story shared from Tech News becomes a link card in the room; bad 
   assert.equal((await bus.read('news.shared.dead', { limit: 10 })).messages.length, 0, 'nothing is retried forever')
 })
 
+test('chat - a story delivered twice by the bus (at least once) makes one card', async (t) => {
+  const { bus, visitor } = await buildChat(t)
+  const ada = visitor('ada')
+  await ada.post('/chat/nickname', { nickname: 'Ada' })
+  await ada.post('/chat/rooms', { name: 'Lobby' })
+  const event = { id: 'news-shared-1', type: 'news.shared', source: 'news', data: { room: 'lobby', story: { id: 1, title: 'Once only', url: 'https://example.com/', by: 'pg', score: 1 } } }
+  await bus.publish('news.shared', event)
+  await waitFor(async () => (await ada.get('/chat')).body.includes('Once only'), { timeoutMs: 5000 })
+  await bus.publish('news.shared', event)
+  await bus.publish('news.shared', { ...event, id: 'news-shared-2', data: { ...event.data, story: { ...event.data.story, id: 2, title: 'Then another' } } })
+  await waitFor(async () => (await ada.get('/chat')).body.includes('Then another'), { timeoutMs: 5000 })
+  assert.equal(((await ada.get('/chat')).body.match(/>Once only</g) ?? []).length, 1, 'the redelivered event is stored once')
+})
+
 test('chat - join and leave lines come from the hub’s presence, once, whichever chat process sees them; a reload writes none', async (t) => {
   const bus = createBus(undefined)
   t.after(() => bus.close())

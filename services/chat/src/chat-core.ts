@@ -194,9 +194,9 @@ export class ChatCore {
     await this.#publishMessage(message)
   }
 
-  /** A story shared into a room, shown as a link card. */
-  async addLink(slug: string, author: string, title: string, url: string): Promise<Message> {
-    const { message } = await this.store.addMessage({ room: slug, kind: 'link', authorId: 'news', authorName: author, body: title, linkUrl: url })
+  /** A story shared into a room, shown as a link card; `eventId` stores a redelivered event once. */
+  async addLink(slug: string, author: string, title: string, url: string, eventId?: string): Promise<Message> {
+    const { message } = await this.store.addMessage({ room: slug, kind: 'link', authorId: 'news', authorName: author, body: title, linkUrl: url, clientId: eventId })
     await this.#publishMessage(message)
     return message
   }

@@ -4,7 +4,8 @@
  * consumer group `chat`). A valid story for an existing room becomes a link
  * card that everyone in the room sees live and in its history. Anything else
  * is logged and acknowledged: it can never succeed, so retrying it would only
- * hold the queue.
+ * hold the queue. A redelivered event is stored once (its id is the card's
+ * client id) and published again, which changes nothing on the page.
  */
 import { z } from 'zod'
 import type { FastifyBaseLogger } from 'fastify'
@@ -62,7 +63,8 @@ export async function handleNewsShared(core: ChatCore, log: FastifyBaseLogger, m
   // A display name only: one that is no nickname (empty, too long) falls back to the source.
   const name = sharedBy?.trim()
   const author = name && [...name].length <= NICKNAME_MAX ? name : 'Tech News'
-  await core.addLink(room, author, story.title, storyLink(story))
+  // The bus delivers at least once: the event's id keeps a redelivered story to one card.
+  await core.addLink(room, author, story.title, storyLink(story), envelope.id)
 }
 
 export function consumeNewsShared(bus: ServiceBus, core: ChatCore, log: FastifyBaseLogger): Promise<{ stop(): Promise<void> }> {
