@@ -30,15 +30,20 @@ export interface Story {
 /** `GET /v0/<list>stories.json`: an array of ids. */
 export const StoryIdsSchema = z.array(z.number().int().positive())
 
+/** Largest id the cache can store (a 32-bit integer column on PostgreSQL). */
+const ID_MAX = 2 ** 31 - 1
+/** Latest time a date can show (year 9999), in seconds: a later one cannot even be written as a date. */
+const TIME_MAX = 253_402_300_799
+
 /** `GET /v0/item/<id>.json`; `null` for an item that does not exist. */
 export const ItemSchema = z
   .object({
-    id: z.number().int().positive(),
+    id: z.number().int().positive().max(ID_MAX),
     type: z.string().optional(),
     deleted: z.boolean().optional(),
     dead: z.boolean().optional(),
     by: z.string().max(200).optional(),
-    time: z.number().int().nonnegative(),
+    time: z.number().int().nonnegative().max(TIME_MAX),
     title: z.string().min(1).max(20_000).optional(),
     url: z.string().max(4000).optional(),
     score: z.number().int().optional(),
