@@ -74,10 +74,12 @@ test('news - hostile titles (HTML, very long, unicode tricks) and links are show
     { id: 4, title: '" onmouseover="alert(4)', url: 'https://example.com/?q="><script>alert(5)</script>' },
     { id: 5, title: 'From beyond the year 9999', time: 1e15 },
     { id: 2 ** 31, title: 'An id no database column holds' },
+    { id: 6, title: ' \t\u0007 ' },
   ])
   const body = await fragment()
   assert.match(body, /<bdi>&quot; onmouseover/, 'the widget renders')
   assert.ok(!body.includes('beyond the year 9999') && !body.includes('no database column'), 'an item with an impossible date or id is skipped, not a broken widget')
+  assert.ok(!body.includes('id="news-top-6"'), 'a title of only spaces and control characters is no story: it would be a link without a name')
   assert.ok(!body.includes('<script>alert'), 'no script element from a title or a link')
   assert.ok(!body.includes('<img src=x'))
   assert.ok(!body.includes('javascript:'), 'a javascript: link is never rendered')

@@ -4,6 +4,7 @@
  * zod schemas that check what the Hacker News API answers.
  */
 import { z } from 'zod'
+import { shownTitle } from './story-text.js'
 
 /** The lists a person can pick, in tab order. */
 export const STORY_LISTS = ['top', 'new', 'best', 'ask', 'show'] as const
@@ -72,7 +73,8 @@ export function unusable(item: Item): string | undefined {
   if (item.deleted) return 'it was deleted'
   if (item.dead) return 'it is dead'
   if (item.type !== undefined && !['story', 'job', 'poll'].includes(item.type)) return `it is a ${item.type}, not a story`
-  if (!item.title) return 'it has no title'
+  // A title of only spaces or control characters would be a link without a name, and could not be shared.
+  if (!item.title || !shownTitle(item.title)) return 'it has no title'
   return undefined
 }
 
