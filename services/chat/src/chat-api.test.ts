@@ -1,13 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { signIdentity } from '@distributex/protocol'
+import { openStore } from '@distributex/store'
+import { migrations, type ChatDatabase } from './index.js'
 import { buildChat, SECRET } from './chat-test-kit.js'
 import { chatOpenApi } from './openapi.js'
 
 type Json = Record<string, unknown> & { error?: string; code?: string; message?: string; field?: string }
 
-async function api(t: Parameters<typeof buildChat>[0]) {
-  const chat = await buildChat(t)
+async function api(t: Parameters<typeof buildChat>[0], options: Parameters<typeof buildChat>[1] = {}) {
+  const chat = await buildChat(t, options)
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { token?: string; body?: unknown } = {}) => {
     const response = await chat.app.inject({
       method,
@@ -71,6 +73,25 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   const live = await published('chat:room:bots-friends')
   assert.equal(live.filter((a) => a.action === 'append' && a.html?.includes('beep')).length, 2, 'the retry republishes the same item (applying it twice changes nothing)')
   assert.equal(new Set(live.filter((a) => a.html?.includes('beep')).map((a) => /id="([^"]+)"/.exec(a.html ?? '')?.[1])).size, 1)
+})
+
+test('chat api - a poller starting from the first page misses no message stored late by another process', async (t) => {
+  const { call, register, dataDir } = await api(t, { env: { DX_CHAT_API_SETTLE_MS: '400' } })
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 500))
+  const bot = await register('Poller')
+  await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'Lobby' } })
+  await settle()
+  const fresh = await call('POST', '/chat/api/rooms/lobby/messages', { token: bot, body: { text: 'stamped second, stored first' } })
+  const first = await call('GET', '/chat/api/rooms/lobby/messages', { token: bot })
+  assert.deepEqual((first.json.messages as { text: string }[]).map((m) => m.text), ['joined'], 'the first page hands only settled messages')
+  // Another chat process stamped its message a moment earlier and stores it only now.
+  const other = await openStore<ChatDatabase>({ service: 'chat', migrations, dataDir })
+  const stamp = new Date(Date.parse(fresh.json.createdAt as string) - 1).toISOString()
+  await other.db.insertInto('messages').values({ id: 'late-1', room: 'lobby', kind: 'text', author_id: 'p_other', author_name: 'Other', recipient_id: null, recipient_name: null, body: 'stamped first, stored second', link_url: null, client_id: null, created_at: stamp, edited_at: null }).execute()
+  await other.close()
+  await settle()
+  const since = await call('GET', `/chat/api/rooms/lobby/messages?after=${first.json.next as string}`, { token: bot })
+  assert.deepEqual((since.json.messages as { text: string }[]).map((m) => m.text), ['stamped first, stored second', 'stamped second, stored first'])
 })
 
 test('chat api - older pages, edits, deletes, private messages, limits and clear errors', async (t) => {

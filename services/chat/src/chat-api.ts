@@ -143,7 +143,8 @@ export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, se
         const messages = await store.after(room.slug, after, limit, settleMs)
         return reply.send({ messages: messages.map(messageJson), next: messages.length ? encodeCursor(messages.at(-1)!) : after })
       }
-      const { messages, hasOlder } = await store.history(room.slug, { before, limit })
+      // Settled only: the page's newest is the poller's first cursor, and one stored later with an earlier stamp would fall behind it.
+      const { messages, hasOlder } = await store.history(room.slug, { before, limit, settleMs })
       const newest = messages.at(-1)
       return reply.send({ messages: messages.map(messageJson), next: newest ? encodeCursor(newest) : null, older: hasOlder && messages[0] ? encodeCursor(messages[0]) : null })
     }),

@@ -321,10 +321,19 @@ export class ChatStore {
     return found
   }
 
-  /** The newest `limit` messages of a room (before a cursor), oldest first, and whether older ones exist. */
-  async history(room: string, options: { before?: string | undefined; limit?: number } = {}): Promise<{ messages: Message[]; hasOlder: boolean }> {
+  /**
+   * The newest `limit` messages of a room (before a cursor), oldest first, and
+   * whether older ones exist. With `settleMs`, only messages at least that old
+   * (see `after()`): a poller starts from this page's newest, so it must be settled.
+   */
+  async history(room: string, options: { before?: string | undefined; limit?: number; settleMs?: number } = {}): Promise<{ messages: Message[]; hasOlder: boolean }> {
     const limit = options.limit ?? 50
-    let query = this.#db.selectFrom('messages').selectAll().where('room', '=', room)
+    const settleMs = options.settleMs ?? 0
+    let query = this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room', '=', room)
+      .$if(settleMs > 0, (q) => q.where('created_at', '<=', new Date(Date.now() - settleMs).toISOString()))
     if (options.before) {
       const { createdAt, id } = decodeCursor(options.before)
       query = query.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]))

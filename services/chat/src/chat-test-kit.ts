@@ -19,10 +19,10 @@ export interface Visitor {
   post(url: string, form?: Record<string, string>, options?: { htmx?: boolean; referer?: string }): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>
 }
 
-export async function buildChat(t: TestContext, options: { bus?: Bus; dataDir?: string } = {}) {
+export async function buildChat(t: TestContext, options: { bus?: Bus; dataDir?: string; env?: Record<string, string> } = {}) {
   const bus = options.bus ?? createBus(undefined)
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dx-chat-'))
-  const { app, close } = await chatService.build({ dataDir, logLevel: 'silent', env: { DX_SECRET: SECRET, DX_CHAT_API_SETTLE_MS: '0' }, databaseUrl: undefined, bus })
+  const { app, close } = await chatService.build({ dataDir, logLevel: 'silent', env: { DX_SECRET: SECRET, DX_CHAT_API_SETTLE_MS: '0', ...options.env }, databaseUrl: undefined, bus })
   t.after(async () => {
     await close()
     if (!options.bus) await bus.close()

@@ -72,7 +72,7 @@ export const chatOpenApi = {
         ],
         responses: {
           '200': {
-            description: 'Messages, oldest first',
+            description: 'Messages, oldest first, each at least 1 s old (DX_CHAT_API_SETTLE_MS): "next" starts a poller that skips none',
             ...json({ type: 'object', properties: { messages: { type: 'array', items: ref('Message') }, next: { type: ['string', 'null'] }, older: { type: ['string', 'null'] } } }),
           },
           '401': error,
