@@ -19,9 +19,10 @@ export const RoomSchema = z
   .min(1, 'Open a chat room first: "Share to chat" posts into the room open in the Chat widget.')
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'That is not a chat room: open a room in the Chat widget and share again.')
 
-/** What chat accepts: a nickname of 32 characters, a title of 500 (UTF-16 units, as zod counts). */
+/** What chat accepts: a nickname of 32 characters, a title of 500, a story author of 100 (UTF-16 units, as zod counts). */
 const SHARED_BY_MAX = 32
 const SHARED_TITLE_MAX = 500
+const STORY_BY_MAX = 100
 
 /** Cuts text to at most `max` UTF-16 units without splitting a character, marking the cut with "…". */
 export function cut(text: string, max: number): string {
@@ -38,7 +39,7 @@ export function cut(text: string, max: number): string {
 export const NewsSharedSchema = z.object({
   room: RoomSchema,
   sharedBy: z.string().min(1).max(SHARED_BY_MAX).optional(),
-  story: z.object({ id: z.number().int().positive(), title: z.string().min(1).max(SHARED_TITLE_MAX), url: z.string().nullable(), by: z.string(), score: z.number().int() }),
+  story: z.object({ id: z.number().int().positive(), title: z.string().min(1).max(SHARED_TITLE_MAX), url: z.string().nullable(), by: z.string().max(STORY_BY_MAX), score: z.number().int() }),
 })
 export type NewsShared = z.infer<typeof NewsSharedSchema>
 
@@ -59,7 +60,7 @@ export function readTitle(story: Story): string {
 export async function publishShared(bus: ServiceBus, story: Story, room: string, sharedBy: string | undefined): Promise<NewsShared> {
   const name = sharedBy?.trim()
   const title = cut(story.title.replace(/\s+/g, ' ').trim(), SHARED_TITLE_MAX)
-  const data = NewsSharedSchema.parse({ room, ...(name && name.length <= SHARED_BY_MAX ? { sharedBy: name } : {}), story: { id: story.id, title, url: story.url, by: story.by, score: story.score } })
+  const data = NewsSharedSchema.parse({ room, ...(name && name.length <= SHARED_BY_MAX ? { sharedBy: name } : {}), story: { id: story.id, title, url: story.url, by: cut(story.by, STORY_BY_MAX), score: story.score } })
   await bus.publish(NEWS_SHARED, { type: NEWS_SHARED, source: 'news', data })
   return data
 }

@@ -114,7 +114,7 @@ test('news - Hacker News down: cached stories with "offline since", or a clear e
 
 test('news - "Share to chat" publishes news.shared for the open room; without a room it says what to do', async (t) => {
   const bus = memoryBus(t)
-  const { post, fragment } = await build(t, [{ id: 5, title: 'Shared <story>', url: 'https://example.com/s', by: 'ada', score: 42 }, { id: 6, title: '🚀'.repeat(600) }], { bus })
+  const { post, fragment } = await build(t, [{ id: 5, title: 'Shared <story>', url: 'https://example.com/s', by: 'ada', score: 42 }, { id: 6, title: '🚀'.repeat(600), by: 'b'.repeat(200) }], { bus })
   await fragment()
   const received: unknown[] = []
   await bus.consume('news.shared', { group: 'test', handler: async (message) => void received.push(message.envelope) })
@@ -143,6 +143,8 @@ test('news - "Share to chat" publishes news.shared for the open room; without a 
   await waitFor(() => received.length === 2, { what: 'the second news.shared event' })
   const longTitle = (received[1] as { data: { story: { title: string } } }).data.story.title
   assert.ok(longTitle.length <= 500 && longTitle.endsWith('🚀…'), 'a long title is cut to what chat accepts, never inside a character')
+  const longBy = (received[1] as { data: { story: { by: string } } }).data.story.by
+  assert.ok(longBy.length <= 100 && longBy.endsWith('b…'), 'a long author name is cut to what chat accepts, so the card is not dropped')
   received.pop()
   const unknown = await post('/news/share', { story: '999', room: 'general' }, { 'hx-request': 'true' })
   assert.equal(unknown.statusCode, 404)
