@@ -169,7 +169,7 @@ export class ChatCore {
     const result = await this.store.editMessage(id, personId, text)
     if (result === 'missing') throw new NotFoundError('text', 'That message no longer exists: its author may have deleted it.')
     if (result === 'not-yours') throw new NotYoursError()
-    await this.#publish(roomChannel(result.room), [{ action: 'morph', target: messageId(result.id), html: messageItem(result).value }])
+    for (const channel of this.#channelsOf(result)) await this.#publish(channel, [{ action: 'morph', target: messageId(result.id), html: messageItem(result).value }])
     return result
   }
 
@@ -177,7 +177,7 @@ export class ChatCore {
     const result = await this.store.deleteMessage(id, personId)
     if (result === 'missing') return undefined
     if (result === 'not-yours') throw new NotYoursError()
-    await this.#publish(roomChannel(result.room), [{ action: 'remove', target: messageId(result.id) }])
+    for (const channel of this.#channelsOf(result)) await this.#publish(channel, [{ action: 'remove', target: messageId(result.id) }])
     return result
   }
 
@@ -216,10 +216,15 @@ export class ChatCore {
     throw new RateLimitedError(this.#rate.messages, this.#rate.windowMs / 1000, Math.max(1, Math.ceil((freeAt - now) / 1000)))
   }
 
+  /** Where a message is shown live: its room, or for a private message the inboxes of its two people. */
+  #channelsOf(message: Message): string[] {
+    return message.recipientId ? [...new Set([message.authorId, message.recipientId])].map(inboxChannel) : [roomChannel(message.room)]
+  }
+
   async #publishMessage(message: Message): Promise<void> {
     const item = messageItem(message).value
     if (message.recipientId) {
-      for (const person of new Set([message.authorId, message.recipientId])) await this.#publish(inboxChannel(person), [{ action: 'append', target: ids.inbox, html: item }])
+      for (const channel of this.#channelsOf(message)) await this.#publish(channel, [{ action: 'append', target: ids.inbox, html: item }])
       return
     }
     const actions: StreamAction[] = [{ action: 'append', target: ids.messages(message.room), html: item }]

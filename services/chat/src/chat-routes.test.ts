@@ -165,6 +165,16 @@ test('chat - a private message goes only to the inboxes of its two people', asyn
   assert.equal((await published(`chat:inbox:${bob.id}`)).length, 1)
   assert.equal((await published(`chat:inbox:${ada.id}`)).length, 1)
   assert.equal((await published(`chat:inbox:${cat.id}`)).length, 0)
+  // Changed or deleted, it changes in the same two inboxes, live.
+  const id = /id="chat-msg-([^"]+)"/.exec((await published(`chat:inbox:${bob.id}`))[0]?.html ?? '')?.[1] ?? ''
+  await ada.post(`/chat/messages/${id}`, { text: 'still between us' }, { htmx: true })
+  await ada.post(`/chat/messages/${id}/delete`, {}, { htmx: true })
+  for (const person of [ada, bob]) {
+    const actions = await published(`chat:inbox:${person.id}`)
+    assert.deepEqual(actions.slice(1).map((a) => [a.action, a.target]), [['morph', `chat-msg-${id}`], ['remove', `chat-msg-${id}`]])
+    assert.match(actions[1]?.html ?? '', /still between us/)
+  }
+  assert.equal((await published(`chat:inbox:${cat.id}`)).length, 0)
   const nobody = await ada.post('/chat/private', { to: 'Zed', text: 'hello?' }, { htmx: true })
   assert.equal(nobody.statusCode, 404)
   assert.match(nobody.body, /No one is called “Zed”/)
