@@ -130,6 +130,8 @@ test('chat api - older pages, edits, deletes, private messages, limits and clear
   assert.deepEqual([sent.status, sent.json.to, sent.json.room], [201, 'Ada', null])
   assert.deepEqual(((await call('GET', '/chat/api/private', { token: ada })).json.messages as { text: string }[]).map((m) => m.text), ['psst'])
   assert.equal((await call('POST', '/chat/api/private', { token: bob, body: { to: 'Zed', text: 'hello?' } })).status, 404)
+  const toSelf = await call('POST', '/chat/api/private', { token: bob, body: { to: 'BOB', text: 'note to self' } })
+  assert.deepEqual([toSelf.status, toSelf.json.code, toSelf.json.field], [422, 'DX_VALIDATION', 'to'], 'writing to oneself is bad input, not a missing person')
 
   const renamed = await call('POST', '/chat/api/nickname', { token: bob, body: { nickname: 'Robert' } })
   assert.equal(renamed.json.nickname, 'Robert')

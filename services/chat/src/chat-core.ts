@@ -7,7 +7,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { Live, ServiceBus, StreamAction } from '@distributex/sdk'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, ValidationError } from '@distributex/protocol'
 import { NicknameRequiredError, NotFoundError, NotYoursError, RateLimitedError } from './chat-errors.js'
 import { parseClientId, parseMessage, parseNickname, parseRoomName, SLUG_PATTERN } from './chat-rules.js'
 import { privateRoom, type ChatStore, type Message, type Person, type Room } from './chat-store.js'
@@ -152,7 +152,7 @@ export class ChatCore {
     const clientId = parseClientId(input.clientId)
     const recipient = await this.store.findOnline(toName)
     if (!recipient?.nickname) throw new NotFoundError('to', `No one is called “${toName}”. Check the spelling: the people in a room are listed at its top.`)
-    if (recipient.id === personId) throw new NotFoundError('to', 'That is you: pick someone else’s nickname.')
+    if (recipient.id === personId) throw new ValidationError('to', 'That is you: pick someone else’s nickname.')
     const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
     // A client id names one send: reused for another kind of message it is a new one.
     const seen = previous?.recipientId === recipient.id ? previous : undefined
