@@ -97,3 +97,13 @@ test('hacker news client - an item that cannot be fetched is taken from the fall
   const stories = await sequential.stories([1, 2, 3], undefined, original)
   assert.deepEqual(stories.map((s) => s.title), ['Cached 1', 'Fresh too'], 'a malformed item is not replaced by the fallback: it is dropped')
 })
+
+test('hacker news client - an answer over 1 MB is refused, not read into memory', async (t) => {
+  const { hn, client, log } = await setup(t, { stories: [{ id: 1 }, { id: 2 }] })
+  hn.setList('new', Array.from({ length: 200_000 }, (_, i) => i + 1))
+  await assert.rejects(client.storyIds('new'), /larger than 1048576 bytes/)
+  assert.equal(hn.requests.filter((path) => path === '/v0/newstories.json').length, 1, 'the same answer is not asked for again')
+  hn.setRaw(2, JSON.stringify({ id: 2, time: 1, title: 'Huge', padding: 'x'.repeat(2 * 1024 * 1024) }))
+  assert.deepEqual((await client.stories([1, 2])).map((s) => s.id), [1], 'an oversized item is skipped')
+  assert.ok(log.lines.some((line) => (line.fields as { id?: number }).id === 2 && /larger than/.test(String((line.fields as { err?: Error }).err?.message))))
+})

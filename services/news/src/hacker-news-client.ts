@@ -138,12 +138,7 @@ export class HackerNewsClient {
       await response.body?.cancel()
       throw new Error(`HTTP ${response.status}`)
     }
-    let text: string
-    try {
-      text = await response.text()
-    } catch (error) {
-      throw new Retryable(`the answer broke off (${(error as Error).message})`, { cause: error })
-    }
+    const text = await readText(response, MAX_ANSWER_BYTES)
     try {
       return JSON.parse(text) as unknown
     } catch {
@@ -155,3 +150,27 @@ export class HackerNewsClient {
 
 /** Stands for an answer that is not JSON; no schema accepts it. */
 const MALFORMED = Symbol('malformed JSON')
+
+/** A list of 500 ids is about 5 KB and an item a few KB: anything this large is not Hacker News. */
+const MAX_ANSWER_BYTES = 1024 * 1024
+
+/** The body as text, refused (not retried) once it grows past `maxBytes`, so a runaway answer cannot fill the memory. */
+async function readText(response: Response, maxBytes: number): Promise<string> {
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel()
+    throw new Error(`the answer is larger than ${maxBytes} bytes`)
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength
+      if (size > maxBytes) break
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    throw new Retryable(`the answer broke off (${(error as Error).message})`, { cause: error })
+  }
+  if (size > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`)
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
