@@ -118,7 +118,8 @@ export class ChatCore {
   async apiLeave(personId: string, slug: string): Promise<void> {
     const me = await this.named(personId)
     const room = await this.room(slug)
-    await this.leave(personId)
+    // Leaving another room than the open one keeps the open one (else the sweep would take the client out of it).
+    if (me.room === room.slug) await this.leave(personId)
     if (await this.store.markPresent(room.slug, personId, false)) {
       await this.addLine(room.slug, personId, me.nickname, 'left')
       await this.membersChanged(room.slug)
