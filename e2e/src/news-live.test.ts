@@ -84,6 +84,12 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     assert.equal(await page.locator('#news-share-target').isHidden(), true, 'no chat on this page: no word about sharing')
     assert.equal(await page.getByRole('link', { name: 'Show', exact: true }).getAttribute('aria-current'), 'page')
     assert.equal(new URL(page.url()).pathname, '/', 'still the home page')
+
+    // From the keyboard: focus stays on the tab just chosen, so the next Tab goes on from there.
+    await page.getByRole('link', { name: 'Best', exact: true }).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#news-list-best').waitFor({ state: 'attached', timeout: 3000 })
+    assert.deepEqual(await page.evaluate(() => [document.activeElement?.textContent, document.activeElement?.getAttribute('aria-current')]), ['Best', 'page'])
     await page.context().close()
   })
 

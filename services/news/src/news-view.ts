@@ -92,7 +92,7 @@ function tabs(current: StoryList): SafeHtml {
   return html`<nav aria-label="Story lists" class="mt-3 flex flex-wrap gap-1 text-sm">${STORY_LISTS.map((list) => {
     const href = `${MOUNT}?list=${list}`
     const style = list === current ? 'bg-indigo-50 text-indigo-700' : 'text-slate-600 hover:bg-slate-100'
-    return html`<a href="${href}" hx-get="${href}" hx-target="#news-app" hx-swap="outerHTML" class="rounded-lg px-2.5 py-1 font-medium ${style}"${list === current ? html` aria-current="page"` : ''}>${LIST_LABELS[list]}</a>`
+    return html`<a href="${href}" hx-get="${href}" hx-target="#news-app" hx-swap="morph" class="rounded-lg px-2.5 py-1 font-medium ${style}"${list === current ? html` aria-current="page"` : ''}>${LIST_LABELS[list]}</a>`
   })}</nav>`
 }
 
