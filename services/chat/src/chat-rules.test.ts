@@ -21,6 +21,9 @@ test('chat rules - nicknames are trimmed, 1 to 32 characters, compared without c
   assert.match(message(() => parseNickname('x'.repeat(33))), /33 characters long; the limit is 32/)
   assert.match(message(() => parseNickname(undefined)), /Write a nickname/)
   assert.equal(nicknameKey('ADA'), nicknameKey('ada'))
+  assert.equal(nicknameKey('Ada\u200b'), nicknameKey('ada'), 'a hidden character does not make a look-alike nickname')
+  assert.equal(nicknameKey('A\u00add\u2060a'), nicknameKey('ada'))
+  assert.match(message(() => parseNickname('\u200b\u200d')), /at least 1 character/, 'an invisible nickname is refused')
   assert.equal(parseNickname('<img src=x onerror=alert(1)>'), '<img src=x onerror=alert(1)>', 'markup is kept as text; escaping happens when shown')
 })
 

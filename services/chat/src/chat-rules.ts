@@ -24,15 +24,19 @@ function required(input: unknown, field: string, what: string): string {
 /** A nickname: 1 to 32 characters on one line. */
 export function parseNickname(input: unknown, field = 'nickname'): string {
   const nickname = required(input, field, 'a nickname').replace(/\s+/g, ' ')
-  if (nickname.length === 0) throw new ValidationError(field, 'Pick a nickname of at least 1 character.')
+  if (nicknameKey(nickname).trim().length === 0) throw new ValidationError(field, 'Pick a nickname of at least 1 character.')
   const count = length(nickname)
   if (count > NICKNAME_MAX) throw new ValidationError(field, `That nickname is ${count} characters long; the limit is ${NICKNAME_MAX}. Shorten it by ${count - NICKNAME_MAX}.`)
   return nickname
 }
 
-/** Nicknames compare without case, so "Ada" and "ada" cannot both be online. */
+/**
+ * Nicknames compare without case and without invisible characters (zero-width
+ * spaces, joiners, soft hyphens), so "Ada", "ada" and "Ada" with a hidden
+ * character, which look the same on screen, cannot all be online.
+ */
 export function nicknameKey(nickname: string): string {
-  return nickname.normalize('NFKC').toLowerCase()
+  return nickname.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, '').toLowerCase()
 }
 
 /** A room name: 1 to 48 characters, with at least one letter or digit to make its address from. */
