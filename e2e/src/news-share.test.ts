@@ -45,8 +45,11 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
   test('e2e news - "Save to todo" adds "Read: <title>" live to the Todo widget, on every open page', async () => {
     const ada = await openHome(browser, `${app.gateway.url}/`)
     const bob = await openHome(browser, `${app.gateway.url}/`)
+    await ada.evaluate(() => ((document.getElementById('news-feedback') as HTMLElement & { marker?: number }).marker = 1))
     await ada.locator('#news-top-301').getByRole('button', { name: 'Save to todo' }).click()
     await ada.locator('#news-feedback', { hasText: 'Saved “A <b>bold</b> claim about databases” to the todo list.' }).waitFor({ timeout: 3000 })
+    const sameRegion = await ada.evaluate(() => (document.getElementById('news-feedback') as HTMLElement & { marker?: number }).marker === 1)
+    assert.ok(sameRegion, 'the message is written into the live region already on the page, so screen readers announce it')
     for (const page of [ada, bob]) {
       await page.locator('#todo-items .todo-title', { hasText: 'Read: A <b>bold</b> claim about databases' }).waitFor({ timeout: 5000 })
       assert.match((await page.locator('#todo-counts').textContent()) ?? '', /1 to do/)

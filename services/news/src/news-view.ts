@@ -47,7 +47,7 @@ export function commentsText(story: Story): string {
 }
 
 function storyAction(path: string, list: StoryList, id: number, label: string, title: string, extra: SafeHtml | string = ''): SafeHtml {
-  return html`<form method="post" action="${MOUNT}${path}" hx-post="${MOUNT}${path}" hx-target="#${ids.feedback}" hx-swap="outerHTML"${extra}>
+  return html`<form method="post" action="${MOUNT}${path}" hx-post="${MOUNT}${path}" hx-target="#${ids.feedback}" hx-swap="morph"${extra}>
         <input type="hidden" name="story" value="${id}"><input type="hidden" name="list" value="${list}">
         <button type="submit" class="dx-btn-quiet px-2 py-0.5 text-xs">${label}<span class="sr-only">: ${title}</span></button>
       </form>`
