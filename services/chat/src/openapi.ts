@@ -59,7 +59,7 @@ export const chatOpenApi = {
       post: { summary: 'Join a room (a join line is shown to everyone in it)', parameters: [slug], responses: { '200': { description: 'Joined', ...json(ref('Room')) }, '401': error, '404': error, '409': error } },
     },
     '/chat/api/rooms/{slug}/leave': {
-      post: { summary: 'Leave a room', parameters: [slug], responses: { '204': { description: 'Left' }, '401': error, '404': error } },
+      post: { summary: 'Leave a room', parameters: [slug], responses: { '204': { description: 'Left' }, '401': error, '404': error, '409': error } },
     },
     '/chat/api/rooms/{slug}/messages': {
       get: {
@@ -109,7 +109,7 @@ export const chatOpenApi = {
       post: {
         summary: 'Send a private message that only you and the recipient see',
         requestBody: { required: true, ...json({ type: 'object', required: ['to', 'text'], properties: { to: { type: 'string', description: 'nickname' }, text: { type: 'string' }, clientId: { type: 'string' } } }) },
-        responses: { '201': { description: 'Sent', ...json(ref('Message')) }, '401': error, '404': error, '422': error, '429': error },
+        responses: { '201': { description: 'Sent', ...json(ref('Message')) }, '401': error, '404': error, '409': error, '422': error, '429': error },
       },
     },
     '/chat/api/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
