@@ -179,6 +179,19 @@ test('news - without a bus the story actions answer 503 with the reason', async 
   assert.match(response.body, /needs the event bus/)
 })
 
+test('news - when the bus does not take the event, the story actions answer 503 with what to do', async (t) => {
+  const bus = memoryBus(t)
+  const { post, fragment } = await build(t, [{ id: 1, title: 'Kept for later' }], { bus })
+  await fragment()
+  await bus.close()
+  const saved = await post('/news/save', { story: '1' }, { 'hx-request': 'true' })
+  assert.equal(saved.statusCode, 503)
+  assert.match(saved.body, /role="alert"[^>]*>The story could not be handed to the todo list: the event bus did not answer\. Try again in a moment\./)
+  const shared = await post('/news/share', { story: '1', room: 'general' }, { 'hx-request': 'true' })
+  assert.equal(shared.statusCode, 503)
+  assert.match(shared.body, /could not be handed to the chat/)
+})
+
 test('news - the poller publishes only what changed: a score, a comment count, a new story', async (t) => {
   const bus = memoryBus(t)
   const { fake, fragment } = await build(t, [{ id: 1, title: 'One', score: 5 }, { id: 2, title: 'Two', score: 3 }], { bus })

@@ -78,6 +78,18 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
     return { story, room: form.data.room }
   }
 
+  /** Publishes a story action's event; when the bus refuses, answers 503 with what to do and returns false. */
+  const handedOver = async (request: FastifyRequest, reply: FastifyReply, to: string, publish: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await publish()
+      return true
+    } catch (error) {
+      request.log.warn({ err: error }, `story could not be handed to ${to}`)
+      await answer(request, reply, { kind: 'error', message: `The story could not be handed to ${to}: the event bus did not answer. Try again in a moment.` }, 503)
+      return false
+    }
+  }
+
   app.get('/news', async (request, reply) => {
     const query = ListQuerySchema.safeParse(request.query ?? {})
     const asked = query.success ? query.data.list : undefined
@@ -95,7 +107,7 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
     if (!found || !bus) return reply
     const room = RoomSchema.safeParse(found.room ?? '')
     if (!room.success) return answer(request, reply, { kind: 'error', message: room.error.issues[0]?.message ?? 'Open a chat room first.' }, 422)
-    await publishShared(bus, found.story, room.data, request.dx.identity?.name)
+    if (!(await handedOver(request, reply, 'the chat', () => publishShared(bus, found.story, room.data, request.dx.identity?.name)))) return reply
     request.log.info({ story: found.story.id, room: room.data }, 'story shared to chat')
     return answer(request, reply, { kind: 'done', message: `Shared “${shownTitle(found.story.title)}” to the chat room ${room.data}.` }, 200)
   })
@@ -103,7 +115,7 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
   app.post('/news/save', async (request, reply) => {
     const found = await storyFrom(request, reply)
     if (!found || !bus) return reply
-    await publishTodoRequest(bus, found.story)
+    if (!(await handedOver(request, reply, 'the todo list', () => publishTodoRequest(bus, found.story)))) return reply
     request.log.info({ story: found.story.id }, 'story saved to todo')
     return answer(request, reply, { kind: 'done', message: `Saved “${shownTitle(found.story.title)}” to the todo list.` }, 200)
   })
