@@ -109,7 +109,9 @@ test('chat - only the author edits or deletes a message; everyone sees it live',
   await ada.post('/chat/rooms/lobby/messages', { text: 'tpyo' })
   const id = /id="chat-msg-([0-9a-f-]{36})"/.exec((await bob.get('/chat')).body)?.[1] ?? ''
   assert.equal((await bob.post(`/chat/messages/${id}`, { text: 'hacked' }, { htmx: true })).statusCode, 403)
-  assert.equal((await bob.post(`/chat/messages/${id}/delete`, {}, { htmx: true })).statusCode, 403)
+  const refused = await bob.post(`/chat/messages/${id}/delete`, {}, { htmx: true })
+  assert.equal(refused.statusCode, 403)
+  assert.match(refused.body, /^<li id="chat-msg-[^"]+"[\s\S]*>tpyo<\/p>[\s\S]*role="alert"[^>]*>You can only change or delete your own messages\.<\/p><\/li>$/, 'the message stays, with why, in place of the widget')
   const edited = await ada.post(`/chat/messages/${id}`, { text: 'typo' }, { htmx: true })
   assert.match(edited.body, /^<li id="chat-msg-[^"]+"[\s\S]*\(edited\)[\s\S]*>typo<\/p>/)
   assert.deepEqual(texts((await bob.get('/chat')).body), ['typo'])

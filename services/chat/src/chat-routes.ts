@@ -70,6 +70,15 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
     return page(request, reply, asker, { problem: { form, message: error.message, value: text(value) } }, statusOf(error))
   }
 
+  /** A refused edit or delete: with htmx the message again (it is the form's target) with why; else the widget with it. */
+  const messageProblem = async (request: FastifyRequest, reply: FastifyReply, asker: Asker, id: string, error: unknown) => {
+    if (!isProblem(error)) throw error
+    const current = await store.message(id)
+    if (!request.dx.htmx || !current) return page(request, reply, asker, { notice: error.message }, statusOf(error))
+    const alert = html`<p role="alert" class="text-sm text-rose-600">${error.message}</p>`.value
+    return reply.code(statusOf(error)).type('text/html; charset=utf-8').send(messageItem(current).value.replace(/<\/li>$/, `${alert}</li>`))
+  }
+
   const withoutLive = (request: FastifyRequest) => !live.enabled || !request.dx.identity
 
   app.get('/chat', async (request, reply) => page(request, reply, browserAsker(request, reply, secret)))
@@ -200,11 +209,7 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
       if (!request.dx.htmx) return reply.code(303).redirect(backPath(request, '/chat'))
       return reply.type('text/html; charset=utf-8').send(messageItem(message).value)
     } catch (error) {
-      if (!isProblem(error)) throw error
-      const current = await store.message(id)
-      if (!request.dx.htmx || !current) return page(request, reply, asker, { notice: error.message }, statusOf(error))
-      const alert = html`<p role="alert" class="text-sm text-rose-600">${error.message}</p>`.value
-      return reply.code(statusOf(error)).type('text/html; charset=utf-8').send(messageItem(current).value.replace(/<\/li>$/, `${alert}</li>`))
+      return messageProblem(request, reply, asker, id, error)
     }
   })
 
@@ -214,8 +219,7 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
     try {
       await core.remove(asker.id, id)
     } catch (error) {
-      if (!isProblem(error)) throw error
-      return page(request, reply, asker, { notice: error.message }, statusOf(error))
+      return messageProblem(request, reply, asker, id, error)
     }
     if (!request.dx.htmx) return reply.code(303).redirect(backPath(request, '/chat'))
     return reply.type('text/html; charset=utf-8').send('')
