@@ -180,6 +180,10 @@ test('chat - a private message goes only to the inboxes of its two people', asyn
   const nobody = await ada.post('/chat/private', { to: 'Zed', text: 'hello?' }, { htmx: true })
   assert.equal(nobody.statusCode, 404)
   assert.match(nobody.body, /No one is called “Zed”/)
+  assert.match(nobody.body, /id="chat-private-to"[^>]*aria-invalid="true"/, 'the nickname is marked as what to change')
+  const long = await ada.post('/chat/private', { to: 'Bob', text: 'x'.repeat(2001) }, { htmx: true })
+  assert.match(long.body, /id="chat-private-text"[^>]*aria-invalid="true" aria-describedby="chat-private-error"/, 'the message is marked as what to change')
+  assert.doesNotMatch(long.body, /id="chat-private-to"[^>]*aria-invalid/, 'not the nickname, which was right')
 })
 
 test('chat - its own URL works without the gateway: a cookie keeps the nickname, the page is in the shared shell', async (t) => {

@@ -195,7 +195,7 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
       return reply.header('hx-reswap', 'none').type('text/html; charset=utf-8').send(own.toString())
     } catch (error) {
       if (!isProblem(error)) throw error
-      const problem: FormProblem = { form: 'private', message: error.message, value: text(value), to }
+      const problem: FormProblem = { form: 'private', message: error.message, value: text(value), to, field: error.field }
       if (request.dx.htmx) return reply.code(statusOf(error)).type('text/html; charset=utf-8').send(privateForm(text(field(request, 'clientId')) || randomUUID(), problem).value)
       return page(request, reply, asker, { problem }, statusOf(error))
     }

@@ -17,6 +17,8 @@ export interface FormProblem {
   /** What was typed, given back. */
   value: string
   to?: string
+  /** The field the message is about (`to` or `text` in the private form), marked invalid. */
+  field?: string
 }
 
 export interface OpenRoom {
@@ -115,9 +117,9 @@ export function privateForm(clientId: string, problem?: FormProblem, to = ''): S
   return html`<form id="${ids.privateForm}" method="post" action="/chat/private" hx-post="/chat/private" hx-target="this" hx-swap="outerHTML" hx-sync="this:queue all" class="mt-2 grid gap-2 sm:grid-cols-[8rem_1fr_auto]">
   <input type="hidden" name="clientId" value="${clientId}">
   <label for="chat-private-to" class="sr-only">To (nickname)</label>
-  <input id="chat-private-to" name="to" value="${mine ? (problem.to ?? '') : to}" placeholder="To (nickname)" class="dx-input" autocomplete="off"${invalid(problem, 'private', 'chat-private-error')}>
+  <input id="chat-private-to" name="to" value="${mine ? (problem.to ?? '') : to}" placeholder="To (nickname)" class="dx-input" autocomplete="off"${problem?.field === 'to' ? invalid(problem, 'private', 'chat-private-error') : ''}>
   <label for="chat-private-text" class="sr-only">Private message</label>
-  <input id="chat-private-text" name="text" value="${mine ? problem.value : ''}" placeholder="Only the two of you see it" class="dx-input" autocomplete="off">
+  <input id="chat-private-text" name="text" value="${mine ? problem.value : ''}" placeholder="Only the two of you see it" class="dx-input" autocomplete="off"${problem?.field === 'text' ? invalid(problem, 'private', 'chat-private-error') : ''}>
   <button type="submit" class="dx-btn-quiet ring-1 ring-slate-300">Send privately</button>
   ${alert('chat-private-error', problem, 'private')}
 </form>`
