@@ -97,6 +97,21 @@ describe('widgets that talk to each other: Tech News to Todo and Chat, in headle
     await bob.context().close()
   })
 
+  test('e2e news - when Tech News cannot be reached, a story action says so instead of doing nothing', async () => {
+    const page = await openHome(browser, `${app.gateway.url}/`)
+    // What a browser gets from the gateway while the service is gone, and when the network is.
+    await page.route('**/news/save', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }))
+    await page.locator('#news-top-302').getByRole('button', { name: 'Save to todo' }).click()
+    const problem = page.locator('#news-feedback[role="alert"]', { hasText: 'Tech News could not be reached: try again in a moment.' })
+    await problem.waitFor({ timeout: 3000 })
+    assert.equal(await page.locator('#news-app h1').count(), 0, 'the error page is not put into the widget')
+    await page.locator('#news-feedback').evaluate((line) => (line.textContent = ''))
+    await page.route('**/news/share', (route) => route.abort('internetdisconnected'))
+    await page.locator('#news-top-302').getByRole('button', { name: 'Share to chat' }).click()
+    await problem.waitFor({ timeout: 3000 })
+    await page.context().close()
+  })
+
   test('e2e widget events - dx.events reads what another widget announces and hears the events it raises', async () => {
     const page = await openHome(browser, `${app.gateway.url}/`)
     // The page's own script, as a widget would write it.

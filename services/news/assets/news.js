@@ -35,6 +35,19 @@
     }
   })
 
+  // Tech News itself unreachable (the gateway's 502, a server error, no network): htmx swaps
+  // nothing, so say so where the answer would have been shown.
+  function unreachable(event) {
+    const { elt } = event.detail
+    const feedback = document.getElementById('news-feedback')
+    if (!feedback || !elt || !elt.closest || !elt.closest('#news-app')) return
+    feedback.setAttribute('role', 'alert')
+    feedback.className = 'news-feedback mt-2 text-sm text-rose-600'
+    feedback.textContent = 'Tech News could not be reached: try again in a moment.'
+  }
+  document.addEventListener('htmx:responseError', unreachable)
+  document.addEventListener('htmx:sendError', unreachable)
+
   // Ages ("5 minutes ago") are rendered by the server; a page left open keeps them
   // true. Same wording as the server's story-text.ts.
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`
