@@ -18,6 +18,13 @@ for (const dialect of testDialects()) {
       await chat.touch('p_bob', later)
       assert.deepEqual(await chat.setNickname('p_cat', 'Ada L.', later), { previous: null })
       assert.equal((await chat.findOnline('ada'))?.id, 'p_bob')
+
+      // Many people pick the same nickname at the same moment (as through several chat processes): one at most gets it.
+      const picks = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => new ChatStore(store.db).setNickname(`p_rush${i}`, 'Rush')))
+      assert.ok(picks.every((pick) => pick.status === 'fulfilled' || pick.reason instanceof NicknameTakenError))
+      const holders = await store.db.selectFrom('people').select('person_id').where('nickname_key', '=', 'rush').execute()
+      assert.ok(holders.length <= 1, `${holders.length} people hold the nickname Rush`)
+      assert.equal(picks.filter((pick) => pick.status === 'fulfilled').length, holders.length, 'whoever was refused has no nickname left over')
     } finally {
       await store.close()
     }

@@ -177,20 +177,29 @@ export class ChatStore {
   async setNickname(id: string, nickname: string, now = new Date()): Promise<{ previous: string | null }> {
     const key = nicknameKey(nickname)
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
-    const holders = await this.#db
-      .selectFrom('people')
-      .select('person_id')
-      .where('nickname_key', '=', key)
-      .where('person_id', '!=', id)
-      .where((eb) => eb.or([eb('last_seen', '>', since), eb.exists(eb.selectFrom('members').select('members.person_id').whereRef('members.person_id', '=', 'people.person_id').where('members.present', '=', 1))]))
-      .execute()
-    if (holders.length > 0) throw new NicknameTakenError(nickname)
+    const taken = async () => {
+      const holders = await this.#db
+        .selectFrom('people')
+        .select('person_id')
+        .where('nickname_key', '=', key)
+        .where('person_id', '!=', id)
+        .where((eb) => eb.or([eb('last_seen', '>', since), eb.exists(eb.selectFrom('members').select('members.person_id').whereRef('members.person_id', '=', 'people.person_id').where('members.present', '=', 1))]))
+        .execute()
+      return holders.length > 0
+    }
+    if (await taken()) throw new NicknameTakenError(nickname)
     const { nickname: previous } = await this.person(id)
     await this.#db
       .insertInto('people')
       .values({ person_id: id, nickname, nickname_key: key, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ nickname, nickname_key: key, last_seen: now.toISOString() }))
       .execute()
+    // Two people (through several processes) may both have found it free: whoever now sees the other gives it
+    // back. A check always follows its own write, so they cannot both miss each other: one at most keeps it.
+    if (await taken()) {
+      await this.#db.updateTable('people').set({ nickname: previous, nickname_key: previous === null ? null : nicknameKey(previous) }).where('person_id', '=', id).execute()
+      throw new NicknameTakenError(nickname)
+    }
     return { previous }
   }
 
