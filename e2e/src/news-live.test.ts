@@ -37,7 +37,7 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     await app?.close()
   })
 
-  test('e2e news - a page left open keeps the ages of stories true', async () => {
+  test('e2e news - a page left open keeps the ages of stories true, and its list live', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     // The browser's clock runs forward 3 hours while the page stays open.
@@ -45,8 +45,12 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     await page.goto(`${app.gateway.url}/`)
     const age = page.locator('#news-top-102 time.news-age')
     assert.equal(await age.textContent(), '10 minutes ago')
+    const watching = page.waitForResponse((response) => response.url().endsWith('/news/watching'), { timeout: 3000 })
     await page.clock.fastForward('03:00:00')
     await page.locator('#news-top-102 time.news-age', { hasText: '3 hours ago' }).waitFor({ timeout: 2000 })
+    // The poller follows lists looked at in the last ten minutes: the open page says it still shows its own.
+    const note = await watching
+    assert.deepEqual([note.request().postData(), note.status()], ['list=top', 204])
     await context.close()
   })
 

@@ -1,8 +1,8 @@
 /* global document, window */
 // Tech News's small script: tells the person where "Share to chat" will post,
 // by listening to the Chat widget's announcements (the `dx:chat:room` event and
-// the `data-dx-chat-room` attribute; docs/protocol.md §12.1), and shows refused
-// story actions in place. Sharing itself reads the room at click time and
+// the `data-dx-chat-room` attribute; docs/protocol.md §12.1), shows refused
+// story actions in place, and keeps ages true and an open page's list polled. Sharing itself reads the room at click time and
 // works without this script.
 ;(() => {
   if (window.dxNews) return
@@ -68,6 +68,17 @@
     }
   }
   setInterval(refreshAges, 30_000)
+
+  // The poller follows only the lists someone looked at in the last ten minutes: a page
+  // left open (and in view) says it still shows its list, so scores keep arriving.
+  function stillWatching() {
+    const app = document.getElementById('news-app')
+    const list = app ? app.getAttribute('data-news-list') : null
+    if (!list || document.visibilityState === 'hidden') return
+    fetch('/news/watching', { method: 'POST', body: new URLSearchParams({ list }) }).catch(() => undefined)
+  }
+  setInterval(stillWatching, 4 * 60_000)
+  document.addEventListener('visibilitychange', stillWatching)
 
   document.addEventListener('dx:chat:room', (event) => show(event.detail && typeof event.detail.room === 'string' ? event.detail.room : currentRoom()))
   // The widget re-renders (tabs, refresh): show it again.

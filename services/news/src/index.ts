@@ -23,7 +23,7 @@ export const newsService = defineService({
   version: '0.1.0',
   title: 'Tech News',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
-  routes: ['GET /news', 'POST /news/share', 'POST /news/save'],
+  routes: ['GET /news', 'POST /news/watching', 'POST /news/share', 'POST /news/save'],
   widgets: [{ name: 'stories', title: 'Tech News', path: '/news', description: 'Hacker News stories, live', assets: { css: [], js: ['/news/assets/news.js'] } }],
   async setup(app, context) {
     const config = loadNewsConfig(context.env)

@@ -216,6 +216,19 @@ test('news - the poller publishes only what changed: a score, a comment count, a
   assert.ok(actions.every((a) => (a.html ?? '').length < 3000), 'small actions, never the whole list')
 })
 
+test('news - a page left open keeps its list polled by saying it still shows it', async (t) => {
+  const bus = memoryBus(t)
+  const { app, fake, post } = await build(t, [{ id: 1 }], { bus })
+  fake.setList('show', [1])
+  const watching = await post('/news/watching', { list: 'show' })
+  assert.equal(watching.statusCode, 204)
+  await waitFor(() => fake.requests.includes('/v0/showstories.json'), { what: 'the poller asking for the list the page shows' })
+  const unknown = await post('/news/watching', { list: '<b>hot</b>' })
+  assert.equal(unknown.statusCode, 400)
+  assert.equal(unknown.body, 'Name the story list shown: one of top, new, best, ask, show.\n')
+  assert.equal((await app.inject({ method: 'POST', url: '/news/watching' })).statusCode, 400)
+})
+
 test('news - more than 20 story actions a minute get 429 and the seconds to wait', async (t) => {
   const bus = memoryBus(t)
   const { post, fragment } = await build(t, [{ id: 1 }], { bus })

@@ -1,7 +1,7 @@
 /**
  * @module news-routes
- * Tech News's HTTP routes: the widget (one list per tab), and the two story
- * actions that hand work to other services over the bus. Answers htmx with
+ * Tech News's HTTP routes: the widget (one list per tab), the note an open
+ * page sends to stay live, and the two story actions that hand work to other services over the bus. Answers htmx with
  * the part that changed, a plain browser with a redirect back, bad input with
  * 4xx and a message a person can act on.
  */
@@ -100,6 +100,14 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
       return reply.code(400).type('text/plain; charset=utf-8').send(`${named} Choose one of: ${known}.\n`)
     }
     return reply.page(await render(request, list.data), { widget: 'stories' })
+  })
+
+  // A page left open says every few minutes which list it shows, so the poller keeps that list live.
+  app.post('/news/watching', async (request, reply) => {
+    const list = StoryListSchema.safeParse((request.body as Record<string, unknown> | undefined)?.list)
+    if (!list.success) return reply.code(400).type('text/plain; charset=utf-8').send(`Name the story list shown: one of ${STORY_LISTS.join(', ')}.\n`)
+    poller?.watch(list.data)
+    return reply.code(204).send()
   })
 
   app.post('/news/share', async (request, reply) => {
