@@ -44,6 +44,8 @@ export class ChatCore {
   readonly #bus: ServiceBus | undefined
   readonly #log: FastifyBaseLogger
   readonly #rate: RateLimit
+  /** Each person's last send in this process: sends queue behind it, so the rate limit counts every one before it. */
+  readonly #sending = new Map<string, Promise<unknown>>()
   /** Told when someone opens a room, so this process follows its presence at once. */
   roomOpened: (slug: string) => void = () => undefined
 
@@ -139,8 +141,10 @@ export class ChatCore {
       await this.#publishMessage(seen)
       return { message: seen, duplicate: true }
     }
-    await this.#checkRate(personId)
-    const result = await this.store.addMessage({ room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId: previous ? undefined : clientId })
+    const result = await this.#oneAtATime(personId, async () => {
+      await this.#checkRate(personId)
+      return this.store.addMessage({ room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId: previous ? undefined : clientId })
+    })
     await this.#publishMessage(result.message)
     return result
   }
@@ -153,14 +157,17 @@ export class ChatCore {
     const clientId = parseClientId(input.clientId)
     const recipient = await this.store.findOnline(toName)
     if (!recipient?.nickname) throw new NotFoundError('to', `No one is called “${toName}”. Check the spelling: the people in a room are listed at its top.`)
+    const recipientName = recipient.nickname
     if (recipient.id === personId) throw new ValidationError('to', 'That is you: pick someone else’s nickname.')
     const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
     // A client id names one send: reused for another kind of message it is a new one.
     const seen = previous?.recipientId === recipient.id ? previous : undefined
-    if (!seen) await this.#checkRate(personId)
     const { message } = seen
       ? { message: seen }
-      : await this.store.addMessage({ room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipient.nickname }, body: text, clientId: previous ? undefined : clientId })
+      : await this.#oneAtATime(personId, async () => {
+          await this.#checkRate(personId)
+          return this.store.addMessage({ room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipientName }, body: text, clientId: previous ? undefined : clientId })
+        })
     await this.#publishMessage(message)
     return message
   }
@@ -207,6 +214,21 @@ export class ChatCore {
     const [members, room] = await Promise.all([this.store.members(slug), this.store.room(slug)])
     await this.#publish(roomChannel(slug), [{ action: 'replace', target: ids.members(slug), html: membersList(slug, members).value }])
     if (room) await this.#publish(ROOMS_CHANNEL, [{ action: 'morph', target: ids.room(slug), html: roomItem(room).value }])
+  }
+
+  /**
+   * Runs one person's sends in this process one after another: checked and
+   * stored at once, a burst of concurrent sends would all pass the count.
+   */
+  async #oneAtATime<T>(personId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#sending.get(personId) ?? Promise.resolve()).then(work, work)
+    const settled = run.catch(() => undefined)
+    this.#sending.set(personId, settled)
+    try {
+      return await run
+    } finally {
+      if (this.#sending.get(personId) === settled) this.#sending.delete(personId)
+    }
   }
 
   async #checkRate(personId: string): Promise<void> {
