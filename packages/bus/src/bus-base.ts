@@ -18,6 +18,7 @@ import {
   type BusOptions,
   type ConsumeOptions,
   type Position,
+  type PublishOptions,
   type ReadOptions,
   type ReadResult,
   type Subscription,
@@ -133,7 +134,8 @@ export abstract class BusBase implements Bus {
   }
 
   /** Appends a validated, encoded envelope; resolves once the broker has it. */
-  protected abstract append(topic: string, body: string, signal: AbortSignal | undefined): Promise<Position>
+  /** Appends one record; `retainForMs` (see `PublishOptions`) where the adapter supports it. */
+  protected abstract append(topic: string, body: string, signal: AbortSignal | undefined, retainForMs?: number): Promise<Position>
   /** Starts a group member that calls `process` for one delivery at a time until closed. */
   protected abstract openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable>
   /** Starts a broadcast reader: records after `after` (or after now), in order, each once. */
@@ -148,12 +150,13 @@ export abstract class BusBase implements Bus {
     if (this.#closing) throw new StoppedError(`${this.kind} bus`)
   }
 
-  async publish<T>(topic: string, event: EnvelopeInput<T>, options: { signal?: AbortSignal } = {}): Promise<BusMessage<T>> {
+  async publish<T>(topic: string, event: EnvelopeInput<T>, options: PublishOptions = {}): Promise<BusMessage<T>> {
     this.assertOpen()
     assertTopic(topic)
     options.signal?.throwIfAborted()
+    const retainForMs = options.retainForMs === undefined ? undefined : positiveInteger(options.retainForMs, 0, 'retainForMs', 1000)
     const envelope = createEnvelope(event)
-    const position = await withSignal(this.append(topic, encodeEnvelope(envelope), options.signal), options.signal)
+    const position = await withSignal(this.append(topic, encodeEnvelope(envelope), options.signal, retainForMs), options.signal)
     return { topic, position, envelope, attempt: 1 }
   }
 

@@ -82,11 +82,24 @@ export interface Subscription {
   stop(): Promise<void>
 }
 
+/** How a message is published. */
+export interface PublishOptions {
+  signal?: AbortSignal
+  /**
+   * Keep the topic's history at least this long after its last publish, then let
+   * the topic go when nobody follows it (memory, Redis; NATS keeps its per-subject
+   * limit). A topic that comes back starts a new epoch, so an old position reads
+   * as a gap. For topics named per person or per room, which would otherwise pile
+   * up forever. Unset: kept (within `maxLenPerTopic`) for good.
+   */
+  retainForMs?: number
+}
+
 /** The event bus. Every method rejects with `StoppedError` after `close()`. */
 export interface Bus {
   readonly kind: 'memory' | 'redis' | 'nats' | 'kafka'
   /** Validates the envelope, fills in `id` and `time`, appends it durably and returns where it landed. */
-  publish<T>(topic: string, event: EnvelopeInput<T>, options?: { signal?: AbortSignal }): Promise<BusMessage<T>>
+  publish<T>(topic: string, event: EnvelopeInput<T>, options?: PublishOptions): Promise<BusMessage<T>>
   /** Joins a consumer group (at-least-once, acknowledged by the handler resolving). */
   consume<T>(topic: string, options: ConsumeOptions<T>): Promise<Subscription>
   /** Broadcast: every tailer gets every message published after it started (or after `options.after`). */

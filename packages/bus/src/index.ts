@@ -3,7 +3,7 @@
  * One event-bus interface, four adapters (memory, Redis Streams, NATS
  * JetStream, Kafka) and the factory that picks one from a URL.
  */
-export type { Bus, BusMessage, BusOptions, ConsumeOptions, Position, ReadOptions, ReadResult, Subscription, TailOptions } from './bus.js'
+export type { Bus, BusMessage, BusOptions, ConsumeOptions, Position, PublishOptions, ReadOptions, ReadResult, Subscription, TailOptions } from './bus.js'
 export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_LEN_PER_TOPIC, DEFAULT_READ_LIMIT } from './bus.js'
 export { EnvelopeSchema, createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
 export { EnvelopeError } from './errors.js'

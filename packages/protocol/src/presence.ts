@@ -14,6 +14,8 @@ import { ChannelSchema } from './stream-actions.js'
 export const PRESENCE_BEAT_MS = 5000
 /** Three missed beats and a person is gone. */
 export const PRESENCE_TTL_MS = 15_000
+/** Presence events are only followed live: a channel's presence topic goes a minute after its last event. */
+export const PRESENCE_RETAIN_MS = 60_000
 
 export function presenceTopic(channel: string): string {
   return `presence.${channel}`

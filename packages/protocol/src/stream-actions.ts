@@ -35,6 +35,13 @@ export const LiveUpdateSchema = z.object({
 
 export type LiveUpdate = z.infer<typeof LiveUpdateSchema>
 
+/**
+ * How long a channel's history is kept after its last update (bus `retainForMs`):
+ * a page away longer than that re-renders its widget (a gap), and channels named
+ * per person or per room do not pile up on the broker.
+ */
+export const LIVE_RETAIN_MS = 24 * 3600 * 1000
+
 /** The bus topic that carries a channel's updates. */
 export function liveTopic(channel: string): string {
   return `live.${channel}`

@@ -10,7 +10,7 @@
  * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
  */
 import type { FastifyRequest } from 'fastify'
-import { ChannelSchema, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 
 /** One message handed to a consumer group member (see `@distributex/bus`). */
@@ -21,7 +21,7 @@ export interface ServiceBusMessage {
 
 /** The slice of the event bus a service needs for live updates and domain events. */
 export interface ServiceBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
+  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
   read(topic: string, options: { limit?: number }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
   consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
@@ -83,7 +83,7 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
       const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
       if (!bus) return
       try {
-        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data })
+        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data }, { retainForMs: LIVE_RETAIN_MS })
       } catch (error) {
         // The change is already stored: a lost live update is shown at the next render, a failed request would hide the change.
         log.warn({ err: error, channel }, 'bus unavailable: live update not published; open pages show the change when they next render')

@@ -28,6 +28,8 @@ export interface MemoryGroup {
   pending: Map<number, PendingEntry>
 }
 
+const SWEEP_EVERY_MS = 1000
+
 /** One topic: a ring of at most `maxLen` records. */
 export class MemoryTopic {
   readonly epoch = randomUUID()
@@ -36,6 +38,18 @@ export class MemoryTopic {
   #start = 0
   #nextOffset = 1
   readonly #listeners = new Set<() => void>()
+  /** When the topic may be forgotten once nobody follows it (publish with `retainForMs`); undefined: kept. */
+  expiresAt: number | undefined
+
+  /** Keeps the topic at least `retainForMs` from now. */
+  retain(retainForMs: number, now = Date.now()): void {
+    this.expiresAt = Math.max(this.expiresAt ?? 0, now + retainForMs)
+  }
+
+  /** Nobody tails it and no group reads it. */
+  get unwatched(): boolean {
+    return this.#listeners.size === 0 && this.groups.size === 0
+  }
 
   /** Offset of the newest record, 0 when none was ever written. */
   get lastOffset(): number {
@@ -96,14 +110,35 @@ export class MemoryTopic {
 /** The shared state of memory buses. */
 export class MemoryBroker {
   readonly #topics = new Map<string, MemoryTopic>()
+  #sweptAt = 0
+
+  /** Topics held now (for tests and diagnostics). */
+  get size(): number {
+    return this.#topics.size
+  }
 
   topic(name: string): MemoryTopic {
+    this.#sweep()
     let topic = this.#topics.get(name)
     if (!topic) {
       topic = new MemoryTopic()
       this.#topics.set(name, topic)
     }
     return topic
+  }
+
+  /**
+   * Forgets topics nobody follows that are past their retention, or were never
+   * written (only read or tailed): per-person and per-room topics would otherwise
+   * pile up for the life of the process. At most once a second.
+   */
+  #sweep(now = Date.now()): void {
+    if (now - this.#sweptAt < SWEEP_EVERY_MS) return
+    this.#sweptAt = now
+    for (const [name, topic] of this.#topics) {
+      if (!topic.unwatched) continue
+      if (topic.lastOffset === 0 || (topic.expiresAt !== undefined && topic.expiresAt <= now)) this.#topics.delete(name)
+    }
   }
 
   /** Test hook: appends a record as a foreign producer would, bypassing validation. */

@@ -39,8 +39,9 @@ export class MemoryBus extends BusBase {
     return { position: { epoch: topic.epoch, offset: String(record.offset) }, body: record.body, raw: record.raw }
   }
 
-  protected async append(topicName: string, body: string): Promise<Position> {
+  protected async append(topicName: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
     const topic = this.broker.topic(topicName)
+    if (retainForMs !== undefined) topic.retain(retainForMs)
     const record = topic.append(body, undefined, this.maxLenPerTopic)
     return { epoch: topic.epoch, offset: String(record.offset) }
   }

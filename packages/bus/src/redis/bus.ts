@@ -66,9 +66,9 @@ export class RedisBus extends BusBase {
     return connection
   }
 
-  protected async append(topic: string, body: string): Promise<Position> {
+  protected async append(topic: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
     const keys = this.keys(topic)
-    const reply = await this.#publish.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), this.maxLenPerTopic, body])
+    const reply = await this.#publish.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), this.maxLenPerTopic, body, retainForMs ?? 0])
     const [epoch, offset] = reply as [string, string]
     return { epoch, offset }
   }

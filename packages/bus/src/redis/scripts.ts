@@ -15,15 +15,26 @@ else
 end
 `
 
-/** Appends; returns { epoch, id }. ARGV: candidate epoch, max length, envelope. */
+/**
+ * Appends; returns { epoch, id }. ARGV: candidate epoch, max length, envelope, retention in ms (0: for good).
+ * With a retention, both keys expire that long after the last publish; a consumer group keeps them.
+ */
 export const PUBLISH = `${ENSURE_EPOCH}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'envelope', ARGV[3])
+local retain = tonumber(ARGV[4])
+if retain and retain > 0 and redis.call('XINFO', 'GROUPS', KEYS[1])[1] == nil then
+  redis.call('PEXPIRE', KEYS[1], retain)
+  redis.call('PEXPIRE', KEYS[2], retain)
+end
 return { redis.call('GET', KEYS[2]), id }
 `
 
 /** Creates the group at the end of the stream (creating the stream too); returns the epoch. ARGV: candidate epoch, group. */
 export const ENSURE_GROUP = `${ENSURE_EPOCH}
 local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[2], '$', 'MKSTREAM')
+-- A topic read by a group is kept for good, even if it was published with a retention before.
+redis.call('PERSIST', KEYS[1])
+redis.call('PERSIST', KEYS[2])
 if type(created) == 'table' and created.err and not string.find(created.err, 'BUSYGROUP') then
   return created
 end

@@ -20,7 +20,7 @@ export interface HubSubscription {
 }
 
 export interface HubBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
+  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
   tail(topic: string, options: { after?: HubPosition; handler(message: HubBusMessage): void; signal?: AbortSignal }): Promise<HubSubscription>
   read(topic: string, options: { after?: HubPosition; limit?: number }): Promise<{ messages: HubBusMessage[]; gap: boolean }>
 }

@@ -7,7 +7,7 @@
  * by themselves. Changes are batched and handed out as deltas at most four
  * times a second.
  */
-import { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, PresenceEventSchema, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
+import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PRESENCE_TTL_MS, PresenceEventSchema, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubSubscription } from './hub-bus.js'
 
@@ -209,7 +209,7 @@ export class Presence {
 
   #publish(event: PresenceEvent): Promise<unknown> {
     return this.#bus
-      .publish(presenceTopic(event.channel), { type: `presence.${event.state}`, source: 'gateway', data: event })
+      .publish(presenceTopic(event.channel), { type: `presence.${event.state}`, source: 'gateway', data: event }, { retainForMs: PRESENCE_RETAIN_MS })
       .catch((error: unknown) => this.#log.warn({ err: error, channel: event.channel }, 'presence event not published'))
   }
 

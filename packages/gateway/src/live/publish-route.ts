@@ -13,7 +13,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { ChannelSchema, LiveUpdateSchema, StreamActionSchema, describeIssues, liveTopic } from '@distributex/protocol'
+import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, StreamActionSchema, describeIssues, liveTopic } from '@distributex/protocol'
 import type { HubPosition } from './hub-bus.js'
 
 export const PUBLISH_PATH = '/_dx/publish'
@@ -21,7 +21,7 @@ export const CHANNEL_POSITION_PATH = '/_dx/publish/position'
 
 /** The slice of the bus publishing needs (structural: any adapter fits). */
 export interface PublishBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }): Promise<unknown>
+  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
   read(topic: string, options: { limit?: number }): Promise<{ gap: boolean; head?: HubPosition | undefined }>
 }
 
@@ -139,7 +139,8 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     }
     let published: unknown
     try {
-      published = await bus.publish(topic, event)
+      // Live updates are kept as long as the SDK keeps them; a service's own events are kept for good.
+      published = await bus.publish(topic, event, 'event' in body ? {} : { retainForMs: LIVE_RETAIN_MS })
     } catch (error) {
       const name = (error as Error).name
       if (name === 'EnvelopeError' || name === 'ValidationError') return refuse(reply, 400, (error as Error).message)
