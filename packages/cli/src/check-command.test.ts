@@ -34,7 +34,16 @@ for (const [name] of [...typescriptServices, ...commandServices]) {
   test(`cli check - the ${name} service passes every rule of the protocol`, async (t) => {
     const port = await freePort()
     const dataDir = mkdtempSync(join(tmpdir(), `dx-check-${name}-`))
-    const env = { ...process.env, DX_SECRET: secret, DX_DATA_DIR: dataDir, DATABASE_URL: '', DISTRIBUTEX_BUS: '' }
+    // Tech News reads a local, empty stand-in for Hacker News: tests never reach the internet.
+    const asked: string[] = []
+    const hackerNews = createServer((request, response) => {
+      asked.push(request.url ?? '')
+      response.writeHead(200, { 'content-type': 'application/json' }).end(/stories\.json$/.test(request.url ?? '') ? '[]' : 'null')
+    })
+    await new Promise<void>((resolve) => hackerNews.listen(0, '127.0.0.1', resolve))
+    t.after(() => hackerNews.close())
+    const hackerNewsUrl = `http://127.0.0.1:${(hackerNews.address() as { port: number }).port}`
+    const env = { ...process.env, DX_SECRET: secret, DX_DATA_DIR: dataDir, DATABASE_URL: '', DISTRIBUTEX_BUS: '', DX_NEWS_HN_URL: hackerNewsUrl }
     const child = spawn(process.execPath, [bin, 'start', name, '--port', String(port), '--log-level', 'warn'], { cwd: repoRoot, env })
     t.after(() => child.kill('SIGKILL'))
     let output = ''
@@ -48,6 +57,7 @@ for (const [name] of [...typescriptServices, ...commandServices]) {
     assert.equal(result.status, 0, result.stdout + result.stderr)
     assert.match(result.stdout, new RegExp(`distributex check http://127.0.0.1:${port} \\(${name} `))
     assert.match(result.stdout, / 0 failed, 0 skipped\./, 'with the shared secret every rule runs')
+    if (name === 'news') assert.ok(asked.includes('/v0/topstories.json'), 'Tech News asked the local Hacker News, not the real one')
   })
 }
 
