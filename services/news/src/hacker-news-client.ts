@@ -58,7 +58,8 @@ export class HackerNewsClient {
     const body = await this.#get(`/v0/${list}stories.json`, signal)
     const parsed = StoryIdsSchema.safeParse(body)
     if (!parsed.success) throw new HackerNewsError(this.baseUrl, `the ${list} list is not an array of story ids`)
-    return parsed.data
+    // A story listed twice would be two elements with one id on the page: keep its first place.
+    return [...new Set(parsed.data)]
   }
 
   /**
