@@ -95,7 +95,8 @@ test('chat api - a poller starting from the first page misses no message stored 
 })
 
 test('chat api - older pages, edits, deletes, private messages, limits and clear errors', async (t) => {
-  const { call, register } = await api(t)
+  const chat = await api(t)
+  const { call, register } = chat
   const ada = await register('Ada')
   const bob = await register('Bob')
   await call('POST', '/chat/api/rooms', { token: ada, body: { name: 'Lobby' } })
@@ -105,6 +106,11 @@ test('chat api - older pages, edits, deletes, private messages, limits and clear
   assert.equal(bad.status, 422)
   assert.deepEqual({ ...bad.json, requestId: undefined }, { error: 'Invalid input', code: 'DX_VALIDATION', message: 'That message is 2001 characters long; the limit is 2000. Shorten it by 1.', field: 'text', requestId: undefined }, 'the protocol’s error shape')
   assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: ['not', 'an', 'object'] })).status, 422)
+  const broken = await chat.app.inject({ method: 'POST', url: '/chat/api/rooms/lobby/messages', headers: { authorization: `Bearer ${ada}`, 'content-type': 'application/json' }, payload: '{"text": "unfinished' })
+  assert.equal(broken.statusCode, 422)
+  assert.match(String(broken.headers['content-type']), /^application\/json/, 'a bot that sent broken JSON gets JSON back, not an HTML page')
+  assert.deepEqual([broken.json().code, broken.json().field], ['DX_VALIDATION', 'body'])
+  assert.match(broken.json().message, /not valid JSON/)
   assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: 'hi', clientId: 'has spaces' } })).json.field, 'clientId')
 
   for (let i = 1; i <= 10; i++) assert.equal((await call('POST', '/chat/api/rooms/lobby/messages', { token: ada, body: { text: `a${i}` } })).status, 201)

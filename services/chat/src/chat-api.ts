@@ -65,7 +65,22 @@ function query(request: FastifyRequest): z.infer<typeof Query> {
   return parsed.data
 }
 
+/** The JSON API, in a context of its own so that a body Fastify cannot read is also answered as JSON. */
 export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, settleMs = AFTER_SETTLE_MS): void {
+  void app.register(async (api) => {
+    api.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+      // Not JSON, empty or too large: refused before any handler ran, so without this a bot would get an HTML page.
+      const status = error.statusCode ?? 500
+      if (status >= 500) throw error
+      const unreadable = status === 400
+      const message = `${unreadable ? 'The body is not valid JSON' : error.message}. Send a JSON object, e.g. {"text":"hello"}, with content-type: application/json.`
+      return reply.code(unreadable ? 422 : status).send({ error: TITLES[unreadable ? 422 : status] ?? 'Bad request', code: 'DX_VALIDATION', message, field: 'body', requestId: request.id })
+    })
+    apiRoutes(api, core, secret, settleMs)
+  })
+}
+
+function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleMs: number): void {
   const { store } = core
 
   /** Runs a handler for a known person; answers problems as JSON with their status. */
