@@ -10,11 +10,15 @@ const ADDRESS = /\bhttps?:\/\/[^\s<>"'`]+/gi
 /** Punctuation that ends a sentence rather than an address. */
 const TRAILING = /[.,;:!?)\]}]+$/
 
+const count = (text: string, char: string) => text.split(char).length - 1
+
 export function linkify(text: string): SafeHtml {
   const parts: SafeHtml[] = []
   let last = 0
   for (const match of text.matchAll(ADDRESS)) {
-    const found = match[0].replace(TRAILING, '')
+    let found = match[0].replace(TRAILING, '')
+    // A parenthesis closing one opened in the address is part of it (Wikipedia's ".../Go_(game)").
+    while (match[0][found.length] === ')' && count(found, '(') > count(found, ')')) found += ')'
     let url: URL
     try {
       url = new URL(found)
