@@ -40,6 +40,7 @@ Environment:
   DX_HOST               Address to listen on (default 127.0.0.1)
   DX_GATEWAY_URL        The main app's URL, for links from a service's own pages
   DX_LOG_LEVEL          Log level (default info)
+  DX_ADMIN_PASSWORD     Password of the gateway's admin page (default: only from this machine)
 
 Examples:
   npx distributex start                 everything on one machine
