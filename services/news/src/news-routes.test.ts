@@ -240,6 +240,7 @@ test('news - more than 20 story actions a minute get 429 and the seconds to wait
   for (let i = 0; i < 20; i++) assert.equal((await post('/news/save', { story: '1' }, { 'hx-request': 'true' })).statusCode, 200)
   const refused = await post('/news/save', { story: '1' }, { 'hx-request': 'true' })
   assert.equal(refused.statusCode, 429)
+  assert.match(String(refused.headers['retry-after']), /^\d+$/, 'Retry-After says when to come back')
   assert.match(refused.body, /role="alert"[^>]*>That is a lot of sharing: try again in \d+ s\./)
 })
 

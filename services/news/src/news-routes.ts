@@ -58,6 +58,7 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
   const storyFrom = async (request: FastifyRequest, reply: FastifyReply): Promise<{ story: Story; room: string | undefined } | undefined> => {
     const wait = limit.take(request.dx.identity?.sub ?? request.ip)
     if (wait > 0) {
+      reply.header('retry-after', String(wait))
       await answer(request, reply, { kind: 'error', message: `That is a lot of sharing: try again in ${wait} s.` }, 429)
       return undefined
     }
