@@ -34,8 +34,9 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
   const { store } = core
 
   const render = async (request: FastifyRequest, asker: Asker, state: { problem?: FormProblem; notice?: string; before?: string } = {}): Promise<SafeHtml> => {
-    await store.touch(asker.id)
+    const lost = await store.touch(asker.id)
     const person = await store.person(asker.id)
+    if (lost && !state.notice) state = { ...state, notice: `Someone else took the nickname “${lost}” while you were away: pick a nickname.` }
     // Grants and positions first, data second: nothing can fall between them.
     const roomsLive = await live.attributes(request, ROOMS_CHANNEL)
     const inboxLive = person.nickname ? await live.attributes(request, inboxChannel(asker.id)) : html``

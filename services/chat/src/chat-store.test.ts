@@ -18,6 +18,13 @@ for (const dialect of testDialects()) {
       await chat.touch('p_bob', later)
       assert.deepEqual(await chat.setNickname('p_cat', 'Ada L.', later), { previous: null })
       assert.equal((await chat.findOnline('ada'))?.id, 'p_bob')
+      // Ada comes back: Cat took "Ada L." meanwhile, so Ada gives it up rather than two of them going by it.
+      const back = new Date(later.getTime() + 1000)
+      assert.equal(await chat.touch('p_cat', back), undefined, 'Cat was here all along')
+      assert.equal(await chat.touch('p_ada', back), 'Ada L.')
+      assert.equal((await chat.person('p_ada')).nickname, null)
+      assert.equal((await chat.person('p_cat')).nickname, 'Ada L.')
+      assert.equal(await chat.touch('p_ada', back), undefined)
 
       // Many people pick the same nickname at the same moment (as through several chat processes): one at most gets it.
       const picks = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => new ChatStore(store.db).setNickname(`p_rush${i}`, 'Rush')))

@@ -164,29 +164,42 @@ export class ChatStore {
     return { id, nickname: row?.nickname ?? null, room: row?.room ?? null }
   }
 
-  /** Records that the person is online now. */
-  async touch(id: string, now = new Date()): Promise<void> {
+  /**
+   * Records that the person is online now. Someone back after a while whose
+   * nickname was taken meanwhile by someone online gives it up (two people
+   * online never share one); answers the nickname given up.
+   */
+  async touch(id: string, now = new Date()): Promise<string | undefined> {
+    const before = await this.#db.selectFrom('people').select(['nickname', 'nickname_key', 'last_seen']).where('person_id', '=', id).executeTakeFirst()
     await this.#db
       .insertInto('people')
       .values({ person_id: id, nickname: null, nickname_key: null, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ last_seen: now.toISOString() }))
       .execute()
+    const since = new Date(now.getTime() - ONLINE_MS).toISOString()
+    if (!before?.nickname || !before.nickname_key || before.last_seen > since) return undefined
+    if (!(await this.#heldByOther(id, before.nickname_key, since))) return undefined
+    await this.#db.updateTable('people').set({ nickname: null, nickname_key: null }).where('person_id', '=', id).where('nickname_key', '=', before.nickname_key).execute()
+    return before.nickname
+  }
+
+  /** Whether someone else online (seen since `since`, or in a room) goes by the nickname key. */
+  async #heldByOther(id: string, key: string, since: string): Promise<boolean> {
+    const holders = await this.#db
+      .selectFrom('people')
+      .select('person_id')
+      .where('nickname_key', '=', key)
+      .where('person_id', '!=', id)
+      .where((eb) => eb.or([eb('last_seen', '>', since), eb.exists(eb.selectFrom('members').select('members.person_id').whereRef('members.person_id', '=', 'people.person_id').where('members.present', '=', 1))]))
+      .execute()
+    return holders.length > 0
   }
 
   /** Sets a nickname, refused when another person online uses it; answers the previous one. */
   async setNickname(id: string, nickname: string, now = new Date()): Promise<{ previous: string | null }> {
     const key = nicknameKey(nickname)
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
-    const taken = async () => {
-      const holders = await this.#db
-        .selectFrom('people')
-        .select('person_id')
-        .where('nickname_key', '=', key)
-        .where('person_id', '!=', id)
-        .where((eb) => eb.or([eb('last_seen', '>', since), eb.exists(eb.selectFrom('members').select('members.person_id').whereRef('members.person_id', '=', 'people.person_id').where('members.present', '=', 1))]))
-        .execute()
-      return holders.length > 0
-    }
+    const taken = () => this.#heldByOther(id, key, since)
     if (await taken()) throw new NicknameTakenError(nickname)
     const { nickname: previous } = await this.person(id)
     await this.#db
