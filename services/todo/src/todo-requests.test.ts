@@ -31,6 +31,7 @@ for (const broker of brokers) {
     await request({ title: '   ', source: 'news' })
     await request({ nope: true })
     await request({ title: 'x'.repeat(501), source: 'news' })
+    await requesterBus.publish('todo.requested', { type: 'todo.deleted', source: 'news', data: { title: `Not a request ${run}`, source: 'news' } })
     await request({ title: `Read: <b>Rust</b> ${run}`, source: 'news', ref: 'https://news.ycombinator.com/item?id=1' })
 
     await waitFor(async () => (await titles()).includes(`Read: &lt;b&gt;Rust&lt;/b&gt; ${run}`), { what: 'the requested todo', timeoutMs: 10_000 })

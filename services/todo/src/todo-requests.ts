@@ -32,6 +32,11 @@ export interface RequestLog {
 export function consumeTodoRequests({ bus, store, live, channel, log }: { bus: ServiceBus; store: TodoStore; live: Live; channel: string; log: RequestLog }): Promise<{ stop(): Promise<void> }> {
   const handler = async (message: ServiceBusMessage) => {
     const { envelope } = message
+    // The topic is named like its one type (docs/protocol.md §12.2): anything else on it is not a request.
+    if (envelope.type !== TODO_REQUESTED) {
+      log.warn({ event: envelope.id, type: envelope.type, source: envelope.source }, 'an event of another type on todo.requested; ignored')
+      return
+    }
     const request = TodoRequestedSchema.safeParse(envelope.data)
     if (!request.success) {
       log.warn({ event: envelope.id, source: envelope.source, problems: request.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) }, 'todo.requested is invalid; ignored')
