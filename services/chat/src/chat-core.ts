@@ -189,10 +189,10 @@ export class ChatCore {
     return result
   }
 
-  /** Shows "… is typing" to the others in the room for a few seconds. */
+  /** Shows "… is typing" to the others in the room for a few seconds; only in the room the person has open. */
   async typing(personId: string, slug: string): Promise<void> {
     const me = await this.named(personId)
-    if (!SLUG_PATTERN.test(slug)) return
+    if (me.room !== slug) return
     await this.#publish(roomChannel(slug), [{ action: 'append', target: ids.typing(slug), html: typingItem(slug, personId, me.nickname).value }], 'low')
   }
 

@@ -123,6 +123,19 @@ test('chat - only the author edits or deletes a message; everyone sees it live',
   assert.match((await bob.get('/chat')).body, new RegExp(`\\[data-author="${bob.id}"\\] .chat-own\\{display:inline-flex\\}`), 'each sees only their own controls')
 })
 
+test('chat - “is typing” shows only in the room the typist has open', async (t) => {
+  const { visitor, published } = await buildChat(t)
+  const [ada, bob] = [visitor('ada'), visitor('bob')]
+  await ada.post('/chat/nickname', { nickname: 'Ada' })
+  await bob.post('/chat/nickname', { nickname: 'Bob' })
+  await ada.post('/chat/rooms', { name: 'Lobby' })
+  await bob.post('/chat/rooms', { name: 'Kitchen' })
+  assert.equal((await bob.post('/chat/rooms/lobby/typing', {}, { htmx: true })).statusCode, 204)
+  assert.equal((await ada.post('/chat/rooms/lobby/typing', {}, { htmx: true })).statusCode, 204)
+  const typists = (await published('chat:room:lobby')).filter((a) => a.target === 'chat-typing-lobby').map((a) => /data-author="([^"]+)"/.exec(a.html ?? '')?.[1])
+  assert.deepEqual(typists, [ada.id], 'Bob, in another room, cannot make the lobby see him typing')
+})
+
 test('chat - the last 50 messages on open, older pages on scroll or by link', async (t) => {
   const { visitor, dataDir } = await buildChat(t)
   const ada = visitor('ada')
