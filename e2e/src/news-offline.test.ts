@@ -25,9 +25,13 @@ describe('tech news when Hacker News is unreachable, in headless Chromium', { sk
     await open.locator('#news-top-1').waitFor()
     await open.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('news:stories'))
 
+    await open.evaluate(() => ((document.getElementById('news-status-top') as HTMLElement & { marker?: number }).marker = 1))
     await app.hackerNews.stop()
     const notice = open.locator('#news-status-top')
     await notice.filter({ hasText: 'offline since' }).waitFor({ timeout: 5000 })
+    const sameRegion = await open.evaluate(() => (document.getElementById('news-status-top') as HTMLElement & { marker?: number }).marker === 1)
+    assert.ok(sameRegion, 'the notice is written into a live region already on the page, so screen readers announce it')
+    assert.equal(await notice.getAttribute('role'), 'status')
     assert.match((await notice.textContent()) ?? '', /^Hacker News cannot be reached: offline since \d\d:\d\d UTC\.$/)
     assert.equal(await open.locator('#news-top-1 .news-title').textContent(), 'Cached before the outage', 'the stories stay')
 

@@ -68,11 +68,19 @@ export function storyItem(list: StoryList, story: Story, now = Date.now()): Safe
 </li>`
 }
 
-/** The offline notice (or an empty placeholder while Hacker News answers), replaced live. */
+/**
+ * Where the offline notice goes: a live region that stays on the page (its content
+ * is updated live), so screen readers announce the notice when it appears.
+ */
 export function statusNotice(list: StoryList, failedSince: Date | undefined, fetchedAt: Date | undefined): SafeHtml {
-  if (!failedSince) return html`<p id="${ids.status(list)}" hidden></p>`
+  return html`<div id="${ids.status(list)}" role="status">${offlineNotice(failedSince, fetchedAt)}</div>`
+}
+
+/** "Hacker News cannot be reached: offline since …", or nothing while it answers. */
+export function offlineNotice(failedSince: Date | undefined, fetchedAt: Date | undefined): SafeHtml {
+  if (!failedSince) return html``
   const saved = fetchedAt ? html` Showing the stories saved at ${clockTime(fetchedAt)}.` : ''
-  return html`<p id="${ids.status(list)}" role="status" class="news-offline mt-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">Hacker News cannot be reached: offline since <time datetime="${failedSince.toISOString()}">${clockTime(failedSince)}</time>.${saved}</p>`
+  return html`<p class="news-offline mt-3 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">Hacker News cannot be reached: offline since <time datetime="${failedSince.toISOString()}">${clockTime(failedSince)}</time>.${saved}</p>`
 }
 
 /** Where "Share to chat" and "Save to todo" say how it went. */

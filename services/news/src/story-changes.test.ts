@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { movedStories, storyChanges } from './story-changes.js'
+import { movedStories, refreshActions, storyChanges } from './story-changes.js'
 import type { Story } from './story.js'
 
 const story = (id: number, score = id): Story => ({ id, title: `Story ${id}`, url: null, by: 'ada', time: 1_700_000_000, score, comments: 0 })
@@ -46,4 +46,14 @@ test('story changes - a story that climbs moves alone; any reordering ends in th
     const after = [...before, 20, 21].filter(() => Math.random() < 0.8).sort(() => Math.random() - 0.5)
     assert.deepEqual(apply(before, storyChanges('top', list(...before), list(...after))), after, `${before} → ${after}`)
   }
+})
+
+test('story changes - going offline fills the status region with the notice; coming back empties it', () => {
+  const since = new Date('2026-01-02T14:02:00Z')
+  const offline = refreshActions({ list: 'top', ok: false, before: list(1), offlineSince: since, wasOffline: false, error: new Error('down') })
+  assert.deepEqual(summary(offline), ['update news-status-top'], 'the region already on the page is updated, never replaced')
+  assert.match(offline[0]?.html ?? '', /^<p [^>]*>Hacker News cannot be reached: offline since <time datetime="2026-01-02T14:02:00\.000Z">/)
+  assert.deepEqual(refreshActions({ list: 'top', ok: false, before: list(1), offlineSince: since, wasOffline: true, error: new Error('down') }), [], 'said once')
+  const back = refreshActions({ list: 'top', ok: true, before: list(1), after: list(1), wasOffline: true })
+  assert.deepEqual(back, [{ action: 'update', target: 'news-status-top', html: '' }])
 })

@@ -8,7 +8,7 @@
 import type { StreamAction } from '@distributex/sdk'
 import type { RefreshOutcome } from './news-cache.js'
 import type { Story, StoryList } from './story.js'
-import { commentsText, ids, scoreText, statusNotice, storyItem } from './news-view.js'
+import { commentsText, ids, offlineNotice, scoreText, storyItem } from './news-view.js'
 
 /**
  * Ids of the stories kept in both versions that must move for the order to
@@ -66,9 +66,9 @@ export function storyChanges(list: StoryList, before: readonly Story[], after: r
 /** Everything a refresh changed on an open page, including the offline notice. */
 export function refreshActions(outcome: RefreshOutcome): StreamAction[] {
   if (!outcome.ok) {
-    return outcome.wasOffline ? [] : [{ action: 'replace', target: ids.status(outcome.list), html: statusNotice(outcome.list, outcome.offlineSince, undefined).value }]
+    return outcome.wasOffline ? [] : [{ action: 'update', target: ids.status(outcome.list), html: offlineNotice(outcome.offlineSince, undefined).value }]
   }
   const actions = storyChanges(outcome.list, outcome.before, outcome.after)
-  if (outcome.wasOffline) actions.push({ action: 'replace', target: ids.status(outcome.list), html: statusNotice(outcome.list, undefined, undefined).value })
+  if (outcome.wasOffline) actions.push({ action: 'update', target: ids.status(outcome.list), html: '' })
   return actions
 }
