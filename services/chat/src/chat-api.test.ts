@@ -37,6 +37,8 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   // Through the gateway a bot also carries a (new, anonymous) identity: its token still says who it is.
   const viaGateway = await chat.app.inject({ method: 'POST', url: '/chat/api/ping', headers: { authorization: `Bearer ${bot}`, 'x-dx-identity': signIdentity(SECRET, { sub: 'anon:fresh', sid: 'fresh' }) } })
   assert.equal(viaGateway.json().nickname, 'HelperBot')
+  const forged = await chat.app.inject({ method: 'POST', url: '/chat/api/ping', headers: { authorization: `Bearer ${bot.split('.')[0]}.forged`, 'x-dx-identity': signIdentity(SECRET, { sub: 'anon:fresh', sid: 'fresh' }) } })
+  assert.deepEqual([forged.statusCode, forged.json().code], [401, 'DX_CHAT_UNAUTHORIZED'], 'a token that does not verify is refused, not taken as a new anonymous person')
 
   const created = await call('POST', '/chat/api/rooms', { token: bot, body: { name: 'Bots & Friends' } })
   assert.equal(created.status, 201)

@@ -47,14 +47,17 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * The person behind a request, or undefined (no token, identity or cookie). A
- * bearer token comes first: a bot calling through the gateway has no session
+ * The person behind a request, or undefined (no token, identity or cookie, or
+ * a token that does not verify). A bearer token comes first: a bot calling through the gateway has no session
  * cookie, so its identity would be a new anonymous one on every request.
  */
 export function readAsker(request: FastifyRequest, secret: string): Asker | undefined {
   const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
-  const fromToken = bearer ? checkSessionToken(secret, bearer) : undefined
-  if (fromToken) return { id: personId(secret, fromToken), sessionId: undefined }
+  if (bearer) {
+    // A token that does not verify is refused, never served as whoever the identity or cookie says.
+    const fromToken = checkSessionToken(secret, bearer)
+    return fromToken ? { id: personId(secret, fromToken), sessionId: undefined } : undefined
+  }
   const identity = request.dx.identity
   if (identity) return { id: personId(secret, identity.sid), sessionId: identity.sid }
   const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
