@@ -78,6 +78,9 @@ test('hacker news client - item fetches never exceed the concurrency limit', asy
   const fetched = await client.stories(stories.map((s) => s.id))
   assert.equal(fetched.length, 12)
   assert.equal(hn.peakInFlight, 3)
+  const [first, second] = await Promise.all([client.stories([1, 2, 3, 4, 5, 6]), client.stories([7, 8, 9, 10, 11, 12])])
+  assert.deepEqual([first.length, second.length], [6, 6])
+  assert.equal(hn.peakInFlight, 3, 'two lists read at once share the limit')
 })
 
 test('hacker news client - an abort stops the work at once', async (t) => {

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HackerNewsError } from './errors.js'
-import { mapLimit } from './map-limit.js'
+import { createLimiter, type Limiter } from './limiter.js'
 import { ItemSchema, StoryIdsSchema, toStory, unusable, type Story, type StoryList } from './story.js'
 
 export const DEFAULT_HACKER_NEWS_URL = 'https://hacker-news.firebaseio.com'
@@ -26,7 +26,7 @@ export interface HackerNewsClientOptions {
   retries?: number
   /** Delay before the n-th retry; default 200 ms doubling, with jitter. */
   backoffMs?: (attempt: number) => number
-  /** Item requests in flight at once, default 8. */
+  /** Item requests in flight at once, across every list being read, default 8. */
   concurrency?: number
   log?: ClientLog
 }
@@ -41,7 +41,7 @@ export class HackerNewsClient {
   readonly #timeoutMs: number
   readonly #retries: number
   readonly #backoffMs: (attempt: number) => number
-  readonly #concurrency: number
+  readonly #limit: Limiter
   readonly #log: ClientLog | undefined
 
   constructor(options: HackerNewsClientOptions = {}) {
@@ -49,7 +49,7 @@ export class HackerNewsClient {
     this.#timeoutMs = options.timeoutMs ?? 2500
     this.#retries = options.retries ?? 2
     this.#backoffMs = options.backoffMs ?? defaultBackoff
-    this.#concurrency = options.concurrency ?? 8
+    this.#limit = createLimiter(options.concurrency ?? 8)
     this.#log = options.log
   }
 
@@ -72,18 +72,22 @@ export class HackerNewsClient {
   async stories(ids: readonly number[], signal?: AbortSignal, fallback?: (id: number) => Story | undefined): Promise<Story[]> {
     let failures = 0
     let lastError: unknown
-    const results = await mapLimit(ids, this.#concurrency, async (id) => {
-      try {
-        return await this.story(id, signal)
-      } catch (error) {
-        if (signal?.aborted) throw error
-        failures++
-        lastError = error
-        const kept = fallback?.(id)
-        this.#log?.warn({ id, err: error }, kept ? 'hacker news item could not be fetched; the cached one is kept' : 'hacker news item could not be fetched; skipped')
-        return kept
-      }
-    })
+    const results = await Promise.all(
+      ids.map((id) =>
+        this.#limit(async () => {
+          try {
+            return await this.story(id, signal)
+          } catch (error) {
+            if (signal?.aborted) throw error
+            failures++
+            lastError = error
+            const kept = fallback?.(id)
+            this.#log?.warn({ id, err: error }, kept ? 'hacker news item could not be fetched; the cached one is kept' : 'hacker news item could not be fetched; skipped')
+            return kept
+          }
+        }),
+      ),
+    )
     if (ids.length > 0 && failures === ids.length) throw new HackerNewsError(this.baseUrl, `none of ${ids.length} items could be fetched`, { cause: lastError })
     return results.filter((story): story is Story => story !== undefined)
   }
