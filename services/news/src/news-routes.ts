@@ -1,9 +1,10 @@
 /**
  * @module news-routes
  * Tech News's HTTP routes: the widget (one list per tab), the note an open
- * page sends to stay live, and the two story actions that hand work to other services over the bus. Answers htmx with
- * the part that changed, a plain browser with a redirect back, bad input with
- * 4xx and a message a person can act on.
+ * page sends to stay live, and the two story actions that hand work to other
+ * services over the bus. Answers htmx with the part that changed, a plain
+ * browser with a redirect back, bad input with 4xx and a message a person can
+ * act on.
  */
 import { z } from 'zod'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Live, ServiceBus } from '@distributex/sdk'
