@@ -100,7 +100,8 @@ export class HackerNewsClient {
       this.#log?.warn({ id, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`) }, 'hacker news item is malformed; skipped')
       return undefined
     }
-    const reason = unusable(parsed.data)
+    // An answer about another item would put one story on the page twice.
+    const reason = parsed.data && parsed.data.id !== id ? `it answers as item ${parsed.data.id}` : unusable(parsed.data)
     if (reason || !parsed.data) {
       this.#log?.warn({ id, reason }, 'hacker news item cannot be shown; skipped')
       return undefined
