@@ -1,4 +1,4 @@
-/* global document, window, location, MutationObserver */
+/* global document, window, location, MutationObserver, IntersectionObserver */
 // The Chat widget's small script: keeps the message list scrolled, announces the
 // open room to other widgets, re-renders the widget after a change of room,
 // shows refusals (404, 409, 429) in place, expires "typing…" and keeps the
@@ -38,12 +38,29 @@
       state.atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
       state.height = list.scrollHeight
     })
+    // Only now, with the list at its newest message, may reaching the top load older ones.
+    const older = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue
+          older.unobserve(entry.target)
+          const url = entry.target.getAttribute('data-older')
+          // Loading once: a later change to the list must not watch it again.
+          entry.target.removeAttribute('data-older')
+          if (url && window.htmx) window.htmx.ajax('GET', url, { target: entry.target, swap: 'outerHTML' })
+        }
+      },
+      { root: list },
+    )
+    const watchOlder = () => list.querySelectorAll('.chat-older[data-older]').forEach((sentinel) => older.observe(sentinel))
+    watchOlder()
     new MutationObserver((records) => {
       const grewAtTop = records.some((r) => [...r.addedNodes].some((n) => n.nodeType === 1 && n.nextElementSibling && !n.classList.contains('chat-older')))
       if (state.atBottom) list.scrollTop = list.scrollHeight
       else if (grewAtTop) list.scrollTop += list.scrollHeight - state.height
       state.height = list.scrollHeight
       localTimes(list)
+      watchOlder()
     }).observe(list, { childList: true })
   }
 

@@ -80,10 +80,14 @@ export function membersList(slug: string, members: readonly Member[]): SafeHtml 
   )}</ul>`
 }
 
-/** Scrolling to it loads the page of messages before it; without JavaScript it is a link. */
+/**
+ * Scrolling to it loads the page of messages before it (chat.js watches it once
+ * the list sits at its newest message, so opening a room never loads an extra
+ * page by itself); without JavaScript it is a link.
+ */
 export function olderSentinel(slug: string, oldest: Message): SafeHtml {
   const cursor = encodeCursor(oldest)
-  return html`<li id="${ids.older(slug)}" class="chat-older py-2 text-center text-xs" hx-get="/chat/rooms/${slug}/messages?before=${cursor}" hx-trigger="intersect once" hx-target="this" hx-swap="outerHTML">
+  return html`<li id="${ids.older(slug)}" class="chat-older py-2 text-center text-xs" data-older="/chat/rooms/${slug}/messages?before=${cursor}">
   <a href="/chat/rooms/${slug}?before=${cursor}" class="text-slate-500 underline hover:text-slate-900">Load older messages</a>
 </li>`
 }
