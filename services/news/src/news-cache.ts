@@ -123,7 +123,8 @@ export class NewsCache {
         this.#log.warn({ list, err: storeError }, 'news cache could not record the failure')
         return cached?.failedSince ?? new Date()
       })
-      if (!wasOffline) this.#log.warn({ list, err: error }, 'hacker news cannot be reached; serving the cached stories')
+      // An expected condition (no network, Hacker News down): one line that says what to check, no stack.
+      if (!wasOffline) this.#log.warn({ list, reason: error instanceof Error ? error.message : String(error) }, 'hacker news cannot be reached; serving the cached stories')
       outcome = { list, ok: false, before, offlineSince, wasOffline, error: error as Error }
     }
     for (const listener of this.#listeners) {
