@@ -20,6 +20,7 @@ export const ids = {
   score: (list: StoryList, id: number) => `news-${list}-${id}-score`,
   comments: (list: StoryList, id: number) => `news-${list}-${id}-comments`,
   status: (list: StoryList) => `news-status-${list}`,
+  empty: (list: StoryList) => `news-empty-${list}`,
   feedback: 'news-feedback',
 }
 
@@ -90,7 +91,8 @@ export function feedbackLine(feedback: Feedback | undefined): SafeHtml {
   return html`<p id="${ids.feedback}" role="${feedback.kind === 'error' ? 'alert' : 'status'}" aria-live="polite" class="news-feedback mt-2 text-sm ${tone}">${feedback.message}</p>`
 }
 
-function emptyText({ failedSince, fetchedAt }: NewsViewState): string {
+/** What an empty list says: still loading, unreachable with nothing saved, or simply empty. */
+export function emptyText({ failedSince, fetchedAt }: Pick<NewsViewState, 'failedSince' | 'fetchedAt'>): string {
   if (failedSince && !fetchedAt) return 'No stories yet: Hacker News cannot be reached. They will appear here as soon as it answers.'
   if (!fetchedAt) return 'Loading stories from Hacker News…'
   return 'No stories in this list right now.'
@@ -118,6 +120,6 @@ export function newsWidget(state: NewsViewState): SafeHtml {
   <p id="news-share-target" class="mt-2 text-xs text-slate-500" aria-live="polite" hidden></p>
   ${feedbackLine(state.feedback)}
   <ol id="${ids.list(list)}" class="news-list peer mt-2 divide-y divide-slate-100" aria-label="${LIST_LABELS[list]} stories">${stories.map((story) => storyItem(list, story, now))}</ol>
-  <p class="news-empty mt-4 hidden rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 peer-empty:block">${emptyText(state)}</p>
+  <p id="${ids.empty(list)}" class="news-empty mt-4 hidden rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 peer-empty:block">${emptyText(state)}</p>
 </div>`
 }

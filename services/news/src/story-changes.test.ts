@@ -57,3 +57,9 @@ test('story changes - going offline fills the status region with the notice; com
   const back = refreshActions({ list: 'top', ok: true, before: list(1), after: list(1), wasOffline: true })
   assert.deepEqual(back, [{ action: 'update', target: 'news-status-top', html: '' }])
 })
+
+test('story changes - a page that opened while the first fetch was under way stops saying "Loading" when Hacker News turns out unreachable', () => {
+  const offline = refreshActions({ list: 'new', ok: false, before: [], offlineSince: new Date('2026-01-02T14:02:00Z'), wasOffline: false, error: new Error('down') })
+  assert.deepEqual(summary(offline), ['update news-status-new', 'update news-empty-new'])
+  assert.match(offline[1]?.html ?? '', /^No stories yet: Hacker News cannot be reached\./)
+})

@@ -6,9 +6,10 @@
  * updates that one element. Never the whole list.
  */
 import type { StreamAction } from '@distributex/sdk'
+import { escapeHtml } from '@distributex/ui'
 import type { RefreshOutcome } from './news-cache.js'
 import type { Story, StoryList } from './story.js'
-import { commentsText, ids, offlineNotice, scoreText, storyItem } from './news-view.js'
+import { commentsText, emptyText, ids, offlineNotice, scoreText, storyItem } from './news-view.js'
 
 /**
  * Ids of the stories kept in both versions that must move for the order to
@@ -66,7 +67,11 @@ export function storyChanges(list: StoryList, before: readonly Story[], after: r
 /** Everything a refresh changed on an open page, including the offline notice. */
 export function refreshActions(outcome: RefreshOutcome): StreamAction[] {
   if (!outcome.ok) {
-    return outcome.wasOffline ? [] : [{ action: 'update', target: ids.status(outcome.list), html: offlineNotice(outcome.offlineSince, undefined).value }]
+    if (outcome.wasOffline) return []
+    const actions: StreamAction[] = [{ action: 'update', target: ids.status(outcome.list), html: offlineNotice(outcome.offlineSince, undefined).value }]
+    // A page that opened while the first fetch was still under way says "Loading…": say why nothing comes.
+    if (outcome.before.length === 0) actions.push({ action: 'update', target: ids.empty(outcome.list), html: escapeHtml(emptyText({ failedSince: outcome.offlineSince, fetchedAt: undefined })) })
+    return actions
   }
   const actions = storyChanges(outcome.list, outcome.before, outcome.after)
   if (outcome.wasOffline) actions.push({ action: 'update', target: ids.status(outcome.list), html: '' })
