@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, waitFor } from '@distributex/testkit'
@@ -47,7 +47,15 @@ test('cli - start serves the composed page within 10 s and stops cleanly on SIGT
   )
   const started = Date.now()
   const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--log-level', 'warn'], { cwd: dir, env: { ...process.env, DX_DATA_DIR: dir, DATABASE_URL: '' } })
-  t.after(() => child.kill('SIGKILL'))
+  // Inside the repository (so the config finds @distributex/todo), and removed afterwards.
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, waitFor } from '@distributex/testkit'
@@ -12,8 +13,8 @@ const python = spawnSync('python3', ['--version']).status === 0
 const skip = python ? false : process.env.CI === 'true' ? false : 'python3 is not installed; the Python service cannot start'
 
 test('cli - a service with a "command" runs as a child process with prefixed output; a missing program is a notice, not a failure', { skip }, async (t) => {
-  mkdirSync(join(repoRoot, 'data'), { recursive: true })
-  const dir = mkdtempSync(join(repoRoot, 'data', 'cli-command-'))
+  const dir = mkdtempSync(join(tmpdir(), 'dx-cli-command-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const [gatewayPort, pollsPort, ghostPort] = [await freePort(), await freePort(), await freePort()]
   const configFile = join(dir, 'distributex.config.json')
   writeFileSync(
