@@ -60,6 +60,8 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
     assert.equal(await story.locator('.news-title').textContent(), 'Postgres 18 is out')
     assert.match((await story.textContent()) ?? '', /120 points · by anarazel · 2 hours ago · 33 comments/)
     assert.equal(await story.locator('.news-title').getAttribute('href'), 'https://www.postgresql.org/about/news/')
+    const hint = await story.locator('.news-title').getAttribute('aria-describedby')
+    assert.equal(await page.locator(`#${hint}`).textContent(), 'opens in a new tab', 'screen readers hear that the story opens in a new tab')
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
 
     app.hackerNews.setScore(101, 121)

@@ -60,8 +60,8 @@ export function storyItem(list: StoryList, story: Story, now = Date.now()): Safe
   const link = story.url ?? `${HN_ITEM}${story.id}`
   const domain = story.url ? domainOf(story.url) : ''
   return html`<li id="${ids.story(list, story.id)}" class="news-story py-2">
-  <a href="${link}" class="news-title font-medium break-words text-slate-900 hover:underline" rel="noopener noreferrer" target="_blank"><bdi>${title}</bdi></a>${domain ? html` <span class="text-xs text-slate-500">(${domain})</span>` : ''}
-  <p class="mt-0.5 text-xs text-slate-500"><span id="${ids.score(list, story.id)}" class="news-score">${scoreText(story)}</span> · by <bdi>${story.by}</bdi> · <time class="news-age" datetime="${new Date(story.time * 1000).toISOString()}">${age(story.time, now)}</time> · <a id="${ids.comments(list, story.id)}" class="news-comments hover:underline" href="${HN_ITEM}${story.id}" rel="noopener noreferrer" target="_blank">${commentsText(story)}</a></p>
+  <a href="${link}" class="news-title font-medium break-words text-slate-900 hover:underline" rel="noopener noreferrer" target="_blank" aria-describedby="news-new-tab"><bdi>${title}</bdi></a>${domain ? html` <span class="text-xs text-slate-500">(${domain})</span>` : ''}
+  <p class="mt-0.5 text-xs text-slate-500"><span id="${ids.score(list, story.id)}" class="news-score">${scoreText(story)}</span> · by <bdi>${story.by}</bdi> · <time class="news-age" datetime="${new Date(story.time * 1000).toISOString()}">${age(story.time, now)}</time> · <a id="${ids.comments(list, story.id)}" class="news-comments hover:underline" href="${HN_ITEM}${story.id}" rel="noopener noreferrer" target="_blank" aria-describedby="news-new-tab">${commentsText(story)}</a></p>
   <div class="mt-1 flex flex-wrap gap-1">
     ${storyAction('/share', list, story.id, 'Share to chat', title, html` data-dx-with="room:chat-room"`)}
     ${storyAction('/save', list, story.id, 'Save to todo', title)}
@@ -119,6 +119,7 @@ export function newsWidget(state: NewsViewState): SafeHtml {
   ${statusNotice(list, state.failedSince, state.fetchedAt)}
   <p id="news-share-target" class="mt-2 text-xs text-slate-500" aria-live="polite" hidden></p>
   ${feedbackLine(state.feedback)}
+  <span id="news-new-tab" class="sr-only">opens in a new tab</span>
   <ol id="${ids.list(list)}" class="news-list peer mt-2 divide-y divide-slate-100" aria-label="${LIST_LABELS[list]} stories">${stories.map((story) => storyItem(list, story, now))}</ol>
   <p id="${ids.empty(list)}" class="news-empty mt-4 hidden rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 peer-empty:block">${emptyText(state)}</p>
 </div>`
