@@ -28,7 +28,8 @@ interface Tail {
 
 /** One blocking connection reading every stream its tails follow. */
 class Reader {
-  readonly tails = new Set<Tail>()
+  /** The tails of each stream this reader follows. */
+  readonly streams = new Map<string, Set<Tail>>()
   readonly #main: Redis
   readonly #blocking: Redis
   readonly #pollMs: number
@@ -47,21 +48,22 @@ class Reader {
     this.#loop = this.#run()
   }
 
-  /** Distinct streams this reader follows. */
-  get streamCount(): number {
-    return new Set([...this.tails].map((tail) => tail.keys.stream)).size
-  }
-
-  follows(stream: string): boolean {
-    for (const tail of this.tails) if (tail.keys.stream === stream) return true
-    return false
-  }
-
   add(tail: Tail): void {
-    this.tails.add(tail)
+    const tails = this.streams.get(tail.keys.stream)
+    if (tails) tails.add(tail)
+    else this.streams.set(tail.keys.stream, new Set([tail]))
     this.#wake?.()
     // A read blocked on the old set of streams returns at once and is issued again with this one.
     if (this.#blocked && this.#clientId !== undefined) void this.#main.call('CLIENT', 'UNBLOCK', this.#clientId).catch(() => undefined)
+  }
+
+  /** Stops one tail; true when the reader follows nothing any more. */
+  remove(tail: Tail): boolean {
+    tail.closed = true
+    const tails = this.streams.get(tail.keys.stream)
+    tails?.delete(tail)
+    if (tails?.size === 0) this.streams.delete(tail.keys.stream)
+    return this.streams.size === 0
   }
 
   async #readClientId(): Promise<void> {
@@ -75,17 +77,18 @@ class Reader {
   async #run(): Promise<void> {
     await this.#readClientId()
     while (!this.#closed) {
-      const open = [...this.tails].filter((tail) => !tail.closed)
-      if (open.length === 0) {
+      if (this.streams.size === 0) {
         await new Promise<void>((resolve) => (this.#wake = resolve))
         this.#wake = undefined
         continue
       }
       // One read position per stream: the oldest any of its tails has seen.
       const from = new Map<string, string>()
-      for (const tail of open) {
-        const seen = from.get(tail.keys.stream)
-        if (seen === undefined || compareStreamIds(tail.lastId, seen) < 0) from.set(tail.keys.stream, tail.lastId)
+      for (const [stream, tails] of this.streams) {
+        for (const tail of tails) {
+          const seen = from.get(stream)
+          if (seen === undefined || compareStreamIds(tail.lastId, seen) < 0) from.set(stream, tail.lastId)
+        }
       }
       try {
         this.#blocked = true
@@ -104,14 +107,16 @@ class Reader {
 
   /** Hands each tail the entries after its own last id, in order, with its stream's current epoch. */
   async #dispatch(byStream: Map<string, StreamEntry[]>): Promise<void> {
-    const streams = [...byStream.keys()]
-    const epochKeys = streams.map((stream) => [...this.tails].find((tail) => tail.keys.stream === stream)?.keys.epoch ?? '')
-    const epochs = (await this.#main.mget(...epochKeys)) as Array<string | null>
-    streams.forEach((stream, index) => {
+    const batches = [...byStream].flatMap(([stream, entries]) => {
+      const tails = this.streams.get(stream)
+      const first = tails?.values().next().value
+      return tails && first ? [{ tails, entries, epochKey: first.keys.epoch }] : []
+    })
+    if (batches.length === 0) return
+    const epochs = (await this.#main.mget(...batches.map((batch) => batch.epochKey))) as Array<string | null>
+    batches.forEach(({ tails, entries }, index) => {
       const epoch = epochs[index] ?? ''
-      const entries = byStream.get(stream) ?? []
-      for (const tail of this.tails) {
-        if (tail.keys.stream !== stream) continue
+      for (const tail of tails) {
         for (const entry of entries) {
           if (tail.closed) break
           if (compareStreamIds(entry.id, tail.lastId) <= 0) continue
@@ -136,6 +141,8 @@ export class RedisTailPool {
   readonly #connect: () => Redis
   readonly #pollMs: number
   readonly #readers = new Set<Reader>()
+  /** Which reader reads each stream (one read position per stream), so opening a tail scans nothing. */
+  readonly #readerOf = new Map<string, Reader>()
 
   constructor(main: Redis, connect: () => Redis, pollMs: number) {
     this.#main = main
@@ -151,24 +158,24 @@ export class RedisTailPool {
   /** Follows the stream from just after `startId` until the returned handle is closed. */
   open(keys: TopicKeys, startId: string, onRecord: (record: RawRecord) => void): Closable {
     const tail: Tail = { keys, lastId: startId, onRecord, closed: false }
-    // A stream already read by a reader stays with it (one read position per stream); otherwise the first with room.
-    const reader =
-      [...this.#readers].find((candidate) => candidate.follows(keys.stream)) ??
-      [...this.#readers].find((candidate) => candidate.streamCount < STREAMS_PER_READER) ??
-      this.#newReader()
+    const reader = this.#readerOf.get(keys.stream) ?? this.#roomyReader()
+    this.#readerOf.set(keys.stream, reader)
     reader.add(tail)
     return {
       close: async () => {
-        tail.closed = true
-        reader.tails.delete(tail)
-        if (reader.tails.size > 0) return
+        if (tail.closed) return
+        const idle = reader.remove(tail)
+        if (!reader.streams.has(keys.stream)) this.#readerOf.delete(keys.stream)
+        if (!idle) return
         this.#readers.delete(reader)
         await reader.close()
       },
     }
   }
 
-  #newReader(): Reader {
+  /** A reader with room for another stream, or a new one. */
+  #roomyReader(): Reader {
+    for (const reader of this.#readers) if (reader.streams.size < STREAMS_PER_READER) return reader
     const reader = new Reader(this.#main, this.#connect(), this.#pollMs)
     this.#readers.add(reader)
     return reader
@@ -177,6 +184,7 @@ export class RedisTailPool {
   async close(): Promise<void> {
     const readers = [...this.#readers]
     this.#readers.clear()
+    this.#readerOf.clear()
     await Promise.all(readers.map((reader) => reader.close()))
   }
 }
