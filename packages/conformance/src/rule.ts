@@ -3,7 +3,7 @@
  * A conformance rule: one thing the protocol requires, with a stable id, the
  * section of docs/protocol.md that requires it, and a check against a running service.
  */
-import type { ServiceProbe } from './service-probe.js'
+import type { ProbeResponse, ServiceProbe } from './service-probe.js'
 
 export type RuleStatus = 'pass' | 'fail' | 'skip'
 
@@ -48,4 +48,13 @@ export async function everyWidget(probe: ServiceProbe, check: (widget: { name: s
     else passed.push(`"${widget.name}": ${outcome.message}`)
   }
   return passed.length ? pass([...passed, ...skipped.map((line) => `skipped ${line}`)].join('; ')) : skip(skipped.join('; '))
+}
+
+/** Runs a check on each widget's fragment; a widget whose fragment does not answer 200 is skipped (fragment.ok reports it). */
+export function everyFragment(probe: ServiceProbe, check: (response: ProbeResponse, widget: { name: string; path: string }) => Outcome | Promise<Outcome>): Promise<Outcome> {
+  return everyWidget(probe, async (widget) => {
+    const response = await probe.fragment(widget.path)
+    if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    return check(response, widget)
+  })
 }

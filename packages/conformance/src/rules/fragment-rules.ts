@@ -4,7 +4,7 @@
  * gateway's time budget with an HTML fragment (no document around it) of at most 1 MiB.
  */
 import { HEADERS } from '@distributex/protocol'
-import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
+import { everyFragment, everyWidget, fail, pass, skip, type Rule } from '../rule.js'
 
 /** The gateway refuses larger fragments. */
 export const MAX_FRAGMENT_BYTES = 1024 * 1024
@@ -33,9 +33,7 @@ export const fragmentFast: Rule = {
   section: '4.1',
   title: 'fragments arrive within the gateway\'s 1.5 s',
   check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const first = await probe.fragment(widget.path)
-      if (first.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    everyFragment(probe, async (first, widget) => {
       // A first request may pay for cold caches; the page's next visitor gets the second.
       const ms = first.ms <= WIDGET_TIMEOUT_MS ? first.ms : (await probe.fetch(widget.path, { headers: { [HEADERS.fragment]: '1', accept: 'text/html' } })).ms
       if (ms > WIDGET_TIMEOUT_MS) return fail(`took ${Math.round(ms)} ms twice; the gateway waits ${WIDGET_TIMEOUT_MS} ms by default and then shows the widget as unavailable. Render from what you have (a cache, a local database) and update it live`)
@@ -48,9 +46,7 @@ export const fragmentContentType: Rule = {
   section: '4.1',
   title: 'fragments are text/html; charset=utf-8',
   check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await probe.fragment(widget.path)
-      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    everyFragment(probe, async (response) => {
       const type = (response.headers['content-type'] ?? '').toLowerCase()
       if (!type.startsWith('text/html')) return fail(`answered content-type "${type || 'none'}"; send content-type: text/html; charset=utf-8 (the gateway refuses anything else)`)
       if (!/charset=utf-8/.test(type)) return fail(`answered content-type "${type}" without charset=utf-8; send content-type: text/html; charset=utf-8`)
@@ -63,9 +59,7 @@ export const fragmentIsFragment: Rule = {
   section: '4.1',
   title: 'fragments are not whole documents',
   check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await probe.fragment(widget.path)
-      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    everyFragment(probe, async (response) => {
       const found = DOCUMENT_TAGS.exec(response.body)
       if (found) return fail(`the fragment contains "${found[0].trim()}"; with x-dx-fragment: 1 answer only the widget's HTML, without <!doctype>, <html>, <head> or <body>`)
       if (response.body.trim() === '') return fail('the fragment is empty; answer the widget\'s HTML')
@@ -78,9 +72,7 @@ export const fragmentSize: Rule = {
   section: '4.1',
   title: 'fragments are at most 1 MiB',
   check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await probe.fragment(widget.path)
-      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    everyFragment(probe, async (response) => {
       const bytes = Buffer.byteLength(response.body)
       if (bytes > MAX_FRAGMENT_BYTES) return fail(`the fragment is ${bytes} bytes; keep it under ${MAX_FRAGMENT_BYTES} (page long lists, load the rest on demand)`)
       return pass(`${bytes} bytes`)

@@ -5,7 +5,7 @@
  */
 import { ChannelSchema, checkChannelToken } from '@distributex/protocol'
 import { PROBE_SESSION } from '../service-probe.js'
-import { everyWidget, fail, pass, skip, type Outcome, type Rule } from '../rule.js'
+import { everyFragment, fail, pass, skip, type Outcome, type Rule } from '../rule.js'
 
 function attribute(tag: string, name: string): string | undefined {
   return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
@@ -36,9 +36,7 @@ export const liveGrantValid: Rule = {
     const secret = probe.secret
     if (!secret) return skip('set DX_SECRET to the secret the service shares with the gateway to check this')
     if (!manifest) return skip('needs a valid manifest (see manifest.valid)')
-    return everyWidget(probe, async (widget) => {
-      const response = await probe.fragment(widget.path)
-      if (response.status !== 200) return skip('needs the fragment (see fragment.ok)')
+    return everyFragment(probe, async (response) => {
       const tags = [...response.body.matchAll(/<[a-z][^>]*\sdata-dx-live="[^"]*"[^>]*>/gi)].map(([tag]) => tag)
       if (tags.length === 0) return pass('grants no live channel')
       for (const tag of tags) {
