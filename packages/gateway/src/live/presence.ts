@@ -83,7 +83,11 @@ export class Presence {
     local.delete(id)
     this.#changed.add(channel)
     void this.#publish({ state: 'leave', channel, node: this.#node, person: held.person })
-    if (local.size === 0) this.#local.delete(channel)
+    if (local.size === 0) {
+      // Nobody left here: no beat will list this channel again, so forget that it changed.
+      this.#local.delete(channel)
+      this.#changed.delete(channel)
+    }
   }
 
   /** Who is in the channel, as far as this node knows (it follows the channel once asked). */
@@ -188,6 +192,7 @@ export class Presence {
       // Nobody here watches this channel any more and nobody is in it: stop following.
       if (!this.#local.has(channel) && view.people.size === 0 && !view.flush) {
         this.#views.delete(channel)
+        this.#syncAsked.delete(channel)
         void view.subscription.then((s) => s.stop()).catch(() => undefined)
       }
     }
