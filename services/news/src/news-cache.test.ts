@@ -52,8 +52,8 @@ for (const dialect of testDialects()) {
     const restarted = new NewsCache({ client, store: new NewsStore(store.db), ttlMs: 100, log: quiet })
     caches.push(restarted)
     const started = Date.now()
-    const served = await restarted.read('top', { waitMs: 5000 })
-    assert.ok(Date.now() - started < 100, 'a restart does not wait for Hacker News when it has stories')
+    const served = await restarted.read('top', { waitMs: 20_000 })
+    assert.ok(Date.now() - started < 10_000, 'a restart does not wait for Hacker News when it has stories')
     assert.deepEqual(served.stories.map((s) => s.score), [11, 20])
     assert.equal(served.failedSince?.getTime(), offline.getTime(), 'offline since the first failure, not the last')
     assert.equal((await restarted.story(2))?.title, 'Two')
@@ -74,9 +74,9 @@ test('news cache - with nothing cached and Hacker News down, a read gives up qui
   const list = await cache.read('new', { waitMs: 1000 })
   assert.deepEqual(list.stories, [])
   assert.ok(list.failedSince, 'the failure is recorded, so the page can say so')
-  hn.delayMs = 5000
+  hn.delayMs = 20_000
   hn.failNext = 0
   const started = Date.now()
-  await cache.read('best', { waitMs: 150 })
-  assert.ok(Date.now() - started < 400, 'a slow Hacker News holds a read no longer than waitMs')
+  await cache.read('best', { waitMs: 300 })
+  assert.ok(Date.now() - started < 10_000, 'a slow Hacker News holds a read no longer than waitMs, not until it answers')
 })
