@@ -34,6 +34,8 @@ test('shell template - the copyable page (/_dx/ui/shell.html) has the look and h
   const current = (document: string) => /<a\b[^>]*aria-current="page"[^>]*>/.exec(document)?.[0] ?? ''
   assert.deepEqual(classesOf(current(template), 'a'), classesOf(current(sdk), 'a'), 'the current page in the navigation')
   assert.match(template, /<body\b[^>]*hx-ext="morph"/, 'hx-swap="morph" works in every widget')
+  const icon = (document: string) => /<link rel="icon"[^>]*>/.exec(document)?.[0]
+  assert.equal(icon(template), icon(sdk), 'the same icon, inline: no page asks for /favicon.ico')
   assert.deepEqual([...new Set(template.match(/\{\{[a-z]+\}\}/g))].sort(), ['{{fragment}}', '{{gateway}}', '{{service}}', '{{title}}', '{{widget}}'])
 })
 
