@@ -65,6 +65,8 @@ test('sdk - cross-site posts are refused; plain posts redirect back', async (t) 
   assert.equal(asJson.statusCode, 403)
   assert.match(String(asJson.headers['content-type']), /^application\/json/)
   assert.match((asJson.json() as { message: string }).message, /posted from another site/)
+  // A program (neither Sec-Fetch-Site nor Origin) is not a browser a form could misuse: it passes (protocol §7.1).
+  assert.equal((await app.inject({ method: 'POST', url: '/hello' })).statusCode, 303)
   const ok = await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'same-origin', referer: 'http://localhost:4040/x' } })
   assert.equal(ok.statusCode, 303)
   assert.equal(ok.headers.location, '/x')
