@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createBus, type Bus } from '@distributex/bus'
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
-import { startFixtureService, type FixtureService } from '@distributex/conformance/fixtures'
+import { startFixtureService, type FixtureOptions, type FixtureService } from '@distributex/conformance/fixtures'
 import { liveTopic } from '@distributex/protocol'
 import { freePort, waitFor } from '@distributex/testkit'
 import { browserSkip, launchBrowser } from './support/browser.js'
@@ -26,9 +26,11 @@ describe('a live grant that expires while the page is open, in headless Chromium
   let gateway: Gateway
   let service: FixtureService
   let browser: Browser
+  // The fixture reads its options at each request: the first grant is short, the re-granted one is not.
+  const fixture: FixtureOptions = { secret, grantSeconds: GRANT_SECONDS }
 
   before(async () => {
-    service = await startFixtureService({ secret, grantSeconds: GRANT_SECONDS })
+    service = await startFixtureService(fixture)
     bus = createBus(undefined)
     const port = await freePort()
     const config = parseGatewayConfig({ gateway: { port }, services: { fixture: { url: service.url } }, pages: [{ path: '/', title: 'Home', widgets: [{ service: 'fixture', widget: 'card' }] }] })
@@ -50,6 +52,7 @@ describe('a live grant that expires while the page is open, in headless Chromium
     const token = () => page.locator('#fixture-card').getAttribute('data-dx-token')
     const first = await token()
     assert.ok(first)
+    delete fixture.grantSeconds
 
     // The grant expires while the page stays open; then the live connection drops (a network change, a gateway restart).
     await new Promise((resolve) => setTimeout(resolve, GRANT_SECONDS * 1000 + 1200))
