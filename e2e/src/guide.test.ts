@@ -117,6 +117,11 @@ describe('the "write your own service" guide, followed literally', () => {
       assert.equal(await bob.locator('#kudos-list b').count(), 0, 'the text stays text')
       await alice.locator('#kudos-list li', { hasText: 'for the guide' }).waitFor({ timeout: 3000 })
       assert.equal(await alice.locator('#kudos-list li').count(), 1, 'the sender sees it once')
+      // An empty kudo is refused with 422; the page swaps the board back in with the message, in place.
+      await alice.getByLabel('Thank someone').fill('   ')
+      await alice.getByLabel('Thank someone').press('Enter')
+      await alice.getByRole('alert').filter({ hasText: 'Write who you thank, and what for.' }).waitFor({ timeout: 3000 })
+      assert.equal(new URL(alice.url()).pathname, '/', 'still on the home page')
       await alice.context().close()
       await bob.context().close()
     })

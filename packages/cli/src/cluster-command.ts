@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { ConfigError, SERVICE_PATHS } from '@distributex/protocol'
 import { serviceUrl, type GatewayConfig } from '@distributex/gateway'
+import { RestartBackoff } from './restart-backoff.js'
 
 export interface ClusterOptions {
   configFile: string
@@ -23,7 +24,7 @@ interface Part {
   label: string
   args: string[]
   child: ChildProcess | undefined
-  restarts: number[]
+  backoff: RestartBackoff
 }
 
 /** Port of the n-th process (0-based) of a part whose first process uses `base`. */
@@ -67,11 +68,11 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
     const base = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
     const ports = Array.from({ length: instances }, (_, n) => portOf(base, n, false))
     childEnv[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`] = ports.map((port) => `http://127.0.0.1:${port}`).join(',')
-    ports.forEach((port, n) => parts.push({ label: `${name}#${n + 1}`, args: ['start', name, '--port', String(port), '--config', configFile], child: undefined, restarts: [] }))
+    ports.forEach((port, n) => parts.push({ label: `${name}#${n + 1}`, args: ['start', name, '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() }))
   }
   for (let n = 0; n < instances; n++) {
     const port = portOf(config.gateway.port, n, true)
-    parts.push({ label: `gateway#${n + 1}`, args: ['start', 'gateway', '--port', String(port), '--config', configFile], child: undefined, restarts: [] })
+    parts.push({ label: `gateway#${n + 1}`, args: ['start', 'gateway', '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() })
   }
 
   let stopping = false
@@ -85,10 +86,7 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
     child.on('exit', (code, signal) => {
       part.child = undefined
       if (stopping) return
-      const now = Date.now()
-      part.restarts = part.restarts.filter((at) => now - at < 60_000)
-      part.restarts.push(now)
-      const delay = Math.min(30_000, 1000 * 2 ** (part.restarts.length - 1))
+      const delay = part.backoff.next()
       process.stderr.write(`${prefix}exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s\n`)
       setTimeout(() => !stopping && launch(part), delay)
     })

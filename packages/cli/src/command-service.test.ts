@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, waitFor } from '@distributex/testkit'
+import { startCommandService } from './command-service.js'
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -54,4 +55,30 @@ test('cli - a service with a "command" runs as a child process with prefixed out
     () => 'stopped',
   )
   assert.equal(after, 'stopped', 'the Python process is stopped with the rest')
+})
+
+test('cli - a "command" service that crashes is restarted, after a pause that grows while it keeps crashing', async (t) => {
+  const port = await freePort()
+  // A service in "another stack": a few lines of node that answer /health with their process id.
+  const server = "require('node:http').createServer((q, s) => s.end(JSON.stringify({ pid: process.pid }))).listen(Number(process.env.PORT), '127.0.0.1')"
+  let output = ''
+  const service = await startCommandService({ name: 'crashy', command: [process.execPath, '-e', server], port, cwd: tmpdir(), env: {}, write: (line) => (output += line) })
+  t.after(() => service.stop())
+  const pid = async () => ((await (await fetch(`${service.url}/health`)).json()) as { pid: number }).pid
+  const answering = async (previous: number) => pid().then((now) => now !== previous, () => false)
+
+  const first = await pid()
+  process.kill(first, 'SIGKILL')
+  await waitFor(() => answering(first), { timeoutMs: 10_000, what: 'the service to answer again after its first crash' })
+  assert.match(output, /^\[crashy\] exited \(SIGKILL\); restarting in 1 s$/m)
+
+  const second = await pid()
+  process.kill(second, 'SIGKILL')
+  await waitFor(() => answering(second), { timeoutMs: 10_000, what: 'the service to answer again after its second crash' })
+  assert.match(output, /^\[crashy\] exited \(SIGKILL\); restarting in 2 s$/m, 'the pause doubles while it keeps crashing')
+
+  await service.stop()
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  assert.equal(await pid().then(() => 'answering', () => 'stopped'), 'stopped', 'a service stopped on purpose is not restarted')
+  assert.doesNotMatch(output.split('restarting in 2 s')[1] ?? '', /restarting/)
 })

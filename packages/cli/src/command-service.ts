@@ -2,7 +2,8 @@
  * @module command-service
  * Starts a service written in another stack (`"command": ["python3", "services/polls/polls.py"]`)
  * as a child process: its port and the gateway, bus and secret settings in its
- * environment, each output line prefixed with its name, stopped with the others.
+ * environment, each output line prefixed with its name, restarted when it crashes,
+ * stopped with the others.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -10,6 +11,7 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError } from '@distributex/protocol'
+import { RestartBackoff } from './restart-backoff.js'
 
 export interface CommandServiceOptions {
   name: string
@@ -23,10 +25,13 @@ export interface CommandServiceOptions {
   readyTimeoutMs?: number
   /** Where prefixed output goes (default: this process's stdout). */
   write?: (line: string) => void
+  /** Pauses before restarting a child that exited (default: 1 s doubling to 30 s, as in cluster mode). */
+  backoff?: RestartBackoff
 }
 
 export interface CommandService {
   readonly url: string
+  /** The running child; a new one after a restart. */
   readonly child: ChildProcess
   stop(): Promise<void>
 }
@@ -49,12 +54,10 @@ async function exited(child: ChildProcess): Promise<void> {
   await once(child, 'exit')
 }
 
-/** Spawns the command and resolves once its `/health` answers 200. */
-export async function startCommandService(options: CommandServiceOptions): Promise<CommandService> {
+/** Spawns the program; resolves once it runs, its output prefixed with the service's name. */
+async function spawnChild(options: CommandServiceOptions, write: (line: string) => void): Promise<ChildProcess> {
   const { name, command, port, cwd, env } = options
-  const [program, ...args] = command
-  if (!program) throw new ConfigError(`service "${name}": "command" must name a program, e.g. ["python3", "services/${name}/${name}.py"]`)
-  const write = options.write ?? ((line: string) => void process.stdout.write(line))
+  const [program = '', ...args] = command
   // stdin stays open as a lifeline: a child that honours DX_STOP_WITH_PARENT stops when it closes, even if this process is killed.
   const child = spawn(program, args, { cwd, env: { ...process.env, ...env, PORT: String(port), DX_STOP_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   // `once` rejects with the 'error' event when spawning fails (e.g. ENOENT: the program is not installed).
@@ -66,6 +69,19 @@ export async function startCommandService(options: CommandServiceOptions): Promi
   if (spawned) throw new ConfigError(`service "${name}": cannot run ${command.join(' ')}: ${spawned.message}`, { cause: spawned })
   prefixLines(child.stdout, `[${name}] `, write)
   prefixLines(child.stderr, `[${name}] `, write)
+  return child
+}
+
+/**
+ * Spawns the command and resolves once its `/health` answers 200. From then on a
+ * child that exits on its own is restarted after a pause that grows while it
+ * keeps exiting (as cluster mode restarts its processes), until `stop()`.
+ */
+export async function startCommandService(options: CommandServiceOptions): Promise<CommandService> {
+  const { name, command, port } = options
+  if (!command[0]) throw new ConfigError(`service "${name}": "command" must name a program, e.g. ["python3", "services/${name}/${name}.py"]`)
+  const write = options.write ?? ((line: string) => void process.stdout.write(line))
+  let child = await spawnChild(options, write)
   // Never leave the child running when this process exits without stopping it.
   const killOnExit = () => child.kill('SIGKILL')
   process.once('exit', killOnExit)
@@ -90,10 +106,38 @@ export async function startCommandService(options: CommandServiceOptions): Promi
     await sleep(100)
   }
 
+  let stopping = false
+  let restartTimer: NodeJS.Timeout | undefined
+  const backoff = options.backoff ?? new RestartBackoff()
+  const restartLater = (why: string) => {
+    const delay = backoff.next()
+    write(`[${name}] ${why}; restarting in ${delay / 1000} s\n`)
+    restartTimer = setTimeout(() => {
+      if (stopping) return
+      spawnChild(options, write).then(
+        (next) => {
+          child = next
+          supervise(next)
+        },
+        (error: Error) => restartLater(`cannot restart: ${error.message}`),
+      )
+    }, delay)
+  }
+  const supervise = (watched: ChildProcess) => {
+    watched.once('exit', (code, signal) => {
+      if (!stopping) restartLater(`exited (${signal ?? `code ${code}`})`)
+    })
+  }
+  supervise(child)
+
   return {
     url,
-    child,
+    get child() {
+      return child
+    },
     async stop() {
+      stopping = true
+      clearTimeout(restartTimer)
       process.off('exit', killOnExit)
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')

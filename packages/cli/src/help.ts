@@ -10,6 +10,8 @@ Usage:
                                 Each name can run in its own process:
                                   distributex start todo
                                   distributex start gateway
+                                A service's "module" is looked up from the config file's
+                                folder; a "command" service that crashes is restarted.
   distributex cluster           Several processes of the gateway and of every service
                                 (2 each by default) on the broker in DISTRIBUTEX_BUS
                                 and the database in DATABASE_URL; restarts crashed ones.

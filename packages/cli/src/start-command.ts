@@ -5,7 +5,7 @@
  * Run it once per name to give each part its own process.
  */
 import { createRequire } from 'node:module'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConfigError, loadSecret } from '@distributex/protocol'
 import { createGateway, serviceUrl, type GatewayConfig } from '@distributex/gateway'
@@ -31,14 +31,30 @@ export interface StartCommandOptions {
   port?: number
 }
 
-async function loadService(configFile: string, name: string, moduleName: string): Promise<DefinedService> {
-  const require = createRequire(resolve(configFile))
-  let resolved: string
+/**
+ * Resolves a service's `module` as an import written in a file beside the configuration would be:
+ * a package in `node_modules` of the configuration's folder or a folder above it, or a path relative to it.
+ */
+export function resolveServiceModule(configFile: string, name: string, moduleName: string): string {
+  const folder = dirname(resolve(configFile))
   try {
-    resolved = require.resolve(moduleName)
+    return createRequire(resolve(configFile)).resolve(moduleName)
   } catch (cause) {
-    throw new ConfigError(`service "${name}": cannot find module "${moduleName}". Run "npm install" and "npm run build" first.`, { cause })
+    // The package is there, but the file its "exports" names is not: it was never built.
+    const missing = /Cannot find module '([^']+)'/.exec((cause as Error).message)?.[1]
+    if (missing && missing !== moduleName && isAbsolute(missing)) {
+      throw new ConfigError(`service "${name}": found module "${moduleName}", but not its file ${missing}. Run "npm run build" first.`, { cause })
+    }
+    throw new ConfigError(
+      `service "${name}": cannot find module "${moduleName}" from ${folder} (the folder of ${basename(configFile)}: a module is looked up in node_modules there and in the folders above it). ` +
+        `Start from the project that installs it (or point --config at its configuration), run "npm install" and "npm run build" there, or give "module" as a path relative to the configuration, e.g. "./services/${name}/dist/index.js".`,
+      { cause },
+    )
   }
+}
+
+async function loadService(configFile: string, name: string, moduleName: string): Promise<DefinedService> {
+  const resolved = resolveServiceModule(configFile, name, moduleName)
   const loaded = (await import(pathToFileURL(resolved).href)) as { default?: DefinedService }
   if (!loaded.default || typeof loaded.default.start !== 'function') {
     throw new ConfigError(`service "${name}": module "${moduleName}" must export a service made with defineService() as its default export`)

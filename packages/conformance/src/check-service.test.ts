@@ -22,6 +22,9 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'fragment-as-page': { rule: 'page.full-document', fix: /not a whole document; start it with <!doctype html>/ },
   'whole-document-fragment': { rule: 'fragment.is-fragment', fix: /contains "<!doctype".*only the widget's HTML/ },
   'no-shared-look': { rule: 'page.shared-look', fix: /add <link rel="stylesheet" href="\/_dx\/ui\/app.css">/ },
+  'no-landmarks': { rule: 'page.landmarks', fix: /the page has no <header>, <nav>, <main>, <footer>; render it in the shell of §4\.2 \(a copy is at \/_dx\/ui\/shell\.html/ },
+  'no-htmx-config': { rule: 'page.htmx-config', fix: /no <meta name="htmx-config">.*Add the <meta name="htmx-config"> of §4\.2, whose responseHandling swaps 422/ },
+  'morph-without-extension': { rule: 'page.htmx-config', fix: /uses hx-swap="morph", but nothing on the page enables the extension; put hx-ext="morph" on <body>/ },
   'missing-asset': { rule: 'assets.declared-reachable', fix: /\/fixture\/assets\/card.css, which answered 404; serve it, or remove it/ },
   'no-request-id': { rule: 'request-id.echoed', fix: /answer with the same x-request-id/ },
   'wrong-version-header': { rule: 'version.header', fix: /send "1.0.0", the manifest's version/ },
@@ -32,6 +35,7 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'unescaped-query': { rule: 'html.escapes-input', fix: /came back unescaped; escape every piece of text/ },
   'no-404': { rule: 'not-found.status', fix: /answered 200; answer 404/ },
   'html-errors': { rule: 'errors.json-shape', fix: /"text\/html; charset=utf-8"; answer a request with accept: application\/json/ },
+  'text-refusals': { rule: 'errors.json-refusals', fix: /a cross-site POST asked for as JSON answered 403 with content-type "text\/plain; charset=utf-8"; answer a request with accept: application\/json/ },
   'foreign-channel-token': { rule: 'live.grant-valid', fix: /token for "fixture:card" is refused.*sid from the verified identity/ },
 }
 

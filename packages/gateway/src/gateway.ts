@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
-import { ChannelSchema, HEADERS, loadSecret, presenceReadToken, StoppedError } from '@distributex/protocol'
+import { ChannelSchema, HEADERS, loadSecret, prefersJson, presenceReadToken, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
@@ -193,6 +193,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   }
 
   app.setNotFoundHandler((request, reply) => {
+    if (prefersJson(request.headers.accept)) {
+      return reply.code(404).send({ error: 'Not found', message: `No page or service answers at ${request.url}; services are under /<name>.`, requestId: request.id })
+    }
     const slot = 'gateway.not-found'
     const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
     const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }] }, [widgetFrame({ slot, title: 'Not found', body })])

@@ -67,6 +67,13 @@ test('proxy - a cross-site form post is refused before it reaches the service', 
   const response = await request(`${gateway.url}/csrf/items`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' }, body: 'x=1' })
   assert.equal(response.statusCode, 403)
   assert.match(await response.body.text(), /posted from another site/)
+  // A program asking for JSON gets the refusal in the shape of §8.2, not a sentence to scrape.
+  const asJson = await request(`${gateway.url}/csrf/items`, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site', accept: 'application/json' }, body: 'x=1' })
+  assert.equal(asJson.statusCode, 403)
+  assert.match(String(asJson.headers['content-type']), /^application\/json/)
+  const body = (await asJson.body.json()) as { error: string; message: string; requestId: string }
+  assert.match(body.message, /posted from another site/)
+  assert.equal(body.requestId, asJson.headers['x-request-id'])
   assert.equal(service.seen.filter((r) => r.url === '/csrf/items').length, 0)
 })
 

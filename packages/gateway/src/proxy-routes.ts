@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
-import { isCrossOriginRequest } from '@distributex/protocol'
+import { crossSiteRefusal, isCrossOriginRequest } from '@distributex/protocol'
 import { html, renderPage, widgetFrame } from '@distributex/ui'
 import type { ServiceEntry } from './service-registry.js'
 import { describeFailure } from './service-registry.js'
@@ -43,7 +43,8 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
 
     const forward = (request: FastifyRequest, reply: FastifyReply) => {
       if (isCrossOriginRequest(request.method, request.headers)) {
-        return reply.code(403).type('text/plain; charset=utf-8').send('Refused: this form was posted from another site. Open the page on this site and submit it there.\n')
+        const refusal = crossSiteRefusal(request.headers.accept, request.id)
+        return reply.code(403).type(refusal.type).send(refusal.body)
       }
       return reply.from(request.url, {
         rewriteRequestHeaders: (_req, headers) => {

@@ -46,6 +46,9 @@ test('sdk - a forged identity is refused with 401', async (t) => {
   const response = await app.inject({ url: '/hello', headers: { 'x-dx-identity': forged } })
   assert.equal(response.statusCode, 401)
   assert.match(response.body, /DX_SECRET/)
+  const asJson = await app.inject({ url: '/hello', headers: { 'x-dx-identity': forged, accept: 'application/json' } })
+  assert.equal(asJson.statusCode, 401)
+  assert.match((asJson.json() as { message: string }).message, /DX_SECRET/)
 })
 
 test('sdk - request ids are kept from the gateway or made up', async (t) => {
@@ -57,6 +60,13 @@ test('sdk - request ids are kept from the gateway or made up', async (t) => {
 test('sdk - cross-site posts are refused; plain posts redirect back', async (t) => {
   const app = await build(t)
   assert.equal((await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'cross-site' } })).statusCode, 403)
+  // A program asking for JSON gets the refusal as JSON (§8.2), like every other error.
+  const asJson = await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'cross-site', accept: 'application/json' } })
+  assert.equal(asJson.statusCode, 403)
+  assert.match(String(asJson.headers['content-type']), /^application\/json/)
+  assert.match((asJson.json() as { message: string }).message, /posted from another site/)
+  // A program (neither Sec-Fetch-Site nor Origin) is not a browser a form could misuse: it passes (protocol §7.1).
+  assert.equal((await app.inject({ method: 'POST', url: '/hello' })).statusCode, 303)
   const ok = await app.inject({ method: 'POST', url: '/hello', headers: { 'sec-fetch-site': 'same-origin', referer: 'http://localhost:4040/x' } })
   assert.equal(ok.statusCode, 303)
   assert.equal(ok.headers.location, '/x')

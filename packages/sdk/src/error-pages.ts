@@ -5,7 +5,7 @@
  * quote, in the shared look (or as a fragment for htmx and the gateway).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
-import { DxError, IdentityError, ValidationError, type Manifest } from '@distributex/protocol'
+import { DxError, IdentityError, ValidationError, prefersJson, type Manifest } from '@distributex/protocol'
 import { html } from '@distributex/ui'
 
 function errorBody(title: string, detail: string, requestId: string) {
@@ -17,8 +17,7 @@ function errorBody(title: string, detail: string, requestId: string) {
 }
 
 function send(reply: FastifyReply, status: number, title: string, detail: string) {
-  const wantsJson = (reply.request.headers.accept ?? '').includes('application/json') && !(reply.request.headers.accept ?? '').includes('text/html')
-  if (wantsJson || reply.request.dx === null) {
+  if (prefersJson(reply.request.headers.accept) || reply.request.dx === null) {
     return reply.code(status).type('application/json').send({ error: title, message: detail, requestId: reply.request.id })
   }
   return reply.page(errorBody(title, detail, reply.request.id), { status, title })
@@ -32,6 +31,7 @@ export function installErrorPages(app: FastifyInstance, manifest: Manifest): voi
   app.setErrorHandler((error: FastifyError | DxError, request, reply) => {
     if (error instanceof IdentityError) {
       request.log.warn({ err: error }, 'refused a request with an invalid identity')
+      if (prefersJson(request.headers.accept)) return reply.code(401).type('application/json').send({ error: 'Refused', message: error.message, requestId: request.id })
       return reply.code(401).type('text/plain; charset=utf-8').send(`Refused: ${error.message}\n`)
     }
     if (error instanceof ValidationError) return send(reply, 422, 'Please check your input', error.message)

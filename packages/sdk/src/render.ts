@@ -5,7 +5,7 @@
  * Also refuses cross-site form posts and reads the request context.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isCrossOriginRequest, type Manifest } from '@distributex/protocol'
+import { crossSiteRefusal, isCrossOriginRequest, type Manifest } from '@distributex/protocol'
 import { renderPage, widgetFrame, type SafeHtml } from '@distributex/ui'
 import { readRequestContext, type DxRequestContext } from './request-context.js'
 
@@ -59,7 +59,8 @@ export function installRendering(app: FastifyInstance, { manifest, secret, homeU
 
   app.addHook('onRequest', async (request, reply) => {
     if (isCrossOriginRequest(request.method, request.headers)) {
-      return reply.code(403).type('text/plain; charset=utf-8').send('Refused: this form was posted from another site. Open the page on this site and submit it there.\n')
+      const refusal = crossSiteRefusal(request.headers.accept, request.id)
+      return reply.code(403).type(refusal.type).send(refusal.body)
     }
     request.dx = readRequestContext(request, secret, homeUrl)
   })

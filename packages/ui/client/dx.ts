@@ -93,6 +93,8 @@ declare const htmx: { process(element: Element): void } | undefined
 declare const Idiomorph: { morph(target: Element, html: string, options: object): void } | undefined
 
 const subscriptions = new Map<string, Subscription>()
+/** Channels whose widget was re-rendered after a refusal, until a subscription succeeds: a fresh grant refused again is not retried. */
+const regranted = new Set<string>()
 let socket: WebSocket | undefined
 let source: EventSource | undefined
 let failures = 0
@@ -247,16 +249,26 @@ function onMessage(message: ServerMessage): void {
       return
     }
     case 'subscribed':
+      regranted.delete(message.channel)
       if (message.status === 'gap') {
         const element = document.querySelector<HTMLElement>(`[data-dx-live="${CSS.escape(message.channel)}"]`)
         const frame = element?.closest<HTMLElement>('[data-dx-widget]')
         if (frame) void refreshWidget(frame)
       }
       return
-    case 'refused':
-      console.warn(`distributex: live updates for ${message.channel} refused: ${message.reason}`)
+    case 'refused': {
       subscriptions.delete(message.channel)
+      // The hub checks a grant at every (re)subscribe, so one that expired (or a rotated secret) while the page
+      // was open is refused on the next reconnect: re-render the widget once, which grants a fresh token.
+      const frame = document.querySelector<HTMLElement>(`[data-dx-live="${CSS.escape(message.channel)}"]`)?.closest<HTMLElement>('[data-dx-widget]')
+      if (frame && !regranted.has(message.channel)) {
+        regranted.add(message.channel)
+        void refreshWidget(frame)
+        return
+      }
+      console.warn(`distributex: live updates for ${message.channel} refused: ${message.reason}`)
       return
+    }
     case 'service':
       for (const frame of document.querySelectorAll<HTMLElement>(`[data-dx-widget^="${CSS.escape(message.service)}."]`)) {
         const unavailable = frame.querySelector('[data-dx-state="unavailable"]') !== null

@@ -3,7 +3,13 @@
  * The browser assets every page shares: the Tailwind stylesheet, htmx, the
  * idiomorph extension and the dx client runtime. Served at `/_dx/ui/<name>` by
  * the gateway and by every SDK service (so a service's own URL looks the same),
- * with a content hash in the URL so browsers cache them for good.
+ * with a content hash in the URL so browsers cache them for good. Also the shell
+ * as a copyable template (`shell.html`, docs/protocol.md §4.2), for pages that
+ * services in other stacks render themselves.
+ *
+ * Every asset is served with `access-control-allow-origin: *`: a service's own
+ * page links them on the gateway, and a module script (`dx.js`) from another
+ * origin loads only with CORS. They are public files, read without credentials.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -22,14 +28,16 @@ export interface UiAsset {
 
 const require = createRequire(import.meta.url)
 
-/** `imported`: loaded by another asset through an import without `?v=`, so browsers must revalidate it. */
-const SOURCES: Record<string, { file: () => string; type: string; imported?: true }> = {
+/** `unhashed`: its URL carries no `?v=` (another asset imports it, or people copy it by name), so browsers must revalidate it. */
+const SOURCES: Record<string, { file: () => string; type: string; unhashed?: true }> = {
   'app.css': { file: () => fileURLToPath(new URL('./app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
   'htmx.min.js': { file: () => require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'idiomorph-ext.min.js': { file: () => require.resolve('idiomorph/dist/idiomorph-ext.min.js'), type: 'text/javascript; charset=utf-8' },
   'dx.js': { file: () => fileURLToPath(new URL('./client/dx.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
   // Imported by dx.js (as ./widget-events.js, next to it under /_dx/ui/).
-  'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: 'text/javascript; charset=utf-8', imported: true },
+  'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: 'text/javascript; charset=utf-8', unhashed: true },
+  // The page template of docs/protocol.md §4.2, with {{placeholders}}; fetched and copied by people, never linked.
+  'shell.html': { file: () => fileURLToPath(new URL('../templates/shell.html', import.meta.url)), type: 'text/html; charset=utf-8', unhashed: true },
 }
 
 let loaded: Map<string, UiAsset> | undefined
@@ -70,9 +78,9 @@ export function serveUiAsset(name: string, ifNoneMatch: string | undefined): Ass
   const asset = uiAssets().get(name)
   if (!asset) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(`No shared asset named ${name}\n`) }
   const etag = `"${asset.hash}"`
-  // Its URL carries no content hash when another asset imports it: revalidate (a 304) instead of caching for good.
-  const cacheControl = SOURCES[name]?.imported ? 'public, no-cache' : 'public, max-age=31536000, immutable'
-  const headers = { 'content-type': asset.type, etag, 'cache-control': cacheControl }
+  // Its URL carries no content hash when another asset imports it or people fetch it by name: revalidate (a 304) instead of caching for good.
+  const cacheControl = SOURCES[name]?.unhashed ? 'public, no-cache' : 'public, max-age=31536000, immutable'
+  const headers = { 'content-type': asset.type, etag, 'cache-control': cacheControl, 'access-control-allow-origin': '*' }
   if (ifNoneMatch === etag) return { status: 304, headers }
   return { status: 200, headers, body: asset.body }
 }

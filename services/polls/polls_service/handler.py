@@ -214,7 +214,7 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     def _post(self, path: str) -> None:
         if is_cross_origin(self.command, self.headers):
-            return self._text(403, "Refused: this form was posted from another site. Open the page on this site and submit it there.\n")
+            return self._refuse_cross_site()
         if path == f"{MOUNT}/polls":
             return self._create()
         match = VOTE_PATH.match(path)
@@ -224,8 +224,15 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     def _unsupported(self, path: str) -> None:
         if is_cross_origin(self.command, self.headers):
-            return self._text(403, "Refused: this request came from another site. Open the page on this site and act there.\n")
+            return self._refuse_cross_site()
         self._error(405, "Method not allowed", f"Polls does not take {self.command} requests at {path}: open the page with GET and send its forms with POST.", {"allow": "GET, HEAD, POST"})
+
+    def _refuse_cross_site(self) -> None:
+        """403 for a state-changing request from another site (§7.1): JSON to a program that asks for it (§8.2)."""
+        message = "This form was posted from another site. Open the page on this site and submit it there."
+        if self._wants_json():
+            return self._json(403, {"error": "Refused: posted from another site", "message": message, "requestId": self._request_id})
+        self._text(403, f"Refused: {message}\n")
 
     def _not_found(self, path: str) -> None:
         self._error(404, "Not found", f"Polls has nothing at {path}. The polls are at {MOUNT}.")

@@ -1,5 +1,6 @@
 """The service over real HTTP, fed what a careless or hostile client sends: it answers, never hangs or fails."""
 import http.client
+import json
 import logging
 import socket
 import tempfile
@@ -88,6 +89,15 @@ class HttpEdges(unittest.TestCase):
         self.assertIn("send its forms with POST", body)
         cross_site, _ = self.request("PUT", "/polls", headers={"sec-fetch-site": "cross-site"})
         self.assertEqual(cross_site.status, 403)
+
+    def test_a_cross_site_post_is_refused_as_json_to_a_program_that_asks_for_json(self):
+        response, body = self.request("POST", "/polls/polls", "question=Q&options=a%0Ab", {**FORM, "sec-fetch-site": "cross-site", "accept": "application/json"})
+        self.assertEqual(response.status, 403)
+        self.assertTrue(response.getheader("content-type").startswith("application/json"))
+        self.assertIn("posted from another site", json.loads(body)["message"])
+        response, body = self.request("POST", "/polls/polls", "question=Q&options=a%0Ab", {**FORM, "sec-fetch-site": "cross-site"})
+        self.assertEqual(response.status, 403)
+        self.assertTrue(body.startswith("Refused: This form was posted from another site."))
 
 
 if __name__ == "__main__":

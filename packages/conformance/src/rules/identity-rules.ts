@@ -10,7 +10,7 @@ import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
 const NEEDS_SECRET = 'set DX_SECRET to the secret the service shares with the gateway to check this'
 
 /** An identity that looks right but is signed with a key the service cannot know. */
-function forgedIdentity(): string {
+export function forgedIdentity(): string {
   return signIdentity(`forged-${'x'.repeat(40)}`, { sub: `anon:${PROBE_SESSION}`, sid: PROBE_SESSION })
 }
 

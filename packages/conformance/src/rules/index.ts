@@ -6,12 +6,12 @@ import type { Rule } from '../rule.js'
 import { manifestServed, manifestValid } from './manifest-rules.js'
 import { healthOk } from './health-rules.js'
 import { fragmentContentType, fragmentFast, fragmentIsFragment, fragmentOk, fragmentSize } from './fragment-rules.js'
-import { pageFullDocument, pageSharedLook } from './page-rules.js'
+import { pageFullDocument, pageHtmxConfig, pageLandmarks, pageSharedLook } from './page-rules.js'
 import { assetsDeclaredReachable } from './asset-rules.js'
 import { requestIdEchoed, versionHeader } from './header-rules.js'
 import { identityAcceptsValid, identityRejectsExpired, identityRejectsForged } from './identity-rules.js'
 import { formsCrossSiteRefused, htmlEscapesInput } from './safety-rules.js'
-import { errorsJsonShape, notFoundStatus } from './error-rules.js'
+import { errorsJsonRefusals, errorsJsonShape, notFoundStatus } from './error-rules.js'
 import { liveGrantValid } from './live-rules.js'
 
 export const RULES: readonly Rule[] = [
@@ -25,6 +25,8 @@ export const RULES: readonly Rule[] = [
   fragmentSize,
   pageFullDocument,
   pageSharedLook,
+  pageLandmarks,
+  pageHtmxConfig,
   assetsDeclaredReachable,
   requestIdEchoed,
   versionHeader,
@@ -35,5 +37,6 @@ export const RULES: readonly Rule[] = [
   htmlEscapesInput,
   notFoundStatus,
   errorsJsonShape,
+  errorsJsonRefusals,
   liveGrantValid,
 ]

@@ -42,3 +42,76 @@ export const pageSharedLook: Rule = {
       return pass(`links ${SHARED_STYLESHEET}`)
     }),
 }
+
+/** The landmarks of the shared shell (§4.2): by element, or by the role a screen reader hears. */
+const LANDMARKS: ReadonlyArray<{ tag: string; role: string }> = [
+  { tag: 'header', role: 'banner' },
+  { tag: 'nav', role: 'navigation' },
+  { tag: 'main', role: 'main' },
+  { tag: 'footer', role: 'contentinfo' },
+]
+
+export const pageLandmarks: Rule = {
+  id: 'page.landmarks',
+  section: '4.2',
+  title: 'the whole page has the shell’s header, navigation, main and footer',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await page(probe, widget.path)
+      if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
+      const missing = LANDMARKS.filter(({ tag, role }) => !new RegExp(`<${tag}[\\s>]|\\brole=["']?${role}\\b`, 'i').test(response.body)).map(({ tag }) => `<${tag}>`)
+      if (missing.length) return fail(`the page has no ${missing.join(', ')}; render it in the shell of §4.2 (a copy is at /_dx/ui/shell.html on the gateway), so the service's own URL has the main app's header, navigation back to it, and footer`)
+      return pass('header, nav, main and footer')
+    }),
+}
+
+/** HTML entities a `content` attribute may carry its JSON in. */
+const decodeEntities = (text: string) =>
+  text.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(quot|amp|lt|gt|apos));/gi, (_, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+    if (dec) return String.fromCharCode(Number(dec))
+    if (hex) return String.fromCharCode(parseInt(hex, 16))
+    return { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" }[(name ?? '').toLowerCase()] ?? ''
+  })
+
+/** htmx's own default: 4xx and 5xx answers are not swapped, so a 422 never reaches the person. */
+const HTMX_DEFAULT_HANDLING = [{ code: '204', swap: false }, { code: '[23]..', swap: true }, { code: '[45]..', swap: false }]
+
+/** What htmx does with a status under the page's `<meta name="htmx-config">`: its first matching `responseHandling` entry decides. */
+function swaps(documentText: string, status: number): { swap: boolean; why: string } {
+  const meta = [...documentText.matchAll(/<meta\b[^>]*>/gi)].map(([tag]) => tag).find((tag) => /\bname=["']?htmx-config\b/i.test(tag))
+  if (!meta) return { swap: false, why: 'the page has no <meta name="htmx-config">, and htmx by default does not swap 4xx answers' }
+  const content = /\bcontent=(?:"([^"]*)"|'([^']*)')/i.exec(meta)
+  let config: { responseHandling?: Array<{ code?: unknown; swap?: unknown }> }
+  try {
+    config = JSON.parse(decodeEntities(content?.[1] ?? content?.[2] ?? '')) as typeof config
+  } catch {
+    return { swap: false, why: 'the content of <meta name="htmx-config"> is not JSON' }
+  }
+  const handling = Array.isArray(config.responseHandling) ? config.responseHandling : HTMX_DEFAULT_HANDLING
+  const entry = handling.find((item) => {
+    try {
+      return typeof item.code === 'string' && new RegExp(item.code).test(String(status))
+    } catch {
+      return false
+    }
+  })
+  if (!entry) return { swap: false, why: `no responseHandling entry of <meta name="htmx-config"> matches ${status}` }
+  return entry.swap === true ? { swap: true, why: `responseHandling swaps ${status} ("${String(entry.code)}")` } : { swap: false, why: `the first responseHandling entry matching ${status} ("${String(entry.code)}") does not swap` }
+}
+
+export const pageHtmxConfig: Rule = {
+  id: 'page.htmx-config',
+  section: '4.2',
+  title: 'htmx on the whole page swaps 422 answers in place, and morphs where widgets ask for it',
+  check: (probe) =>
+    everyWidget(probe, async (widget) => {
+      const response = await page(probe, widget.path)
+      if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
+      if (!/<script\b[^>]*\bsrc=["'][^"']*htmx[^"']*["']/i.test(response.body)) return skip('the page loads no htmx: its forms post as plain forms')
+      const answer = swaps(response.body, 422)
+      if (!answer.swap) return fail(`${answer.why}: a form answered 422 (§7.2) would leave the person without the message. Add the <meta name="htmx-config"> of §4.2, whose responseHandling swaps 422`)
+      const morphs = /\bhx-swap=["']?morph/i.test(response.body)
+      if (morphs && !/\bhx-ext=["'][^"']*\bmorph\b/i.test(response.body)) return fail('the widget uses hx-swap="morph", but nothing on the page enables the extension; put hx-ext="morph" on <body> and load /_dx/ui/idiomorph-ext.min.js, as §4.2 shows')
+      return pass(`${answer.why}${morphs ? '; hx-ext="morph" enabled' : ''}`)
+    }),
+}

@@ -66,6 +66,7 @@ test('publish - invalid stream actions and events are refused with 400 naming th
   assert.match(String(badAction.json.error), /actions\.0\.action/)
   const noActions = await post(gateway.url, { channel: 'polls:results', actions: [] }, bearer('polls'))
   assert.equal(noActions.status, 400)
+  assert.match(String(noActions.json.error), /^invalid publish request: actions: /, 'an empty list is refused, naming the field (protocol §10.2)')
   const badTarget = await post(gateway.url, { channel: 'polls:results', actions: [{ action: 'remove', target: '"><script>' }] }, bearer('polls'))
   assert.equal(badTarget.status, 400)
   assert.match(String(badTarget.json.error), /element id/)
