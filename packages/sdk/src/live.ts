@@ -10,7 +10,7 @@
  * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
  */
 import type { FastifyRequest } from 'fastify'
-import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { assertOwnChannel, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 
 /** One message handed to a consumer group member (see `@distributex/bus`). */
@@ -54,10 +54,7 @@ export interface LiveLog {
 const silent: LiveLog = { warn: () => undefined }
 
 export function createLive({ bus, secret, service, log = silent }: { bus: ServiceBus | undefined; secret: string; service: string; log?: LiveLog }): Live {
-  const own = (channel: string) => {
-    ChannelSchema.parse(channel)
-    if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
-  }
+  const own = (channel: string) => assertOwnChannel(service, channel)
   return {
     enabled: bus !== undefined,
     async attributes(request, channel) {
