@@ -29,8 +29,8 @@ export interface RelayLog {
   error(fields: object, message: string): void
 }
 
-export interface OutboxRelayOptions {
-  store: Store<unknown>
+export interface OutboxRelayOptions<DB = unknown> {
+  store: Store<DB>
   /** Where to publish; without one, rows are dropped as they come (as `live.publish` does without a bus). */
   bus: RelayBus | undefined
   /** The envelope `source` (the service name; default the store's service). */
@@ -64,8 +64,8 @@ function isPoison(error: unknown): boolean {
 }
 
 /** Relays one store's outbox to the bus; `start` once, `stop` at shutdown. */
-export class OutboxRelay {
-  readonly #store: Store<unknown>
+export class OutboxRelay<DB = unknown> {
+  readonly #store: Store<DB>
   readonly #db: Kysely<OutboxDatabase>
   readonly #bus: RelayBus | undefined
   readonly #source: string
@@ -87,7 +87,7 @@ export class OutboxRelay {
   #failures = 0
   #reportedDown = false
 
-  constructor(options: OutboxRelayOptions) {
+  constructor(options: OutboxRelayOptions<DB>) {
     this.#store = options.store
     this.#db = options.store.db as unknown as Kysely<OutboxDatabase>
     this.#bus = options.bus
@@ -254,6 +254,6 @@ export class OutboxRelay {
 }
 
 /** Creates and starts a relay for `options.store`. */
-export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+export function startOutboxRelay<DB>(options: OutboxRelayOptions<DB>): OutboxRelay<DB> {
   return new OutboxRelay(options).start()
 }
