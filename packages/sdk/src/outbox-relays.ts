@@ -30,7 +30,7 @@ export function outboxSettings(env: NodeJS.ProcessEnv): OutboxSettings {
 
 /** The relays of one service process. */
 export class OutboxRelays {
-  readonly #relays: OutboxRelay<never>[] = []
+  readonly #relays: { stop(): Promise<void> }[] = []
   readonly #bus: ServiceBus | undefined
   readonly #service: string
   readonly #log: FastifyBaseLogger
@@ -46,7 +46,7 @@ export class OutboxRelays {
   /** Starts relaying `store`'s outbox (without a bus its rows are dropped, as `live.publish` drops updates). */
   start<DB>(store: Store<DB>): OutboxRelay<DB> {
     const relay = new OutboxRelay<DB>({ store, bus: this.#bus, source: this.#service, log: this.#log, ...this.#settings }).start()
-    this.#relays.push(relay as unknown as OutboxRelay<never>)
+    this.#relays.push(relay)
     return relay
   }
 
