@@ -54,8 +54,10 @@ def main() -> None:
     log = logging.getLogger("polls")
     settings = load_settings()
     store = PollStore(settings.data_dir)
-    server = ThreadingHTTPServer((settings.host, settings.port), make_handler(App(settings, store)))
+    app = App(settings, store)
+    server = ThreadingHTTPServer((settings.host, settings.port), make_handler(app))
     server.daemon_threads = True
+    app.relay.start()
 
     def stop(signum: int, _frame: object) -> None:
         log.info(json.dumps({"msg": "stopping", "signal": signal.Signals(signum).name}))
@@ -74,6 +76,7 @@ def main() -> None:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        app.relay.stop()
         store.close()
         log.info(json.dumps({"msg": "stopped", "uptimeSeconds": round(time.time() - started)}))
 

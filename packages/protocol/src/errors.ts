@@ -14,6 +14,7 @@ export type DxErrorCode =
   | 'DX_VALIDATION'
   | 'DX_STOPPED'
   | 'DX_BUS_ENVELOPE_INVALID'
+  | 'DX_OUTBOX_INVALID'
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError extends Error {

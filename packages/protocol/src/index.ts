@@ -18,7 +18,7 @@ export { signIdentity, verifyIdentity, IdentitySchema, IDENTITY_TTL_SECONDS, typ
 export { loadSecret, MIN_SECRET_LENGTH } from './secret.js'
 export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, StoppedError, type DxErrorCode } from './errors.js'
 export { isCrossOriginRequest } from './cross-origin.js'
-export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, LIVE_RETAIN_MS, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
+export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, assertOwnChannel, LIVE_RETAIN_MS, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
 export { signChannelToken, checkChannelToken, CHANNEL_TOKEN_TTL_SECONDS } from './channel-token.js'
 export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSchema, type Member } from './membership.js'
 export { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, PRESENCE_RETAIN_MS, presenceTopic, personId, presenceReadToken, PresenceEventSchema, type PresenceEvent, type Person } from './presence.js'

@@ -31,6 +31,16 @@ export const LiveUpdateSchema = z.object({
   actions: z.array(StreamActionSchema).min(1).max(100),
   /** Low-value updates (typing, presence) are dropped first when a browser falls behind. */
   priority: z.enum(['content', 'low']).default('content'),
+  /**
+   * Where the change sits in its service's outbox, `<outbox epoch>:<sequence>`
+   * (set by the outbox relay). A browser skips an update whose order is not
+   * after the last one it applied from the same epoch: a repeat is harmless
+   * even when it arrives after newer updates.
+   */
+  order: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}:[0-9]{1,15}$/, 'must be "<epoch>:<sequence>"')
+    .optional(),
 })
 
 export type LiveUpdate = z.infer<typeof LiveUpdateSchema>
@@ -41,6 +51,12 @@ export type LiveUpdate = z.infer<typeof LiveUpdateSchema>
  * per person or per room do not pile up on the broker.
  */
 export const LIVE_RETAIN_MS = 24 * 3600 * 1000
+
+/** Throws when `channel` is not a valid channel of `service` ("<service>:…"): a service publishes only to its own. */
+export function assertOwnChannel(service: string, channel: string): void {
+  ChannelSchema.parse(channel)
+  if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
+}
 
 /** The bus topic that carries a channel's updates. */
 export function liveTopic(channel: string): string {

@@ -24,6 +24,8 @@ import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
+import { OutboxRelays, outboxSettings } from './outbox-relays.js'
+import type { OutboxRelay, Store } from '@distributex/store'
 
 export interface ServiceContext {
   readonly name: string
@@ -38,6 +40,12 @@ export interface ServiceContext {
   readonly live: Live
   /** The event bus, for domain events (publish, consumer groups); undefined when the service runs without one. */
   readonly bus: ServiceBus | undefined
+  /**
+   * Publishes what `store.transaction` writes to the store's outbox, on this
+   * service's bus, in order, whatever the broker does meanwhile (one process of
+   * the service at a time). Stopped with the service, before the teardown.
+   */
+  relayOutbox<DB>(store: Store<DB>): OutboxRelay<DB>
 }
 
 export type Teardown = () => Promise<void> | void
@@ -106,7 +114,18 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installRendering(app, { manifest, secret, homeUrl, live: options.bus !== undefined })
     installErrorPages(app, manifest)
     const live = createLive({ bus: options.bus, secret, service: manifest.name, log: app.log })
-    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus: options.bus }
+    const relays = new OutboxRelays({ bus: options.bus, service: manifest.name, log: app.log, settings: outboxSettings(env) })
+    const context: ServiceContext = {
+      name: manifest.name,
+      manifest,
+      dataDir,
+      databaseUrl: options.databaseUrl ?? env.DATABASE_URL,
+      env,
+      log: app.log,
+      live,
+      bus: options.bus,
+      relayOutbox: (store) => relays.start(store),
+    }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
     let heartbeat: Heartbeat | undefined
@@ -115,6 +134,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       (closing ??= (async () => {
         await heartbeat?.stop()
         await app.close()
+        await relays.stop()
         await teardown?.()
       })())
     // Heartbeats start with listening (see start), not with build: a built app serves no one yet.

@@ -10,7 +10,7 @@
  * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
  */
 import type { FastifyRequest } from 'fastify'
-import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { assertOwnChannel, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 
 /** One message handed to a consumer group member (see `@distributex/bus`). */
@@ -21,8 +21,8 @@ export interface ServiceBusMessage {
 
 /** The slice of the event bus a service needs for live updates and domain events. */
 export interface ServiceBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
-  read(topic: string, options: { limit?: number }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
+  publish(topic: string, event: { id?: string; type: string; source: string; time?: string; data: unknown }, options?: { retainForMs?: number; signal?: AbortSignal }): Promise<unknown>
+  read(topic: string, options: { limit?: number; signal?: AbortSignal }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
   consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
   /** Broadcast: every process gets every message published after it started (e.g. presence it keeps a view of). */
@@ -39,9 +39,11 @@ export interface Live {
    */
   attributes(request: FastifyRequest, channel: string): Promise<SafeHtml>
   /**
-   * Publishes stream actions to a channel of this service. Invalid actions throw;
-   * a bus that cannot take them is logged, not thrown: call it after storing the
-   * change, and the request still succeeds (pages catch up when they next render).
+   * Publishes stream actions to a channel of this service, now, from this
+   * request. Invalid actions throw; a bus that cannot take them is logged, not
+   * thrown, and the update is lost. For updates caused by a stored change, write
+   * them to the store's outbox instead (`store.transaction`), which delivers them
+   * after a broker outage; keep `publish` for what is not stored (typing, presence).
    */
   publish(channel: string, actions: StreamAction[], options?: { priority?: 'content' | 'low' }): Promise<void>
 }
@@ -53,10 +55,33 @@ export interface LiveLog {
 
 const silent: LiveLog = { warn: () => undefined }
 
+/**
+ * Longest a render waits for the channel's position. A broker that is away
+ * must not hold the request: past this, the widget renders without a position,
+ * and later requests do not wait on the bus at all until a background check
+ * finds it back.
+ */
+export const HEAD_READ_TIMEOUT_MS = 500
+/** Longest a direct publish, or the background check of a bus that failed, waits for the bus. */
+const PUBLISH_TIMEOUT_MS = 2000
+
 export function createLive({ bus, secret, service, log = silent }: { bus: ServiceBus | undefined; secret: string; service: string; log?: LiveLog }): Live {
-  const own = (channel: string) => {
-    ChannelSchema.parse(channel)
-    if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
+  const own = (channel: string) => assertOwnChannel(service, channel)
+  // Once the bus failed, requests stop waiting on it: one probe at a time (off the request) finds out when it is back.
+  let down = false
+  let probing: Promise<void> | undefined
+  const probe = (topic: string) => {
+    probing ??= (bus as ServiceBus)
+      .read(topic, { limit: 1, signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) })
+      .then(
+        () => void (down = false),
+        () => undefined,
+      )
+      .finally(() => (probing = undefined))
+  }
+  const failed = (error: unknown, fields: object, message: string) => {
+    if (!down) log.warn({ err: error, ...fields }, message)
+    down = true
   }
   return {
     enabled: bus !== undefined,
@@ -65,16 +90,21 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
       const sessionId = request.dx.identity?.sid
       if (!bus || !sessionId) return html``
       const token = signChannelToken(secret, channel, sessionId)
+      // Without a position the page still renders and follows the channel from when it subscribes.
+      const unpositioned = html` data-dx-live="${channel}" data-dx-token="${token}"`
+      if (down) {
+        probe(liveTopic(channel))
+        return unpositioned
+      }
       let after: string
       try {
         // Reading one message is how the bus tells its head (the newest position).
-        const { head } = await bus.read(liveTopic(channel), { limit: 1 })
+        const { head } = await bus.read(liveTopic(channel), { limit: 1, signal: AbortSignal.timeout(HEAD_READ_TIMEOUT_MS) })
         // An empty channel is followed from its very start (":0"), so nothing published after this render is missed.
         after = head ? `${head.epoch}:${head.offset}` : ':0'
       } catch (error) {
-        // The page still renders and follows the channel from when it subscribes; only updates in between can be missed.
-        log.warn({ err: error, channel }, 'bus unavailable: widget rendered without its live position')
-        return html` data-dx-live="${channel}" data-dx-token="${token}"`
+        failed(error, { channel }, 'bus unavailable: widgets render without their live position until it answers again')
+        return unpositioned
       }
       return html` data-dx-live="${channel}" data-dx-token="${token}" data-dx-after="${after}"`
     },
@@ -82,11 +112,15 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
       own(channel)
       const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
       if (!bus) return
+      if (down) {
+        probe(liveTopic(channel))
+        return
+      }
       try {
-        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data }, { retainForMs: LIVE_RETAIN_MS })
+        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data }, { retainForMs: LIVE_RETAIN_MS, signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) })
       } catch (error) {
-        // The change is already stored: a lost live update is shown at the next render, a failed request would hide the change.
-        log.warn({ err: error, channel }, 'bus unavailable: live update not published; open pages show the change when they next render')
+        // Not stored, so not retried: a failed request would not bring it back either.
+        failed(error, { channel }, 'bus unavailable: direct live updates are dropped until it answers again (stored changes wait in the outbox)')
       }
     },
   }

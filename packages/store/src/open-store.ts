@@ -8,9 +8,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type Transaction } from 'kysely'
 import pg from 'pg'
 import { ConfigError, DxError } from '@distributex/protocol'
+import { OutboxWriter, type Outbox } from './outbox.js'
+import { storeMigrations, type OutboxDatabase } from './outbox-tables.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
 
@@ -30,14 +32,33 @@ export interface StoreOptions {
 }
 
 export interface Store<DB> {
+  /** The owning service (channels written to the outbox must be its own). */
+  readonly service: string
   readonly db: Kysely<DB>
   readonly dialect: StoreDialect
   /** The PostgreSQL schema holding the service's tables (undefined on SQLite). */
   readonly schema?: string | undefined
   /** Where the data lives, for logs: a file path or `postgres://host/db#schema`. */
   readonly location: string
+  /**
+   * Runs `work` in one transaction, with an outbox for the live updates and
+   * events the change causes: all of it commits, or none of it. Inside, use
+   * `trx` for every query (on SQLite, `db` waits for the transaction to end).
+   *
+   * @example
+   * await store.transaction(async (trx, outbox) => {
+   *   await trx.insertInto('todos').values(row).execute()
+   *   outbox.live('todo:list', [{ action: 'append', target: 'todo-items', html }])
+   *   outbox.event('todo.events', 'todo.added', { id: row.id })
+   * })
+   */
+  transaction<T>(work: (trx: Transaction<DB>, outbox: Outbox) => Promise<T>): Promise<T>
+  /** Calls `listener` after every commit in this process that wrote to the outbox (the relay wakes on it); answers how to stop. */
+  onOutboxCommit(listener: () => void): () => void
   close(): Promise<void>
 }
+
+type OpenedStore<DB> = Omit<Store<DB>, 'transaction' | 'onOutboxCommit' | 'service'>
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
@@ -45,15 +66,41 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
   const opened = options.databaseUrl ? await openPostgres<DB>(options, options.databaseUrl) : openSqlite<DB>(options)
   try {
+    // The store's own tables (the outbox) first, bookkept apart from the service's migrations.
+    await migrate(opened.db as unknown as Kysely<unknown>, storeMigrations, opened.schema, 'dx_store_migration')
     await migrate(opened.db as unknown as Kysely<unknown>, options.migrations, opened.schema)
   } catch (error) {
     await opened.close()
     throw error
   }
-  return opened
+  return withOutbox(opened, options.service)
 }
 
-function openSqlite<DB>(options: StoreOptions): Store<DB> {
+function withOutbox<DB>(opened: OpenedStore<DB>, service: string): Store<DB> {
+  const listeners = new Set<() => void>()
+  return {
+    ...opened,
+    service,
+    async transaction(work) {
+      let wrote = false
+      const result = await opened.db.transaction().execute(async (trx) => {
+        const outbox = new OutboxWriter(service)
+        const value = await work(trx, outbox)
+        await outbox.flush(trx as unknown as Kysely<OutboxDatabase>)
+        wrote = outbox.size > 0
+        return value
+      })
+      if (wrote) for (const listener of listeners) listener()
+      return result
+    },
+    onOutboxCommit(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}
+
+function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const dataDir = options.dataDir ?? 'data'
   let file = ':memory:'
   if (dataDir !== ':memory:') {
@@ -69,7 +116,7 @@ function openSqlite<DB>(options: StoreOptions): Store<DB> {
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() }
 }
 
-async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Store<DB>> {
+async function openPostgres<DB>(options: StoreOptions, url: string): Promise<OpenedStore<DB>> {
   const schema = options.schema ?? options.service.replace(/-/g, '_')
   if (!IDENTIFIER.test(schema)) throw new ConfigError(`store schema "${schema}" must be lowercase letters, digits and underscores`)
   const setup = new pg.Client({ connectionString: url })
@@ -86,10 +133,15 @@ async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Sto
   return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy() }
 }
 
-async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>, schema: string | undefined): Promise<void> {
+async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>, schema: string | undefined, table?: string): Promise<void> {
   // Name the schema: otherwise Kysely looks for its bookkeeping tables in every schema
   // and may find another service's.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) })
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+    ...(table ? { migrationTableName: table, migrationLockTableName: `${table}_lock` } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { openStore, type StoreOptions, type Store } from './open-store.js'
 
@@ -17,6 +17,8 @@ export interface TestDialect {
   /** Why this dialect is skipped here, or false. */
   skip: string | false
   open<DB>(options: Pick<StoreOptions, 'service' | 'migrations'>): Promise<Store<DB>>
+  /** A second connection to the database of `store` (as another process of the service would have); its close keeps the data. */
+  reopen<DB>(store: Store<DB>, options: Pick<StoreOptions, 'service' | 'migrations'>): Promise<Store<DB>>
 }
 
 function wanted(name: string): boolean {
@@ -36,6 +38,7 @@ export function testDialects(): TestDialect[] {
       name: 'sqlite',
       skip: false,
       open: <DB>(options: Pick<StoreOptions, 'service' | 'migrations'>) => openStore<DB>({ ...options, dataDir: mkdtempSync(join(tmpdir(), 'dx-store-')) }),
+      reopen: <DB>(store: Store<DB>, options: Pick<StoreOptions, 'service' | 'migrations'>) => openStore<DB>({ ...options, dataDir: dirname(store.location) }),
     },
     {
       name: 'postgres',
@@ -54,6 +57,7 @@ export function testDialects(): TestDialect[] {
           },
         }
       },
+      reopen: <DB>(store: Store<DB>, options: Pick<StoreOptions, 'service' | 'migrations'>) => openStore<DB>({ ...options, databaseUrl: url, schema: store.schema, poolSize: 4 }),
     },
   ]
   return dialects.filter((dialect) => wanted(dialect.name))

@@ -75,7 +75,7 @@ interface StreamAction {
 }
 
 type ServerMessage =
-  | { type: 'update'; channel: string; position: Position; actions: StreamAction[] }
+  | { type: 'update'; channel: string; position: Position; actions: StreamAction[]; order?: string }
   | { type: 'subscribed'; channel: string; status: 'live' | 'recovered' | 'gap'; replayed: number }
   | { type: 'refused'; channel: string; reason: string }
   | { type: 'service'; service: string; state: 'up' | 'down' }
@@ -87,6 +87,8 @@ interface Subscription {
   token: string
   /** Where this page is: the render position, then the last update applied. */
   position: Position | undefined
+  /** The newest outbox order key applied (`<epoch>:<sequence>`), to skip a repeat the relay published again. */
+  order?: { epoch: string; seq: number }
 }
 
 declare const htmx: { process(element: Element): void } | undefined
@@ -105,6 +107,13 @@ function parsePosition(text: string | undefined): Position | undefined {
   if (!text) return undefined
   const at = text.lastIndexOf(':')
   return at >= 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
+}
+
+function parseOrder(text: string | undefined): { epoch: string; seq: number } | undefined {
+  const at = text?.lastIndexOf(':') ?? -1
+  if (!text || at < 0) return undefined
+  const seq = Number(text.slice(at + 1))
+  return Number.isSafeInteger(seq) ? { epoch: text.slice(0, at), seq } : undefined
 }
 
 function compareOffsets(a: string, b: string): number {
@@ -244,6 +253,11 @@ function onMessage(message: ServerMessage): void {
       // Never apply the same update twice (a replay may overlap what arrived live).
       if (last && last.epoch === message.position.epoch && compareOffsets(message.position.offset, last.offset) <= 0) return
       subscription.position = message.position
+      // A change published again by the outbox relay (at least once) has a new position but its old order key:
+      // applying it after newer changes would bring back an old state (a removed todo reappearing).
+      const order = parseOrder(message.order)
+      if (order && subscription.order?.epoch === order.epoch && order.seq <= subscription.order.seq) return
+      if (order) subscription.order = order
       for (const action of message.actions) apply(action)
       document.dispatchEvent(new CustomEvent('dx:update', { detail: message }))
       return

@@ -73,8 +73,7 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   assert.equal((await call('GET', '/chat/api/rooms/nowhere/messages', { token: bot })).status, 404)
 
   const live = await published('chat:room:bots-friends')
-  assert.equal(live.filter((a) => a.action === 'append' && a.html?.includes('beep')).length, 2, 'the retry republishes the same item (applying it twice changes nothing)')
-  assert.equal(new Set(live.filter((a) => a.html?.includes('beep')).map((a) => /id="([^"]+)"/.exec(a.html ?? '')?.[1])).size, 1)
+  assert.equal(live.filter((a) => a.action === 'append' && a.html?.includes('beep')).length, 1, 'the retry publishes nothing: the first send committed its update with it')
 })
 
 test('chat api - a poller starting from the first page misses no message stored late by another process', async (t) => {

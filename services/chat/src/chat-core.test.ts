@@ -1,6 +1,5 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { FastifyBaseLogger } from 'fastify'
 import { createBus } from '@distributex/bus'
 import { createLive } from '@distributex/sdk'
 import { testDialects } from '@distributex/store'
@@ -9,8 +8,6 @@ import { RateLimitedError } from './chat-errors.js'
 import { ChatStore, type ChatDatabase } from './chat-store.js'
 import { migrations } from './migrations.js'
 
-const noop = () => undefined
-const quiet = { level: 'silent', silent: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => quiet } as unknown as FastifyBaseLogger
 
 for (const dialect of testDialects()) {
   test(`chat core (${dialect.name}) - a burst of concurrent sends is held to the rate limit`, { skip: dialect.skip }, async (t) => {
@@ -20,7 +17,7 @@ for (const dialect of testDialects()) {
       await bus.close()
       await store.close()
     })
-    const core = new ChatCore({ store: new ChatStore(store.db), live: createLive({ bus, secret: 's'.repeat(48), service: 'chat' }), bus, log: quiet, rateLimit: { messages: 10, windowMs: 60_000 } })
+    const core = new ChatCore({ store, live: createLive({ bus, secret: 's'.repeat(48), service: 'chat' }), rateLimit: { messages: 10, windowMs: 60_000 } })
     await core.setNickname('p_ada', 'Ada')
     await core.setNickname('p_bob', 'Bob')
     await core.createRoom('p_ada', 'Lobby')

@@ -1,19 +1,20 @@
 /**
  * @module chat-core
  * What the chat does, whichever door a request came in by (HTML forms or the
- * JSON API): validate, store, then publish. Publishing means stream actions
- * for the pages that show the room (the message appended, never the widget
- * re-rendered) and a domain event for other services.
+ * JSON API): validate, then store the change together with what it tells
+ * others (stream actions for the pages that show the room, the message
+ * appended, never the widget re-rendered, and a domain event) in one
+ * transaction; the outbox relay publishes them (see chat-announce).
  */
-import type { FastifyBaseLogger } from 'fastify'
-import type { Live, ServiceBus, StreamAction } from '@distributex/sdk'
+import type { Live } from '@distributex/sdk'
+import type { Outbox, Store } from '@distributex/store'
 import { ConfigError, ValidationError } from '@distributex/protocol'
 import { NicknameRequiredError, NotFoundError, NotYoursError, RateLimitedError } from './chat-errors.js'
 import { parseClientId, parseMessage, parseNickname, parseRoomName, SLUG_PATTERN } from './chat-rules.js'
-import { privateRoom, type ChatStore, type Message, type Person, type Room } from './chat-store.js'
-import { inboxChannel, roomChannel, ROOMS_CHANNEL } from './chat-channels.js'
-import { ids, membersList, roomItem, typingItem } from './chat-view.js'
-import { messageId, messageItem } from './message-view.js'
+import { ChatStore, privateRoom, type ChatDatabase, type Message, type Person, type Room } from './chat-store.js'
+import { roomChannel } from './chat-channels.js'
+import { ids, typingItem } from './chat-view.js'
+import { announceEdit, announceMembers, announceMessage, announceRoom } from './chat-announce.js'
 
 /** At most this many messages per person in the window (by default; `DX_CHAT_RATE_LIMIT` changes it). */
 export const RATE_LIMIT: RateLimit = { messages: 10, windowMs: 5000 }
@@ -23,8 +24,7 @@ export interface RateLimit {
   windowMs: number
 }
 
-/** Domain events of the chat, for other services. */
-export const CHAT_EVENTS_TOPIC = 'chat.events'
+export { CHAT_EVENTS_TOPIC } from './chat-announce.js'
 
 export type Named = Person & { nickname: string }
 
@@ -40,21 +40,24 @@ export function parseRateLimit(value: string | undefined): RateLimit {
 
 export class ChatCore {
   readonly store: ChatStore
+  readonly #db: Store<ChatDatabase>
   readonly #live: Live
-  readonly #bus: ServiceBus | undefined
-  readonly #log: FastifyBaseLogger
   readonly #rate: RateLimit
   /** Each person's last send in this process: sends queue behind it, so the rate limit counts every one before it. */
   readonly #sending = new Map<string, Promise<unknown>>()
   /** Told when someone opens a room, so this process follows its presence at once. */
   roomOpened: (slug: string) => void = () => undefined
 
-  constructor(options: { store: ChatStore; live: Live; bus: ServiceBus | undefined; log: FastifyBaseLogger; rateLimit?: RateLimit }) {
-    this.store = options.store
+  constructor(options: { store: Store<ChatDatabase>; live: Live; rateLimit?: RateLimit }) {
+    this.#db = options.store
+    this.store = new ChatStore(options.store.db)
     this.#rate = options.rateLimit ?? RATE_LIMIT
     this.#live = options.live
-    this.#bus = options.bus
-    this.#log = options.log
+  }
+
+  /** Runs one change in a transaction: `chat` queries inside it, `outbox` takes what it tells others. */
+  #change<T>(work: (chat: ChatStore, outbox: Outbox) => Promise<T>): Promise<T> {
+    return this.#db.transaction((trx, outbox) => work(this.store.withDb(trx), outbox))
   }
 
   /** The person, who must have picked a nickname. */
@@ -76,8 +79,10 @@ export class ChatCore {
     const { previous } = await this.store.setNickname(personId, nickname)
     if (previous && previous !== nickname) {
       for (const slug of await this.store.roomsOf(personId)) {
-        await this.addLine(slug, personId, previous, `is now known as ${nickname}`)
-        await this.membersChanged(slug)
+        await this.#change(async (chat, outbox) => {
+          await this.#line(chat, outbox, slug, personId, previous, `is now known as ${nickname}`)
+          await announceMembers(chat, outbox, slug)
+        })
       }
     }
     return nickname
@@ -86,8 +91,11 @@ export class ChatCore {
   async createRoom(personId: string, input: unknown): Promise<Room> {
     await this.named(personId)
     const { name, slug } = parseRoomName(input)
-    const room = await this.store.createRoom(name, slug, personId)
-    await this.#publish(ROOMS_CHANNEL, [{ action: 'append', target: ids.roomList, html: roomItem(room).value }])
+    const room = await this.#change(async (chat, outbox) => {
+      const created = await chat.createRoom(name, slug, personId)
+      announceRoom(outbox, created)
+      return created
+    })
     await this.store.setRoom(personId, slug)
     this.roomOpened(slug)
     return room
@@ -110,10 +118,7 @@ export class ChatCore {
     const me = await this.named(personId)
     const room = await this.join(personId, slug)
     await this.store.markApiClient(personId)
-    if (await this.store.markPresent(room.slug, personId, true)) {
-      await this.addLine(room.slug, personId, me.nickname, 'joined')
-      await this.membersChanged(room.slug)
-    }
+    await this.markPresent(room.slug, personId, me.nickname, true)
     return (await this.store.room(room.slug)) ?? { ...room, members: 1 }
   }
 
@@ -122,10 +127,21 @@ export class ChatCore {
     const room = await this.room(slug)
     // Leaving another room than the open one keeps the open one (else the sweep would take the client out of it).
     if (me.room === room.slug) await this.leave(personId)
-    if (await this.store.markPresent(room.slug, personId, false)) {
-      await this.addLine(room.slug, personId, me.nickname, 'left')
-      await this.membersChanged(room.slug)
-    }
+    await this.markPresent(room.slug, personId, me.nickname, false)
+  }
+
+  /**
+   * Marks someone in or out of a room; only the caller (of any process) that
+   * changed it writes the "joined"/"left" line and the new member list, in the
+   * same transaction. True when this call changed it.
+   */
+  async markPresent(slug: string, personId: string, nickname: string, present: boolean): Promise<boolean> {
+    return this.#change(async (chat, outbox) => {
+      if (!(await chat.markPresent(slug, personId, present))) return false
+      await this.#line(chat, outbox, slug, personId, nickname, present ? 'joined' : 'left')
+      await announceMembers(chat, outbox, slug)
+      return true
+    })
   }
 
   /** Accepts a message: validate, rate-limit, store once per client id, publish. */
@@ -136,17 +152,21 @@ export class ChatCore {
     const clientId = parseClientId(input.clientId)
     const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
     const seen = previous?.room === room.slug ? previous : undefined
-    if (seen) {
-      // A retry: the first attempt may have been stored but not published; publishing twice changes nothing.
-      await this.#publishMessage(seen)
-      return { message: seen, duplicate: true }
-    }
-    const result = await this.#oneAtATime(personId, async () => {
-      await this.#checkRate(personId)
-      return this.store.addMessage({ room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId: previous ? undefined : clientId })
-    })
-    await this.#publishMessage(result.message)
-    return result
+    // A retry: the first attempt was stored with its updates, in one transaction; nothing is left to publish.
+    if (seen) return { message: seen, duplicate: true }
+    return this.#send(personId, { room: room.slug, kind: 'text', authorId: personId, authorName: me.nickname, body: text, clientId: previous ? undefined : clientId })
+  }
+
+  /** Stores one person's message under the rate limit, with its updates. */
+  #send(personId: string, input: Parameters<ChatStore['addMessage']>[0]): Promise<{ message: Message; duplicate: boolean }> {
+    return this.#oneAtATime(personId, () =>
+      this.#change(async (chat, outbox) => {
+        await this.#checkRate(chat, personId)
+        const result = await chat.addMessage(input)
+        if (!result.duplicate) announceMessage(outbox, result.message)
+        return result
+      }),
+    )
   }
 
   /** A private message: stored under the pair's key, published only to the two inboxes. */
@@ -162,58 +182,59 @@ export class ChatCore {
     const previous = clientId ? await this.store.byClientId(personId, clientId) : undefined
     // A client id names one send: reused for another kind of message it is a new one.
     const seen = previous?.recipientId === recipient.id ? previous : undefined
-    const { message } = seen
-      ? { message: seen }
-      : await this.#oneAtATime(personId, async () => {
-          await this.#checkRate(personId)
-          return this.store.addMessage({ room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipientName }, body: text, clientId: previous ? undefined : clientId })
-        })
-    await this.#publishMessage(message)
+    if (seen) return seen
+    const { message } = await this.#send(personId, { room: privateRoom(personId, recipient.id), kind: 'text', authorId: personId, authorName: me.nickname, recipient: { id: recipient.id, name: recipientName }, body: text, clientId: previous ? undefined : clientId })
     return message
   }
 
   async edit(personId: string, id: string, input: unknown): Promise<Message> {
     const text = parseMessage(input)
-    const result = await this.store.editMessage(id, personId, text)
+    const result = await this.#change(async (chat, outbox) => {
+      const edited = await chat.editMessage(id, personId, text)
+      if (typeof edited !== 'string') announceEdit(outbox, edited, 'edited')
+      return edited
+    })
     if (result === 'missing') throw new NotFoundError('text', 'That message no longer exists: its author may have deleted it.')
     if (result === 'not-yours') throw new NotYoursError()
-    for (const channel of this.#channelsOf(result)) await this.#publish(channel, [{ action: 'morph', target: messageId(result.id), html: messageItem(result).value }])
     return result
   }
 
   async remove(personId: string, id: string): Promise<Message | undefined> {
-    const result = await this.store.deleteMessage(id, personId)
+    const result = await this.#change(async (chat, outbox) => {
+      const deleted = await chat.deleteMessage(id, personId)
+      if (typeof deleted !== 'string') announceEdit(outbox, deleted, 'deleted')
+      return deleted
+    })
     if (result === 'missing') return undefined
     if (result === 'not-yours') throw new NotYoursError()
-    for (const channel of this.#channelsOf(result)) await this.#publish(channel, [{ action: 'remove', target: messageId(result.id) }])
     return result
   }
 
-  /** Shows "… is typing" to the others in the room for a few seconds; only in the room the person has open. */
+  /**
+   * Shows "… is typing" to the others in the room for a few seconds; only in the
+   * room the person has open. Nothing is stored, so it is published directly
+   * (and dropped while the broker is away: it would be stale once it is back).
+   */
   async typing(personId: string, slug: string): Promise<void> {
     const me = await this.named(personId)
     if (me.room !== slug) return
-    await this.#publish(roomChannel(slug), [{ action: 'append', target: ids.typing(slug), html: typingItem(slug, personId, me.nickname).value }], 'low')
+    await this.#live.publish(roomChannel(slug), [{ action: 'append', target: ids.typing(slug), html: typingItem(slug, personId, me.nickname).value }], { priority: 'low' })
   }
 
-  /** A line in the room: joined, left, renamed. */
-  async addLine(slug: string, personId: string, nickname: string, text: string): Promise<void> {
-    const { message } = await this.store.addMessage({ room: slug, kind: 'line', authorId: personId, authorName: nickname, body: text })
-    await this.#publishMessage(message)
+  /** A line in the room (joined, left, renamed), inside the change that caused it. */
+  async #line(chat: ChatStore, outbox: Outbox, slug: string, personId: string, nickname: string, text: string): Promise<void> {
+    const { message } = await chat.addMessage({ room: slug, kind: 'line', authorId: personId, authorName: nickname, body: text })
+    announceMessage(outbox, message)
   }
 
   /** A story shared into a room, shown as a link card; `eventId` stores a redelivered event once. */
   async addLink(slug: string, author: string, title: string, url: string, eventId?: string): Promise<Message> {
-    const { message } = await this.store.addMessage({ room: slug, kind: 'link', authorId: 'news', authorName: author, body: title, linkUrl: url, clientId: eventId })
-    await this.#publishMessage(message)
+    const { message } = await this.#change(async (chat, outbox) => {
+      const result = await chat.addMessage({ room: slug, kind: 'link', authorId: 'news', authorName: author, body: title, linkUrl: url, clientId: eventId })
+      if (!result.duplicate) announceMessage(outbox, result.message)
+      return result
+    })
     return message
-  }
-
-  /** Someone came or went: the room's member list and its count in every rooms list. */
-  async membersChanged(slug: string): Promise<void> {
-    const [members, room] = await Promise.all([this.store.members(slug), this.store.room(slug)])
-    await this.#publish(roomChannel(slug), [{ action: 'replace', target: ids.members(slug), html: membersList(slug, members).value }])
-    if (room) await this.#publish(ROOMS_CHANNEL, [{ action: 'morph', target: ids.room(slug), html: roomItem(room).value }])
   }
 
   /**
@@ -231,40 +252,11 @@ export class ChatCore {
     }
   }
 
-  async #checkRate(personId: string): Promise<void> {
+  async #checkRate(chat: ChatStore, personId: string): Promise<void> {
     const now = Date.now()
-    const { count, oldest } = await this.store.sentSince(personId, new Date(now - this.#rate.windowMs))
+    const { count, oldest } = await chat.sentSince(personId, new Date(now - this.#rate.windowMs))
     if (count < this.#rate.messages) return
     const freeAt = (oldest ? Date.parse(oldest) : now) + this.#rate.windowMs
     throw new RateLimitedError(this.#rate.messages, this.#rate.windowMs / 1000, Math.max(1, Math.ceil((freeAt - now) / 1000)))
-  }
-
-  /** Where a message is shown live: its room, or for a private message the inboxes of its two people. */
-  #channelsOf(message: Message): string[] {
-    return message.recipientId ? [...new Set([message.authorId, message.recipientId])].map(inboxChannel) : [roomChannel(message.room)]
-  }
-
-  async #publishMessage(message: Message): Promise<void> {
-    const item = messageItem(message).value
-    if (message.recipientId) {
-      for (const channel of this.#channelsOf(message)) await this.#publish(channel, [{ action: 'append', target: ids.inbox, html: item }])
-      return
-    }
-    const actions: StreamAction[] = [{ action: 'append', target: ids.messages(message.room), html: item }]
-    if (message.kind === 'text') actions.push({ action: 'remove', target: ids.typist(message.room, message.authorId) })
-    await this.#publish(roomChannel(message.room), actions)
-    if (this.#bus && message.kind !== 'line') {
-      await this.#bus.publish(CHAT_EVENTS_TOPIC, { type: 'chat.message.posted', source: 'chat', data: { id: message.id, room: message.room, kind: message.kind, author: message.authorName, text: message.body, createdAt: message.createdAt } })
-    }
-  }
-
-  async #publish(channel: string, actions: StreamAction[], priority: 'content' | 'low' = 'content'): Promise<void> {
-    try {
-      await this.#live.publish(channel, actions, { priority })
-    } catch (error) {
-      // Stored is what counts: a page that missed the update catches up from the database when it re-renders.
-      this.#log.error({ err: error, channel }, 'live update not published')
-      if (priority === 'content') throw error
-    }
   }
 }

@@ -147,16 +147,22 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 
 export class ChatStore {
   readonly #db: Kysely<ChatDatabase>
-  #lastStamp = 0
+  readonly #clock: { last: number }
 
-  constructor(db: Kysely<ChatDatabase>) {
+  constructor(db: Kysely<ChatDatabase>, clock = { last: 0 }) {
     this.#db = db
+    this.#clock = clock
+  }
+
+  /** The same store on another executor (a transaction with an outbox), sharing the message clock. */
+  withDb(db: Kysely<ChatDatabase>): ChatStore {
+    return new ChatStore(db, this.#clock)
   }
 
   /** A time that never repeats in this process, so messages keep the order they were accepted in. */
   #stamp(): string {
-    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1)
-    return new Date(this.#lastStamp).toISOString()
+    this.#clock.last = Math.max(Date.now(), this.#clock.last + 1)
+    return new Date(this.#clock.last).toISOString()
   }
 
   async person(id: string): Promise<Person> {
@@ -303,13 +309,17 @@ export class ChatStore {
       created_at: this.#stamp(),
       edited_at: null,
     }
-    try {
-      await this.#db.insertInto('messages').values(row).execute()
-    } catch (error) {
-      // Two processes got the same retried send at once: the unique index kept the first.
+    // Two processes got the same retried send at once: the unique index keeps the first. "Do nothing"
+    // rather than an error, which would end the transaction this may run in.
+    const inserted = await this.#db
+      .insertInto('messages')
+      .values(row)
+      .onConflict((oc) => oc.columns(['author_id', 'client_id']).doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
       const seen = input.clientId ? await this.byClientId(input.authorId, input.clientId) : undefined
       if (seen) return { message: seen, duplicate: true }
-      throw error
+      throw new Error(`message ${row.id} was not stored`)
     }
     return { message: toMessage(row), duplicate: false }
   }

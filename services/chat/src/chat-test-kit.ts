@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signIdentity, liveTopic, personId, type LiveUpdate, type StreamAction } from '@distributex/protocol'
 import { createBus, type Bus } from '@distributex/bus'
+import { openStore, type OutboxDatabase } from '@distributex/store'
+import { waitFor } from '@distributex/testkit'
 import { chatService } from './index.js'
+import { migrations } from './migrations.js'
 
 export const SECRET = 'c'.repeat(48)
 
@@ -23,10 +26,16 @@ export async function buildChat(t: TestContext, options: { bus?: Bus; dataDir?: 
   const bus = options.bus ?? createBus(undefined)
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dx-chat-'))
   const { app, close } = await chatService.build({ dataDir, logLevel: 'silent', env: { DX_SECRET: SECRET, DX_CHAT_API_SETTLE_MS: '0', ...options.env }, databaseUrl: undefined, bus })
+  // A second connection to the chat's database, as a tool would open, to see when its outbox is published.
+  const outbox = await openStore<OutboxDatabase>({ service: 'chat', migrations, dataDir })
   t.after(async () => {
     await close()
+    await outbox.close()
     if (!options.bus) await bus.close()
   })
+  /** Waits until everything stored so far has been published (the relay runs right after each commit). */
+  const settled = () =>
+    waitFor(async () => Number((await outbox.db.selectFrom('dx_outbox').select((eb) => eb.fn.countAll<string>().as('rows')).executeTakeFirstOrThrow()).rows) === 0, { what: 'the chat outbox to be published' })
 
   /** Someone whose browser session is `sid`, coming through the gateway. */
   const visitor = (sid: string): Visitor => {
@@ -46,9 +55,10 @@ export async function buildChat(t: TestContext, options: { bus?: Bus; dataDir?: 
 
   /** Every stream action published to a channel so far. */
   const published = async (channel: string): Promise<StreamAction[]> => {
+    await settled()
     const { messages } = await bus.read<LiveUpdate>(liveTopic(channel), { limit: 1000 })
     return messages.flatMap((message) => message.envelope.data.actions)
   }
 
-  return { app, bus, dataDir, visitor, published }
+  return { app, bus, dataDir, visitor, published, settled }
 }

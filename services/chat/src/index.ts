@@ -10,7 +10,7 @@ import { defineService } from '@distributex/sdk'
 import { ConfigError, loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
-import { AFTER_SETTLE_MS, ChatStore, type ChatDatabase } from './chat-store.js'
+import { AFTER_SETTLE_MS, type ChatDatabase } from './chat-store.js'
 import { ChatCore, parseRateLimit } from './chat-core.js'
 import { chatRoutes } from './chat-routes.js'
 import { chatApi } from './chat-api.js'
@@ -44,7 +44,9 @@ export const chatService = defineService({
     const store = await openStore<ChatDatabase>({ service: 'chat', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'chat store ready')
     const secret = loadSecret({ env: context.env, dataDir: context.dataDir })
-    const core = new ChatCore({ store: new ChatStore(store.db), live: context.live, bus: context.bus, log: context.log, rateLimit })
+    const core = new ChatCore({ store, live: context.live, rateLimit })
+    // Every stored change's live updates and events are published from the outbox (docs/architecture.md, outbox).
+    context.relayOutbox(store)
     chatRoutes(app, core, context.live, secret)
     chatApi(app, core, secret, parseSettleMs(context.env.DX_CHAT_API_SETTLE_MS))
     const follower = context.bus ? new PresenceFollower({ bus: context.bus, core, log: context.log }) : undefined

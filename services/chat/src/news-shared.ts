@@ -5,7 +5,7 @@
  * card that everyone in the room sees live and in its history. Anything else
  * is logged and acknowledged: it can never succeed, so retrying it would only
  * hold the queue. A redelivered event is stored once (its id is the card's
- * client id) and published again, which changes nothing on the page.
+ * client id); its live update was written with it, so nothing is published twice.
  */
 import { z } from 'zod'
 import type { FastifyBaseLogger } from 'fastify'

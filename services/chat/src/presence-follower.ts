@@ -143,9 +143,7 @@ export class PresenceFollower {
     try {
       const person = await this.#core.store.person(id)
       if (!person.nickname) return
-      if (!(await this.#core.store.markPresent(slug, id, present))) return
-      await this.#core.addLine(slug, id, person.nickname, present ? 'joined' : 'left')
-      await this.#core.membersChanged(slug)
+      await this.#core.markPresent(slug, id, person.nickname, present)
     } catch (error) {
       this.#log.warn({ err: error, room: slug }, 'presence change not recorded')
     }

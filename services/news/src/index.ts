@@ -8,10 +8,10 @@
  */
 import { fileURLToPath } from 'node:url'
 import { defineService } from '@distributex/sdk'
-import { openStore } from '@distributex/store'
+import { openStore, type Outbox } from '@distributex/store'
 import { HackerNewsClient } from './hacker-news-client.js'
 import { migrations } from './migrations.js'
-import { NewsCache } from './news-cache.js'
+import { NewsCache, type NewsChange, type RefreshOutcome } from './news-cache.js'
 import { loadNewsConfig } from './news-config.js'
 import { NewsPoller } from './news-poller.js'
 import { NEWS_CHANNEL, newsRoutes } from './news-routes.js'
@@ -31,14 +31,17 @@ export const newsService = defineService({
     context.log.info({ store: store.location, hackerNews: config.hackerNewsUrl }, 'news store ready')
     const client = new HackerNewsClient({ baseUrl: config.hackerNewsUrl, timeoutMs: config.timeoutMs, log: context.log })
     const news = new NewsStore(store.db)
-    const cache = new NewsCache({ client, store: news, ttlMs: config.ttlMs, log: context.log })
-    cache.onRefresh(async (outcome) => {
+    // A refresh is stored with the stream actions it causes, published from the outbox (docs/architecture.md, outbox).
+    const change: NewsChange = (work) => store.transaction((trx, outbox) => work(news.withDb(trx), outbox))
+    context.relayOutbox(store)
+    const announce = (outcome: RefreshOutcome, outbox: Outbox) => {
       const actions = refreshActions(outcome)
-      if (actions.length) await context.live.publish(NEWS_CHANNEL, actions)
-    })
+      if (actions.length) outbox.live(NEWS_CHANNEL, actions)
+    }
+    const cache = new NewsCache({ client, store: news, change, announce, ttlMs: config.ttlMs, log: context.log })
     // Without a bus nobody can be told about changes, so there is nothing to poll for.
     const poller = context.live.enabled ? new NewsPoller({ cache, store: news, intervalMs: config.pollMs, log: context.log }) : undefined
-    newsRoutes(app, { cache, poller, live: context.live, bus: context.bus, firstRenderWaitMs: config.firstRenderWaitMs })
+    newsRoutes(app, { cache, poller, live: context.live, bus: context.bus, change, firstRenderWaitMs: config.firstRenderWaitMs })
     return async () => {
       await poller?.stop()
       await cache.stop()

@@ -4,10 +4,13 @@
  * with what is stored (stale-while-revalidate: a list older than the
  * time-to-live is refreshed in the background), waits only briefly when
  * nothing is cached yet, and never throws because Hacker News is down: the
- * list is then marked offline since the first failure.
+ * list is then marked offline since the first failure. What a refresh
+ * stores and what it tells open pages (`announce`) commit together, in one
+ * transaction with the store's outbox.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoppedError } from '@distributex/protocol'
+import type { Outbox } from '@distributex/store'
 import type { HackerNewsClient } from './hacker-news-client.js'
 import type { CachedList, NewsStore } from './news-store.js'
 import type { Story, StoryList } from './story.js'
@@ -22,9 +25,16 @@ export interface CacheLog {
   warn(fields: object, message: string): void
 }
 
+/** Runs a write in one transaction; `news` queries inside it, `outbox` takes its live updates. */
+export type NewsChange = <T>(work: (news: NewsStore, outbox: Outbox) => Promise<T>) => Promise<T>
+
 export interface NewsCacheOptions {
   client: HackerNewsClient
   store: NewsStore
+  /** Where refreshes are written with their live updates (without it, they are stored and only reported to `onRefresh`). */
+  change?: NewsChange
+  /** What a refresh tells open pages, written to the outbox with it. */
+  announce?: (outcome: RefreshOutcome, outbox: Outbox) => void
   /** A list older than this is refreshed in the background when read; default 60 s. */
   ttlMs?: number
   /** After a failed refresh, reads do not start another for this long; default 15 s. */
@@ -37,6 +47,8 @@ export interface NewsCacheOptions {
 export class NewsCache {
   readonly #client: HackerNewsClient
   readonly #store: NewsStore
+  readonly #change: NewsChange | undefined
+  readonly #announce: ((outcome: RefreshOutcome, outbox: Outbox) => void) | undefined
   readonly #ttlMs: number
   readonly #retryAfterMs: number
   readonly #pageSize: number
@@ -49,6 +61,8 @@ export class NewsCache {
   constructor(options: NewsCacheOptions) {
     this.#client = options.client
     this.#store = options.store
+    this.#change = options.change
+    this.#announce = options.announce
     this.#ttlMs = options.ttlMs ?? 60_000
     this.#retryAfterMs = options.retryAfterMs ?? 15_000
     this.#pageSize = options.pageSize ?? 30
@@ -100,6 +114,17 @@ export class NewsCache {
     await Promise.allSettled([...this.#inFlight.values()])
   }
 
+  /** Runs a write in a transaction with an outbox when the cache has one, else on the store. */
+  #commit<T>(write: (news: NewsStore, outbox: Outbox | undefined) => Promise<T>): Promise<T> {
+    return this.#change ? this.#change(write) : write(this.#store, undefined)
+  }
+
+  /** Writes what `outcome` tells open pages to the outbox (when there is one); answers the outcome. */
+  #told(outcome: RefreshOutcome, outbox: Outbox | undefined): RefreshOutcome {
+    if (outbox) this.#announce?.(outcome, outbox)
+    return outcome
+  }
+
   async #refresh(list: StoryList): Promise<RefreshOutcome> {
     const cached = await this.#store.list(list).catch(() => undefined)
     const before = cached?.stories ?? []
@@ -111,21 +136,25 @@ export class NewsCache {
       const cachedById = new Map(before.map((story) => [story.id, story]))
       const after = await this.#client.stories(ids, signal, (id) => cachedById.get(id))
       if (signal.aborted) throw signal.reason
-      await this.#store.saveList(list, after, new Date())
+      outcome = await this.#commit(async (news, outbox) => {
+        await news.saveList(list, after, new Date())
+        return this.#told({ list, ok: true, before, after, wasOffline }, outbox)
+      })
       this.#lastFailure.delete(list)
       if (wasOffline) this.#log.info({ list }, 'hacker news answers again')
-      outcome = { list, ok: true, before, after, wasOffline }
     } catch (error) {
       if (signal.aborted) return { list, ok: false, before, offlineSince: new Date(), wasOffline, error: error as Error }
       this.#lastFailure.set(list, Date.now())
       // Even the database may be failing here; the refresh still settles, never rejects.
-      const offlineSince = await this.#store.markFailed(list, new Date()).catch((storeError: unknown) => {
+      outcome = await this.#commit(async (news, outbox) => {
+        const offlineSince = await news.markFailed(list, new Date())
+        return this.#told({ list, ok: false, before, offlineSince, wasOffline, error: error as Error }, outbox)
+      }).catch((storeError: unknown): RefreshOutcome => {
         this.#log.warn({ list, err: storeError }, 'news cache could not record the failure')
-        return cached?.failedSince ?? new Date()
+        return { list, ok: false, before, offlineSince: cached?.failedSince ?? new Date(), wasOffline, error: error as Error }
       })
       // An expected condition (no network, Hacker News down): one line that says what to check, no stack.
       if (!wasOffline) this.#log.warn({ list, reason: error instanceof Error ? error.message : String(error) }, 'hacker news cannot be reached; serving the cached stories')
-      outcome = { list, ok: false, before, offlineSince, wasOffline, error: error as Error }
     }
     for (const listener of this.#listeners) {
       try {

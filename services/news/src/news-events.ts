@@ -3,10 +3,11 @@
  * The domain events Tech News publishes on the bus for other services to act
  * on: `news.shared` (chat posts the story into a room) and `todo.requested`
  * (todo adds "Read: <title>"). The owning service does the work and publishes
- * its own stream actions; news never touches their data.
+ * its own stream actions; news never touches their data. They go through the
+ * outbox: accepted at once, delivered once the broker takes them.
  */
 import { z } from 'zod'
-import type { ServiceBus } from '@distributex/sdk'
+import type { Outbox } from '@distributex/store'
 import type { Story } from './story.js'
 
 export const NEWS_SHARED = 'news.shared'
@@ -56,18 +57,18 @@ export function readTitle(story: Story): string {
   return characters.length > TODO_TITLE_MAX ? `${characters.slice(0, TODO_TITLE_MAX - 1).join('')}…` : characters.join('')
 }
 
-/** Publishes `news.shared`; returns the event's data. */
-export async function publishShared(bus: ServiceBus, story: Story, room: string, sharedBy: string | undefined): Promise<NewsShared> {
+/** Writes `news.shared` to the outbox; returns the event's data. */
+export function shareStory(outbox: Outbox, story: Story, room: string, sharedBy: string | undefined): NewsShared {
   const name = sharedBy?.trim()
   const title = cut(story.title.replace(/\s+/g, ' ').trim(), SHARED_TITLE_MAX)
   const data = NewsSharedSchema.parse({ room, ...(name && name.length <= SHARED_BY_MAX ? { sharedBy: name } : {}), story: { id: story.id, title, url: story.url, by: cut(story.by, STORY_BY_MAX), score: story.score } })
-  await bus.publish(NEWS_SHARED, { type: NEWS_SHARED, source: 'news', data })
+  outbox.event(NEWS_SHARED, NEWS_SHARED, data)
   return data
 }
 
-/** Publishes `todo.requested` for "Read: <title>"; returns the event's data. */
-export async function publishTodoRequest(bus: ServiceBus, story: Story): Promise<TodoRequested> {
+/** Writes `todo.requested` for "Read: <title>" to the outbox; returns the event's data. */
+export function requestTodo(outbox: Outbox, story: Story): TodoRequested {
   const data = TodoRequestedSchema.parse({ title: readTitle(story), source: 'news', ref: `https://news.ycombinator.com/item?id=${story.id}` })
-  await bus.publish(TODO_REQUESTED, { type: TODO_REQUESTED, source: 'news', data })
+  outbox.event(TODO_REQUESTED, TODO_REQUESTED, data)
   return data
 }

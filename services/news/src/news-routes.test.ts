@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBus, type Bus } from '@distributex/bus'
 import { waitFor } from '@distributex/testkit'
+import { openStore, type OutboxDatabase } from '@distributex/store'
 import { newsService } from './index.js'
+import { migrations } from './migrations.js'
 import { startFakeHackerNews, type FakeHackerNews, type FakeItem } from './test-support/index.js'
 
 const HOUR = 3600
@@ -183,17 +185,28 @@ test('news - without a bus the story actions answer 503 with the reason', async 
   assert.match(response.body, /needs the event bus/)
 })
 
-test('news - when the bus does not take the event, the story actions answer 503 with what to do', async (t) => {
+test('news - while the bus does not take events, the story actions are still accepted at once, and their events wait in the outbox', async (t) => {
   const bus = memoryBus(t)
-  const { post, fragment } = await build(t, [{ id: 1, title: 'Kept for later' }], { bus })
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-news-'))
+  const { post, fragment } = await build(t, [{ id: 1, title: 'Kept for later' }], { bus, dataDir })
   await fragment()
   await bus.close()
   const saved = await post('/news/save', { story: '1' }, { 'hx-request': 'true' })
-  assert.equal(saved.statusCode, 503)
-  assert.match(saved.body, /role="alert"[^>]*>The story could not be handed to the todo list: the event bus did not answer\. Try again in a moment\./)
+  assert.equal(saved.statusCode, 200)
+  assert.match(saved.body, /Saved “Kept for later” to the todo list\./)
   const shared = await post('/news/share', { story: '1', room: 'general' }, { 'hx-request': 'true' })
-  assert.equal(shared.statusCode, 503)
-  assert.match(shared.body, /could not be handed to the chat/)
+  assert.equal(shared.statusCode, 200)
+  const store = await openStore<OutboxDatabase>({ service: 'news', migrations, dataDir })
+  t.after(() => store.close())
+  const waiting = await store.db.selectFrom('dx_outbox').select(['topic', 'type']).orderBy('seq').execute()
+  assert.deepEqual(
+    waiting.filter((row) => !row.topic.startsWith('live.')),
+    [
+      { topic: 'todo.requested', type: 'todo.requested' },
+      { topic: 'news.shared', type: 'news.shared' },
+    ],
+    'kept in order until the bus takes them',
+  )
 })
 
 test('news - the poller publishes only what changed: a score, a comment count, a new story', async (t) => {

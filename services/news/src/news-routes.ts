@@ -2,16 +2,18 @@
  * @module news-routes
  * Tech News's HTTP routes: the widget (one list per tab), the note an open
  * page sends to stay live, and the two story actions that hand work to other
- * services over the bus. Answers htmx with the part that changed, a plain
+ * services over the bus (through the outbox: accepted at once, delivered once
+ * the broker takes them). Answers htmx with the part that changed, a plain
  * browser with a redirect back, bad input with 4xx and a message a person can
  * act on.
  */
 import { z } from 'zod'
+import type { Outbox } from '@distributex/store'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Live, ServiceBus } from '@distributex/sdk'
-import type { NewsCache } from './news-cache.js'
+import type { NewsCache, NewsChange } from './news-cache.js'
 import type { NewsPoller } from './news-poller.js'
 import { feedbackLine, newsWidget, type Feedback } from './news-view.js'
-import { publishShared, publishTodoRequest, RoomSchema } from './news-events.js'
+import { requestTodo, RoomSchema, shareStory } from './news-events.js'
 import { LIST_LABELS, STORY_LISTS, StoryListSchema, type Story, type StoryList } from './story.js'
 import { shownTitle } from './story-text.js'
 import { ActionLimit } from './action-limit.js'
@@ -24,6 +26,8 @@ export interface NewsRoutesOptions {
   poller: NewsPoller | undefined
   live: Live
   bus: ServiceBus | undefined
+  /** Writes to the store with its outbox (the story actions' events go there). */
+  change: NewsChange
   firstRenderWaitMs: number
   /** Story actions per person and minute; default 20. */
   actionsPerMinute?: number
@@ -32,7 +36,7 @@ export interface NewsRoutesOptions {
 const ListQuerySchema = z.object({ list: z.string().optional() })
 const StoryFormSchema = z.object({ story: z.coerce.number().int().positive(), room: z.string().optional() })
 
-export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, firstRenderWaitMs, actionsPerMinute = 20 }: NewsRoutesOptions): void {
+export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, change, firstRenderWaitMs, actionsPerMinute = 20 }: NewsRoutesOptions): void {
   const limit = new ActionLimit({ limit: actionsPerMinute })
   const render = async (request: FastifyRequest, list: StoryList, feedback?: Feedback) => {
     poller?.watch(list)
@@ -80,14 +84,14 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
     return { story, room: form.data.room }
   }
 
-  /** Publishes a story action's event; when the bus refuses, answers 503 with what to do and returns false. */
-  const handedOver = async (request: FastifyRequest, reply: FastifyReply, to: string, publish: () => Promise<unknown>): Promise<boolean> => {
+  /** Writes a story action's event to the outbox; when the database refuses, answers 503 with what to do and returns false. */
+  const handedOver = async (request: FastifyRequest, reply: FastifyReply, to: string, write: (outbox: Outbox) => unknown): Promise<boolean> => {
     try {
-      await publish()
+      await change(async (_news, outbox) => void write(outbox))
       return true
     } catch (error) {
       request.log.warn({ err: error }, `story could not be handed to ${to}`)
-      await answer(request, reply, { kind: 'error', message: `The story could not be handed to ${to}: the event bus did not answer. Try again in a moment.` }, 503)
+      await answer(request, reply, { kind: 'error', message: `The story could not be handed to ${to}: it could not be stored. Try again in a moment.` }, 503)
       return false
     }
   }
@@ -117,7 +121,7 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
     if (!found || !bus) return reply
     const room = RoomSchema.safeParse(found.room ?? '')
     if (!room.success) return answer(request, reply, { kind: 'error', message: room.error.issues[0]?.message ?? 'Open a chat room first.' }, 422)
-    if (!(await handedOver(request, reply, 'the chat', () => publishShared(bus, found.story, room.data, request.dx.identity?.name)))) return reply
+    if (!(await handedOver(request, reply, 'the chat', (outbox) => shareStory(outbox, found.story, room.data, request.dx.identity?.name)))) return reply
     request.log.info({ story: found.story.id, room: room.data }, 'story shared to chat')
     return answer(request, reply, { kind: 'done', message: `Shared “${shownTitle(found.story.title)}” to the chat room ${room.data}.` }, 200)
   })
@@ -125,7 +129,7 @@ export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, fir
   app.post('/news/save', async (request, reply) => {
     const found = await storyFrom(request, reply)
     if (!found || !bus) return reply
-    if (!(await handedOver(request, reply, 'the todo list', () => publishTodoRequest(bus, found.story)))) return reply
+    if (!(await handedOver(request, reply, 'the todo list', (outbox) => requestTodo(outbox, found.story)))) return reply
     request.log.info({ story: found.story.id }, 'story saved to todo')
     return answer(request, reply, { kind: 'done', message: `Saved “${shownTitle(found.story.title)}” to the todo list.` }, 200)
   })

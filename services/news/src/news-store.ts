@@ -59,6 +59,11 @@ export class NewsStore {
     this.#db = db
   }
 
+  /** The same store on another executor (a transaction with an outbox). */
+  withDb(db: Kysely<NewsDatabase>): NewsStore {
+    return new NewsStore(db)
+  }
+
   /** The list as last cached, its stories in order; undefined when never cached. */
   async list(list: StoryList): Promise<CachedList | undefined> {
     const row = await this.#db.selectFrom('news_lists').selectAll().where('list', '=', list).executeTakeFirst()
@@ -81,26 +86,30 @@ export class NewsStore {
 
   /** Stores a successful refresh: the stories, then the list (which clears any failure). */
   async saveList(list: StoryList, stories: readonly Story[], at: Date): Promise<void> {
+    // Inside a caller's transaction (with its outbox), part of it; otherwise in one of its own.
+    if (this.#db.isTransaction) return this.#saveList(this.#db, list, stories, at)
+    await this.#db.transaction().execute((trx) => this.#saveList(trx, list, stories, at))
+  }
+
+  async #saveList(trx: Kysely<NewsDatabase>, list: StoryList, stories: readonly Story[], at: Date): Promise<void> {
     const now = at.toISOString()
-    await this.#db.transaction().execute(async (trx) => {
-      for (const story of stories) {
-        const data = JSON.stringify(story)
-        await trx
-          .insertInto('news_stories')
-          .values({ id: story.id, data, updated_at: now })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: now }))
-          .execute()
-      }
-      // Stories no list has held for a while are of no use to anyone: keep the table small.
-      const cutoff = new Date(at.getTime() - FORGET_AFTER_MS).toISOString()
-      await trx.deleteFrom('news_stories').where('updated_at', '<', cutoff).execute()
-      const ids = JSON.stringify(stories.map((story) => story.id))
+    for (const story of stories) {
+      const data = JSON.stringify(story)
       await trx
-        .insertInto('news_lists')
-        .values({ list, ids, fetched_at: now, failed_since: null, viewed_at: null })
-        .onConflict((oc) => oc.column('list').doUpdateSet({ ids, fetched_at: now, failed_since: null }))
+        .insertInto('news_stories')
+        .values({ id: story.id, data, updated_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ data, updated_at: now }))
         .execute()
-    })
+    }
+    // Stories no list has held for a while are of no use to anyone: keep the table small.
+    const cutoff = new Date(at.getTime() - FORGET_AFTER_MS).toISOString()
+    await trx.deleteFrom('news_stories').where('updated_at', '<', cutoff).execute()
+    const ids = JSON.stringify(stories.map((story) => story.id))
+    await trx
+      .insertInto('news_lists')
+      .values({ list, ids, fetched_at: now, failed_since: null, viewed_at: null })
+      .onConflict((oc) => oc.column('list').doUpdateSet({ ids, fetched_at: now, failed_since: null }))
+      .execute()
   }
 
   /** Notes that someone looks at `list`. */

@@ -54,6 +54,20 @@ class GatewayClient:
         after = answer.get("after")
         return after if isinstance(after, str) else None
 
+    def deliver(self, update: dict) -> str:
+        """Publishes one live update for the outbox relay: "ok"; "retry" when the gateway or its broker is away
+        (no answer, 5xx, 408, 429); "refused" when the gateway says the update itself is wrong (other 4xx)."""
+        try:
+            self._call("POST", "/_dx/publish", update, PUBLISH_TIMEOUT_S)
+            return "ok"
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500 and error.code not in (408, 429):
+                log.warning("the gateway refused an update to %s: %s", update.get("channel"), _reason(error))
+                return "refused"
+            return "retry"
+        except (OSError, ValueError):
+            return "retry"
+
     def publish(self, channel: str, actions: list[dict], priority: str = "content") -> bool:
         """Publishes stream actions; a failure is logged (the change is stored; pages see it on their next render)."""
         try:

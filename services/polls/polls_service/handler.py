@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from .gateway_client import GatewayClient
+from .outbox_relay import OutboxRelay
 from .manifest import CHANNEL, MANIFEST
 from .page import error_body, full_page
 from .poll_input import InvalidInput, parse_new_poll
@@ -55,6 +56,8 @@ class App:
         self.settings = settings
         self.store = store
         self.gateway = GatewayClient(settings.gateway_internal_url, settings.secret, NAME)
+        # Started and stopped with the server (polls.py); idle in tests that only handle requests.
+        self.relay = OutboxRelay(store.outbox, self.gateway, poll_s=settings.outbox_poll_s, lease_s=settings.outbox_lease_s)
         self.started = time.time()
 
 
@@ -286,9 +289,9 @@ class PollsHandler(BaseHTTPRequestHandler):
             new = parse_new_poll(typed["question"], typed["options"])
         except InvalidInput as error:
             return self._page(context, self._render(context, form_error=(error.field, error.message), typed=typed), 422)
-        poll = self.app.store.create(new.question, new.options)
+        # The poll and its live update commit together; the outbox relay publishes the update.
+        poll = self.app.store.create(new.question, new.options, announce=lambda created: {"channel": CHANNEL, "actions": [{"action": "prepend", "target": "poll-list", "html": poll_card(created)}, {"action": "remove", "target": "poll-empty"}]})
         log.info(json.dumps({"msg": "poll created", "poll": poll.id, "requestId": self._request_id}))
-        self.app.gateway.publish(CHANNEL, [{"action": "prepend", "target": "poll-list", "html": poll_card(poll)}, {"action": "remove", "target": "poll-empty"}])
         self._after_action(context)
 
     def _vote(self, poll_id: int) -> None:
@@ -300,12 +303,11 @@ class PollsHandler(BaseHTTPRequestHandler):
         if not NUMBER.fullmatch(option_text):
             return self._page(context, self._render(context, poll_notice=(poll_id, "Choose one of the options to vote.")), 422)
         try:
-            poll = self.app.store.vote(poll_id, int(option_text), context.voter)
+            poll = self.app.store.vote(poll_id, int(option_text), context.voter, announce=lambda counted: {"channel": CHANNEL, "actions": [{"action": "morph", "target": f"poll-{counted.id}-results", "html": results(counted)}]})
         except AlreadyVoted as already:
             message = f"You already voted for “{already.option}” in this poll; each person votes once."
             return self._page(context, self._render(context, poll_notice=(poll_id, message)), 422)
         if poll is None:
             return self._page(context, self._render(context, notice="That poll or option no longer exists: it may have been removed."), 422)
-        self.app.gateway.publish(CHANNEL, [{"action": "morph", "target": f"poll-{poll.id}-results", "html": results(poll)}])
         self._after_action(context)
 

@@ -22,6 +22,18 @@ class Settings:
     gateway_url: str
     # Where this service reaches the gateway to publish (may differ inside a cluster).
     gateway_internal_url: str
+    # The outbox relay: how often it looks when nothing woke it, and how long its lease lasts.
+    outbox_poll_s: float = 1.0
+    outbox_lease_s: float = 10.0
+
+
+def _milliseconds(env: dict[str, str], name: str, default: int, low: int, high: int) -> float:
+    text = env.get(name, "")
+    if text == "":
+        return default / 1000
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SystemExit(f"polls: {name} must be a whole number of milliseconds from {low} to {high}, got {text!r}")
+    return int(text) / 1000
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -38,4 +50,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret=load_secret(env, data_dir),
         gateway_url=gateway_url,
         gateway_internal_url=env.get("DX_GATEWAY_INTERNAL_URL", gateway_url).rstrip("/"),
+        outbox_poll_s=_milliseconds(env, "DX_OUTBOX_POLL_MS", 1000, 10, 60_000),
+        outbox_lease_s=_milliseconds(env, "DX_OUTBOX_LEASE_MS", 10_000, 300, 600_000),
     )

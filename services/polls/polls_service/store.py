@@ -1,15 +1,19 @@
 """Polls, their options and votes in the service's own SQLite file.
 
 One vote per person and poll is a primary key, so even two votes racing on two
-threads cannot both count.
+threads cannot both count. Each change writes the live update it causes to the
+outbox in the same transaction (see outbox.py); the relay publishes it.
 """
 from __future__ import annotations
 
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from .outbox import OUTBOX_SCHEMA, Outbox
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS polls (
@@ -31,7 +35,7 @@ CREATE TABLE IF NOT EXISTS votes (
   voted_at TEXT NOT NULL,
   PRIMARY KEY (poll_id, voter)
 );
-"""
+""" + OUTBOX_SCHEMA
 
 # The widget shows the newest polls; older ones stay stored.
 LIST_LIMIT = 20
@@ -61,6 +65,10 @@ class AlreadyVoted(Exception):
         self.option = option
 
 
+# What a change tells open pages: stream actions for the poll after the change.
+Announce = Callable[["Poll"], list[dict]]
+
+
 class PollStore:
     def __init__(self, data_dir: str):
         os.makedirs(data_dir, exist_ok=True)
@@ -72,35 +80,43 @@ class PollStore:
         self._db.executescript(SCHEMA)
         # One connection shared by the request threads: sqlite3 objects are not thread-safe.
         self._lock = threading.Lock()
+        self.outbox = Outbox(self._db, self._lock)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def create(self, question: str, options: list[str]) -> Poll:
+    def create(self, question: str, options: list[str], announce: Announce | None = None) -> Poll:
+        """Stores a poll and, in the same transaction, what `announce` tells open pages about it."""
         now = datetime.now(timezone.utc).isoformat()
         with self._lock:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 poll_id = self._db.execute("INSERT INTO polls (question, created_at) VALUES (?, ?)", (question, now)).lastrowid
                 self._db.executemany(
                     "INSERT INTO options (poll_id, position, label) VALUES (?, ?, ?)",
                     [(poll_id, position, label) for position, label in enumerate(options)],
                 )
+                poll = self._get_locked(int(poll_id or 0))
+                assert poll is not None
+                if announce:
+                    self.outbox.write_locked(announce(poll))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        poll = self.get(int(poll_id or 0))
-        assert poll is not None
+        self.outbox.committed()
         return poll
 
     def get(self, poll_id: int) -> Poll | None:
         with self._lock:
-            row = self._db.execute("SELECT id, question FROM polls WHERE id = ?", (poll_id,)).fetchone()
-            if row is None:
-                return None
-            return self._with_options([row])[0]
+            return self._get_locked(poll_id)
+
+    def _get_locked(self, poll_id: int) -> Poll | None:
+        row = self._db.execute("SELECT id, question FROM polls WHERE id = ?", (poll_id,)).fetchone()
+        if row is None:
+            return None
+        return self._with_options([row])[0]
 
     def newest(self, limit: int = LIST_LIMIT) -> list[Poll]:
         with self._lock:
@@ -127,18 +143,29 @@ class PollStore:
             rows = self._db.execute(f"SELECT poll_id, option_id FROM votes WHERE voter = ? AND poll_id IN ({marks})", (voter, *poll_ids)).fetchall()
         return {poll_id: option_id for poll_id, option_id in rows}
 
-    def vote(self, poll_id: int, option_id: int, voter: str) -> Poll | None:
-        """Counts the vote; None when the poll or option does not exist; AlreadyVoted on a second vote."""
+    def vote(self, poll_id: int, option_id: int, voter: str, announce: Announce | None = None) -> Poll | None:
+        """Counts the vote (with what `announce` tells open pages, in one transaction); None when the poll or
+        option does not exist; AlreadyVoted on a second vote, which stores nothing."""
         now = datetime.now(timezone.utc).isoformat()
         with self._lock:
             known = self._db.execute("SELECT 1 FROM options WHERE id = ? AND poll_id = ?", (option_id, poll_id)).fetchone()
             if known is None:
                 return None
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("INSERT INTO votes (poll_id, voter, option_id, voted_at) VALUES (?, ?, ?, ?)", (poll_id, voter, option_id, now))
+                poll = self._get_locked(poll_id)
+                if poll is not None and announce:
+                    self.outbox.write_locked(announce(poll))
+                self._db.execute("COMMIT")
             except sqlite3.IntegrityError:
+                self._db.execute("ROLLBACK")
                 row = self._db.execute(
                     "SELECT o.label FROM votes v JOIN options o ON o.id = v.option_id WHERE v.poll_id = ? AND v.voter = ?", (poll_id, voter)
                 ).fetchone()
                 raise AlreadyVoted(row[0] if row else "") from None
-        return self.get(poll_id)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        self.outbox.committed()
+        return poll

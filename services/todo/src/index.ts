@@ -8,7 +8,8 @@ import { defineService } from '@distributex/sdk'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
 import { TodoStore, type TodoDatabase } from './todo-store.js'
-import { TODO_CHANNEL, todoRoutes } from './todo-routes.js'
+import { todoRoutes } from './todo-routes.js'
+import { todoChanges } from './todo-changes.js'
 import { consumeTodoRequests } from './todo-requests.js'
 
 export const todoService = defineService({
@@ -22,9 +23,12 @@ export const todoService = defineService({
     const store = await openStore<TodoDatabase>({ service: 'todo', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'todo store ready')
     const todos = new TodoStore(store.db)
-    todoRoutes(app, todos, context.live)
+    const change = todoChanges(store, todos)
+    // Live updates are written with each change and published from the outbox (docs/architecture.md, outbox).
+    context.relayOutbox(store)
+    todoRoutes(app, { store: todos, change, live: context.live })
     // Other services (e.g. Tech News's "Save to todo") ask for todos over the bus.
-    const requests = context.bus ? await consumeTodoRequests({ bus: context.bus, store: todos, live: context.live, channel: TODO_CHANNEL, log: context.log }) : undefined
+    const requests = context.bus ? await consumeTodoRequests({ bus: context.bus, change, log: context.log }) : undefined
     return async () => {
       await requests?.stop()
       await store.close()
@@ -37,3 +41,4 @@ export { TodoStore, type Todo, type TodoDatabase } from './todo-store.js'
 export { migrations } from './migrations.js'
 export { parseTitle, TITLE_MAX } from './todo-title.js'
 export { TODO_REQUESTED, TodoRequestedSchema } from './todo-requests.js'
+export { TODO_CHANNEL } from './todo-changes.js'

@@ -9,10 +9,10 @@
  */
 import { z } from 'zod'
 import { ValidationError } from '@distributex/protocol'
-import type { Live, ServiceBus, ServiceBusMessage } from '@distributex/sdk'
+import type { ServiceBus, ServiceBusMessage } from '@distributex/sdk'
 import { parseTitle } from './todo-title.js'
-import { todoCounts, todoFooter, todoItem } from './todo-view.js'
-import type { TodoStore } from './todo-store.js'
+import { todoItem } from './todo-view.js'
+import { announce, type TodoChange } from './todo-changes.js'
 
 export const TODO_REQUESTED = 'todo.requested'
 
@@ -29,7 +29,7 @@ export interface RequestLog {
 }
 
 /** Starts consuming; the returned subscription stops it. */
-export function consumeTodoRequests({ bus, store, live, channel, log }: { bus: ServiceBus; store: TodoStore; live: Live; channel: string; log: RequestLog }): Promise<{ stop(): Promise<void> }> {
+export function consumeTodoRequests({ bus, change, log }: { bus: ServiceBus; change: TodoChange; log: RequestLog }): Promise<{ stop(): Promise<void> }> {
   const handler = async (message: ServiceBusMessage) => {
     const { envelope } = message
     // The topic is named like its one type (docs/protocol.md §12.2): anything else on it is not a request.
@@ -50,20 +50,21 @@ export function consumeTodoRequests({ bus, store, live, channel, log }: { bus: S
       log.warn({ event: envelope.id, source: request.data.source, reason: error.message }, 'todo.requested has a title Todo refuses; ignored')
       return
     }
-    // Keyed on the event's id: a redelivered request (at-least-once) adds nothing twice.
-    const { todo, added } = await store.addOnce(envelope.id, title)
+    // Keyed on the event's id: a redelivered request (at-least-once) adds nothing twice. The todo and
+    // its live updates commit together, so a redelivery has nothing left to publish.
+    const { todo, added } = await change(async (todos, outbox) => {
+      const outcome = await todos.addOnce(envelope.id, title)
+      if (outcome.added && outcome.todo) await announce(todos, outbox, [{ action: 'append', target: 'todo-items', html: todoItem(outcome.todo).value }])
+      return outcome
+    })
     if (!todo) {
       log.info({ event: envelope.id, source: request.data.source }, 'todo.requested delivered again after its todo was removed; nothing to do')
       return
     }
-    if (!added) log.info({ event: envelope.id, todo: todo.id }, 'todo.requested delivered again; the todo was already added')
-    // Published again on a redelivery: the first delivery may have stopped before publishing, and appends are idempotent in the browser.
-    const todos = await store.list()
-    await live.publish(channel, [
-      { action: 'append', target: 'todo-items', html: todoItem(todo).value },
-      { action: 'replace', target: 'todo-counts', html: todoCounts(todos).value },
-      { action: 'replace', target: 'todo-footer', html: todoFooter(todos).value },
-    ])
+    if (!added) {
+      log.info({ event: envelope.id, todo: todo.id }, 'todo.requested delivered again; the todo was already added')
+      return
+    }
     log.info({ event: envelope.id, source: request.data.source, ref: request.data.ref, todo: todo.id }, 'todo added on request')
   }
   return bus.consume(TODO_REQUESTED, { group: 'todo', handler })

@@ -6,32 +6,23 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, Live, StreamAction } from '@distributex/sdk'
 import { ValidationError } from '@distributex/protocol'
-import { todoCounts, todoFooter, todoItem, todoWidget, type TodoViewState } from './todo-view.js'
-import type { Todo } from './todo-store.js'
+import { todoItem, todoWidget, type TodoViewState } from './todo-view.js'
+import type { Todo, TodoStore } from './todo-store.js'
 import { parseTitle } from './todo-title.js'
-import type { TodoStore } from './todo-store.js'
+import { announce, TODO_CHANNEL, type TodoChange } from './todo-changes.js'
 
 const GONE = 'That todo no longer exists: someone may have removed it.'
 
-/** Everyone looking at the list follows this channel. */
-export const TODO_CHANNEL = 'todo:list'
+export { TODO_CHANNEL }
 
-export function todoRoutes(app: FastifyInstance, store: TodoStore, live: Live): void {
+/** Registers the routes; every change goes through `change` (one transaction with its live updates). */
+export function todoRoutes(app: FastifyInstance, { store, change, live }: { store: TodoStore; change: TodoChange; live: Live }): void {
   const render = async (request: FastifyRequest, state: Omit<TodoViewState, 'todos' | 'live'> = {}) => {
     // The grant and position first, the data second: nothing can fall between them.
     const attributes = await live.attributes(request, TODO_CHANNEL)
     return todoWidget({ ...state, live: attributes, todos: await store.list() })
   }
 
-  /** Tells every open page what changed: the items touched, then the counts. */
-  const broadcast = async (changes: StreamAction[]) => {
-    const todos = await store.list()
-    await live.publish(TODO_CHANNEL, [
-      ...changes,
-      { action: 'replace', target: 'todo-counts', html: todoCounts(todos).value },
-      { action: 'replace', target: 'todo-footer', html: todoFooter(todos).value },
-    ])
-  }
   const itemChanged = (todo: Todo): StreamAction => ({ action: 'morph', target: `todo-${todo.id}`, html: todoItem(todo).value })
   const itemRemoved = (id: string): StreamAction => ({ action: 'remove', target: `todo-${id}` })
 
@@ -58,8 +49,10 @@ export function todoRoutes(app: FastifyInstance, store: TodoStore, live: Live): 
       if (error instanceof ValidationError) return invalid(request, reply, error, value)
       throw error
     }
-    const todo = await store.add(title)
-    await broadcast([{ action: 'append', target: 'todo-items', html: todoItem(todo).value }])
+    await change(async (todos, outbox) => {
+      const todo = await todos.add(title)
+      await announce(todos, outbox, [{ action: 'append', target: 'todo-items', html: todoItem(todo).value }])
+    })
     return done(request, reply)
   })
 
@@ -73,27 +66,37 @@ export function todoRoutes(app: FastifyInstance, store: TodoStore, live: Live): 
       if (error instanceof ValidationError) return invalid(request, reply, error, value, id)
       throw error
     }
-    const renamed = (await store.rename(id, title)) ? await store.get(id) : undefined
-    if (renamed) await broadcast([itemChanged(renamed)])
+    const renamed = await change(async (todos, outbox) => {
+      const todo = (await todos.rename(id, title)) ? await todos.get(id) : undefined
+      if (todo) await announce(todos, outbox, [itemChanged(todo)])
+      return todo
+    })
     return done(request, reply, renamed ? undefined : GONE)
   })
 
   app.post('/todo/items/:id/toggle', async (request, reply) => {
     const { id } = request.params as { id: string }
-    const toggled = await store.toggle(id)
-    if (toggled) await broadcast([itemChanged(toggled)])
+    const toggled = await change(async (todos, outbox) => {
+      const todo = await todos.toggle(id)
+      if (todo) await announce(todos, outbox, [itemChanged(todo)])
+      return todo
+    })
     return done(request, reply, toggled ? undefined : GONE)
   })
 
   app.post('/todo/items/:id/delete', async (request, reply) => {
     const { id } = request.params as { id: string }
-    if (await store.remove(id)) await broadcast([itemRemoved(id)])
+    await change(async (todos, outbox) => {
+      if (await todos.remove(id)) await announce(todos, outbox, [itemRemoved(id)])
+    })
     return done(request, reply)
   })
 
   app.post('/todo/clear-completed', async (request, reply) => {
-    const removed = await store.clearCompleted()
-    if (removed.length) await broadcast(removed.map(itemRemoved))
+    await change(async (todos, outbox) => {
+      const removed = await todos.clearCompleted()
+      if (removed.length) await announce(todos, outbox, removed.map(itemRemoved))
+    })
     return done(request, reply)
   })
 }

@@ -1,6 +1,8 @@
 /**
  * @module todo-store
  * Todos in the service's own database, through Kysely (SQLite or PostgreSQL).
+ * The same queries run on the database or inside a transaction (`withDb`), so a
+ * change and the live updates it causes commit together (see todo-routes).
  */
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from '@distributex/store'
@@ -41,16 +43,22 @@ const toTodo = (row: TodoTable): Todo => ({ id: row.id, title: row.title, done: 
 
 export class TodoStore {
   readonly #db: Kysely<TodoDatabase>
-  #lastStamp = 0
+  readonly #clock: { last: number }
 
-  constructor(db: Kysely<TodoDatabase>) {
+  constructor(db: Kysely<TodoDatabase>, clock = { last: 0 }) {
     this.#db = db
+    this.#clock = clock
+  }
+
+  /** The same store on another executor (a transaction), sharing the creation clock. */
+  withDb(db: Kysely<TodoDatabase>): TodoStore {
+    return new TodoStore(db, this.#clock)
   }
 
   /** A creation time that never repeats in this process, so the list order is stable. */
   #stamp(): string {
-    this.#lastStamp = Math.max(Date.now(), this.#lastStamp + 1)
-    return new Date(this.#lastStamp).toISOString()
+    this.#clock.last = Math.max(Date.now(), this.#clock.last + 1)
+    return new Date(this.#clock.last).toISOString()
   }
 
   async list(): Promise<Todo[]> {
@@ -82,22 +90,26 @@ export class TodoStore {
    * added then, or undefined when the person has removed it since.
    */
   async addOnce(eventId: string, title: string): Promise<{ todo: Todo | undefined; added: boolean }> {
-    return this.#db.transaction().execute(async (trx) => {
-      const now = this.#stamp()
-      const row: TodoTable = { id: randomUUID(), title, done: 0, created_at: now, updated_at: now }
-      const claimed = await trx
-        .insertInto('todo_requests')
-        .values({ event_id: eventId, todo_id: row.id, created_at: now })
-        .onConflict((conflict) => conflict.column('event_id').doNothing())
-        .executeTakeFirst()
-      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
-        const earlier = await trx.selectFrom('todo_requests').select('todo_id').where('event_id', '=', eventId).executeTakeFirstOrThrow()
-        const existing = await trx.selectFrom('todos').selectAll().where('id', '=', earlier.todo_id).executeTakeFirst()
-        return { todo: existing ? toTodo(existing) : undefined, added: false }
-      }
-      await trx.insertInto('todos').values(row).execute()
-      return { todo: toTodo(row), added: true }
-    })
+    // Inside a caller's transaction (with its outbox), part of it; otherwise in one of its own.
+    if (this.#db.isTransaction) return this.#addOnce(this.#db, eventId, title)
+    return this.#db.transaction().execute((trx) => this.#addOnce(trx, eventId, title))
+  }
+
+  async #addOnce(trx: Kysely<TodoDatabase>, eventId: string, title: string): Promise<{ todo: Todo | undefined; added: boolean }> {
+    const now = this.#stamp()
+    const row: TodoTable = { id: randomUUID(), title, done: 0, created_at: now, updated_at: now }
+    const claimed = await trx
+      .insertInto('todo_requests')
+      .values({ event_id: eventId, todo_id: row.id, created_at: now })
+      .onConflict((conflict) => conflict.column('event_id').doNothing())
+      .executeTakeFirst()
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const earlier = await trx.selectFrom('todo_requests').select('todo_id').where('event_id', '=', eventId).executeTakeFirstOrThrow()
+      const existing = await trx.selectFrom('todos').selectAll().where('id', '=', earlier.todo_id).executeTakeFirst()
+      return { todo: existing ? toTodo(existing) : undefined, added: false }
+    }
+    await trx.insertInto('todos').values(row).execute()
+    return { todo: toTodo(row), added: true }
   }
 
   /** Renames a todo; false when it no longer exists. */

@@ -220,8 +220,8 @@ export class LiveHub {
       this.#log.warn({ topic: message.topic, source: message.envelope.source, problem: parsed.error.issues[0]?.message }, 'dropped a malformed live update')
       return undefined
     }
-    const { channel, actions, priority } = parsed.data
-    return new OutboundMessage(serialize({ type: 'update', channel, position: message.position, actions }), priority)
+    const { channel, actions, priority, order } = parsed.data
+    return new OutboundMessage(serialize({ type: 'update', channel, position: message.position, actions, ...(order ? { order } : {}) }), priority)
   }
 
   /** One bus message to every subscriber on this node, serialized once. */

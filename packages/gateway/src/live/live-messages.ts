@@ -19,8 +19,8 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>
 export type WirePosition = z.infer<typeof PositionSchema>
 
 export type ServerMessage =
-  /** A channel update: apply `actions`, remember `position`. */
-  | { type: 'update'; channel: string; position: WirePosition; actions: StreamAction[] }
+  /** A channel update: apply `actions`, remember `position`; `order` (from a service's outbox) lets the page skip a repeat. */
+  | { type: 'update'; channel: string; position: WirePosition; actions: StreamAction[]; order?: string }
   /** Answer to subscribe: `live` (from now), `recovered` (missed ones were replayed), `gap` (re-render the widget). */
   | { type: 'subscribed'; channel: string; status: 'live' | 'recovered' | 'gap'; replayed: number }
   | { type: 'refused'; channel: string; reason: string }

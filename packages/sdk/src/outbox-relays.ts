@@ -1,0 +1,56 @@
+/**
+ * @module outbox-relays
+ * The relays a service starts for its stores' outboxes (`context.relayOutbox`),
+ * on the service's bus, with the intervals from the environment, stopped with
+ * the service before its teardown closes the stores.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import { ConfigError } from '@distributex/protocol'
+import { OutboxRelay, type Store } from '@distributex/store'
+import type { ServiceBus } from './live.js'
+
+/** How the relays run; from `DX_OUTBOX_POLL_MS` and `DX_OUTBOX_LEASE_MS`. */
+export interface OutboxSettings {
+  pollMs: number
+  leaseMs: number
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name]
+  if (value === undefined || value === '') return fallback
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < min || ms > max) throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${value}"`, { fields: { [name]: value } })
+  return ms
+}
+
+/** Reads the relay settings; throws `ConfigError` naming the variable when one is out of range. */
+export function outboxSettings(env: NodeJS.ProcessEnv): OutboxSettings {
+  return { pollMs: milliseconds(env, 'DX_OUTBOX_POLL_MS', 1000, 10, 60_000), leaseMs: milliseconds(env, 'DX_OUTBOX_LEASE_MS', 10_000, 300, 600_000) }
+}
+
+/** The relays of one service process. */
+export class OutboxRelays {
+  readonly #relays: { stop(): Promise<void> }[] = []
+  readonly #bus: ServiceBus | undefined
+  readonly #service: string
+  readonly #log: FastifyBaseLogger
+  readonly #settings: OutboxSettings
+
+  constructor({ bus, service, log, settings }: { bus: ServiceBus | undefined; service: string; log: FastifyBaseLogger; settings: OutboxSettings }) {
+    this.#bus = bus
+    this.#service = service
+    this.#log = log
+    this.#settings = settings
+  }
+
+  /** Starts relaying `store`'s outbox (without a bus its rows are dropped, as `live.publish` drops updates). */
+  start<DB>(store: Store<DB>): OutboxRelay<DB> {
+    const relay = new OutboxRelay<DB>({ store, bus: this.#bus, source: this.#service, log: this.#log, ...this.#settings }).start()
+    this.#relays.push(relay)
+    return relay
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#relays.map((relay) => relay.stop()))
+  }
+}
