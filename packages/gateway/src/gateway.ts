@@ -79,7 +79,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const registry = new ServiceRegistry()
   for (const [name, service] of Object.entries(config.services)) {
-    registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title))
+    registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title, settings.resilience))
   }
 
   const sign = identitySigner(secret)
