@@ -24,6 +24,7 @@ import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
+import { FaultState, faultyBus, installFaults } from './faults.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -103,10 +104,14 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     await app.register(formbody)
     const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
     installProtocolRoutes(app, { manifest, assets })
-    installRendering(app, { manifest, secret, homeUrl, live: options.bus !== undefined })
+    // Faults an operator sets from the gateway (none unless asked): requests and the bus obey them.
+    const faults = new FaultState()
+    installFaults(app, { secret, service: manifest.name, mount: manifest.mount, state: faults })
+    const bus = options.bus && faultyBus(options.bus, faults)
+    installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
-    const live = createLive({ bus: options.bus, secret, service: manifest.name, log: app.log })
-    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus: options.bus }
+    const live = createLive({ bus, secret, service: manifest.name, log: app.log })
+    const context: ServiceContext = { name: manifest.name, manifest, dataDir, databaseUrl: options.databaseUrl ?? env.DATABASE_URL, env, log: app.log, live, bus }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
     let heartbeat: Heartbeat | undefined
