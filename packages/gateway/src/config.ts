@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigError, describeIssues } from '@distributex/protocol'
+import { ConfigError, MAX_FRAGMENT_BYTES, MAX_HEALTH_BYTES, MAX_MANIFEST_BYTES, describeIssues } from '@distributex/protocol'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
 
@@ -57,9 +57,9 @@ export const ResilienceConfigSchema = z.object({
   baseEjectionMs: z.number().int().min(100).max(600_000).default(2_000),
   maxEjectionMs: z.number().int().min(100).max(3_600_000).default(60_000),
   /** Largest manifest, health and fragment bodies the gateway reads; beyond, it stops reading. */
-  maxManifestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
-  maxHealthBytes: z.number().int().min(64).max(1024 * 1024).default(16 * 1024),
-  maxFragmentBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  maxManifestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(MAX_MANIFEST_BYTES),
+  maxHealthBytes: z.number().int().min(64).max(1024 * 1024).default(MAX_HEALTH_BYTES),
+  maxFragmentBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(MAX_FRAGMENT_BYTES),
 })
 
 export type ResilienceConfig = z.infer<typeof ResilienceConfigSchema>

@@ -24,3 +24,4 @@ export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSche
 export { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, PRESENCE_RETAIN_MS, presenceTopic, personId, presenceReadToken, PresenceEventSchema, type PresenceEvent, type Person } from './presence.js'
 export { describeIssues } from './describe-issues.js'
 export { FAULTS_PATH, FaultsSchema, NO_FAULTS, hasFaults, faultsCredential, checkFaultsCredential, type Faults, type FaultsInput } from './faults.js'
+export { MAX_MANIFEST_BYTES, MAX_HEALTH_BYTES, MAX_FRAGMENT_BYTES } from './limits.js'

@@ -22,6 +22,9 @@ export function installFaults(app: FastifyInstance, { secret, service, mount, st
     if (!checkFaultsCredential(secret, service, request.headers.authorization)) {
       return reply.code(401).send({ error: 'Unauthorized', message: 'send "authorization: Bearer <fault credential>" made with DX_SECRET (see docs/operations.md, Fault injection)' })
     }
+    if ((request.headers['content-type'] ?? '').split(';')[0]?.trim() !== 'application/json') {
+      return reply.code(415).send({ error: 'Unsupported media type', message: 'send the faults as JSON, with content-type: application/json' })
+    }
     const parsed = FaultsSchema.safeParse(request.body ?? {})
     if (!parsed.success) return reply.code(400).send({ error: 'Invalid faults', message: describeIssues(parsed.error).join('; ') })
     state.current = parsed.data
