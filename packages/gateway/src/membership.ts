@@ -84,7 +84,7 @@ export class Membership {
     const entry = this.#registry.get(member.name)
     if (!entry) return
     this.#log.info({ service: member.name, instance: member.instance, reason }, 'checking the service now')
-    void entry.checkHealth()
+    entry.checkSoon()
   }
 
   members(): MemberStatus[] {

@@ -64,6 +64,7 @@ export class ServiceEntry {
   #lastCheck: number | undefined
   #lastError: string | undefined
   #healthMs: number | undefined
+  #burst: NodeJS.Timeout | undefined
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
@@ -126,6 +127,26 @@ export class ServiceEntry {
     if (state === 'down') this.#log.warn({ was, reason: this.#lastError }, 'service is down')
     else this.#log.info({ was }, 'service is up')
     this.onStateChange?.(this, state)
+  }
+
+  /**
+   * A few health checks in quick succession, as many as it takes to eject a process: called when a
+   * heartbeat says a process left or went silent, so a process that is really gone is out within a
+   * second or so, and one that is fine (a broker outage silences every heartbeat) stays in.
+   */
+  checkSoon(): void {
+    if (this.#burst) return
+    let left = this.settings.ejectAfterFailures
+    const next = (): void => {
+      void this.checkHealth().finally(() => {
+        if (--left > 0 && this.router.processes.some((p) => p.state !== 'ejected' && p.status().consecutiveFailures > 0)) {
+          this.#burst = setTimeout(next, RECHECK_MS)
+          this.#burst.unref()
+        } else this.#burst = undefined
+      })
+    }
+    this.#burst = setTimeout(next, 0)
+    this.#burst.unref()
   }
 
   /** One health check: `GET /health` on every process within a second; each result feeds that process's outlier detection. */
