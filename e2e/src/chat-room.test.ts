@@ -46,7 +46,11 @@ describe('chat rooms in headless Chromium', { skip }, () => {
     assert.equal(await ada.locator('#chat-room-lobby .chat-room-count').textContent(), '2')
 
     await ada.locator('#chat-text-lobby').fill('Hello Bob, see https://example.com')
+    const sending = ada.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/chat/rooms/lobby/messages'))
     await ada.locator('#chat-text-lobby').press('Enter')
+    // The send carries its client id as an Idempotency-Key, so the gateway may safely send it again.
+    const send = await sending
+    assert.equal(send.headers()['idempotency-key'], new URLSearchParams(send.postData() ?? '').get('clientId'))
     await bob.locator('.chat-msg', { hasText: 'Hello Bob' }).waitFor({ timeout: 2000 })
     assert.equal(await bob.locator('.chat-msg a[href="https://example.com/"]').getAttribute('rel'), 'nofollow noopener noreferrer')
     await bob.locator('#chat-text-lobby').pressSequentially('Hi Ada!')

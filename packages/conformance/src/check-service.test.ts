@@ -37,6 +37,10 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'html-errors': { rule: 'errors.json-shape', fix: /"text\/html; charset=utf-8"; answer a request with accept: application\/json/ },
   'text-refusals': { rule: 'errors.json-refusals', fix: /a cross-site POST asked for as JSON answered 403 with content-type "text\/plain; charset=utf-8"; answer a request with accept: application\/json/ },
   'foreign-channel-token': { rule: 'live.grant-valid', fix: /token for "fixture:card" is refused.*sid from the verified identity/ },
+  'huge-manifest': { rule: 'manifest.size', fix: /the manifest is 3\d{5} bytes; the gateway stops reading at 262144 \(256 KiB\)/ },
+  'huge-health': { rule: 'health.size', fix: /the health answer is 2\d{4} bytes; the gateway stops reading at 16384 \(16 KiB\)/ },
+  'faults-without-credentials': { rule: 'faults.authenticated', fix: /without credentials answered 200; answer 401/ },
+  'faults-as-text': { rule: 'faults.json-only', fix: /text\/plain answered 200; answer 415 Unsupported Media Type/ },
 }
 
 test('conformance - a service that follows the protocol passes every rule', async (t) => {
@@ -76,7 +80,7 @@ test('conformance - without the shared secret, the rules that need it are skippe
   t.after(() => fixture.close())
   const report = await checkService(fixture.url)
   const skipped = report.results.filter((result) => result.status === 'skip')
-  assert.deepEqual(skipped.map((result) => result.id), ['identity.rejects-expired', 'identity.accepts-valid', 'live.grant-valid'])
+  assert.deepEqual(skipped.map((result) => result.id), ['faults.json-only', 'identity.rejects-expired', 'identity.accepts-valid', 'live.grant-valid'])
   assert.ok(skipped.every((result) => result.message.includes('set DX_SECRET')))
   assert.equal(report.ok, true)
   assert.match(formatReport(report), /Some rules need the shared secret/)

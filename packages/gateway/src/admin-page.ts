@@ -1,10 +1,12 @@
 /**
  * @module admin-page
  * `/_dx/admin`: every service with its health, version, response times and
- * widgets; refreshes itself every two seconds. `/_dx/admin.json` is the same for machines.
+ * widgets, each process with its outlier state and the reason a manifest or
+ * a body was refused; refreshes itself every two seconds. `/_dx/admin.json` is the same for machines.
  */
 import { html, type SafeHtml } from '@distributex/ui'
 import type { ServiceStatus } from './service-registry.js'
+import type { ProcessStatus } from './routing/service-process.js'
 import type { HubStats } from './live/live-hub.js'
 import type { MemberStatus } from './membership.js'
 
@@ -47,6 +49,20 @@ function membersSection(members: readonly MemberStatus[] | undefined, now: numbe
   }`
 }
 
+const PROCESS_STYLE: Record<ProcessStatus['state'], string> = { up: 'text-emerald-700', ejected: 'text-rose-700', unknown: 'text-slate-500' }
+
+/** Each process with its outlier state, when there are several or one is ejected; and the retries the router made. */
+function processList(s: ServiceStatus, now: number): SafeHtml {
+  const retried = s.retries.notSent + s.retries.afterFailure
+  const lines = s.processes.map(
+    (p) =>
+      html`<li data-process="${p.url}"><span class="font-mono">${p.url}</span> <span class="${PROCESS_STYLE[p.state]}">${p.state}</span>${p.ejectedUntil ? html` <span class="text-slate-400">(${p.ejections}×, retried in ${ago(now, p.ejectedUntil)})</span>` : ''}${p.state !== 'up' && p.lastError ? html` <span class="text-rose-700">${p.lastError}</span>` : ''}</li>`,
+  )
+  const show = s.processes.length > 1 || s.processes.some((p) => p.state === 'ejected') || retried > 0
+  if (!show) return html``
+  return html`<ul class="mt-1 text-xs text-slate-600">${lines}${retried ? html`<li class="text-slate-500">${retried} sent again to another process (${s.retries.notSent} not sent, ${s.retries.afterFailure} after a failure); ${s.retries.refusedByBudget} refused by the retry budget</li>` : ''}</ul>`
+}
+
 export function adminTable(services: readonly ServiceStatus[], live?: HubStats, members?: readonly MemberStatus[], now = Date.now()): SafeHtml {
   return html`<div id="dx-admin" class="dx-card" hx-get="/_dx/admin" hx-trigger="every 2s" hx-select="#dx-admin" hx-target="this" hx-swap="morph">
   <h1 class="text-lg font-semibold tracking-tight">Services</h1>
@@ -58,7 +74,7 @@ export function adminTable(services: readonly ServiceStatus[], live?: HubStats, 
     ${services.map(
       (s) => html`<tr data-service="${s.name}">
       <td class="py-2 pr-4 font-medium"><a class="text-indigo-700 hover:underline" href="/${s.name}">${s.title}</a></td>
-      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}</td>
+      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}${s.manifestProblem ? html`<div class="text-xs text-rose-700" data-problem="manifest">Manifest: ${s.title} ${s.manifestProblem}</div>` : ''}${processList(s, now)}</td>
       <td class="pr-4 font-mono text-xs">${s.version ?? '—'}</td>
       <td class="pr-4">${ms(s.healthMs)}</td>
       <td class="pr-4">${ms(s.fragments.p50)} / ${ms(s.fragments.p99)} <span class="text-xs text-slate-400">(${s.fragments.count})</span></td>

@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'undici'
 import { verifyIdentity } from '@distributex/protocol'
+import { waitFor } from '@distributex/testkit'
 import { startFixture } from './test-support/fixture-service.js'
 import { startGateway, TEST_SECRET } from './test-support/start-gateway.js'
 
@@ -95,17 +96,18 @@ test('compose - widget assets are announced once in Link headers and the head', 
   assert.match(await fragment.body.text(), /^<section slot="a.w"/)
 })
 
-test('compose - the fragment endpoint answers 503 while a service is down and the fragment once it is back', async (t) => {
+test('compose - the fragment endpoint answers 503 while a service is down and the fragment once a health check sees it back', async (t) => {
   const first = await startFixture({ name: 'flaky' })
   const port = first.port
   await first.close()
-  const gateway = await startGateway({ flaky: `http://127.0.0.1:${port}` }, [{ service: 'flaky' }])
+  const gateway = await startGateway({ flaky: `http://127.0.0.1:${port}` }, [{ service: 'flaky' }], { healthIntervalMs: 200 })
   t.after(() => gateway.stop())
   const down = await request(`${gateway.url}/_dx/fragment/flaky/w`)
   assert.equal(down.statusCode, 503)
   assert.match(await down.body.text(), /currently unavailable/)
   const again = await startFixture({ name: 'flaky' }, port)
   t.after(() => again.close())
+  await waitFor(() => gateway.registry.get('flaky')?.state === 'up', { timeoutMs: 10_000, what: 'the health checks to see flaky back' })
   const up = await request(`${gateway.url}/_dx/fragment/flaky/w`)
   assert.equal(up.statusCode, 200)
   assert.match(await up.body.text(), /flaky fragment/)

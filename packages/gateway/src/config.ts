@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigError, describeIssues } from '@distributex/protocol'
+import { ConfigError, MAX_FRAGMENT_BYTES, MAX_HEALTH_BYTES, MAX_MANIFEST_BYTES, describeIssues } from '@distributex/protocol'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
 
@@ -41,6 +41,32 @@ export const PageConfigSchema = z.object({
   widgets: z.array(WidgetRefSchema).min(1).max(32),
 })
 
+/** How the gateway routes around failing processes and what it reads from services (docs/operations.md, Routing around failure). */
+export const ResilienceConfigSchema = z.object({
+  /** A proxied request whose response headers have not arrived after this long answers 504. */
+  headersTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /** A proxied response body silent this long between two chunks is cut off (event streams are exempt). */
+  bodyTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** Retries after a request reached a process (timeouts, connections dying mid-request) stay under this share of requests. */
+  retryBudgetPercent: z.number().min(0).max(100).default(20),
+  /** Consecutive failures (refused or dropped connections, timeouts, 5xx) that take a process out of balancing. */
+  ejectAfterFailures: z.number().int().min(1).max(100).default(3),
+  /** Consecutive successes that bring an ejected process back. */
+  readmitAfterSuccesses: z.number().int().min(1).max(100).default(2),
+  /** First ejection time; each further ejection doubles it, up to `maxEjectionMs`. */
+  baseEjectionMs: z.number().int().min(100).max(600_000).default(2_000),
+  maxEjectionMs: z.number().int().min(100).max(3_600_000).default(60_000),
+  /** Largest manifest, health and fragment bodies the gateway reads; beyond, it stops reading. */
+  maxManifestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(MAX_MANIFEST_BYTES),
+  maxHealthBytes: z.number().int().min(64).max(1024 * 1024).default(MAX_HEALTH_BYTES),
+  maxFragmentBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(MAX_FRAGMENT_BYTES),
+})
+
+export type ResilienceConfig = z.infer<typeof ResilienceConfigSchema>
+
+/** The resilience settings with every default. */
+export const RESILIENCE_DEFAULTS: ResilienceConfig = ResilienceConfigSchema.parse({})
+
 export const GatewayConfigSchema = z.object({
   gateway: z
     .object({
@@ -54,8 +80,10 @@ export const GatewayConfigSchema = z.object({
       healthIntervalMs: z.number().int().min(100).max(60_000).default(2000),
       /** How long the page shell may wait for widgets, so a fast page is sent in one write (0: send the shell at once). */
       flushWindowMs: z.number().int().min(0).max(100).default(2),
+      /** Timeouts, retries, outlier detection and body caps (see ResilienceConfigSchema). */
+      resilience: ResilienceConfigSchema.prefault({}),
     })
-    .default({ port: 4040, host: '127.0.0.1', widgetTimeoutMs: 1500, healthIntervalMs: 2000, flushWindowMs: 2 }),
+    .prefault({}),
   services: z.record(name, ServiceConfigSchema),
   pages: z.array(PageConfigSchema).default([]),
 })

@@ -2,7 +2,7 @@
  * @module gateway
  * `createGateway` wires the pieces: the service registry and its health checks,
  * composed pages, the per-widget fragment endpoint, the proxy (HTTP and
- * WebSocket), the shared UI assets and the admin page.
+ * WebSocket), the shared UI assets, the admin page and its fault injection.
  *
  * @example
  * const gateway = await createGateway(loadGatewayConfig('distributex.config.json'))
@@ -25,6 +25,9 @@ import { proxyRoutes } from './proxy-routes.js'
 import { proxyUpgrade } from './websocket-proxy.js'
 import { adminTable } from './admin-page.js'
 import { adminAccess } from './admin-access.js'
+import { FaultBoard } from './faults/fault-board.js'
+import { faultRoutes } from './faults/fault-routes.js'
+import { faultPanel } from './faults/fault-panel.js'
 import type { HubBus } from './live/hub-bus.js'
 import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
@@ -79,7 +82,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const registry = new ServiceRegistry()
   for (const [name, service] of Object.entries(config.services)) {
-    registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title))
+    registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title, settings.resilience))
   }
 
   const sign = identitySigner(secret)
@@ -179,12 +182,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
   const admin = { preHandler: adminAccess(env.DX_ADMIN_PASSWORD) }
-  app.get('/_dx/admin.json', admin, async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [] }))
+  const faults = new FaultBoard({ registry, secret, log: app.log })
+  await faultRoutes(app, { board: faults, registry, admin: admin.preHandler })
+  app.get('/_dx/admin.json', admin, async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [], faults: faults.list() }))
   app.get('/_dx/admin', admin, async (_request, reply) => {
     const slot = 'gateway.admin'
-    const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [
-      widgetFrame({ slot, title: 'Services', body: adminTable(registry.all().map((entry) => entry.status()), hubStats(), membership?.members()) }),
-    ])
+    const services = registry.all().map((entry) => entry.status())
+    const body = html`${adminTable(services, hubStats(), membership?.members())}${faultPanel(services, faults.list())}`
+    const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [widgetFrame({ slot, title: 'Services', body })])
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
   })
 
@@ -232,12 +237,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
       state = 'running'
       await registry.startHealthChecks(settings.healthIntervalMs)
+      faults.start(settings.healthIntervalMs)
       await membership?.start()
       return url
     },
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
+      faults.stop()
       await membership?.stop()
       await live?.close()
       await app.close()

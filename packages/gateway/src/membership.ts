@@ -1,9 +1,10 @@
 /**
  * @module membership
  * Who is alive, from heartbeats on the bus: service processes and gateway
- * nodes. A service whose every process went silent (or said it is leaving) is
- * marked down at once, so open pages show its widgets as unavailable within
- * seconds; its next heartbeat triggers a health check that brings it back.
+ * nodes. A process that went silent (or said it is leaving) triggers an
+ * immediate health check of its service, and a new one triggers another, so
+ * heartbeats speed up what the HTTP checks and outlier detection decide
+ * (see service-registry) without ever deciding it alone.
  */
 import { randomUUID } from 'node:crypto'
 import { HEARTBEAT_DEADLINE_MS, HEARTBEAT_INTERVAL_MS, MEMBERS_TOPIC, MemberSchema, type Member } from '@distributex/protocol'
@@ -74,11 +75,16 @@ export class Membership {
     }
   }
 
-  /** Marks a service down when its last process is gone. */
+  /**
+   * A process went silent or left: its service is checked over HTTP now. Heartbeats alone never mark a
+   * service down: they stop for every service when the broker does, while the services still serve.
+   */
   #lost(member: Member, reason: string): void {
     if (member.kind !== 'service') return
-    const others = [...this.#members.values()].some((m) => m.kind === 'service' && m.name === member.name)
-    if (!others) this.#registry.get(member.name)?.markDown(reason)
+    const entry = this.#registry.get(member.name)
+    if (!entry) return
+    this.#log.info({ service: member.name, instance: member.instance, reason }, 'checking the service now')
+    entry.checkSoon()
   }
 
   members(): MemberStatus[] {

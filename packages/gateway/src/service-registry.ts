@@ -1,13 +1,25 @@
 /**
  * @module service-registry
- * What the gateway knows about each service: its address, a connection pool,
- * its manifest (cached, refreshed when the service reports a new version),
- * its health and how fast it answers.
+ * What the gateway knows about each service: its processes (each with its
+ * connection pool and outlier detection, see routing/), its manifest, its
+ * health and how fast it answers.
+ *
+ * A service is down only when every one of its processes is ejected, and up
+ * as soon as one is in balancing again: each process needs several failures
+ * in a row to be ejected and several successes to come back, so the service's
+ * state does not flap while one process lives.
  */
-import { BalancedPool, Pool, type Dispatcher } from 'undici'
-import { HEADERS, SERVICE_PATHS, parseManifest, type Manifest } from '@distributex/protocol'
+import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
+import { RESILIENCE_DEFAULTS, type ResilienceConfig } from './config.js'
 import { LatencyStats } from './latency-stats.js'
+import { ManifestCache } from './manifest-cache.js'
+import { describeFailure, formatMs } from './routing/describe-failure.js'
+import { readCapped } from './routing/read-capped.js'
+import { ServiceRouter } from './routing/service-router.js'
+import type { ProcessStatus, ServiceProcess } from './routing/service-process.js'
+
+export { describeFailure, formatMs }
 
 export type HealthState = 'unknown' | 'up' | 'down'
 
@@ -20,14 +32,19 @@ export interface ServiceStatus {
   since: number
   lastCheck: number | undefined
   lastError: string | undefined
+  /** Why the manifest could not be read (too large, invalid), while that lasts. */
+  manifestProblem: string | undefined
   healthMs: number | undefined
   fragments: { count: number; p50: number | undefined; p99: number | undefined }
   widgets: string[]
   routes: string[]
+  processes: ProcessStatus[]
+  retries: { notSent: number; afterFailure: number; refusedByBudget: number }
 }
 
-const MANIFEST_TIMEOUT_MS = 2000
 const HEALTH_TIMEOUT_MS = 1000
+/** An ejected process that answered its health check is checked again this soon, so it need not wait a whole interval per success. */
+const RECHECK_MS = 300
 
 /** One service as the gateway sees it. */
 export class ServiceEntry {
@@ -36,112 +53,73 @@ export class ServiceEntry {
   readonly url: string
   readonly urls: readonly string[]
   readonly mount: string
-  /** Requests to the service; balanced between its processes when there are several. */
-  readonly pool: Dispatcher
-  /** One pool per process, for health checks: the service is up while any process is. */
-  readonly #healthPools: Pool[]
-  #nextUpgrade = 0
+  readonly settings: ResilienceConfig
+  /** Sends requests to the service's processes and routes around failing ones. */
+  readonly router: ServiceRouter
   readonly fragmentLatency = new LatencyStats()
+  readonly #manifest: ManifestCache
   #configuredTitle: string | undefined
-  #manifest: Manifest | undefined
-  #manifestLoad: Promise<Manifest> | undefined
   #state: HealthState = 'unknown'
   #since = Date.now()
   #lastCheck: number | undefined
   #lastError: string | undefined
   #healthMs: number | undefined
+  #burst: NodeJS.Timeout | undefined
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
 
-  constructor(name: string, urls: string | readonly string[], log: FastifyBaseLogger, title?: string) {
+  constructor(name: string, urls: string | readonly string[], log: FastifyBaseLogger, title?: string, settings: ResilienceConfig = RESILIENCE_DEFAULTS) {
     this.name = name
     this.urls = typeof urls === 'string' ? [urls] : urls
     this.url = this.urls.join(', ')
     this.mount = `/${name}`
+    this.settings = settings
     this.#configuredTitle = title
     this.#log = log.child({ target: name })
-    // Keep-alive connections, no pipelining: a slow fragment must not hold up the next one.
-    const poolOptions = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: 2000, headersTimeout: 30_000, bodyTimeout: 0 }
-    this.#healthPools = this.urls.map((url) => new Pool(url, { connections: 2, connectTimeout: 1000 }))
-    this.pool = this.urls.length === 1 ? new Pool(this.urls[0] as string, poolOptions) : new BalancedPool([...this.urls], poolOptions)
-  }
-
-  /** The next process to tunnel a WebSocket to (round robin). */
-  upgradeTarget(): string {
-    return this.urls[this.#nextUpgrade++ % this.urls.length] as string
-  }
-
-  /** Pools to close on shutdown. */
-  pools(): Dispatcher[] {
-    return [this.pool, ...this.#healthPools]
+    this.router = new ServiceRouter(this.urls, settings, (error) => describeFailure(error, settings.headersTimeoutMs))
+    for (const process of this.router.processes) process.onChange = (changed) => this.#processChanged(changed)
+    this.#manifest = new ManifestCache({ name, where: this.url, router: this.router, maxBytes: settings.maxManifestBytes, log: this.#log })
   }
 
   get manifest(): Manifest | undefined {
-    return this.#manifest
+    return this.#manifest.current
   }
 
   get title(): string {
-    return this.#manifest?.title ?? this.#configuredTitle ?? this.name.charAt(0).toUpperCase() + this.name.slice(1)
+    return this.#manifest.current?.title ?? this.#configuredTitle ?? this.name.charAt(0).toUpperCase() + this.name.slice(1)
   }
 
   get state(): HealthState {
     return this.#state
   }
 
+  /** Why the service is down or its widgets cannot be shown, in words for the page. */
+  get lastError(): string | undefined {
+    return this.#lastError ?? this.#manifest.problem
+  }
+
   /** The cached manifest, or one fetched now (concurrent callers share the fetch). */
   ensureManifest(signal?: AbortSignal): Promise<Manifest> {
-    if (this.#manifest) return Promise.resolve(this.#manifest)
-    return this.refreshManifest(signal)
-  }
-
-  /** Fetches the manifest again; called when the service reports a version the cache does not have. */
-  refreshManifest(signal?: AbortSignal): Promise<Manifest> {
-    this.#manifestLoad ??= this.#loadManifest(signal).finally(() => {
-      this.#manifestLoad = undefined
-    })
-    return this.#manifestLoad
-  }
-
-  async #loadManifest(signal?: AbortSignal): Promise<Manifest> {
-    const timeout = AbortSignal.timeout(MANIFEST_TIMEOUT_MS)
-    const { statusCode, body } = await this.pool.request({
-      path: SERVICE_PATHS.manifest,
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    })
-    if (statusCode !== 200) {
-      await body.dump()
-      throw new Error(`manifest answered ${statusCode}`)
-    }
-    const manifest = parseManifest(await body.json(), `${this.name} manifest at ${this.url}${SERVICE_PATHS.manifest}`)
-    if (manifest.name !== this.name) throw new Error(`${this.url} says it is "${manifest.name}", but is configured as "${this.name}"`)
-    if (this.#manifest?.version !== manifest.version) this.#log.info({ version: manifest.version }, 'manifest loaded')
-    this.#manifest = manifest
-    return manifest
+    return this.#manifest.ensure(signal)
   }
 
   /** Notes the version a response carried; a new one triggers a manifest refresh in the background. */
   noteVersion(version: string | undefined): void {
-    if (version && this.#manifest && version !== this.#manifest.version) {
-      this.refreshManifest().catch((error: Error) => this.#log.warn({ err: error }, 'manifest refresh failed'))
-    }
+    this.#manifest.noteVersion(version)
   }
 
-  /** Records a success seen on any path (fragment, proxy, health). */
-  markUp(): void {
-    this.#lastError = undefined
-    this.#setState('up')
-  }
-
-  /** Records a failure; `reason` is shown on the admin page. */
-  markDown(reason: string): void {
-    this.#lastError = reason
-    this.#setState('down')
+  #processChanged(process: ServiceProcess): void {
+    const processes = this.router.processes
+    if (process.state === 'ejected') this.#log.warn({ process: process.url, reason: process.status().lastError, until: process.ejectedUntil }, 'process ejected')
+    else this.#log.info({ process: process.url }, 'process back in balancing')
+    if (processes.some((p) => p.state === 'up')) return this.#setState('up')
+    if (processes.every((p) => p.state === 'ejected')) return this.#setState('down')
   }
 
   #setState(state: HealthState): void {
+    if (state === 'up') this.#lastError = undefined
+    else this.#lastError = this.router.processes.map((p) => p.status().lastError).find(Boolean) ?? 'no process answers'
     if (state === this.#state) return
     const was = this.#state
     this.#state = state
@@ -151,32 +129,56 @@ export class ServiceEntry {
     this.onStateChange?.(this, state)
   }
 
-  /** One health check: `GET /health` on every process within a second; up while any answers 200. */
+  /**
+   * A few health checks in quick succession, as many as it takes to eject a process: called when a
+   * heartbeat says a process left or went silent, so a process that is really gone is out within a
+   * second or so, and one that is fine (a broker outage silences every heartbeat) stays in.
+   */
+  checkSoon(): void {
+    if (this.#burst) return
+    let left = this.settings.ejectAfterFailures
+    const next = (): void => {
+      void this.checkHealth().finally(() => {
+        if (--left > 0 && this.router.processes.some((p) => p.state !== 'ejected' && p.status().consecutiveFailures > 0)) {
+          this.#burst = setTimeout(next, RECHECK_MS)
+          this.#burst.unref()
+        } else this.#burst = undefined
+      })
+    }
+    this.#burst = setTimeout(next, 0)
+    this.#burst.unref()
+  }
+
+  /** One health check: `GET /health` on every process within a second; each result feeds that process's outlier detection. */
   async checkHealth(): Promise<void> {
     const started = performance.now()
     this.#lastCheck = Date.now()
-    const results = await Promise.all(this.#healthPools.map((pool) => this.#checkOne(pool)))
+    const results = await Promise.all(this.router.processes.map((process) => this.#checkOne(process)))
     const up = results.find((result) => result.ok)
-    if (!up) {
-      this.#healthMs = undefined
-      return this.markDown(results[0]?.reason ?? 'no process answered')
-    }
-    this.#healthMs = performance.now() - started
-    this.markUp()
-    if (!this.#manifest) await this.ensureManifest().catch((error: Error) => this.markDown(`manifest: ${error.message}`))
+    this.#healthMs = up ? performance.now() - started : undefined
+    if (!up) return
+    if (!this.#manifest.current) await this.ensureManifest().catch(() => undefined)
     else this.noteVersion(up.version)
   }
 
-  async #checkOne(pool: Pool): Promise<{ ok: boolean; reason?: string; version?: string }> {
+  async #checkOne(process: ServiceProcess): Promise<{ ok: boolean; version?: string }> {
+    let outcome: { ok: boolean; version?: string }
     try {
-      const { statusCode, headers, body } = await pool.request({ path: SERVICE_PATHS.health, method: 'GET', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
-      await body.dump()
-      if (statusCode !== 200) return { ok: false, reason: `health check answered ${statusCode}` }
+      const { statusCode, headers, body } = await process.pool.request({ path: SERVICE_PATHS.health, method: 'GET', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
+      await readCapped(body, this.settings.maxHealthBytes, 'a health answer', headers['content-length'])
+      if (statusCode !== 200) {
+        process.failed(`health check answered ${statusCode}`)
+        return { ok: false }
+      }
       const version = headers[HEADERS.serviceVersion]
-      return { ok: true, ...(typeof version === 'string' ? { version } : {}) }
+      outcome = { ok: true, ...(typeof version === 'string' ? { version } : {}) }
+      process.succeeded()
     } catch (error) {
-      return { ok: false, reason: describeFailure(error, HEALTH_TIMEOUT_MS) }
+      process.failed(describeFailure(error, HEALTH_TIMEOUT_MS))
+      return { ok: false }
     }
+    if (process.state === 'ejected') setTimeout(() => void this.#checkOne(process), RECHECK_MS).unref()
+    return outcome
   }
 
   status(): ServiceStatus {
@@ -185,31 +187,19 @@ export class ServiceEntry {
       url: this.url,
       title: this.title,
       state: this.#state,
-      version: this.#manifest?.version,
+      version: this.#manifest.current?.version,
       since: this.#since,
       lastCheck: this.#lastCheck,
       lastError: this.#lastError,
+      manifestProblem: this.#manifest.problem,
       healthMs: this.#healthMs,
       fragments: { count: this.fragmentLatency.count, p50: this.fragmentLatency.quantile(0.5), p99: this.fragmentLatency.quantile(0.99) },
-      widgets: this.#manifest?.widgets.map((widget) => widget.name) ?? [],
-      routes: this.#manifest?.routes ?? [],
+      widgets: this.#manifest.current?.widgets.map((widget) => widget.name) ?? [],
+      routes: this.#manifest.current?.routes ?? [],
+      processes: this.router.processes.map((process) => process.status()),
+      retries: { ...this.router.retried, refusedByBudget: this.router.budget.refused },
     }
   }
-}
-
-/** Words for a person: why a request to a service failed. */
-export function describeFailure(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } }
-  const code = err.code ?? err.cause?.code
-  if (err.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `did not answer within ${formatMs(timeoutMs)}`
-  if (code === 'ECONNREFUSED') return 'is not running (connection refused)'
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection'
-  return `failed: ${err.message ?? String(error)}`
-}
-
-/** `400 ms`, `1.5 s`: a duration as a person reads it. */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} s`
 }
 
 /** All services, with a periodic health check. */
@@ -239,6 +229,6 @@ export class ServiceRegistry {
 
   async close(): Promise<void> {
     clearInterval(this.#timer)
-    await Promise.all(this.all().flatMap((entry) => entry.pools().map((pool) => pool.close().catch(() => undefined))))
+    await Promise.all(this.all().map((entry) => entry.router.close()))
   }
 }

@@ -31,7 +31,9 @@ export function proxyUpgrade(request: IncomingMessage, socket: Duplex, head: Buf
   const path = request.url ?? '/'
   const entry = registry.all().find((candidate) => isUnderMount(path, candidate.mount))
   if (!entry) return false
-  const target = new URL(entry.upgradeTarget())
+  const process = entry.router.pick()
+  if (!process) return false
+  const target = new URL(process.url)
   const headers = withoutReservedHeaders(request.headers)
   const cookie = withoutSessionCookie(typeof headers.cookie === 'string' ? headers.cookie : undefined)
   if (cookie === undefined) delete headers.cookie
@@ -56,8 +58,8 @@ export function proxyUpgrade(request: IncomingMessage, socket: Duplex, head: Buf
     socket.write(rawHeaders(response.statusCode ?? 502, response.statusMessage ?? '', response.rawHeaders))
     response.pipe(socket)
   })
-  upstream.on('error', () => {
-    entry.markDown('refused a WebSocket upgrade')
+  upstream.on('error', (error) => {
+    process.failed(`refused a WebSocket upgrade (${(error as { code?: string }).code ?? error.message})`)
     refuse(socket, 502, 'Bad Gateway')
   })
   socket.on('error', () => upstream.destroy())

@@ -15,6 +15,7 @@ export type DxErrorCode =
   | 'DX_STOPPED'
   | 'DX_BUS_ENVELOPE_INVALID'
   | 'DX_OUTBOX_INVALID'
+  | 'DX_BODY_TOO_LARGE'
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError extends Error {
@@ -68,4 +69,20 @@ export class StoppedError extends DxError {
   constructor(component: string) {
     super('DX_STOPPED', `${component} has been stopped; create a new one instead of reusing it`)
   }
+}
+
+/** A service sent a body (manifest, health, fragment) larger than the reader's cap; reading stopped at the cap. */
+export class BodyTooLargeError extends DxError {
+  override name = 'BodyTooLargeError'
+  /** `what` completes "sent …", e.g. `a manifest`. */
+  constructor(what: string, limit: number) {
+    super('DX_BODY_TOO_LARGE', `sent ${what} larger than ${formatBytes(limit)}; reading stopped there. Keep it under ${formatBytes(limit)}`, { fields: { limit } })
+  }
+}
+
+/** `256 KiB`, `1 MiB`: a size as a person reads it. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
+  return `${bytes} bytes`
 }

@@ -26,6 +26,7 @@ import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
 import { OutboxRelays, outboxSettings } from './outbox-relays.js'
 import type { OutboxRelay, Store } from '@distributex/store'
+import { FaultState, faultyBus, installFaults } from './faults.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -111,10 +112,14 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     await app.register(formbody)
     const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
     installProtocolRoutes(app, { manifest, assets })
-    installRendering(app, { manifest, secret, homeUrl, live: options.bus !== undefined })
+    // Faults an operator sets from the gateway (none unless asked): requests and the bus obey them.
+    const faults = new FaultState()
+    installFaults(app, { secret, service: manifest.name, mount: manifest.mount, state: faults })
+    const bus = options.bus && faultyBus(options.bus, faults)
+    installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
-    const live = createLive({ bus: options.bus, secret, service: manifest.name, log: app.log })
-    const relays = new OutboxRelays({ bus: options.bus, service: manifest.name, log: app.log, settings: outboxSettings(env) })
+    const live = createLive({ bus, secret, service: manifest.name, log: app.log })
+    const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env) })
     const context: ServiceContext = {
       name: manifest.name,
       manifest,
@@ -123,7 +128,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       env,
       log: app.log,
       live,
-      bus: options.bus,
+      bus,
       relayOutbox: (store) => relays.start(store),
     }
     const teardown = (await setup(app, context)) ?? undefined

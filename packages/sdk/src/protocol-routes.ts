@@ -3,6 +3,7 @@
  * The routes every service has by protocol: manifest, health, the shared UI
  * assets (so its own URL looks like the main app) and its widget assets.
  */
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, serveUiAsset } from '@distributex/ui'
@@ -22,8 +23,11 @@ export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }
     request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
 
-  app.get(SERVICE_PATHS.manifest, async (_request, reply) => {
-    reply.header('cache-control', 'no-cache')
+  // The gateway asks again with If-None-Match when it sees a new version: an unchanged manifest is not sent twice.
+  const manifestTag = `"${createHash('sha256').update(JSON.stringify(manifest)).digest('base64url').slice(0, 22)}"`
+  app.get(SERVICE_PATHS.manifest, async (request, reply) => {
+    reply.header('cache-control', 'no-cache').header('etag', manifestTag)
+    if (request.headers['if-none-match'] === manifestTag) return reply.code(304).send()
     return manifest
   })
 

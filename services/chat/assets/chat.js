@@ -93,6 +93,15 @@
 
   const isSendForm = (elt) => elt && elt.id && (elt.id.startsWith('chat-send-') || elt.id === 'chat-private-form')
 
+  // The message's client id is also its Idempotency-Key: the gateway may then send the post again to another
+  // process if the first one dies mid-request, and the service stores the message once.
+  document.addEventListener('htmx:configRequest', (event) => {
+    const form = event.detail.elt
+    if (!isSendForm(form)) return
+    const clientId = form.querySelector('input[name="clientId"]')
+    if (clientId && clientId.value) event.detail.headers['Idempotency-Key'] = clientId.value
+  })
+
   // The request has its values: the next send gets a new client id at once, however fast it follows.
   document.addEventListener('htmx:beforeRequest', (event) => {
     const form = event.detail.elt

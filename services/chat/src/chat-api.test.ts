@@ -52,6 +52,13 @@ test('chat api - register, create and join rooms, post and read with a cursor', 
   const retry = await call('POST', '/chat/api/rooms/bots-friends/messages', { token: bot, body: { text: 'beep', clientId: 'b-1' } })
   assert.equal(retry.status, 200, 'a retried send answers the stored message')
   assert.equal(retry.json.id, first.json.id)
+  // An Idempotency-Key header does the same as a clientId, so the gateway may send the request twice.
+  const keyed = async () =>
+    chat.app.inject({ method: 'POST', url: '/chat/api/rooms/bots-friends/messages', headers: { authorization: `Bearer ${bot}`, 'content-type': 'application/json', 'idempotency-key': '"8e03978e-40d5-43e8-bc93-6894a57f9324"' }, payload: '{"text":"boop"}' })
+  const [once, twice] = [await keyed(), await keyed()]
+  assert.deepEqual([once.statusCode, twice.statusCode], [201, 200])
+  assert.equal(twice.json().id, once.json().id)
+  await call('DELETE', `/chat/api/messages/${String(once.json().id)}`, { token: bot })
 
   const page = await call('GET', '/chat/api/rooms/bots-friends/messages', { token: bot })
   const messages = page.json.messages as { kind: string; text: string; author: string }[]

@@ -59,6 +59,16 @@ function body(request: FastifyRequest): Record<string, unknown> {
   return parsed.data
 }
 
+/**
+ * The `Idempotency-Key` header (IETF httpapi-idempotency-key-header), when the body gives no `clientId`:
+ * the same key is the same message, so a send the gateway or the client retries is stored once.
+ */
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key']
+  // The draft's examples quote the key (a structured-field string); the quotes are not part of it.
+  return typeof key === 'string' ? key.replace(/^"(.*)"$/, '$1') : undefined
+}
+
 function query(request: FastifyRequest): z.infer<typeof Query> {
   const parsed = Query.safeParse(request.query)
   if (!parsed.success) throw new ValidationError('query', parsed.error.issues.map((issue) => issue.message).join('; '))
@@ -169,7 +179,7 @@ function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleM
     '/chat/api/rooms/:slug/messages',
     authed(async (request, reply, asker) => {
       const { text, clientId } = body(request)
-      const { message, duplicate } = await core.post(asker.id, (request.params as { slug: string }).slug, { text, clientId })
+      const { message, duplicate } = await core.post(asker.id, (request.params as { slug: string }).slug, { text, clientId: clientId ?? idempotencyKey(request) })
       return reply.code(duplicate ? 200 : 201).send(messageJson(message))
     }),
   )
@@ -196,7 +206,7 @@ function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleM
     '/chat/api/private',
     authed(async (request, reply, asker) => {
       const { to, text, clientId } = body(request)
-      return reply.code(201).send(messageJson(await core.sendPrivate(asker.id, { to, text, clientId })))
+      return reply.code(201).send(messageJson(await core.sendPrivate(asker.id, { to, text, clientId: clientId ?? idempotencyKey(request) })))
     }),
   )
 }

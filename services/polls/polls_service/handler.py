@@ -6,6 +6,7 @@ and what was typed. Every change is published to the live channel.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -17,6 +18,7 @@ from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from .faults import FAULTS_PATH, Faults, InvalidFaults, faults_credential, parse_faults
 from .gateway_client import GatewayClient
 from .outbox_relay import OutboxRelay
 from .manifest import CHANNEL, MANIFEST
@@ -59,6 +61,7 @@ class App:
         # Started and stopped with the server (polls.py); idle in tests that only handle requests.
         self.relay = OutboxRelay(store.outbox, self.gateway, poll_s=settings.outbox_poll_s, lease_s=settings.outbox_lease_s)
         self.started = time.time()
+        self.faults = Faults()
 
 
 def make_handler(app: App) -> type[BaseHTTPRequestHandler]:
@@ -151,7 +154,7 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802
         if self._read_body():
-            self._dispatch(self._unsupported)
+            self._dispatch(self._put_faults if urlsplit(self.path).path == FAULTS_PATH else self._unsupported)
 
     do_PATCH = do_DELETE = do_PUT  # noqa: N815
 
@@ -183,7 +186,10 @@ class PollsHandler(BaseHTTPRequestHandler):
     def _dispatch(self, route) -> None:
         self._begin()
         try:
-            route(urlsplit(self.path).path)
+            path = urlsplit(self.path).path
+            if (path == MOUNT or path.startswith(f"{MOUNT}/")) and self._injected_fault():
+                return
+            route(path)
         except IdentityError as error:
             log.warning(json.dumps({"msg": "refused a request with an invalid identity", "reason": str(error), "requestId": self._request_id}))
             if self._wants_json():
@@ -192,6 +198,30 @@ class PollsHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("request %s failed", self._request_id)
             self._error(500, "Something went wrong", "Polls failed to handle this request. Try again; if it keeps failing, quote the request id below.")
+
+    def _injected_fault(self) -> bool:
+        """Applies the faults the gateway set (none by default); True when the request was answered with an error."""
+        faults = self.app.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        if not faults.fails_now():
+            return False
+        self.close_connection = True
+        self._error(faults.error_status, "Injected fault", f"This process answers {round(faults.error_rate * 100)}% of requests with {faults.error_status}: a fault set from the gateway's admin page.")
+        return True
+
+    def _put_faults(self, _path: str) -> None:
+        expected = f"Bearer {faults_credential(self.app.settings.secret, NAME)}"
+        if not hmac.compare_digest(self.headers.get("authorization", "").encode("utf-8"), expected.encode("utf-8")):
+            return self._json(401, {"error": "Unauthorized", "message": "send the fault credential made with DX_SECRET (see docs/protocol.md §3.1)"})
+        if (self.headers.get("content-type") or "").split(";")[0].strip().lower() != "application/json":
+            return self._json(415, {"error": "Unsupported media type", "message": "send the faults as JSON, with content-type: application/json"})
+        try:
+            self.app.faults = parse_faults(self._body)
+        except InvalidFaults as error:
+            return self._json(400, {"error": "Invalid faults", "message": str(error)})
+        log.warning(json.dumps({"msg": "faults set", "faults": self.app.faults.as_json(), "requestId": self._request_id}))
+        self._json(200, self.app.faults.as_json())
 
     def _wants_json(self) -> bool:
         accept = self.headers.get("accept", "")

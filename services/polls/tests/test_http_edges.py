@@ -99,6 +99,30 @@ class HttpEdges(unittest.TestCase):
         self.assertEqual(response.status, 403)
         self.assertTrue(body.startswith("Refused: This form was posted from another site."))
 
+    # The fault endpoint of docs/protocol.md §3.1: the gateway's credential, JSON only, then obeyed.
+    def test_faults_are_taken_only_from_the_gateway_as_json_and_then_obeyed(self):
+        from polls_service.faults import faults_credential
+
+        json_type = {"content-type": "application/json"}
+        response, _ = self.request("PUT", "/_dx/faults", '{"errorRate": 1}', json_type)
+        self.assertEqual(response.status, 401)
+        auth = {"authorization": f"Bearer {faults_credential('0123456789abcdef0123456789abcdef', 'polls')}"}
+        response, _ = self.request("PUT", "/_dx/faults", "errorRate=1", {**auth, "content-type": "text/plain"})
+        self.assertEqual(response.status, 415)
+        response, body = self.request("PUT", "/_dx/faults", '{"errorRate": 2}', {**auth, **json_type})
+        self.assertEqual(response.status, 400)
+        self.assertIn("errorRate must be between 0 and 1", body)
+        response, _ = self.request("PUT", "/_dx/faults", '{"errorRate": 1, "errorStatus": 502}', {**auth, **json_type})
+        self.assertEqual(response.status, 200)
+        response, _ = self.request("GET", "/polls", headers={"accept": "application/json"})
+        self.assertEqual(response.status, 502)
+        response, _ = self.request("GET", "/health")
+        self.assertEqual(response.status, 200, "health and the protocol's own paths are spared")
+        response, _ = self.request("PUT", "/_dx/faults", "{}", {**auth, **json_type})
+        self.assertEqual(response.status, 200)
+        response, _ = self.request("GET", "/polls")
+        self.assertEqual(response.status, 200)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -31,6 +31,18 @@ test('todo - htmx gets the re-rendered widget, not a redirect', async (t) => {
   assert.equal(response.headers.link, '</todo/assets/todo.css>; rel=preload; as=style')
 })
 
+test('todo - a post repeated with the same Idempotency-Key (or form key) adds the todo once', async (t) => {
+  const { app, post, titles } = await build(t)
+  const page = (await app.inject({ url: '/todo', headers: { 'x-dx-fragment': '1' } })).body
+  const key = /hx-headers="\{&quot;Idempotency-Key&quot;:&quot;([0-9a-f-]{36})&quot;\}"/.exec(page)?.[1]
+  assert.ok(key, 'the add form carries a key')
+  assert.match(page, new RegExp(`<input type="hidden" name="key" value="${key}">`))
+  for (let i = 0; i < 2; i++) assert.equal((await post('/todo/items', { title: 'Once' }, { 'hx-request': 'true', 'idempotency-key': key })).statusCode, 200)
+  for (let i = 0; i < 2; i++) assert.equal((await post('/todo/items', { title: 'Also once', key: 'plain-form-1' })).statusCode, 303)
+  await post('/todo/items', { title: 'Once' })
+  assert.deepEqual(await titles(), ['Once', 'Also once', 'Once'], 'a post without a key is a new todo each time')
+})
+
 test('todo - empty and 501-character titles get a clear message and change nothing', async (t) => {
   const { post, titles } = await build(t)
   await post('/todo/items', { title: 'Keep me' })

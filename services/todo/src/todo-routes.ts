@@ -4,6 +4,7 @@
  * and a plain browser with a redirect back; bad input gets 422 and the form
  * again with the message and what was typed.
  */
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, Live, StreamAction } from '@distributex/sdk'
 import { ValidationError } from '@distributex/protocol'
 import { todoItem, todoWidget, type TodoViewState } from './todo-view.js'
@@ -15,12 +16,21 @@ const GONE = 'That todo no longer exists: someone may have removed it.'
 
 export { TODO_CHANNEL }
 
+const KEY = /^[A-Za-z0-9_-]{1,64}$/
+
+/** The add form's key: its `Idempotency-Key` header, else its hidden `key` field; ignored unless 1 to 64 of A-Z a-z 0-9 _ -. */
+function requestKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key']
+  const given = typeof header === 'string' ? header.replace(/^"(.*)"$/, '$1') : (request.body as Record<string, unknown> | undefined)?.key
+  return typeof given === 'string' && KEY.test(given) ? given : undefined
+}
+
 /** Registers the routes; every change goes through `change` (one transaction with its live updates). */
 export function todoRoutes(app: FastifyInstance, { store, change, live }: { store: TodoStore; change: TodoChange; live: Live }): void {
   const render = async (request: FastifyRequest, state: Omit<TodoViewState, 'todos' | 'live'> = {}) => {
     // The grant and position first, the data second: nothing can fall between them.
     const attributes = await live.attributes(request, TODO_CHANNEL)
-    return todoWidget({ ...state, live: attributes, todos: await store.list() })
+    return todoWidget({ ...state, live: attributes, todos: await store.list(), formKey: randomUUID() })
   }
 
   const itemChanged = (todo: Todo): StreamAction => ({ action: 'morph', target: `todo-${todo.id}`, html: todoItem(todo).value })
@@ -49,9 +59,11 @@ export function todoRoutes(app: FastifyInstance, { store, change, live }: { stor
       if (error instanceof ValidationError) return invalid(request, reply, error, value)
       throw error
     }
+    // The same key is the same request (a retry after a connection died): the todo is added once.
+    const key = requestKey(request)
     await change(async (todos, outbox) => {
-      const todo = await todos.add(title)
-      await announce(todos, outbox, [{ action: 'append', target: 'todo-items', html: todoItem(todo).value }])
+      const { todo, added } = key ? await todos.addOnce(`key:${key}`, title) : { todo: await todos.add(title), added: true }
+      if (added && todo) await announce(todos, outbox, [{ action: 'append', target: 'todo-items', html: todoItem(todo).value }])
     })
     return done(request, reply)
   })

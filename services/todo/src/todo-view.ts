@@ -15,6 +15,11 @@ export interface TodoViewState {
   error?: { message: string; value: string; todoId?: string } | undefined
   /** A short note, e.g. "That todo was already removed." */
   notice?: string | undefined
+  /**
+   * A fresh key for the add form, sent as its Idempotency-Key (and a hidden field for browsers without
+   * JavaScript): a post repeated by the gateway or the browser adds the todo once.
+   */
+  formKey?: string | undefined
 }
 
 const MOUNT = '/todo'
@@ -69,7 +74,7 @@ export function todoFooter(todos: readonly Todo[]): SafeHtml {
 }
 
 /** The whole widget; htmx swaps it by morphing, so only what changed moves. */
-export function todoWidget({ todos, error, notice, live }: TodoViewState): SafeHtml {
+export function todoWidget({ todos, error, notice, live, formKey }: TodoViewState): SafeHtml {
   const addError = error && !error.todoId ? error : undefined
   // The list is always there (empty when there is nothing), so live appends have a target;
   // the empty-state line is hidden by CSS while the list has items.
@@ -78,7 +83,8 @@ export function todoWidget({ todos, error, notice, live }: TodoViewState): SafeH
     <h2 class="text-lg font-semibold tracking-tight">Todo</h2>
     ${todoCounts(todos)}
   </div>
-  <form ${action('/items')} class="mt-4 flex gap-2" hx-disabled-elt="find button">
+  <form ${action('/items')} class="mt-4 flex gap-2" hx-disabled-elt="find button"${formKey ? html` hx-headers="${JSON.stringify({ 'Idempotency-Key': formKey })}"` : ''}>
+    ${formKey ? html`<input type="hidden" name="key" value="${formKey}">` : ''}
     <label for="todo-new" class="sr-only">New todo</label>
     <input id="todo-new" name="title" value="${addError?.value ?? ''}" placeholder="What needs doing?" class="dx-input" autocomplete="off"${addError ? html` aria-invalid="true" aria-describedby="todo-error"` : ''}>
     <button type="submit" class="dx-btn-primary">Add</button>

@@ -3,11 +3,8 @@
  * §4.1: asked with `x-dx-fragment: 1`, a widget answers 200 within the
  * gateway's time budget with an HTML fragment (no document around it) of at most 1 MiB.
  */
-import { HEADERS } from '@distributex/protocol'
+import { HEADERS, MAX_FRAGMENT_BYTES } from '@distributex/protocol'
 import { everyFragment, everyWidget, fail, pass, skip, type Rule } from '../rule.js'
-
-/** The gateway refuses larger fragments. */
-export const MAX_FRAGMENT_BYTES = 1024 * 1024
 
 /** The gateway's default time budget per widget; a slower widget shows as unavailable. */
 export const WIDGET_TIMEOUT_MS = 1500

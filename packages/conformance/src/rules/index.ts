@@ -5,6 +5,8 @@
 import type { Rule } from '../rule.js'
 import { manifestServed, manifestValid } from './manifest-rules.js'
 import { healthOk } from './health-rules.js'
+import { healthSize, manifestSize } from './limit-rules.js'
+import { faultsAuthenticated, faultsJsonOnly } from './fault-rules.js'
 import { fragmentContentType, fragmentFast, fragmentIsFragment, fragmentOk, fragmentSize } from './fragment-rules.js'
 import { pageFullDocument, pageHtmxConfig, pageLandmarks, pageSharedLook } from './page-rules.js'
 import { assetsDeclaredReachable } from './asset-rules.js'
@@ -17,7 +19,11 @@ import { liveGrantValid } from './live-rules.js'
 export const RULES: readonly Rule[] = [
   manifestServed,
   manifestValid,
+  manifestSize,
   healthOk,
+  healthSize,
+  faultsAuthenticated,
+  faultsJsonOnly,
   fragmentOk,
   fragmentFast,
   fragmentContentType,

@@ -91,6 +91,9 @@ test('publish - a body that cannot be read is refused with what to send, as JSON
     json: { error: 'the body is not valid JSON; send {"channel":"<service>:<name>","actions":[…]} or {"event":{…}}' },
   })
   assert.deepEqual(await send('channel=polls:results', 'application/x-www-form-urlencoded'), { status: 415, json: { error: 'send the body as JSON, with content-type: application/json' } })
+  // text/plain is a type Fastify reads by default: still refused as §10.2 says, not answered 400.
+  assert.deepEqual(await send('{"channel":"polls:results","actions":[]}', 'text/plain'), { status: 415, json: { error: 'send the body as JSON, with content-type: application/json' } })
+  assert.deepEqual(await send('{}', 'application/json; charset=utf-8').then((answer) => answer.status), 400)
   const huge = await send(JSON.stringify({ channel: 'polls:results', actions: Array.from({ length: 5 }, () => ({ action: 'append', target: 'x', html: 'x'.repeat(250_000) })) }), 'application/json')
   assert.equal(huge.status, 413)
   assert.match(String(huge.json.error), /larger than 1 MiB; publish fewer or smaller actions per request/)

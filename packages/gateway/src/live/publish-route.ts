@@ -119,7 +119,13 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     return refuse(reply, 500, 'the gateway failed to handle this publish request; see its log')
   }
 
-  app.post(PUBLISH_PATH, { errorHandler }, async (request, reply) => {
+  // Only JSON is read: any other type (text/plain included, which Fastify would otherwise read as text) is 415, as §10.2 says.
+  const onlyJson = async (request: FastifyRequest, reply: FastifyReply) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+    if (type !== 'application/json') return refuse(reply, 415, 'send the body as JSON, with content-type: application/json')
+  }
+
+  app.post(PUBLISH_PATH, { errorHandler, onRequest: onlyJson }, async (request, reply) => {
     const service = ownerOf(request, reply)
     if (!service || !bus) return reply
     const parsed = parseBody(request.body)
