@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { createBus, type Bus } from '@distributex/bus'
+import { connect as natsConnect } from 'nats'
+import { createBus, type Bus, type CreateBusOptions } from '@distributex/bus'
 import { engineUrl, requireEngine, waitFor, type EngineVariable } from '@distributex/testkit'
 import { todoService } from './index.js'
 
@@ -14,18 +15,25 @@ for (const broker of brokers) {
   const options = broker.variable ? requireEngine(broker.variable) : { skip: false as const }
   test(`todo requests (${broker.name}) - a todo.requested from another service is added like a person's, live, once; bad ones are logged and dropped`, options, async (t) => {
     const url = broker.variable ? engineUrl(broker.variable) : undefined
-    const todoBus = createBus(url)
+    const run = randomUUID().slice(0, 8)
+    // Topics of this run only: a request left unacknowledged by an earlier run must not reach this one.
+    const isolated: CreateBusOptions = { redis: { keyPrefix: `dxtest:${run}:` }, nats: { stream: `DXT_TODO_${run}`, subjectPrefix: `dxt_todo_${run}` } }
+    const todoBus = createBus(url, isolated)
     // On a broker the requester is another process with its own connection; in memory they share one bus.
-    const requesterBus: Bus = url ? createBus(url) : todoBus
+    const requesterBus: Bus = url ? createBus(url, isolated) : todoBus
     const { app, close } = await todoService.build({ dataDir: mkdtempSync(join(tmpdir(), 'dx-todo-')), logLevel: 'silent', env: { DX_SECRET: 'k'.repeat(40) }, databaseUrl: undefined, bus: todoBus })
     t.after(async () => {
       await close()
       if (requesterBus !== todoBus) await requesterBus.close()
       await todoBus.close()
+      if (broker.name === 'nats' && url) {
+        const nc = await natsConnect({ servers: url })
+        await (await nc.jetstreamManager()).streams.delete(`DXT_TODO_${run}`).catch(() => false)
+        await nc.close()
+      }
     })
     const titles = async () => [...(await app.inject({ url: '/todo', headers: { 'x-dx-fragment': '1' } })).body.matchAll(/class="todo-title[^"]*">([^<]*)</g)].map((m) => m[1])
     const { head } = await todoBus.read('live.todo:list', { limit: 1 })
-    const run = randomUUID().slice(0, 8)
 
     const request = (data: unknown) => requesterBus.publish('todo.requested', { type: 'todo.requested', source: 'news', data })
     await request({ title: '   ', source: 'news' })
@@ -37,8 +45,13 @@ for (const broker of brokers) {
     await waitFor(async () => (await titles()).includes(`Read: &lt;b&gt;Rust&lt;/b&gt; ${run}`), { what: 'the requested todo', timeoutMs: 10_000 })
     assert.deepEqual(await titles(), [`Read: &lt;b&gt;Rust&lt;/b&gt; ${run}`], 'only the valid request became a todo, escaped like any title')
 
-    const { messages } = await todoBus.read<{ actions: { action: string; target: string; html?: string }[] }>('live.todo:list', head ? { after: head } : {})
-    const actions = messages.flatMap((message) => message.envelope.data.actions)
+    // The outbox relay publishes right after the commit: wait for it rather than race it.
+    const liveActions = async () => {
+      const { messages } = await todoBus.read<{ actions: { action: string; target: string; html?: string }[] }>('live.todo:list', head ? { after: head } : {})
+      return messages.flatMap((message) => message.envelope.data.actions)
+    }
+    await waitFor(async () => (await liveActions()).length >= 3, { what: 'the live updates of the added todo', timeoutMs: 10_000 })
+    const actions = await liveActions()
     assert.deepEqual(actions.map((a) => `${a.action} ${a.target}`), ['append todo-items', 'replace todo-counts', 'replace todo-footer'], 'the same live updates as an add from the form')
     assert.match(actions[1]?.html ?? '', /1 to do · 0 done/)
 

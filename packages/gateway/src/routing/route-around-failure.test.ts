@@ -55,9 +55,12 @@ test('routing - one of two processes killed under load: no 5xx for idempotent or
 
   const workers = 8
   const traffic = load(gateway.url, workers)
-  await sleep(400)
+  // Counted in requests, not milliseconds: a busy machine runs the same scenario, only slower.
+  await waitFor(() => traffic.answers.GET.length >= 10, { timeoutMs: 30_000, what: 'load on both processes' })
   await one.kill()
+  const killedAt = traffic.answers.GET.length
   await sleep(1500)
+  await waitFor(() => traffic.answers.GET.length >= killedAt + 15, { timeoutMs: 30_000, what: 'load after the kill' })
   await traffic.stop()
 
   const { answers } = traffic
