@@ -74,7 +74,7 @@ export function adminTable(services: readonly ServiceStatus[], live?: HubStats, 
     ${services.map(
       (s) => html`<tr data-service="${s.name}">
       <td class="py-2 pr-4 font-medium"><a class="text-indigo-700 hover:underline" href="/${s.name}">${s.title}</a></td>
-      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}${s.manifestProblem ? html`<div class="text-xs text-rose-700" data-problem="manifest">Manifest: ${s.title} ${s.manifestProblem}</div>` : ''}${processList(s, now)}</td>
+      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}${s.manifestProblem ? html`<div class="text-xs text-rose-700" data-problem="manifest">Manifest: ${s.title} ${s.manifestProblem}</div>` : ''}${s.refusedBody ? html`<div class="text-xs text-amber-700" data-problem="body">${ago(s.refusedBody.at, now)} ago, ${s.title} ${s.refusedBody.reason}</div>` : ''}${processList(s, now)}</td>
       <td class="pr-4 font-mono text-xs">${s.version ?? '—'}</td>
       <td class="pr-4">${ms(s.healthMs)}</td>
       <td class="pr-4">${ms(s.fragments.p50)} / ${ms(s.fragments.p99)} <span class="text-xs text-slate-400">(${s.fragments.count})</span></td>

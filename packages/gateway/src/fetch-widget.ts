@@ -4,7 +4,7 @@
  * budget. Never throws: every failure becomes an outcome the page can show.
  * The fragment is read as a stream and abandoned past its cap.
  */
-import { HEADERS, type Widget } from '@distributex/protocol'
+import { BodyTooLargeError, HEADERS, type Widget } from '@distributex/protocol'
 import { describeFailure, formatMs, type ServiceEntry } from './service-registry.js'
 import { readCapped } from './routing/read-capped.js'
 
@@ -61,6 +61,7 @@ export async function fetchWidget({ entry, widget: name, headers, timeoutMs, sig
   } catch (error) {
     if (signal?.aborted) return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
     const reason = timedOut ? `did not answer within ${formatMs(timeoutMs)}` : describeFailure(error, timeoutMs)
+    if (error instanceof BodyTooLargeError) entry.noteRefusedBody(reason)
     // Slow is not down: the widget timeout is the page's budget, not a failure of the process.
     return { kind: 'unavailable', reason, status: timedOut ? 504 : 503 }
   } finally {

@@ -34,6 +34,8 @@ export interface ServiceStatus {
   lastError: string | undefined
   /** Why the manifest could not be read (too large, invalid), while that lasts. */
   manifestProblem: string | undefined
+  /** The last fragment the gateway refused to read (too large), and when. */
+  refusedBody: { reason: string; at: number } | undefined
   healthMs: number | undefined
   fragments: { count: number; p50: number | undefined; p99: number | undefined }
   widgets: string[]
@@ -65,6 +67,7 @@ export class ServiceEntry {
   #lastError: string | undefined
   #healthMs: number | undefined
   #burst: NodeJS.Timeout | undefined
+  #refusedBody: { reason: string; at: number } | undefined
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
@@ -97,6 +100,12 @@ export class ServiceEntry {
   /** Why the service is down or its widgets cannot be shown, in words for the page. */
   get lastError(): string | undefined {
     return this.#lastError ?? this.#manifest.problem
+  }
+
+  /** Records a body the gateway stopped reading at its cap, for the admin page. */
+  noteRefusedBody(reason: string): void {
+    this.#refusedBody = { reason, at: Date.now() }
+    this.#log.warn({ reason }, 'body refused')
   }
 
   /** The cached manifest, or one fetched now (concurrent callers share the fetch). */
@@ -192,6 +201,7 @@ export class ServiceEntry {
       lastCheck: this.#lastCheck,
       lastError: this.#lastError,
       manifestProblem: this.#manifest.problem,
+      refusedBody: this.#refusedBody,
       healthMs: this.#healthMs,
       fragments: { count: this.fragmentLatency.count, p50: this.fragmentLatency.quantile(0.5), p99: this.fragmentLatency.quantile(0.99) },
       widgets: this.#manifest.current?.widgets.map((widget) => widget.name) ?? [],

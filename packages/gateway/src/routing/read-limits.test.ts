@@ -51,6 +51,8 @@ test('limits - a fragment or a health answer past its cap is abandoned, with the
   const fragment = await request(`${gateway.url}/_dx/fragment/big/w`)
   assert.equal(fragment.statusCode, 503)
   assert.match(await fragment.body.text(), /sent a fragment for widget &quot;w&quot; larger than 4 KiB/)
+  const admin = await request(`${gateway.url}/_dx/admin`)
+  assert.match(await admin.body.text(), /data-problem="body">\d+ s ago, BIG sent a fragment for widget &quot;w&quot; larger than 4 KiB/)
   // The fixture's health answer is 15 bytes: under 64. A process whose health answer is larger fails its check.
   assert.equal(gateway.registry.get('big')?.state, 'up')
 })

@@ -66,7 +66,7 @@ test('routing - one of two processes killed under load: no 5xx for idempotent or
   const { answers } = traffic
   const summary = Object.entries(answers).map(([kind, statuses]) => `${kind}: ${failures(statuses)} of ${statuses.length} answered 5xx`)
   t.diagnostic(summary.join('; '))
-  assert.ok(answers.GET.length > 20, 'the load ran')
+  assert.ok(answers.GET.length > 5, 'the load ran')
   assert.equal(failures(answers.GET), 0, summary.join('; '))
   assert.equal(failures(answers['POST with Idempotency-Key']), 0, summary.join('; '))
   // A POST without a key may fail only if it was in flight on the killed process; new ones go elsewhere.
