@@ -5,11 +5,11 @@
  * the `stuck` service on the home page, people who send, and open pages spread
  * over both gateways (WebSocket and SSE), all in one chat room.
  */
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BrokerProcess } from '@distributex/bus/testing'
 import { serviceModule, startCluster, type Cluster } from '../support/cluster.js'
-import { startBroker, type BusKind } from './brokers.js'
+import { restartBroker, startBroker, type BusKind } from './brokers.js'
 import { LivePage } from './live-page.js'
 import { Load, markerPattern } from './load.js'
 import { joinRoom, newSession } from './people.js'
@@ -38,6 +38,18 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
+/** True when something accepts connections on `port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
 /** `count` consecutive ports from `base`, each checked free. */
 async function ports(base: number, count: number): Promise<number[]> {
   const list = Array.from({ length: count }, (_, i) => base + i)
@@ -61,9 +73,9 @@ export async function startChaosCluster(options: { kind: BusKind; settings: Chao
   }
   try {
     const broker = await startBroker(kind)
-    stops.push(teardown.add(() => broker.process.dispose()))
+    stops.push(teardown.add(`the ${kind} server`, () => broker.process.dispose()))
     const stuck = await startStuckService(s1 ?? 0)
-    stops.push(teardown.add(() => stuck.close()))
+    stops.push(teardown.add('the stuck service', () => stuck.close()))
     const cluster = await startCluster({
       busUrl: broker.url,
       databaseUrl: options.databaseUrl,
@@ -77,7 +89,7 @@ export async function startChaosCluster(options: { kind: BusKind; settings: Chao
       pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }, { service: 'chat', widget: 'room' }, { service: 'stuck', widget: 'panel' }] }],
       // The load sends faster than a person may: the rate limit is lifted, as in the chat bench.
       env: { DX_CHAT_RATE_LIMIT: '100000/1' },
-      onCreated: (stop) => stops.push(teardown.add(stop)),
+      onCreated: (stop) => stops.push(teardown.add('the cluster processes', stop)),
     })
     return await withPeople({ kind, settings, runId, broker: broker.process, cluster, stuck, close, stops, teardown })
   } catch (error) {
@@ -102,7 +114,7 @@ async function withPeople(options: { kind: BusKind; settings: ChaosSettings; run
     return LivePage.open({ gateway: gateways[index % gateways.length] ?? '', transport: index < settings.wsPages ? 'ws' : 'sse', cookie, marker })
   }
   options.stops.push(
-    options.teardown.add(async () => {
+    options.teardown.add('the pages', async () => {
       for (const page of pages) page.close()
     }),
   )
@@ -112,6 +124,11 @@ async function withPeople(options: { kind: BusKind; settings: ChaosSettings; run
   const load = new Load({ gateways, senders: senders.map((s) => s.cookie), room: slug, chatPerSecond: settings.chatPerSecond, todoPerSecond: settings.todoPerSecond, timeoutMs: settings.sendTimeoutMs })
   const ready = async () => {
     const notes: string[] = []
+    if (!(await listening(options.broker.port))) {
+      notes.push('the broker was not running after the previous scenario: started again')
+      await options.broker.kill('SIGKILL')
+      await restartBroker(options.broker)
+    }
     await Promise.all([...Object.values(cluster.services).flat(), ...cluster.gateways].filter((p) => !p.running()).map((p) => p.start()))
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline && !pages.every((page) => page.healthy)) await sleep(200)

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
 export interface FreshDatabase {
+  name: string
   url: string
   /** Runs a query in the fresh database. */
   query<Row extends object>(sql: string, values?: unknown[]): Promise<Row[]>
@@ -33,6 +34,7 @@ export async function createFreshDatabase(serverUrl: string): Promise<FreshDatab
   url.pathname = `/${name}`
   const pool = new pg.Pool({ connectionString: url.href, max: 2 })
   return {
+    name,
     url: url.href,
     query: async <Row extends object>(sql: string, values: unknown[] = []) => (await pool.query<Row>(sql, values)).rows,
     async drop() {

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
   const reports: ScenarioReport[] = []
   try {
     const db = await createFreshDatabase(databaseUrl)
-    teardown.add(() => db.drop())
+    teardown.add(`database ${db.name}`, () => db.drop())
     say(`chaos run ${runId}${settings.short ? ' (short)' : ''}: ${scenarios.map((s) => s.name).join(', ')}`)
     for (const kind of ['redis', 'nats'] as const) {
       const mine = scenarios.filter((scenario) => scenario.bus === kind)

@@ -5,6 +5,7 @@
  * under it, the load stops, pages get time to receive what was accepted, then
  * the database is read and the row is tallied.
  */
+import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BusKind } from './brokers.js'
@@ -47,6 +48,9 @@ export interface FaultPlan {
 
 export const now = (): number => performance.now()
 
+/** The longest pages are given to receive what was accepted, while deliveries keep arriving. */
+const SETTLE_LIMIT_MS = 30_000
+
 /** Seconds with one decimal, for notes. */
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
@@ -55,17 +59,25 @@ const pair = (values: [number, number] | undefined) => (values ? `${Math.round(v
 /** Notes every scenario gets: live latency, and who was shown down. */
 function common(row: Row): string[] {
   const notes = [`send → live on a page p50/p99: ${pair(row.liveNormal)} outside the fault, ${pair(row.liveFault)} for sends during it`]
+  if (row.pagesBehind) notes.push(`${row.pagesBehind} pages missed messages live; ${row.silentPages} of them received none at all`)
   const downs = Object.entries(row.downByService)
   if (downs.length) notes.push(`"down" shown to pages: ${downs.map(([service, n]) => `${service} ${n}×`).join(', ')}`)
   return notes
 }
 
-/** Waits until every page has every accepted marker live, or `ms` passes. */
+/** Waits until every page has every accepted marker live, or `ms` passes; while deliveries still arrive, up to 30 s. */
 async function settle(context: ChaosContext, markers: string[], ms: number): Promise<void> {
-  const deadline = Date.now() + ms
+  const started = Date.now()
+  let deadline = started + ms
+  let arrived = -1
   while (Date.now() < deadline) {
-    if (context.chaos.pages.every((page) => markers.every((marker) => page.live.has(marker)))) return
-    await sleep(250)
+    const pages = context.chaos.pages
+    if (pages.every((page) => markers.every((marker) => page.live.has(marker)))) return
+    const count = pages.reduce((sum, page) => sum + markers.filter((marker) => page.live.has(marker)).length, 0)
+    // Late is not lost: give a busy machine time as long as messages keep arriving.
+    if (count > arrived && arrived >= 0) deadline = Math.min(started + SETTLE_LIMIT_MS, Math.max(deadline, Date.now() + 3000))
+    arrived = count
+    await sleep(500)
   }
 }
 
@@ -73,15 +85,23 @@ async function settle(context: ChaosContext, markers: string[], ms: number): Pro
 export async function underLoad(context: ChaosContext, index: number, inject: () => Promise<FaultPlan>): Promise<Outcome> {
   const { chaos, settings, runId } = context
   const notes = await chaos.ready()
+  const loadBefore = loadavg()[0] ?? 0
   const prefix = `${runId}-${index}`
   const from = now()
   chaos.load.start(prefix)
-  await sleep(settings.beforeMs)
-  const plan = await inject()
-  await sleep(settings.afterMs)
+  let plan: FaultPlan
+  try {
+    await sleep(settings.beforeMs)
+    plan = await inject()
+    await sleep(settings.afterMs)
+  } catch (error) {
+    await chaos.load.stop()
+    throw error
+  }
   const sends = await chaos.load.stop()
   await settle(context, sends.filter((send) => send.accepted).map((send) => send.marker), settings.settleMs)
   const to = now()
+  notes.push(`machine load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (${availableParallelism()} cores): every figure is slower on a busy machine`)
   const stored = await storedMarkers(context.db, prefix)
   const row = tally({ sends, pages: chaos.pages, stored, fault: plan.fault, expected: plan.expected ?? [], from, to })
   return { row, notes: [...notes, ...(plan.notes ?? []), ...common(row)], sends, fault: plan.fault }
@@ -92,7 +112,7 @@ export function failureSpan(outcome: Outcome): string | undefined {
   const failed = outcome.sends.filter((send) => !send.accepted && send.end >= outcome.fault.start)
   if (failed.length === 0) return undefined
   const statuses = [...new Set(failed.map((send) => send.status ?? 'no answer'))].join('/')
-  const first = Math.min(...failed.map((send) => send.start)) - outcome.fault.start
+  const first = Math.max(0, Math.min(...failed.map((send) => send.start)) - outcome.fault.start)
   const last = Math.max(...failed.map((send) => send.start)) - outcome.fault.start
   return `${failed.length} sends failed (${statuses}), sent from ${seconds(first)} to ${seconds(last)} after the fault began`
 }

@@ -39,7 +39,7 @@ Starts its own Redis and NATS servers, a PostgreSQL database of its own (DATABAS
 2 gateways, 2 chat and 2 todo processes, 50 open pages and a load, then kills and restarts
 brokers and processes, and prints what was accepted, stored, delivered live and lost.
 
-  --short       the CI version: shorter phases (about two minutes)
+  --short       the CI version: 20 pages (16 WebSocket, 4 SSE) and shorter phases, about two minutes
   --strict      exit 1 when any scenario lost a live update, answered 5xx or left a send unanswered
   --only        run only these scenarios (names as printed in the table)
   --port-base   first of 50 consecutive free ports for the cluster (default 5600)
@@ -68,8 +68,8 @@ export function parseSettings(argv: string[]): ChaosSettings {
       if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65_000) throw new ConfigError(`--port-base must be a whole number from 1024 to 65000\n\n${USAGE}`)
     } else throw new ConfigError(`unknown option "${arg}"\n\n${USAGE}`)
   }
-  const common = { strict, only, portBase, wsPages: 40, ssePages: 10, senders: 16, chatPerSecond: 16, todoPerSecond: 2, sendTimeoutMs: 15_000 }
+  const common = { strict, only, portBase, senders: 16, chatPerSecond: 16, todoPerSecond: 2, sendTimeoutMs: 15_000 }
   return short
-    ? { ...common, short, beforeMs: 2500, afterMs: 3000, settleMs: 5000, shortOutageMs: 1000, longOutageMs: 6000, downMs: 4000, hungPostMs: 10_000 }
-    : { ...common, short, beforeMs: 4000, afterMs: 6000, settleMs: 10_000, shortOutageMs: 1000, longOutageMs: 10_000, downMs: 6000, hungPostMs: 25_000 }
+    ? { ...common, short, wsPages: 16, ssePages: 4, beforeMs: 2500, afterMs: 3000, settleMs: 5000, shortOutageMs: 1000, longOutageMs: 6000, downMs: 4000, hungPostMs: 10_000 }
+    : { ...common, short, wsPages: 40, ssePages: 10, beforeMs: 4000, afterMs: 6000, settleMs: 10_000, shortOutageMs: 1000, longOutageMs: 10_000, downMs: 6000, hungPostMs: 25_000 }
 }

@@ -43,6 +43,9 @@ export interface Row {
   /** "down" states shown to pages, summed over pages, and how many pages saw one. */
   downStates: number
   pagesDown: number
+  /** Open pages that received none of the accepted messages live, and pages that missed some. */
+  silentPages: number
+  pagesBehind: number
   /** "down" states per service. */
   downByService: Record<string, number>
   /** Send → arrival on a page, p50/p99 ms, for messages sent outside and during the fault. */
@@ -113,6 +116,8 @@ export function tally(options: { sends: Send[]; pages: LivePage[]; stored: Map<s
     refusedWhileDown: sends.filter((send) => !send.accepted && expectedDown(send)).length,
     downStates: downs.length,
     pagesDown: new Set(downs.map(({ page }) => page)).size,
+    silentPages: accepted.length ? pages.filter((page) => accepted.every((send) => !page.live.has(send.marker))).length : 0,
+    pagesBehind: pages.filter((page) => accepted.some((send) => !page.live.has(send.marker))).length,
     downByService: downs.reduce<Record<string, number>>((counts, { event }) => ({ ...counts, [event.service ?? '?']: (counts[event.service ?? '?'] ?? 0) + 1 }), {}),
     liveNormal: p50p99(latencies.normal),
     liveFault: p50p99(latencies.fault),

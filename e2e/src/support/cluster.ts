@@ -93,11 +93,11 @@ function clusterProcess(label: string, args: string[], port: number, ready: stri
       await waitFor(
         async () => {
           if (started.exitCode !== null) throw new Error(`${label} exited with code ${started.exitCode}`)
-          const response = await fetch(`${url}${ready}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined)
+          const response = await fetch(`${url}${ready}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
           await response?.arrayBuffer()
           return response?.ok
         },
-        { timeoutMs: 30_000, intervalMs: 100, what: `${label} to answer` },
+        { timeoutMs: 90_000, intervalMs: 100, what: `${label} to answer` },
       ).catch((error: Error) => {
         throw new Error(`${error.message}; its output:\n${output}`, { cause: error })
       })

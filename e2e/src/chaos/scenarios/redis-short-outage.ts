@@ -12,4 +12,5 @@ export const redisShortOutage = brokerOutage({
   bus: 'redis',
   signal: 'SIGKILL',
   outageMs: (settings) => settings.shortOutageMs,
+  withinHeartbeats: true,
 })
