@@ -1,8 +1,10 @@
 /**
  * @module load
  * The load of the chaos suite: people sending chat messages and adding todos
- * at fixed rates through every gateway in turn, whatever the answers (a person
- * does not wait for the previous message before typing the next). Each send
+ * at fixed rates through every gateway in turn, without waiting for the answer
+ * to the previous send, but, like a browser, with at most a few sends of one
+ * person pending at once (a send due meanwhile is held back and counted), so a
+ * slow cluster is not buried under a pile of requests no person would make. Each send
  * carries a unique marker in its text, so it can be found again live on every
  * page and in the database; each send's answer and timing are recorded.
  */
@@ -35,11 +37,17 @@ export interface LoadOptions {
 }
 
 /** Marker prefix of a run: `<kind letter>-<run id>-<scenario>-<n>`. */
+/** Sends of one person that may be unanswered at once; a send due beyond that is held back. */
+export const PENDING_PER_PERSON = 2
+
 export const markerPattern = (runId: string): RegExp => new RegExp(`\\b[mt]-${runId}-\\d+-\\d+\\b`, 'g')
 
 export class Load {
   readonly sends: Send[] = []
+  /** Sends not made since the last start because their person already had PENDING_PER_PERSON unanswered. */
+  heldBack = 0
   readonly #inFlight = new Set<Promise<void>>()
+  readonly #pending = new Map<string, number>()
   #running = false
   #loops: Promise<void>[] = []
 
@@ -48,6 +56,7 @@ export class Load {
   /** Starts sending; markers are `m-<prefix>-<n>` and `t-<prefix>-<n>`. */
   start(prefix: string): void {
     this.#running = true
+    this.heldBack = 0
     this.#loops = [this.#loop('chat', prefix, this.options.chatPerSecond), this.#loop('todo', prefix, this.options.todoPerSecond)]
   }
 
@@ -67,16 +76,22 @@ export class Load {
       const wait = began + n * interval - performance.now()
       if (wait > 0) await sleep(wait)
       if (!this.#running) return
-      const sending = this.#send(kind, `${kind === 'chat' ? 'm' : 't'}-${prefix}-${n}`, n)
+      const cookie = this.options.senders[n % this.options.senders.length] ?? ''
+      const pending = this.#pending.get(cookie) ?? 0
+      if (pending >= PENDING_PER_PERSON) {
+        this.heldBack++
+        continue
+      }
+      this.#pending.set(cookie, pending + 1)
+      const sending = this.#send(kind, `${kind === 'chat' ? 'm' : 't'}-${prefix}-${n}`, n, cookie).finally(() => this.#pending.set(cookie, (this.#pending.get(cookie) ?? 1) - 1))
       this.#inFlight.add(sending)
       void sending.finally(() => this.#inFlight.delete(sending))
     }
   }
 
-  async #send(kind: SendKind, marker: string, n: number): Promise<void> {
-    const { gateways, senders, room, timeoutMs } = this.options
+  async #send(kind: SendKind, marker: string, n: number, cookie: string): Promise<void> {
+    const { gateways, room, timeoutMs } = this.options
     const gateway = n % gateways.length
-    const cookie = senders[n % senders.length] ?? ''
     const start = performance.now()
     const response =
       kind === 'chat'

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { BusKind } from './brokers.js'
 import type { ChaosCluster } from './chaos-cluster.js'
 import { storedMarkers, type FreshDatabase } from './fresh-database.js'
-import type { Send } from './load.js'
+import { PENDING_PER_PERSON, type Send } from './load.js'
 import type { ChaosSettings } from './settings.js'
 import { tally, type ExpectedOutage, type FaultWindow, type Row } from './tally.js'
 
@@ -99,6 +99,7 @@ export async function underLoad(context: ChaosContext, index: number, inject: ()
     throw error
   }
   const sends = await chaos.load.stop()
+  if (chaos.load.heldBack) notes.push(`${chaos.load.heldBack} sends held back: their person still had ${PENDING_PER_PERSON} sends unanswered`)
   await settle(context, sends.filter((send) => send.accepted).map((send) => send.marker), settings.settleMs)
   const to = now()
   notes.push(`machine load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (${availableParallelism()} cores): every figure is slower on a busy machine`)
