@@ -4,24 +4,10 @@
  * command line on a real broker and PostgreSQL, as `distributex cluster` runs
  * them; each can be killed (SIGKILL) and started again on its port.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { freePort, waitFor } from '@distributex/testkit'
+import { freePort } from '@distributex/testkit'
+import { serviceModule, startCluster, type ClusterProcess } from './cluster.js'
 
-const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
-const bin = join(repoRoot, 'packages/cli/bin/distributex.js')
-
-export interface ClusterProcess {
-  label: string
-  port: number
-  url: string
-  start(): Promise<void>
-  kill(): Promise<void>
-  output(): string
-}
+export type { ClusterProcess } from './cluster.js'
 
 export interface ChatCluster {
   chats: ClusterProcess[]
@@ -32,70 +18,18 @@ export interface ChatCluster {
 export const CLUSTER_SECRET = 'k'.repeat(48)
 
 export async function startChatCluster({ busUrl, databaseUrl }: { busUrl: string; databaseUrl: string }): Promise<ChatCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'dx-chat-cluster-'))
-  const configFile = join(dir, 'distributex.config.json')
-  const chatPorts = [await freePort(), await freePort()]
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gateway: { port: 4040, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
-      services: { chat: { port: chatPorts[0], module: join(repoRoot, 'services/chat/dist/index.js'), title: 'Chat' } },
-      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }],
-    }),
-  )
-  const env = {
-    ...process.env,
-    DX_SECRET: CLUSTER_SECRET,
-    DX_DATA_DIR: dir,
-    DISTRIBUTEX_BUS: busUrl,
-    DATABASE_URL: databaseUrl,
-    DX_SERVICE_CHAT_URL: chatPorts.map((port) => `http://127.0.0.1:${port}`).join(','),
+  const cluster = await startCluster({
+    busUrl,
+    databaseUrl,
+    secret: CLUSTER_SECRET,
+    services: { chat: { module: serviceModule('chat'), title: 'Chat', ports: [await freePort(), await freePort()] } },
+    gatewayPorts: [await freePort(), await freePort()],
+    gateway: { widgetTimeoutMs: 2000, healthIntervalMs: 500 },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }],
     // Bots send in bursts here; the limit itself is tested elsewhere.
-    DX_CHAT_RATE_LIMIT: '1000/1',
-  }
-
-  const part = (label: string, name: string, port: number, ready: string): ClusterProcess => {
-    let child: ChildProcess | undefined
-    let output = ''
-    const url = `http://127.0.0.1:${port}`
-    return {
-      label,
-      port,
-      url,
-      output: () => output,
-      async start() {
-        output = ''
-        child = spawn(process.execPath, [bin, 'start', name, '--port', String(port), '--config', configFile, '--log-level', 'warn'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-        child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-        child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-        await waitFor(
-          async () => {
-            const response = await fetch(`${url}${ready}`).catch(() => undefined)
-            return response?.ok
-          },
-          { timeoutMs: 20_000, intervalMs: 100, what: `${label} to answer; output:\n${output}` },
-        )
-      },
-      async kill() {
-        if (!child || child.exitCode !== null || child.signalCode !== null) return
-        const exited = new Promise((resolve) => child?.once('exit', resolve))
-        child.kill('SIGKILL')
-        await exited
-      },
-    }
-  }
-
-  const chats = chatPorts.map((port, n) => part(`chat#${n + 1}`, 'chat', port, '/health'))
-  const gateways = [part('gateway#1', 'gateway', await freePort(), '/'), part('gateway#2', 'gateway', await freePort(), '/')]
-  const all = [...chats, ...gateways]
-  try {
-    await Promise.all(chats.map((chat) => chat.start()))
-    await Promise.all(gateways.map((gateway) => gateway.start()))
-  } catch (error) {
-    await Promise.all(all.map((p) => p.kill()))
-    throw error
-  }
-  return { chats, gateways, close: () => Promise.all(all.map((p) => p.kill())).then(() => undefined) }
+    env: { DX_CHAT_RATE_LIMIT: '1000/1' },
+  })
+  return { chats: cluster.services.chat ?? [], gateways: cluster.gateways, close: cluster.close }
 }
 
 /** Posts JSON to a chat process directly (as a bot would); resolves undefined when the process is unreachable. */

@@ -51,8 +51,8 @@ export class BrokerProcess {
     return new BrokerProcess(binary, await freePort(), dir, args)
   }
 
-  /** Starts the process and waits until its port accepts connections. */
-  async start(): Promise<void> {
+  /** Starts the process and waits (10 s unless told otherwise) until its port accepts connections. */
+  async start({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const child = spawn(this.binary, this.args(this.port, this.dir), { stdio: 'ignore' })
     this.#child = child
     await waitFor(
@@ -60,7 +60,7 @@ export class BrokerProcess {
         if (child.exitCode !== null) throw new Error(`${this.binary} exited with code ${child.exitCode}`)
         return portOpen(this.port)
       },
-      { timeoutMs: 10_000, what: `${this.binary} to listen on ${this.port}` },
+      { timeoutMs, what: `${this.binary} to listen on ${this.port}` },
     )
   }
 

@@ -1,0 +1,44 @@
+/**
+ * @module people
+ * People of the chaos suite, as browsers are to the gateway: a session cookie,
+ * a nickname and a chat room, and form posts sent the way htmx sends them
+ * (same origin, `hx-request`), each with an `Idempotency-Key`.
+ */
+import { randomBytes } from 'node:crypto'
+
+/** A new browser session: the gateway accepts any well-formed id it did not issue as a fresh session. */
+export function newSession(): string {
+  return `dx_sid=${randomBytes(16).toString('base64url')}`
+}
+
+/** Posts a form through the gateway as htmx does; never throws (a network failure is `undefined`). */
+export async function postForm(gateway: string, cookie: string, path: string, form: Record<string, string>, options: { key?: string; timeoutMs?: number } = {}): Promise<Response | undefined> {
+  return fetch(`${gateway}${path}`, {
+    method: 'POST',
+    headers: {
+      cookie,
+      origin: gateway,
+      'content-type': 'application/x-www-form-urlencoded',
+      'hx-request': 'true',
+      ...(options.key ? { 'idempotency-key': options.key } : {}),
+    },
+    body: new URLSearchParams(form),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+  }).catch(() => undefined)
+}
+
+async function must(response: Promise<Response | undefined>, what: string): Promise<void> {
+  const answer = await response
+  const body = await answer?.text()
+  if (!answer?.ok) throw new Error(`${what}: ${answer ? `${answer.status} ${body?.slice(0, 200)}` : 'no answer'}`)
+}
+
+/** Picks a nickname and joins (`create`: creates) the room `name`; returns the room's slug. */
+export async function joinRoom(gateway: string, cookie: string, nickname: string, name: string, create: boolean): Promise<string> {
+  await must(postForm(gateway, cookie, '/chat/nickname', { nickname }), `nickname ${nickname}`)
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+  if (create) await must(postForm(gateway, cookie, '/chat/rooms', { name }), `create room ${name}`)
+  else await must(postForm(gateway, cookie, `/chat/rooms/${slug}/join`, {}), `join ${slug}`)
+  return slug
+}
