@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { checkChannelToken, liveTopic } from '@distributex/protocol'
+import { sessionCookieFor } from '@distributex/gateway'
 import { POLLS_SECRET, pythonSkip, startPollsApp, type PollsApp } from './support/polls-app.js'
 
 const skip = pythonSkip()
@@ -19,7 +20,7 @@ function person(app: PollsApp) {
     const response = await fetch(`${app.gateway.url}${path}`, {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       redirect: 'manual',
-      headers: { cookie: `dx_sid=${sid}`, ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' } : {}), ...init.headers },
+      headers: { cookie: sessionCookieFor(POLLS_SECRET, sid), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true' } : {}), ...init.headers },
       ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
     })
     return { status: response.status, body: await response.text(), headers: response.headers }

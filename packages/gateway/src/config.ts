@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ConfigError, describeIssues } from '@distributex/protocol'
+import { SecurityConfigSchema } from './security/security-config.js'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
 
@@ -54,8 +55,10 @@ export const GatewayConfigSchema = z.object({
       healthIntervalMs: z.number().int().min(100).max(60_000).default(2000),
       /** How long the page shell may wait for widgets, so a fast page is sent in one write (0: send the shell at once). */
       flushWindowMs: z.number().int().min(0).max(100).default(2),
+      /** Browser headers, limits and session lifetimes (docs/security.md). */
+      security: SecurityConfigSchema.prefault({}),
     })
-    .default({ port: 4040, host: '127.0.0.1', widgetTimeoutMs: 1500, healthIntervalMs: 2000, flushWindowMs: 2 }),
+    .prefault({}),
   services: z.record(name, ServiceConfigSchema),
   pages: z.array(PageConfigSchema).default([]),
 })

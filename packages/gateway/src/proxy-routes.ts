@@ -6,6 +6,7 @@
  * the protocol headers, drops any `x-dx-*` header the browser sent and its own
  * session cookie, and refuses cross-site form posts.
  */
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
 import { isCrossOriginRequest } from '@distributex/protocol'
@@ -14,10 +15,16 @@ import type { ServiceEntry } from './service-registry.js'
 import { describeFailure } from './service-registry.js'
 import { withoutReservedHeaders } from './service-headers.js'
 import { withoutSessionCookie } from './session.js'
+import { bodyTooLarge, bodyWasRefused, limitedBody } from './security/body-limit.js'
+import { sendRefusal } from './security/refusal.js'
 
 export interface ProxyOptions {
   entry: ServiceEntry
   headersFor: (request: FastifyRequest, mount: string) => Record<string, string>
+  /** The largest body forwarded to this service, in bytes (its manifest's `bodyLimit` or the gateway's default). */
+  bodyLimit: () => number
+  /** Adjusts the service's response headers (session rotation). */
+  responseHeaders?: (request: FastifyRequest, headers: IncomingHttpHeaders) => IncomingHttpHeaders
 }
 
 function unavailablePage(reply: FastifyReply, entry: ServiceEntry, reason: string) {
@@ -34,11 +41,11 @@ function unavailablePage(reply: FastifyReply, entry: ServiceEntry, reason: strin
 }
 
 /** Registers the proxy for one service in its own encapsulated scope. */
-export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: ProxyOptions): Promise<void> {
+export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bodyLimit, responseHeaders }: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
-    // Bodies pass through as streams: the service parses them, not the gateway.
+    // Bodies pass through as streams: the service parses them, not the gateway; one over the limit is refused first.
     scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+    scope.addContentTypeParser('*', limitedBody(bodyLimit))
     await scope.register(replyFrom, { base: entry.urls[0], undici: entry.pool as never, disableRequestLogging: true })
 
     const forward = (request: FastifyRequest, reply: FastifyReply) => {
@@ -59,9 +66,11 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
         },
         rewriteHeaders: (headers) => {
           entry.markUp()
-          return headers
+          return responseHeaders ? responseHeaders(request, headers) : headers
         },
         onError: (errorReply, { error }) => {
+          const tooLarge = bodyWasRefused(request)
+          if (tooLarge) return sendRefusal(request, errorReply as FastifyReply, bodyTooLarge(tooLarge))
           const reason = describeFailure(error, 30_000)
           entry.markDown(reason)
           request.log.warn({ err: error, service: entry.name }, 'proxy request failed')

@@ -45,8 +45,14 @@ export interface ShellOptions {
   note?: SafeHtml | string
 }
 
-/** htmx settings: swap 422 answers (forms re-rendered with their errors), never 5xx. */
+/**
+ * htmx settings: swap 422 answers (forms re-rendered with their errors), never 5xx. Under the strict
+ * Content-Security-Policy htmx evaluates nothing (no `hx-on`, no `js:` values, no trigger filters) and
+ * injects no inline style (the indicator rules are in app.css).
+ */
 const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  includeIndicatorStyles: false,
   responseHandling: [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },

@@ -1,0 +1,42 @@
+/**
+ * @module rate-limit
+ * Per-client request limits at the front door (`@fastify/rate-limit`): past
+ * `max` requests in a window a client gets 429 with Retry-After, in JSON or in
+ * the shared look like every refusal. The client is its address, read through
+ * the configured trusted proxies only. In development (a public URL that is not
+ * https) requests from this machine are not limited, so reloading a page a
+ * hundred times, a test suite or a benchmark is fine.
+ * The counts are per gateway node.
+ */
+import type { FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { UI_ASSET_PREFIX } from '@distributex/ui'
+import type { SecurityConfig } from './security-config.js'
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+
+/** Thrown for a client over its limit; the gateway's error handler answers it (429). */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError'
+  readonly code = 'DX_RATE_LIMITED'
+  readonly statusCode = 429
+  readonly retryAfterSeconds: number
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests from your address. Wait ${retryAfterSeconds} s, then try again.`)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** `development`: the public URL is not https (loopback is then exempt unless `exemptLoopback: false`). */
+export async function installRateLimit(app: FastifyInstance, limits: SecurityConfig['rateLimit'], development: boolean): Promise<void> {
+  if (limits.max === 0) return
+  const exemptLoopback = limits.exemptLoopback ?? development
+  await app.register(rateLimit, {
+    global: true,
+    max: limits.max,
+    timeWindow: limits.windowMs,
+    // The shared assets are cached by browsers for good; health checks come from operators.
+    allowList: (request) => request.url.startsWith(UI_ASSET_PREFIX) || request.url === '/_dx/health' || (exemptLoopback && LOOPBACK.has(request.ip)),
+    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+  })
+}
