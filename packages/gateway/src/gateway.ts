@@ -130,7 +130,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     absoluteMs: settings.security.session.absoluteHours * 3_600_000,
     isRevoked: (token) => revocations.isRevoked(token),
   }
-  const sessions: SessionControl = { policy, revocations, secure: isHttps }
+  const sessions: SessionControl = { policy, revocations, secure: isHttps, rotationGraceMs: settings.security.session.rotationGraceSeconds * 1000 }
   const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, instance: node, connections: () => hub?.connections.size ?? 0 }) : undefined
 
   // Services ask who is in one of their channels (the same state browsers get), with a credential derived from DX_SECRET.

@@ -36,6 +36,8 @@ export const SecurityConfigSchema = z.object({
       idleMinutes: z.number().int().min(1).max(60 * 24 * 90).default(60 * 24 * 7),
       /** A session ends this long after it began, however much it is used. */
       absoluteHours: z.number().int().min(1).max(24 * 400).default(24 * 30),
+      /** How long a rotated cookie still works, for requests the browser sent before it got the new one. */
+      rotationGraceSeconds: z.number().int().min(0).max(300).default(10),
     })
     .prefault({}),
 })

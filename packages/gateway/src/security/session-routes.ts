@@ -16,11 +16,10 @@ import type { SessionRevocations } from './session-revocations.js'
 export const SESSION_END_PATH = '/_dx/session/end'
 /** The response header a service sends to have the session rotated (docs/protocol.md#session-rotation). */
 export const SESSION_HEADER = HEADERS.session
-/** How long a rotated cookie still works, for requests the browser sent before it got the new one. */
-const ROTATION_GRACE_MS = 10_000
-
 export interface SessionControl {
   policy: SessionPolicy
+  /** How long a rotated cookie still works, for requests the browser sent before it got the new one. */
+  rotationGraceMs: number
   revocations: SessionRevocations
   secure(request: FastifyRequest): boolean
 }
@@ -44,7 +43,7 @@ export function sessionRoutes(app: FastifyInstance, { policy, revocations, secur
  * Applies a service's `x-dx-session: rotate` to a proxied response: the header is removed, the
  * session gets a new token id (same person) in a new cookie, and the old token is revoked.
  */
-export function applySessionRotation(request: FastifyRequest, headers: IncomingHttpHeaders, { policy, revocations, secure }: SessionControl): IncomingHttpHeaders {
+export function applySessionRotation(request: FastifyRequest, headers: IncomingHttpHeaders, { policy, revocations, secure, rotationGraceMs }: SessionControl): IncomingHttpHeaders {
   const asked = headers[SESSION_HEADER]
   if (asked === undefined) return headers
   const { [SESSION_HEADER]: _asked, ...rest } = headers
@@ -53,7 +52,7 @@ export function applySessionRotation(request: FastifyRequest, headers: IncomingH
   const rotated = rotateSession(old)
   request.dxSession = rotated
   const now = Date.now()
-  if (!old.fresh) void revocations.revoke({ token: old.token, from: now + ROTATION_GRACE_MS, until: old.issuedAt + policy.absoluteMs }).catch((error: unknown) => request.log.warn({ err: error }, 'could not publish a rotated session'))
+  if (!old.fresh) void revocations.revoke({ token: old.token, from: now + rotationGraceMs, until: old.issuedAt + policy.absoluteMs }).catch((error: unknown) => request.log.warn({ err: error }, 'could not publish a rotated session'))
   const cookies = rest['set-cookie'] ?? []
   return { ...rest, 'set-cookie': [...(Array.isArray(cookies) ? cookies : [cookies]), sessionCookie(rotated, policy, secure(request), now)] }
 }
