@@ -93,7 +93,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title))
   }
   installRefusalHandler(app)
-  await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
+  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
   cspReportRoute(app)
 
@@ -229,7 +229,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     })
   }
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler({ preHandler: limitNotFound }, (request, reply) => {
     const slot = 'gateway.not-found'
     const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
     const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }] }, [widgetFrame({ slot, title: 'Not found', body })])

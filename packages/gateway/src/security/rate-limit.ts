@@ -8,7 +8,7 @@
  * hundred times, a test suite or a benchmark is fine.
  * The counts are per gateway node.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { UI_ASSET_PREFIX } from '@distributex/ui'
 import type { SecurityConfig } from './security-config.js'
@@ -27,16 +27,20 @@ export class RateLimitedError extends Error {
   }
 }
 
-/** `development`: the public URL is not https (loopback is then exempt unless `exemptLoopback: false`). */
-export async function installRateLimit(app: FastifyInstance, limits: SecurityConfig['rateLimit'], development: boolean): Promise<void> {
-  if (limits.max === 0) return
+/**
+ * Limits every route; returns the limiter for the not-found handler (which is no route), or undefined when off.
+ * `development`: the public URL is not https (loopback is then exempt unless `exemptLoopback: false`).
+ */
+export async function installRateLimit(app: FastifyInstance, limits: SecurityConfig['rateLimit'], development: boolean): Promise<preHandlerAsyncHookHandler | undefined> {
+  if (limits.max === 0) return undefined
   const exemptLoopback = limits.exemptLoopback ?? development
-  await app.register(rateLimit, {
-    global: true,
+  const options = {
     max: limits.max,
     timeWindow: limits.windowMs,
     // The shared assets are cached by browsers for good; health checks come from operators.
-    allowList: (request) => request.url.startsWith(UI_ASSET_PREFIX) || request.url === '/_dx/health' || (exemptLoopback && LOOPBACK.has(request.ip)),
-    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
-  })
+    allowList: (request: FastifyRequest) => request.url.startsWith(UI_ASSET_PREFIX) || request.url === '/_dx/health' || (exemptLoopback && LOOPBACK.has(request.ip)),
+    errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+  }
+  await app.register(rateLimit, { global: true, ...options })
+  return app.rateLimit(options)
 }
