@@ -46,6 +46,8 @@ export async function guardContext(context: BrowserContext): Promise<Guard> {
 /** Runs in the page. */
 function findInjected(): string[] {
   const found: string[] = []
+  // A plain-text answer is shown by the browser's own viewer: nothing in it came from the page.
+  if (document.contentType !== 'text/html') return found
   const roots: (Document | ShadowRoot)[] = [document]
   for (let i = 0; i < roots.length; i++) {
     for (const element of roots[i]!.querySelectorAll('*')) {

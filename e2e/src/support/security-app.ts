@@ -48,7 +48,8 @@ export async function startSecurityApp({ security = {}, publicUrl, nodes = 1, st
   const [todoPort, chatPort, newsPort, pollsPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const gatewayPorts = await Promise.all(Array.from({ length: nodes }, () => freePort()))
   const gatewayUrl = `http://127.0.0.1:${gatewayPorts[0]}`
-  const env = { DX_SECRET: SECURITY_SECRET, DX_NEWS_HN_URL: hackerNews.url, DX_NEWS_POLL_MS: '500', DX_NEWS_TTL_MS: '500', DX_NEWS_TIMEOUT_MS: '400', DX_GATEWAY_URL: gatewayUrl }
+  // Chat's message rate limit is lifted: the hostile-input test sends many messages quickly.
+  const env = { DX_SECRET: SECURITY_SECRET, DX_CHAT_RATE_LIMIT: '1000/1', DX_NEWS_HN_URL: hackerNews.url, DX_NEWS_POLL_MS: '500', DX_NEWS_TTL_MS: '500', DX_NEWS_TIMEOUT_MS: '400', DX_GATEWAY_URL: gatewayUrl }
   const part = { dataDir, env, logLevel, databaseUrl: undefined, bus }
   const todo = await todoService.start({ ...part, port: todoPort })
   const chat = await chatService.start({ ...part, port: chatPort })
