@@ -33,6 +33,9 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'no-404': { rule: 'not-found.status', fix: /answered 200; answer 404/ },
   'html-errors': { rule: 'errors.json-shape', fix: /"text\/html; charset=utf-8"; answer a request with accept: application\/json/ },
   'foreign-channel-token': { rule: 'live.grant-valid', fix: /token for "fixture:card" is refused.*sid from the verified identity/ },
+  'no-security-headers': { rule: 'page.security-headers', fix: /no content-security-policy header; send the policy of docs\/protocol.md §5.3/ },
+  'csp-additions-not-sent': { rule: 'page.security-headers', fix: /adds https:\/\/images.example.com to img-src, but the page's policy does not allow it/ },
+  'unsafe-csp-addition': { rule: 'manifest.valid', fix: /csp.*keywords \('unsafe-inline', 'unsafe-eval', \*\) and bare schemes are refused/ },
 }
 
 test('conformance - a service that follows the protocol passes every rule', async (t) => {

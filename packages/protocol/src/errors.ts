@@ -14,6 +14,8 @@ export type DxErrorCode =
   | 'DX_VALIDATION'
   | 'DX_STOPPED'
   | 'DX_BUS_ENVELOPE_INVALID'
+  | 'DX_BODY_TOO_LARGE'
+  | 'DX_RATE_LIMITED'
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError extends Error {

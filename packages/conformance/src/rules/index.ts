@@ -13,6 +13,7 @@ import { identityAcceptsValid, identityRejectsExpired, identityRejectsForged } f
 import { formsCrossSiteRefused, htmlEscapesInput } from './safety-rules.js'
 import { errorsJsonShape, notFoundStatus } from './error-rules.js'
 import { liveGrantValid } from './live-rules.js'
+import { pageSecurityHeaders } from './security-rules.js'
 
 export const RULES: readonly Rule[] = [
   manifestServed,
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   assetsDeclaredReachable,
   requestIdEchoed,
   versionHeader,
+  pageSecurityHeaders,
   identityRejectsForged,
   identityRejectsExpired,
   identityAcceptsValid,

@@ -9,16 +9,16 @@
  */
 import { Transform, type Readable } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
+import { DxError } from '@distributex/protocol'
 import type { Refusal } from './refusal.js'
 
 /** A body over the limit; `statusCode` makes Fastify's error handler answer 413. */
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends DxError {
   override name = 'BodyTooLargeError'
-  readonly code = 'DX_BODY_TOO_LARGE'
   readonly statusCode = 413
   readonly limit: number
   constructor(limit: number) {
-    super(`The request body is larger than the ${formatBytes(limit)} this service accepts. Send less (a shorter message, a smaller file).`)
+    super('DX_BODY_TOO_LARGE', `The request body is larger than the ${formatBytes(limit)} this service accepts. Send less (a shorter message, a smaller file).`, { fields: { limit } })
     this.limit = limit
   }
 }

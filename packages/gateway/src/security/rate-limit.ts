@@ -11,18 +11,18 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { UI_ASSET_PREFIX } from '@distributex/ui'
+import { DxError } from '@distributex/protocol'
 import type { SecurityConfig } from './security-config.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
 /** Thrown for a client over its limit; the gateway's error handler answers it (429). */
-export class RateLimitedError extends Error {
+export class RateLimitedError extends DxError {
   override name = 'RateLimitedError'
-  readonly code = 'DX_RATE_LIMITED'
   readonly statusCode = 429
   readonly retryAfterSeconds: number
   constructor(retryAfterSeconds: number) {
-    super(`Too many requests from your address. Wait ${retryAfterSeconds} s, then try again.`)
+    super('DX_RATE_LIMITED', `Too many requests from your address. Wait ${retryAfterSeconds} s, then try again.`, { fields: { retryAfterSeconds } })
     this.retryAfterSeconds = retryAfterSeconds
   }
 }
