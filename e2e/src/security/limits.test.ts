@@ -136,6 +136,7 @@ describe('rate limits at the gateway', () => {
     assert.equal(page.status, 429)
     assert.ok(Number(page.headers.get('retry-after')) > 0, 'Retry-After says when to come back')
     assert.match(await page.text(), /Too many requests/)
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/, 'a refusal carries the security headers too')
     const json = await fetch(`${gateway.url}/nope`, { headers: { accept: 'application/json' } })
     assert.equal(json.status, 429)
     assert.equal(((await json.json()) as { code: string }).code, 'DX_RATE_LIMITED')

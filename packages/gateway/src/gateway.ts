@@ -93,8 +93,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title))
   }
   installRefusalHandler(app)
-  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
+  // Headers first: a refusal (429) carries them too.
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
+  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
   cspReportRoute(app)
 
   const sign = identitySigner(secret)
