@@ -6,7 +6,8 @@ import { createGateway, parseGatewayConfig, sessionCookieFor, type Gateway } fro
 import { createBus, type Bus } from '@distributex/bus'
 import { engineUrl, requireEngine, waitFor } from '@distributex/testkit'
 import { SECURITY_SECRET } from '../support/security-app.js'
-import { startChatApp } from '../support/chat-app.js'
+import { openChat, pickNickname, startChatApp } from '../support/chat-app.js'
+import { browserSkip, launchBrowser } from '../support/browser.js'
 
 type After = { after(fn: () => Promise<void>): void }
 
@@ -112,5 +113,27 @@ describe('session rotation on a privilege change', () => {
     await waitFor(async () => setCookie(await fetch(`${url}/chat`, { headers: { cookie: first } })) !== undefined, { timeoutMs: 2000, what: 'the old cookie to be refused' })
     const old = await fetch(`${url}/chat`, { headers: { cookie: first } })
     assert.doesNotMatch(await old.text(), /value="Rotator"/, 'the cookie from before the change is not that person any more')
+  })
+})
+
+describe('ending a session from the page, in headless Chromium', { skip: browserSkip() }, () => {
+  test('security - "End session" forgets the person: the next page is a new session with no nickname', async (t) => {
+    const app = await startChatApp()
+    const browser = await launchBrowser()
+    t.after(async () => {
+      await browser.close()
+      await app.close()
+    })
+    const context = await browser.newContext()
+    const page = await openChat(browser, `${app.gateway.url}/`)
+    await pickNickname(page, 'Leaving')
+    const before = (await page.context().cookies()).find((cookie) => cookie.name === 'dx_sid')?.value
+    await Promise.all([page.waitForURL(`${app.gateway.url}/`), page.getByRole('button', { name: 'End session' }).click()])
+    await page.locator('#chat-nickname').waitFor()
+    assert.equal(await page.locator('#chat-nickname').inputValue(), '', 'a new person, without the nickname')
+    const after = (await page.context().cookies()).find((cookie) => cookie.name === 'dx_sid')?.value
+    assert.ok(after && after !== before)
+    assert.notEqual(sessionOf(`dx_sid=${after}`), sessionOf(`dx_sid=${before}`))
+    await context.close()
   })
 })

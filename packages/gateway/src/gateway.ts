@@ -35,7 +35,7 @@ import { cspReportRoute } from './security/csp-report-route.js'
 import { installRateLimit } from './security/rate-limit.js'
 import { installRefusalHandler } from './security/refusal-handler.js'
 import { SessionRevocations } from './security/session-revocations.js'
-import { applySessionRotation, sessionRoutes, type SessionControl } from './security/session-routes.js'
+import { applySessionRotation, SESSION_END_PATH, sessionRoutes, type SessionControl } from './security/session-routes.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -179,6 +179,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         live: hub ? LIVE_PATH : undefined,
         flushWindowMs: settings.flushWindowMs,
         devBuild,
+        sessionEnd: SESSION_END_PATH,
       })
     })
   }
@@ -233,7 +234,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.setNotFoundHandler({ preHandler: limitNotFound }, (request, reply) => {
     const slot = 'gateway.not-found'
     const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
-    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }] }, [widgetFrame({ slot, title: 'Not found', body })])
+    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }], sessionEnd: SESSION_END_PATH }, [widgetFrame({ slot, title: 'Not found', body })])
     return reply.code(404).type('text/html; charset=utf-8').send(document)
   })
 

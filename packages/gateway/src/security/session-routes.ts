@@ -24,7 +24,19 @@ export interface SessionControl {
   secure(request: FastifyRequest): boolean
 }
 
-export function sessionRoutes(app: FastifyInstance, { policy, revocations, secure }: SessionControl): void {
+export function sessionRoutes(app: FastifyInstance, control: SessionControl): void {
+  void app.register(async (scope) => {
+    // The "End session" form posts an empty urlencoded body; whatever comes is read and dropped.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, payload, done) => {
+      payload.resume()
+      payload.on('end', () => done(null, undefined))
+    })
+    endRoute(scope, control)
+  })
+}
+
+function endRoute(app: FastifyInstance, { policy, revocations, secure }: SessionControl): void {
   app.post(SESSION_END_PATH, async (request, reply) => {
     if (isCrossOriginRequest(request.method, request.headers)) {
       return reply.code(403).type('text/plain; charset=utf-8').send('Refused: this logout was posted from another site.\n')
