@@ -1,6 +1,7 @@
 // Runs every compiled test file (`<workspace>/dist/**/*.test.js`) with node's
 // test runner, one file at a time: several start servers or a browser.
 // `node scripts/run-tests.mjs gateway` runs only files whose path contains "gateway".
+// The security suite (e2e/src/security) runs on its own (`npm run test:security`), not in the default run.
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -17,7 +18,7 @@ function testsUnder(dir) {
 const workspaces = ['packages', 'services'].flatMap((root) => readdirSync(root).map((name) => join(root, name))).concat('e2e')
 const files = workspaces.flatMap((workspace) => testsUnder(join(workspace, 'dist'))).sort()
 const filter = process.argv[2]
-const selected = filter ? files.filter((file) => file.includes(filter)) : files
+const selected = filter ? files.filter((file) => file.includes(filter)) : files.filter((file) => !file.includes('/dist/security/'))
 if (selected.length === 0) {
   console.error(`no test files found${filter ? ` matching "${filter}"` : ''}: run "npm run build" first`)
   process.exit(1)

@@ -7,6 +7,7 @@ import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/ga
 import { childArgs, runChild } from '../common/child-protocol.js'
 import type { ComposerArgs, ComposerInfo } from './composer-protocol.js'
 import { SERVICES, WIDGET } from './fragments.js'
+import { BENCH_SECRET } from './bench-session.js'
 
 const args = childArgs<ComposerArgs>()
 let gateway: Gateway | undefined
@@ -22,7 +23,7 @@ runChild<ComposerInfo>(
       'bench configuration',
     )
     // A clean environment: a developer's own DX_* variables must not change what is measured.
-    const env = { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: args.workDir }
+    const env = { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: args.workDir, DX_SECRET: BENCH_SECRET }
     gateway = await createGateway(config, { env, dataDir: args.workDir, logLevel: 'silent', port: 0 })
     const url = await gateway.start()
     const down = gateway.registry.all().filter((entry) => entry.state !== 'up')

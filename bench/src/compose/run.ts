@@ -18,9 +18,10 @@ import { verifyFragment } from './verify.js'
 import { measureComposer, type Backend, type Composer, type ComposerResult } from './measure.js'
 import { findNginx } from './nginx-binary.js'
 import { allClean, renderReport } from './report.js'
+import { benchSessionCookie } from './bench-session.js'
 
-/** A returning browser's session cookie (the gateway's `dx_sid`, 22 base64url characters). */
-const SESSION_COOKIE = 'dx_sid=benchbenchbenchbench12'
+/** A returning browser's session cookie, signed for the bench gateway's secret. */
+const SESSION_COOKIE = benchSessionCookie()
 
 const COMPOSERS: Composer[] = [
   { name: 'distributex', script: new URL('./distributex-composer.js', import.meta.url) },

@@ -9,6 +9,7 @@ import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import WebSocket from 'ws'
 import { signChannelToken } from '@distributex/protocol'
+import { sessionCookieFor } from '@distributex/gateway'
 import { answerRequests, report, runChild } from '../common/child-protocol.js'
 import { quantile } from '../common/stats.js'
 import type { ClientsRequest, Flavor, LatencyReading } from './clients-protocol.js'
@@ -35,7 +36,7 @@ function isDelivery(flavor: Flavor, frame: Buffer): boolean {
 async function connect(flavor: Flavor, url: string, channel: string, secret: string): Promise<WebSocket> {
   const sessionId = randomBytes(16).toString('base64url')
   const address = flavor === 'distributex' ? `${url.replace(/^http/, 'ws')}/_dx/live` : `${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`
-  const socket = new WebSocket(address, { perMessageDeflate: false, headers: flavor === 'distributex' ? { cookie: `dx_sid=${sessionId}` } : {} })
+  const socket = new WebSocket(address, { perMessageDeflate: false, headers: flavor === 'distributex' ? { cookie: sessionCookieFor(secret, sessionId) } : {} })
   const joined = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${flavor} client not in the channel within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS)
     const done = () => {

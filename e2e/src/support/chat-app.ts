@@ -22,14 +22,14 @@ export interface ChatApp {
 
 export const CHAT_SECRET = 'h'.repeat(48)
 
-/** `env` is passed to both (e.g. `DX_CHAT_RATE_LIMIT` to fill a room quickly). */
-export async function startChatApp({ env: extra = {} }: { env?: Record<string, string> } = {}): Promise<ChatApp> {
+/** `env` is passed to both (e.g. `DX_CHAT_RATE_LIMIT` to fill a room quickly); `security` is the gateway's `security` block. */
+export async function startChatApp({ env: extra = {}, security = {} }: { env?: Record<string, string>; security?: Record<string, unknown> } = {}): Promise<ChatApp> {
   const bus = createBus(undefined)
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-chat-'))
   const env = { DX_SECRET: CHAT_SECRET, ...extra }
   const chat = await chatService.start({ port: await freePort(), dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
   const config = parseGatewayConfig({
-    gateway: { port: 0, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
+    gateway: { port: 0, widgetTimeoutMs: 2000, healthIntervalMs: 500, security },
     services: { chat: { url: chat.url } },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }],
   })

@@ -35,31 +35,44 @@ export interface PollsApp {
   close(): Promise<void>
 }
 
-export async function startPollsApp(): Promise<PollsApp> {
-  const [gatewayPort, pollsPort] = [await freePort(), await freePort()]
-  const dataDir = mkdtempSync(join(tmpdir(), 'dx-polls-'))
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+export interface PollsProcess {
+  url: string
+  output(): string
+  stop(): Promise<void>
+}
+
+/** Starts the Python Polls service as `distributex start` runs it, and waits until it answers /health. */
+export async function startPollsProcess({ port, gatewayUrl, dataDir, secret = POLLS_SECRET }: { port: number; gatewayUrl: string; dataDir: string; secret?: string }): Promise<PollsProcess> {
   const child: ChildProcess = spawn('python3', [script], {
-    env: { ...process.env, PORT: String(pollsPort), DX_SECRET: POLLS_SECRET, DX_DATA_DIR: dataDir, DX_GATEWAY_URL: gatewayUrl, DX_STOP_WITH_PARENT: '1' },
+    env: { ...process.env, PORT: String(port), DX_SECRET: secret, DX_DATA_DIR: dataDir, DX_GATEWAY_URL: gatewayUrl, DX_STOP_WITH_PARENT: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
   child.stdout?.on('data', (chunk) => (output += chunk))
   child.stderr?.on('data', (chunk) => (output += chunk))
-  const pollsUrl = `http://127.0.0.1:${pollsPort}`
-  const stopChild = async () => {
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
     await exited
   }
   try {
-    const healthy = () => fetch(`${pollsUrl}/health`).then((response) => response.ok, () => false)
+    const healthy = () => fetch(`${url}/health`).then((response) => response.ok, () => false)
     await waitFor(healthy, { timeoutMs: 10_000, what: 'the Polls service to answer /health' })
   } catch (error) {
-    await stopChild()
+    await stop()
     throw new Error(`${(error as Error).message}; its output:\n${output}`)
   }
+  return { url, output: () => output, stop }
+}
+
+export async function startPollsApp(): Promise<PollsApp> {
+  const [gatewayPort, pollsPort] = [await freePort(), await freePort()]
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-polls-'))
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+  const polls = await startPollsProcess({ port: pollsPort, gatewayUrl, dataDir })
+  const pollsUrl = polls.url
   const bus = createBus(undefined)
   const config = parseGatewayConfig({
     gateway: { port: gatewayPort, widgetTimeoutMs: 1500, healthIntervalMs: 500 },
@@ -72,10 +85,10 @@ export async function startPollsApp(): Promise<PollsApp> {
     gateway,
     bus,
     pollsUrl,
-    output: () => output,
+    output: polls.output,
     async close() {
       await gateway.stop()
-      await stopChild()
+      await polls.stop()
       await bus.close()
     },
   }

@@ -41,6 +41,9 @@ const EXPECTED: Record<FixtureBreak, { rule: string; fix: RegExp }> = {
   'huge-health': { rule: 'health.size', fix: /the health answer is 2\d{4} bytes; the gateway stops reading at 16384 \(16 KiB\)/ },
   'faults-without-credentials': { rule: 'faults.authenticated', fix: /without credentials answered 200; answer 401/ },
   'faults-as-text': { rule: 'faults.json-only', fix: /text\/plain answered 200; answer 415 Unsupported Media Type/ },
+  'no-security-headers': { rule: 'page.security-headers', fix: /no content-security-policy header; send the policy of docs\/protocol.md §5.3/ },
+  'csp-additions-not-sent': { rule: 'page.security-headers', fix: /adds https:\/\/images.example.com to img-src, but the page's policy does not allow it/ },
+  'unsafe-csp-addition': { rule: 'manifest.valid', fix: /csp.*keywords \('unsafe-inline', 'unsafe-eval', \*\) and bare schemes are refused/ },
 }
 
 test('conformance - a service that follows the protocol passes every rule', async (t) => {

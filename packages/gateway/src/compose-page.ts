@@ -29,6 +29,8 @@ export interface ComposeOptions {
   flushWindowMs: number
   /** Development build id (see ShellOptions.devBuild). */
   devBuild?: string | undefined
+  /** Where the page's "End session" button posts. */
+  sessionEnd?: string
 }
 
 export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
@@ -79,6 +81,7 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
     js,
     ...(options.live ? { live: options.live } : {}),
     ...(options.devBuild ? { devBuild: options.devBuild } : {}),
+    ...(options.sessionEnd ? { sessionEnd: options.sessionEnd } : {}),
   })
 
   // The shell waits at most `flushWindowMs` for the widgets: a fast page leaves in one write,

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ConfigError, MAX_FRAGMENT_BYTES, MAX_HEALTH_BYTES, MAX_MANIFEST_BYTES, describeIssues } from '@distributex/protocol'
+import { SecurityConfigSchema } from './security/security-config.js'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
 
@@ -82,6 +83,8 @@ export const GatewayConfigSchema = z.object({
       flushWindowMs: z.number().int().min(0).max(100).default(2),
       /** Timeouts, retries, outlier detection and body caps (see ResilienceConfigSchema). */
       resilience: ResilienceConfigSchema.prefault({}),
+      /** Browser headers, limits and session lifetimes (docs/security.md). */
+      security: SecurityConfigSchema.prefault({}),
     })
     .prefault({}),
   services: z.record(name, ServiceConfigSchema),

@@ -16,7 +16,7 @@ import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavL
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './service-registry.js'
-import { readSession, sessionCookie, type Session } from './session.js'
+import { readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
 import { composePage } from './compose-page.js'
 import { fetchWidget } from './fetch-widget.js'
@@ -33,6 +33,12 @@ import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
 import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
 import { publishRoutes } from './live/publish-route.js'
+import { installBrowserDefenses } from './security/browser-defenses.js'
+import { cspReportRoute } from './security/csp-report-route.js'
+import { installRateLimit } from './security/rate-limit.js'
+import { installRefusalHandler } from './security/refusal-handler.js'
+import { SessionRevocations } from './security/session-revocations.js'
+import { applySessionRotation, SESSION_END_PATH, sessionRoutes, type SessionControl } from './security/session-routes.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -76,14 +82,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     return503OnClosing: true,
     bodyLimit: 1024 * 1024,
+    // X-Forwarded-For/-Proto are believed only from the configured proxies.
+    trustProxy: settings.security.trustedProxies.length ? settings.security.trustedProxies : false,
   })
   let publicUrl = settings.publicUrl ?? `http://localhost:${options.port ?? settings.port}`
-  const secureCookie = () => publicUrl.startsWith('https:')
+  const isHttps = (request: FastifyRequest) => publicUrl.startsWith('https:') || request.protocol === 'https'
+  // Upgrades bypass Fastify: a forwarded https is believed when proxies are configured (the cookie is signed either way).
+  const upgradeHttps = (request: IncomingMessage) =>
+    publicUrl.startsWith('https:') || (settings.security.trustedProxies.length > 0 && request.headers['x-forwarded-proto'] === 'https')
 
   const registry = new ServiceRegistry()
   for (const [name, service] of Object.entries(config.services)) {
     registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title, settings.resilience))
   }
+  installRefusalHandler(app)
+  // Headers first: a refusal (429) carries them too.
+  installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
+  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
+  cspReportRoute(app)
 
   const sign = identitySigner(secret)
   const headersFor = (request: FastifyRequest | IncomingMessage, mount: string, session: Session, requestId: string) =>
@@ -102,9 +118,23 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
-    live = liveRoutes(app, hub)
+    live = liveRoutes(app, hub, (request) => readSession(request.headers.cookie, policy, upgradeHttps(request)))
     for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
   }
+  const revocations = new SessionRevocations({
+    bus: options.bus,
+    log: app.log,
+    onSessionEnded: (sid) => {
+      for (const connection of hub?.connections ?? []) if (connection.sessionId === sid) connection.close(4001, 'session ended: reload the page')
+    },
+  })
+  const policy: SessionPolicy = {
+    secret,
+    idleMs: settings.security.session.idleMinutes * 60_000,
+    absoluteMs: settings.security.session.absoluteHours * 3_600_000,
+    isRevoked: (token) => revocations.isRevoked(token),
+  }
+  const sessions: SessionControl = { policy, revocations, secure: isHttps, rotationGraceMs: settings.security.session.rotationGraceSeconds * 1000 }
   const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, instance: node, connections: () => hub?.connections.size ?? 0 }) : undefined
 
   // Services ask who is in one of their channels (the same state browsers get), with a credential derived from DX_SECRET.
@@ -126,14 +156,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
-    request.dxSession = readSession(request.headers.cookie)
+    request.dxSession = readSession(request.headers.cookie, policy, isHttps(request))
     reply.header(HEADERS.requestId, request.id)
-    if (request.dxSession.fresh) reply.header('set-cookie', sessionCookie(request.dxSession.id, secureCookie()))
+    if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, isHttps(request)))
   })
   app.addHook('onResponse', async (request, reply) => {
     const quiet = request.url.startsWith(UI_ASSET_PREFIX) || request.url.startsWith('/_dx/')
     request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
+
+  sessionRoutes(app, sessions)
 
   for (const page of config.pages) {
     app.get(page.path, async (request, reply) => {
@@ -150,6 +182,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         live: hub ? LIVE_PATH : undefined,
         flushWindowMs: settings.flushWindowMs,
         devBuild,
+        sessionEnd: SESSION_END_PATH,
       })
     })
   }
@@ -194,22 +227,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   })
 
   for (const entry of registry.all()) {
-    await proxyRoutes(app, { entry, headersFor: (request, mount) => headersFor(request, mount, request.dxSession, request.id) })
+    const bodyLimit = () => entry.manifest?.bodyLimit ?? settings.security.bodyLimitBytes
+    await proxyRoutes(app, {
+      entry,
+      headersFor: (request, mount) => headersFor(request, mount, request.dxSession, request.id),
+      bodyLimit,
+      responseHeaders: (request, headers) => applySessionRotation(request, headers, sessions),
+    })
   }
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler({ preHandler: limitNotFound }, (request, reply) => {
     if (prefersJson(request.headers.accept)) {
       return reply.code(404).send({ error: 'Not found', message: `No page or service answers at ${request.url}; services are under /<name>.`, requestId: request.id })
     }
     const slot = 'gateway.not-found'
     const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
-    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }] }, [widgetFrame({ slot, title: 'Not found', body })])
+    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }], sessionEnd: SESSION_END_PATH }, [widgetFrame({ slot, title: 'Not found', body })])
     return reply.code(404).type('text/html; charset=utf-8').send(document)
   })
 
   app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
     if (live?.handleUpgrade(request, socket, head)) return
-    const session = readSession(request.headers.cookie)
+    const session = readSession(request.headers.cookie, policy, upgradeHttps(request))
     const requestId = randomUUID()
     const handled = proxyUpgrade(request, socket, head, { registry, headersFor: (req, mount) => headersFor(req, mount, session, requestId) })
     if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
@@ -230,6 +269,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       if (state === 'stopped') throw new StoppedError('gateway')
       if (state === 'running') return url
       const host = env.DX_HOST ?? settings.host
+      // Revoked sessions are known before the first request is served.
+      await revocations.start()
       await app.listen({ port: options.port ?? settings.port, host })
       const address = app.server.address()
       const port = typeof address === 'object' && address ? address.port : settings.port
@@ -246,6 +287,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       state = 'stopped'
       faults.stop()
       await membership?.stop()
+      await revocations.stop()
       await live?.close()
       await app.close()
       await registry.close()

@@ -7,6 +7,7 @@
  * session cookie, and refuses cross-site form posts. A request no process
  * answered gets 502, or 504 past the header timeout (see proxy-error).
  */
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
 import { crossSiteRefusal, isCrossOriginRequest } from '@distributex/protocol'
@@ -15,18 +16,24 @@ import { describeFailure } from './service-registry.js'
 import { proxyErrorReply } from './proxy-error.js'
 import { withoutReservedHeaders } from './service-headers.js'
 import { withoutSessionCookie } from './session.js'
+import { bodyTooLarge, bodyWasRefused, limitedBody } from './security/body-limit.js'
+import { sendRefusal } from './security/refusal.js'
 
 export interface ProxyOptions {
   entry: ServiceEntry
   headersFor: (request: FastifyRequest, mount: string) => Record<string, string>
+  /** The largest body forwarded to this service, in bytes (its manifest's `bodyLimit` or the gateway's default). */
+  bodyLimit: () => number
+  /** Adjusts the service's response headers (session rotation). */
+  responseHeaders?: (request: FastifyRequest, headers: IncomingHttpHeaders) => IncomingHttpHeaders
 }
 
 /** Registers the proxy for one service in its own encapsulated scope. */
-export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: ProxyOptions): Promise<void> {
+export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bodyLimit, responseHeaders }: ProxyOptions): Promise<void> {
   await app.register(async (scope) => {
-    // Bodies pass through as streams: the service parses them, not the gateway.
+    // Bodies pass through as streams: the service parses them, not the gateway; one over the limit is refused first.
     scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+    scope.addContentTypeParser('*', limitedBody(bodyLimit))
     // Requests go through the service's router: it picks a process and routes around failing ones.
     await scope.register(replyFrom, { base: entry.urls[0], undici: entry.router as never, disableRequestLogging: true })
 
@@ -47,7 +54,11 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
           const vouched = kept['sec-fetch-site'] === undefined && kept.origin !== undefined ? { 'sec-fetch-site': 'same-origin' } : {}
           return { ...kept, ...vouched, ...headersFor(request, entry.mount), 'x-forwarded-host': request.headers.host ?? '', 'x-forwarded-proto': request.protocol }
         },
+        rewriteHeaders: (headers) => (responseHeaders ? responseHeaders(request, headers) : headers),
         onError: (errorReply, { error }) => {
+          // A body over the limit is the client's mistake: 413, and the service is not blamed.
+          const tooLarge = bodyWasRefused(request)
+          if (tooLarge) return sendRefusal(request, errorReply as FastifyReply, bodyTooLarge(tooLarge))
           // reply-from wraps the transport's error; its cause says what happened.
           const cause = (error as { cause?: unknown }).cause ?? error
           const code = (cause as { code?: string }).code

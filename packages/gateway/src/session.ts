@@ -1,18 +1,46 @@
 /**
  * @module session
- * The browser session the gateway owns: a random id in an HttpOnly cookie.
- * Services never see the cookie; they get a signed identity instead.
+ * The browser session the gateway owns, in an HttpOnly cookie that services
+ * never see (they get a signed identity instead). The cookie carries the
+ * session's public id, a token id, when it began and when it was last used,
+ * signed with a key derived from `DX_SECRET`: any gateway node checks it
+ * without a shared store. A session ends after an idle time and after an
+ * absolute lifetime; rotation (on a privilege change) gives it a new token id,
+ * and logout revokes the token id on every node (session-revocations).
+ *
+ * Served over https the cookie is `Secure` and named `__Host-dx_sid`, so no
+ * subdomain and no plain-http page can set or overwrite it.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
 export const SESSION_COOKIE = 'dx_sid'
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/
-const ONE_YEAR_SECONDS = 365 * 24 * 3600
+export const SECURE_SESSION_COOKIE = '__Host-dx_sid'
 
 export interface Session {
+  /** The public session id: what services see as `sid` (and derive the person from). Kept across rotation. */
   id: string
-  /** True when this request had no valid session: the response must set the cookie. */
+  /** The revocable handle of this cookie: new on rotation, revoked by logout. */
+  token: string
+  issuedAt: number
+  seenAt: number
+  /** True when this request had no valid session: the response sets a new one. */
   fresh: boolean
+  /** The response must send the cookie: new, rotated, or its idle clock moved on. */
+  renew: boolean
+}
+
+export interface SessionPolicy {
+  secret: string
+  idleMs: number
+  absoluteMs: number
+  /** True when logout or rotation ended this token. */
+  isRevoked(token: string): boolean
+}
+
+const PART = /^[A-Za-z0-9_-]{22}$/
+
+function mac(secret: string, payload: string): string {
+  return createHmac('sha256', secret).update(`dx-session|${payload}`).digest('base64url').slice(0, 32)
 }
 
 /** The value of cookie `name` in a Cookie header. */
@@ -25,19 +53,71 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined
 }
 
-/** The Cookie header without the gateway's own session cookie, or undefined if nothing is left. */
+/** The Cookie header without the gateway's own session cookies, or undefined if nothing is left. */
 export function withoutSessionCookie(header: string | undefined): string | undefined {
   if (!header) return undefined
-  const kept = header.split(';').filter((part) => part.split('=')[0]?.trim() !== SESSION_COOKIE)
+  const kept = header.split(';').filter((part) => {
+    const name = part.split('=')[0]?.trim()
+    return name !== SESSION_COOKIE && name !== SECURE_SESSION_COOKIE
+  })
   return kept.length ? kept.join(';').trim() : undefined
 }
 
-export function readSession(cookieHeader: string | undefined): Session {
-  const id = readCookie(cookieHeader, SESSION_COOKIE)
-  if (id && SESSION_ID.test(id)) return { id, fresh: false }
-  return { id: randomBytes(16).toString('base64url'), fresh: true }
+/** A new session (and a new person, to services). */
+export function newSession(now = Date.now()): Session {
+  return { id: randomBytes(16).toString('base64url'), token: randomBytes(16).toString('base64url'), issuedAt: now, seenAt: now, fresh: true, renew: true }
 }
 
-export function sessionCookie(id: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`
+/** The same session and person under a new token id: a cookie copied before a privilege change stops working. */
+export function rotateSession(session: Session, now = Date.now()): Session {
+  return { ...session, token: randomBytes(16).toString('base64url'), seenAt: now, renew: true }
+}
+
+/** The cookie's value for a session. */
+export function encodeSession(session: Session, secret: string): string {
+  const payload = `${session.id}.${session.token}.${session.issuedAt.toString(36)}.${session.seenAt.toString(36)}`
+  return `${payload}.${mac(secret, payload)}`
+}
+
+/** The session in a cookie value, or undefined when it is malformed, forged, expired or revoked. */
+export function decodeSession(value: string | undefined, policy: SessionPolicy, now = Date.now()): Session | undefined {
+  const parts = value?.split('.')
+  if (parts?.length !== 5) return undefined
+  const [id = '', token = '', issued = '', seen = '', given = ''] = parts
+  if (!PART.test(id) || !PART.test(token)) return undefined
+  const expected = Buffer.from(mac(policy.secret, `${id}.${token}.${issued}.${seen}`))
+  const actual = Buffer.from(given)
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  const issuedAt = parseInt(issued, 36)
+  const seenAt = parseInt(seen, 36)
+  if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(seenAt)) return undefined
+  if (now - issuedAt > policy.absoluteMs || now - seenAt > policy.idleMs || policy.isRevoked(token)) return undefined
+  // The idle clock is moved on (a new cookie) at most every twentieth of the idle time, not on every request.
+  const renew = now - seenAt > policy.idleMs / 20
+  return { id, token, issuedAt, seenAt: renew ? now : seenAt, fresh: false, renew }
+}
+
+/** The session a request carries (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one. */
+export function readSession(cookieHeader: string | undefined, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
+  return decodeSession(readCookie(cookieHeader, secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE), policy, now) ?? newSession(now)
+}
+
+/** The Set-Cookie header for a session: it expires when idle, and never later than its absolute end. */
+export function sessionCookie(session: Session, policy: SessionPolicy, secure: boolean, now = Date.now()): string {
+  const maxAge = Math.max(0, Math.floor(Math.min(policy.idleMs, session.issuedAt + policy.absoluteMs - now) / 1000))
+  const name = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE
+  return `${name}=${encodeSession(session, policy.secret)}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`
+}
+
+/** The Set-Cookie header that removes the session cookie (logout). */
+export function clearedSessionCookie(secure: boolean): string {
+  return `${secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`
+}
+
+/**
+ * The Cookie header of a browser that holds session `sessionId` on a plain-http gateway made with `secret`:
+ * for tools and tests that connect as a given session (live clients, load generators).
+ */
+export function sessionCookieFor(secret: string, sessionId: string, now = Date.now()): string {
+  return `${SESSION_COOKIE}=${encodeSession({ id: sessionId, token: sessionId, issuedAt: now, seenAt: now, fresh: false, renew: false }, secret)}`
 }

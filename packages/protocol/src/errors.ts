@@ -16,6 +16,7 @@ export type DxErrorCode =
   | 'DX_BUS_ENVELOPE_INVALID'
   | 'DX_OUTBOX_INVALID'
   | 'DX_BODY_TOO_LARGE'
+  | 'DX_RATE_LIMITED'
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError extends Error {

@@ -22,6 +22,8 @@ export const HEADERS = {
   locale: 'x-dx-locale',
   /** The person, signed by the gateway: `<payload>.<signature>` (see identity.ts). */
   identity: 'x-dx-identity',
+  /** Sent by a service as `rotate` after a privilege change: the gateway gives the session a new cookie (same person). */
+  session: 'x-dx-session',
   /** Sent by a service on every response: its version, so the gateway refreshes a stale manifest. */
   serviceVersion: 'x-dx-service-version',
 } as const

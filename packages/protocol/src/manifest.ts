@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { ManifestError } from './errors.js'
 import { describeIssues } from './describe-issues.js'
 import { PROTOCOL_VERSION } from './headers.js'
+import { CspAdditionsSchema } from './security-headers.js'
 
 const slug = z
   .string()
@@ -42,6 +43,10 @@ export const ManifestSchema = z.object({
   /** Human-readable list of the routes under the mount, shown on the admin page. */
   routes: z.array(z.string().max(200)).max(200).default([]),
   widgets: z.array(WidgetSchema).max(32).default([]),
+  /** Sources the service adds to the pages' Content-Security-Policy (docs/protocol.md#security-headers). */
+  csp: CspAdditionsSchema.optional(),
+  /** The largest request body the service accepts, in bytes; the gateway refuses larger ones (413) before forwarding. */
+  bodyLimit: z.number().int().min(1024).max(100 * 1024 * 1024).optional(),
 })
 
 export type WidgetAssets = z.infer<typeof WidgetAssetsSchema>

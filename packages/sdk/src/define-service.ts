@@ -22,6 +22,7 @@ import { loadStaticAssets } from './static-assets.js'
 import { installRendering } from './render.js'
 import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
+import { installSecurityHeaders } from './security-headers.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
 import { OutboxRelays, outboxSettings } from './outbox-relays.js'
@@ -88,11 +89,13 @@ export interface DefinedService {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+const DEFAULT_BODY_LIMIT = 256 * 1024
 
 /** Declares a service; nothing runs until `start` or `build`. */
 export function defineService(definition: ServiceDefinition): DefinedService {
   const { setup, assetsDir, ...declared } = definition
-  const manifest = parseManifest({ ...declared, protocol: 1, mount: `/${declared.name}` }, `service "${declared.name}" manifest`)
+  // The body limit is declared so that the gateway refuses larger bodies before forwarding them.
+  const manifest = parseManifest({ bodyLimit: DEFAULT_BODY_LIMIT, ...declared, protocol: 1, mount: `/${declared.name}` }, `service "${declared.name}" manifest`)
   const assets = assetsDir ? loadStaticAssets(assetsDir) : new Map()
 
   async function build(options: StartOptions = {}) {
@@ -102,7 +105,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const app = Fastify({
       logger: { level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', base: { service: manifest.name } },
       logController: new LogController({ disableRequestLogging: true }),
-      bodyLimit: 256 * 1024,
+      bodyLimit: manifest.bodyLimit ?? DEFAULT_BODY_LIMIT,
       genReqId: (request) => {
         const given = request.headers[HEADERS.requestId]
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
@@ -111,6 +114,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     })
     await app.register(formbody)
     const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
+    installSecurityHeaders(app, manifest, env)
     installProtocolRoutes(app, { manifest, assets })
     // Faults an operator sets from the gateway (none unless asked): requests and the bus obey them.
     const faults = new FaultState()

@@ -43,10 +43,18 @@ export interface ShellOptions {
   devBuild?: string
   /** Shown under the header when a service renders its own page. */
   note?: SafeHtml | string
+  /** Where the "End session" button posts (the gateway's logout); pages without it have no button. */
+  sessionEnd?: string
 }
 
-/** htmx settings: swap 422 answers (forms re-rendered with their errors), never 5xx. */
+/**
+ * htmx settings: swap 422 answers (forms re-rendered with their errors), never 5xx. Under the strict
+ * Content-Security-Policy htmx evaluates nothing (no `hx-on`, no `js:` values, no trigger filters) and
+ * injects no inline style (the indicator rules are in app.css).
+ */
 const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  includeIndicatorStyles: false,
   responseHandling: [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
@@ -88,6 +96,7 @@ function layout(options: ShellOptions): SafeHtml {
       <nav aria-label="Main" class="flex flex-wrap gap-1 text-sm">
         ${options.nav.map((link) => html`<a href="${link.href}" class="rounded-md px-3 py-1.5 ${link.current ? 'bg-slate-900 text-white' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'}"${link.current ? raw(' aria-current="page"') : ''}>${link.label}</a>`)}
       </nav>
+      ${options.sessionEnd ? html`<form method="post" action="${options.sessionEnd}" class="ml-auto"><button type="submit" class="dx-btn-quiet text-xs" title="Forget this browser's session: nickname, votes and open rooms start afresh">End session</button></form>` : ''}
     </div>
   </header>
   ${options.note ? html`<div class="mx-auto w-full max-w-6xl px-4 pt-4 text-sm text-slate-500">${options.note}</div>` : ''}

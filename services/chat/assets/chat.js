@@ -1,4 +1,4 @@
-/* global document, window, location, MutationObserver, IntersectionObserver */
+/* global document, window, location, MutationObserver, IntersectionObserver, CSSStyleSheet, CSS */
 // The Chat widget's small script: keeps the message list scrolled, announces the
 // open room to other widgets, re-renders the widget after a change of room,
 // shows refusals (404, 409, 429) in place, expires "typing…" and keeps the
@@ -64,7 +64,25 @@
     }).observe(list, { childList: true })
   }
 
+  // Per-viewer rules: one's own message controls shown, one's own "typing…" hidden, the open room highlighted.
+  // Built with the CSS object model, as the Content-Security-Policy allows no inline <style>.
+  const own = new CSSStyleSheet()
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, own]
+  let ownKey
+  function ownRules() {
+    const app = document.getElementById('chat-app')
+    const me = app ? app.dataset.chatMe || '' : ''
+    const room = app ? app.dataset.dxChatRoom || '' : ''
+    if (`${me}|${room}` === ownKey) return
+    ownKey = `${me}|${room}`
+    const author = `[data-author="${CSS.escape(me)}"]`
+    const mine = me ? `#chat-app ${author} .chat-own{display:inline-flex}#chat-app .chat-typing ${author}{display:none}` : ''
+    const open = room ? `#chat-app #${CSS.escape(`chat-room-${room}`)}{background:rgb(238 242 255)}` : ''
+    own.replaceSync(mine + open)
+  }
+
   function scan() {
+    ownRules()
     for (const list of document.querySelectorAll('.chat-messages, .chat-inbox')) track(list)
     localTimes(document)
     announceRoom()

@@ -5,6 +5,7 @@ import { openStore } from '@distributex/store'
 import { migrations, type ChatDatabase } from './index.js'
 import { buildChat, SECRET } from './chat-test-kit.js'
 import { chatOpenApi } from './openapi.js'
+import { newSessionToken } from './chat-person.js'
 
 type Json = Record<string, unknown> & { error?: string; code?: string; message?: string; field?: string }
 
@@ -178,4 +179,37 @@ test('chat api - the OpenAPI document is served and describes every API route', 
     const [method, path] = route.split(' ')
     assert.ok(app.hasRoute({ method: method as 'GET', url: (path ?? '').replace(/\{(\w+)\}/g, ':$1') }), `${route} is described and served`)
   }
+})
+
+test('chat api - tokens expire, their owner lists and revokes them, and a revoked or expired one is refused everywhere', async (t) => {
+  const { call, app } = await api(t)
+  const registered = await call('POST', '/chat/api/sessions', { body: { nickname: 'Tokenish', expiresInDays: 2 } })
+  assert.equal(registered.status, 201)
+  const first = registered.json.token as string
+  const expiresIn = Date.parse(registered.json.expiresAt as string) - Date.now()
+  assert.ok(expiresIn > 47 * 3600_000 && expiresIn <= 48 * 3600_000, `expires in two days, got ${registered.json.expiresAt}`)
+  assert.equal((await call('POST', '/chat/api/sessions', { body: { nickname: 'Forever', expiresInDays: 5000 } })).status, 422, 'at most a year')
+
+  const second = await call('POST', '/chat/api/tokens', { token: first, body: {} })
+  assert.equal(second.status, 201)
+  assert.equal((await call('POST', '/chat/api/ping', { token: second.json.token as string })).json.nickname, 'Tokenish', 'another token of the same person')
+  const listed = await call('GET', '/chat/api/tokens', { token: first })
+  assert.deepEqual(
+    (listed.json.tokens as { id: string; current: boolean }[]).map((token) => [token.id, token.current]).sort(),
+    [[registered.json.tokenId, true], [second.json.tokenId, false]].sort(),
+  )
+
+  const stranger = (await call('POST', '/chat/api/sessions', { body: { nickname: 'Stranger' } })).json.token as string
+  assert.equal((await call('DELETE', `/chat/api/tokens/${String(registered.json.tokenId)}`, { token: stranger })).status, 404, 'only the owner revokes a token')
+  assert.equal((await call('DELETE', `/chat/api/tokens/${String(registered.json.tokenId)}`, { token: second.json.token as string })).status, 204)
+  const refused = await call('POST', '/chat/api/ping', { token: first })
+  assert.deepEqual([refused.status, refused.json.code], [401, 'DX_CHAT_UNAUTHORIZED'])
+  assert.match(refused.json.message ?? '', /revoked/)
+  const html = await app.inject({ method: 'POST', url: '/chat/rooms', headers: { authorization: `Bearer ${first}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=sneaky' })
+  assert.equal(html.statusCode, 401, 'a revoked token is refused on the HTML routes too')
+  assert.equal((await call('POST', '/chat/api/ping', { token: second.json.token as string })).status, 200, 'the other token still works')
+
+  // A correctly signed token whose expiry has passed is refused.
+  const expired = newSessionToken(SECRET, 1, undefined, Date.now() - 2 * 24 * 3600_000)
+  assert.equal((await call('POST', '/chat/api/ping', { token: expired.token })).status, 401)
 })

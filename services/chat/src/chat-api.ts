@@ -7,11 +7,12 @@
  */
 import { z } from 'zod'
 import { ValidationError, type FastifyInstance, type FastifyReply, type FastifyRequest } from '@distributex/sdk'
-import { ChatError, UnauthorizedError } from './chat-errors.js'
+import { ChatError, NotFoundError, UnauthorizedError } from './chat-errors.js'
 import type { ChatCore } from './chat-core.js'
 import { AFTER_SETTLE_MS, encodeCursor, ONLINE_MS, type Message, type Room } from './chat-store.js'
-import { newSessionToken, readAsker, type Asker } from './chat-person.js'
+import { bearerToken, checkSessionToken, newSessionToken, readAsker, type Asker } from './chat-person.js'
 import { chatOpenApi } from './openapi.js'
+import { TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, type ApiTokens } from './api-tokens.js'
 
 const JsonObject = z.record(z.string(), z.unknown(), { error: 'Send a JSON object, e.g. {"text":"hello"}, with content-type: application/json.' })
 const Query = z.object({
@@ -33,6 +34,21 @@ export function messageJson(message: Message) {
     editedAt: message.editedAt,
     cursor: encodeCursor(message),
   }
+}
+
+const Lifetime = z.object({
+  expiresInDays: z
+    .number({ error: 'expiresInDays must be a number of days' })
+    .int('expiresInDays must be a whole number of days')
+    .min(1, 'expiresInDays must be at least 1')
+    .max(TOKEN_DAYS_MAX, `expiresInDays must be at most ${TOKEN_DAYS_MAX}`)
+    .default(TOKEN_DAYS_DEFAULT),
+})
+
+function lifetime(input: Record<string, unknown>): number {
+  const parsed = Lifetime.safeParse({ expiresInDays: input.expiresInDays })
+  if (!parsed.success) throw new ValidationError('expiresInDays', parsed.error.issues[0]?.message ?? 'expiresInDays must be a number of days')
+  return parsed.data.expiresInDays
 }
 
 const roomJson = (room: Room) => ({ slug: room.slug, name: room.name, members: room.members, createdAt: room.createdAt, url: `/chat/rooms/${room.slug}` })
@@ -76,7 +92,7 @@ function query(request: FastifyRequest): z.infer<typeof Query> {
 }
 
 /** The JSON API, in a context of its own so that a body Fastify cannot read is also answered as JSON. */
-export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, settleMs = AFTER_SETTLE_MS): void {
+export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, tokens: ApiTokens, settleMs = AFTER_SETTLE_MS): void {
   void app.register(async (api) => {
     api.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
       // Not JSON, empty or too large: refused before any handler ran, so without this a bot would get an HTML page.
@@ -86,11 +102,11 @@ export function chatApi(app: FastifyInstance, core: ChatCore, secret: string, se
       const message = `${unreadable ? 'The body is not valid JSON' : error.message}. Send a JSON object, e.g. {"text":"hello"}, with content-type: application/json.`
       return reply.code(unreadable ? 422 : status).send({ error: TITLES[unreadable ? 422 : status] ?? 'Bad request', code: 'DX_VALIDATION', message, field: 'body', requestId: request.id })
     })
-    apiRoutes(api, core, secret, settleMs)
+    apiRoutes(api, core, secret, settleMs, tokens)
   })
 }
 
-function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleMs: number): void {
+function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleMs: number, tokens: ApiTokens): void {
   const { store } = core
 
   /** Runs a handler for a known person; answers problems as JSON with their status. */
@@ -109,11 +125,12 @@ function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleM
 
   app.post('/chat/api/sessions', async (request, reply) => {
     try {
-      const { nickname } = body(request)
-      const { token, personId } = newSessionToken(secret)
-      const name = await core.setNickname(personId, nickname)
-      await store.markApiClient(personId)
-      return reply.code(201).send({ token, nickname: name, onlineForSeconds: ONLINE_MS / 1000 })
+      const input = body(request)
+      const issued = newSessionToken(secret, lifetime(input))
+      const name = await core.setNickname(issued.personId, input.nickname)
+      await store.markApiClient(issued.personId)
+      await tokens.add(issued)
+      return reply.code(201).send({ token: issued.token, tokenId: issued.tokenId, expiresAt: issued.expiresAt.toISOString(), nickname: name, onlineForSeconds: ONLINE_MS / 1000 })
     } catch (error) {
       return sendError(reply, error)
     }
@@ -207,6 +224,32 @@ function apiRoutes(app: FastifyInstance, core: ChatCore, secret: string, settleM
     authed(async (request, reply, asker) => {
       const { to, text, clientId } = body(request)
       return reply.code(201).send(messageJson(await core.sendPrivate(asker.id, { to, text, clientId: clientId ?? idempotencyKey(request) })))
+    }),
+  )
+
+  // An API client's own tokens: list them, make another (same person), revoke one.
+  app.get(
+    '/chat/api/tokens',
+    authed(async (_request, reply, asker) => reply.header('cache-control', 'no-store').send({ tokens: (await tokens.list(asker.id)).map((t) => ({ ...t, current: t.id === asker.tokenId })) })),
+  )
+
+  app.post(
+    '/chat/api/tokens',
+    authed(async (request, reply, asker) => {
+      const bearer = asker.tokenId ? checkSessionToken(secret, bearerToken(request) ?? '') : undefined
+      if (!bearer) throw new ValidationError('authorization', 'Make another token with an API token (authorization: Bearer <token>), not from a browser.')
+      const issued = newSessionToken(secret, lifetime(body(request)), bearer.sessionId)
+      await tokens.add(issued)
+      return reply.code(201).send({ token: issued.token, tokenId: issued.tokenId, expiresAt: issued.expiresAt.toISOString() })
+    }),
+  )
+
+  app.delete(
+    '/chat/api/tokens/:id',
+    authed(async (request, reply, asker) => {
+      const { id } = request.params as { id: string }
+      if (!(await tokens.revoke(asker.id, id))) throw new NotFoundError('token', `You have no token ${id}: list yours with GET /chat/api/tokens.`)
+      return reply.code(204).send()
     }),
   )
 }

@@ -4,7 +4,8 @@
  * identity's session (the same public id the live hub uses for presence). A
  * bot uses a bearer token from `POST /chat/api/sessions`; a browser that opens
  * the service's own URL gets a cookie. Tokens and cookies hold a random session
- * id signed with `DX_SECRET`, so any chat process can check them.
+ * id signed with `DX_SECRET`, so any chat process can check them, and an
+ * expiry; an API token can also be revoked by its owner (api-tokens.ts).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from '@distributex/sdk'
@@ -15,27 +16,52 @@ export interface Asker {
   id: string
   /** The browser session, when the request came through the gateway (live channels are granted to it). */
   sessionId: string | undefined
+  /** The API token the request came with, if any. */
+  tokenId?: string
 }
 
 const COOKIE = 'dx_chat'
+/** A browser on the service's own URL keeps its chat cookie this long. */
+const COOKIE_DAYS = 30
+const PART = /^[A-Za-z0-9_-]{22}$/
 
-function mac(secret: string, sessionId: string): string {
-  return createHmac('sha256', secret).update(`chat-session|${sessionId}`).digest('base64url')
+function mac(secret: string, payload: string): string {
+  return createHmac('sha256', secret).update(`chat-session|${payload}`).digest('base64url')
 }
 
-/** A new session for a client of the JSON API: its token and person id. */
-export function newSessionToken(secret: string): { token: string; personId: string } {
-  const sessionId = randomBytes(16).toString('base64url')
-  return { token: `${sessionId}.${mac(secret, sessionId)}`, personId: personId(secret, sessionId) }
+export interface SessionToken {
+  /** The person's session: the person id derives from it. */
+  sessionId: string
+  /** This token's id: listed and revoked by its owner (API tokens). */
+  tokenId: string
+  expiresAt: Date
 }
 
-/** The session id inside a token, or undefined when it was not made with this secret. */
-export function checkSessionToken(secret: string, token: string): string | undefined {
-  const [sessionId, given] = token.split('.')
-  if (!sessionId || !given) return undefined
-  const expected = Buffer.from(mac(secret, sessionId))
+/** A signed token `<session>.<token id>.<expiry>.<mac>` for a session (a new one unless given), valid for `days`. */
+export function newSessionToken(secret: string, days: number, sessionId = randomBytes(16).toString('base64url'), now = Date.now()): { token: string; personId: string } & SessionToken {
+  const tokenId = randomBytes(16).toString('base64url')
+  const expiresAt = new Date(now + days * 24 * 3600 * 1000)
+  const payload = `${sessionId}.${tokenId}.${Math.floor(expiresAt.getTime() / 1000).toString(36)}`
+  return { token: `${payload}.${mac(secret, payload)}`, personId: personId(secret, sessionId), sessionId, tokenId, expiresAt }
+}
+
+/** What a token holds, or undefined when it was not made with this secret, is malformed or has expired. */
+export function checkSessionToken(secret: string, token: string, now = Date.now()): SessionToken | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 4) return undefined
+  const [sessionId = '', tokenId = '', expiry = '', given = ''] = parts
+  if (!PART.test(sessionId) || !PART.test(tokenId)) return undefined
+  const expected = Buffer.from(mac(secret, `${sessionId}.${tokenId}.${expiry}`))
   const actual = Buffer.from(given)
-  return actual.length === expected.length && timingSafeEqual(actual, expected) ? sessionId : undefined
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  const expiresAt = new Date(parseInt(expiry, 36) * 1000)
+  if (!(expiresAt.getTime() > now)) return undefined
+  return { sessionId, tokenId, expiresAt }
+}
+
+/** The bearer token of a request, if it sent one. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
 }
 
 function cookie(request: FastifyRequest, name: string): string | undefined {
@@ -52,23 +78,24 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
  * cookie, so its identity would be a new anonymous one on every request.
  */
 export function readAsker(request: FastifyRequest, secret: string): Asker | undefined {
-  const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
+  const bearer = bearerToken(request)
   if (bearer) {
-    // A token that does not verify is refused, never served as whoever the identity or cookie says.
+    // A token that does not verify (or has expired) is refused, never served as whoever the identity or cookie says.
+    // Revoked tokens are refused before any route runs (api-tokens.ts).
     const fromToken = checkSessionToken(secret, bearer)
-    return fromToken ? { id: personId(secret, fromToken), sessionId: undefined } : undefined
+    return fromToken ? { id: personId(secret, fromToken.sessionId), sessionId: undefined, tokenId: fromToken.tokenId } : undefined
   }
   const identity = request.dx.identity
   if (identity) return { id: personId(secret, identity.sid), sessionId: identity.sid }
   const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
-  return fromCookie ? { id: personId(secret, fromCookie), sessionId: undefined } : undefined
+  return fromCookie ? { id: personId(secret, fromCookie.sessionId), sessionId: undefined } : undefined
 }
 
 /** The person behind a browser request; a browser on the service's own URL gets a session cookie. */
 export function browserAsker(request: FastifyRequest, reply: FastifyReply, secret: string): Asker {
   const known = readAsker(request, secret)
   if (known) return known
-  const { token, personId: id } = newSessionToken(secret)
-  reply.header('set-cookie', `${COOKIE}=${token}; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=31536000`)
+  const { token, personId: id } = newSessionToken(secret, COOKIE_DAYS)
+  reply.header('set-cookie', `${COOKIE}=${token}; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=${COOKIE_DAYS * 24 * 3600}`)
   return { id, sessionId: undefined }
 }

@@ -120,7 +120,7 @@ test('chat - only the author edits or deletes a message; everyone sees it live',
   const actions = await published('chat:room:lobby')
   assert.ok(actions.some((a) => a.action === 'morph' && a.target === `chat-msg-${id}` && a.html?.includes('typo')))
   assert.ok(actions.some((a) => a.action === 'remove' && a.target === `chat-msg-${id}`))
-  assert.match((await bob.get('/chat')).body, new RegExp(`\\[data-author="${bob.id}"\\] .chat-own\\{display:inline-flex\\}`), 'each sees only their own controls')
+  assert.match((await bob.get('/chat')).body, new RegExp(`id="chat-app"[^>]*data-chat-me="${bob.id}"`), 'each page names its viewer, whose own controls chat.js shows')
 })
 
 test('chat - “is typing” shows only in the room the typist has open', async (t) => {

@@ -15,6 +15,7 @@ import { chatWidget, ids, olderPage, privateForm, sendForm, type FormProblem, ty
 import { messageItem } from './message-view.js'
 import { browserAsker, type Asker } from './chat-person.js'
 import { SLUG_PATTERN } from './chat-rules.js'
+import { HEADERS } from '@distributex/protocol'
 
 type Body = Record<string, unknown> | undefined
 
@@ -118,6 +119,8 @@ export function chatRoutes(app: FastifyInstance, core: ChatCore, live: Live, sec
     } catch (error) {
       return widgetProblem(request, reply, asker, error, 'nickname', value)
     }
+    // Taking a name is a privilege change: the gateway rotates the session's cookie (same person).
+    if (request.dx.viaGateway) reply.header(HEADERS.session, 'rotate')
     return changed(request, reply, '/chat')
   })
 

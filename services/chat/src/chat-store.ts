@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from '@distributex/store'
 import { ValidationError } from '@distributex/protocol'
 import { nicknameKey } from './chat-rules.js'
+import type { ApiTokenTable } from './api-tokens.js'
 
 export interface PeopleTable {
   person_id: string
@@ -53,6 +54,7 @@ export interface ChatDatabase {
   rooms: RoomTable
   messages: MessageTable
   members: MemberTable
+  api_tokens: ApiTokenTable
 }
 
 /** `text`: what a person wrote; `line`: joins, leaves, nickname changes; `link`: a shared story. */

@@ -181,10 +181,9 @@ function inboxPanel(state: ChatViewState): SafeHtml {
 /** The whole widget. */
 export function chatWidget(state: ChatViewState): SafeHtml {
   const { me, open, notice } = state
-  // Only the author sees the controls of their own messages, and not their own "typing…".
-  const ownStyle = html`<style>#chat-app [data-author="${me.id}"] .chat-own{display:inline-flex}#chat-app .chat-typing [data-author="${me.id}"]{display:none}#chat-app #${open ? ids.room(open.room.slug) : 'chat-none'}{background:rgb(238 242 255)}</style>`
+  // Only the author sees the controls of their own messages, and not their own "typing…": chat.js builds those
+  // rules from data-chat-me (the Content-Security-Policy allows no inline <style>).
   return html`<div id="chat-app" class="dx-card chat-app" data-dx-chat-room="${open?.room.slug ?? ''}" data-chat-me="${me.id}" hx-target="#chat-app" hx-swap="morph">
-  ${ownStyle}
   <div class="flex flex-wrap items-center justify-between gap-3">
     <h2 class="text-lg font-semibold tracking-tight">Chat</h2>
     ${nicknameForm(me, state.problem)}

@@ -14,6 +14,7 @@ import { AFTER_SETTLE_MS, type ChatDatabase } from './chat-store.js'
 import { ChatCore, parseRateLimit } from './chat-core.js'
 import { chatRoutes } from './chat-routes.js'
 import { chatApi } from './chat-api.js'
+import { ApiTokens, refuseRevokedTokens } from './api-tokens.js'
 import { PresenceFollower } from './presence-follower.js'
 import { consumeNewsShared } from './news-shared.js'
 
@@ -37,6 +38,9 @@ export const chatService = defineService({
     'POST /chat/private',
     'POST /chat/ping',
     'GET /chat/api/openapi.json',
+    'GET /chat/api/tokens',
+    'POST /chat/api/tokens',
+    'DELETE /chat/api/tokens/:id',
   ],
   widgets: [{ name: 'room', title: 'Chat', path: '/chat', description: 'Rooms, nicknames, history, presence and private messages', assets: { css: ['/chat/assets/chat.css'], js: ['/chat/assets/chat.js'] } }],
   async setup(app, context) {
@@ -47,8 +51,10 @@ export const chatService = defineService({
     const core = new ChatCore({ store, live: context.live, rateLimit })
     // Every stored change's live updates and events are published from the outbox (docs/architecture.md, outbox).
     context.relayOutbox(store)
+    const tokens = new ApiTokens(store.db)
+    refuseRevokedTokens(app, tokens, secret)
     chatRoutes(app, core, context.live, secret)
-    chatApi(app, core, secret, parseSettleMs(context.env.DX_CHAT_API_SETTLE_MS))
+    chatApi(app, core, secret, tokens, parseSettleMs(context.env.DX_CHAT_API_SETTLE_MS))
     const follower = context.bus ? new PresenceFollower({ bus: context.bus, core, log: context.log }) : undefined
     if (follower) core.roomOpened = (slug) => follower.follow(slug)
     await follower?.start()

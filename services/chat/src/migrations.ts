@@ -64,4 +64,21 @@ export const migrations: Record<string, Migration> = {
       for (const table of ['members', 'messages', 'rooms', 'people']) await db.schema.dropTable(table).execute()
     },
   },
+  '0002-api-tokens': {
+    async up(db: Kysely<unknown>) {
+      // Bearer tokens of the JSON API, so their owner can list and revoke them (api-tokens.ts).
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('token_id', 'text', (col) => col.primaryKey())
+        .addColumn('person_id', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'text', (col) => col.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute()
+      await db.schema.createIndex('api_tokens_person').on('api_tokens').column('person_id').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('api_tokens').execute()
+    },
+  },
 }

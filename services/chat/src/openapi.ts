@@ -9,6 +9,7 @@ const error = { $ref: '#/components/responses/Problem' }
 const json = (schema: object) => ({ content: { 'application/json': { schema } } })
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const slug = { name: 'slug', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$' } }
+const lifetime = { type: 'integer', minimum: 1, maximum: 365, default: 30, description: 'days until the token expires' }
 const messageId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 
 export const chatOpenApi = {
@@ -17,7 +18,7 @@ export const chatOpenApi = {
     title: 'distributex Chat API',
     version: '1.0.0',
     description:
-      'Take part in the chat from a bot or another client. Register a nickname with POST /chat/api/sessions and send the token it answers as "authorization: Bearer <token>". Ping at least every 90 s to stay online (nicknames are unique among people online). Every error answers {"error","code","message","field","requestId"} (the protocol’s error shape); the message is meant for a person.',
+      'Take part in the chat from a bot or another client. Register a nickname with POST /chat/api/sessions and send the token it answers as "authorization: Bearer <token>"; it expires (30 days by default), and you list and revoke your tokens under /chat/api/tokens. Ping at least every 90 s to stay online (nicknames are unique among people online). Every error answers {"error","code","message","field","requestId"} (the protocol’s error shape); the message is meant for a person.',
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
@@ -26,9 +27,9 @@ export const chatOpenApi = {
       post: {
         summary: 'Register a nickname and get a token',
         security: [],
-        requestBody: { required: true, ...json({ type: 'object', required: ['nickname'], properties: { nickname: { type: 'string', minLength: 1, maxLength: 32 } } }) },
+        requestBody: { required: true, ...json({ type: 'object', required: ['nickname'], properties: { nickname: { type: 'string', minLength: 1, maxLength: 32 }, expiresInDays: lifetime } }) },
         responses: {
-          '201': { description: 'Registered', ...json({ type: 'object', properties: { token: { type: 'string' }, nickname: { type: 'string' }, onlineForSeconds: { type: 'integer' } } }) },
+          '201': { description: 'Registered', ...json({ type: 'object', properties: { token: { type: 'string' }, tokenId: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, nickname: { type: 'string' }, onlineForSeconds: { type: 'integer' } } }) },
           '409': { description: 'Someone online uses that nickname', ...json(ref('Problem')) },
           '422': error,
         },
@@ -112,6 +113,21 @@ export const chatOpenApi = {
         responses: { '201': { description: 'Sent', ...json(ref('Message')) }, '401': error, '404': error, '409': error, '422': error, '429': error },
       },
     },
+    '/chat/api/tokens': {
+      get: { summary: 'Your API tokens that still work (current: the one this request used)', responses: { '200': { description: 'Tokens', ...json({ type: 'object', properties: { tokens: { type: 'array', items: ref('Token') } } }) }, '401': error } },
+      post: {
+        summary: 'Another token for you (same person), e.g. before the current one expires',
+        requestBody: { required: false, ...json({ type: 'object', properties: { expiresInDays: lifetime } }) },
+        responses: { '201': { description: 'Issued', ...json({ type: 'object', properties: { token: { type: 'string' }, tokenId: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, '401': error, '422': error },
+      },
+    },
+    '/chat/api/tokens/{id}': {
+      delete: {
+        summary: 'Revoke one of your tokens: it is refused from the next request on',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'Revoked' }, '401': error, '404': error },
+      },
+    },
     '/chat/api/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
   components: {
@@ -129,6 +145,7 @@ export const chatOpenApi = {
           requestId: { type: 'string' },
         },
       },
+      Token: { type: 'object', properties: { id: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, expiresAt: { type: 'string', format: 'date-time' }, current: { type: 'boolean' } } },
       Room: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' }, members: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' }, url: { type: 'string' } } },
       Message: {
         type: 'object',

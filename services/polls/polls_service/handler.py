@@ -25,14 +25,14 @@ from .manifest import CHANNEL, MANIFEST
 from .page import error_body, full_page
 from .poll_input import InvalidInput, parse_new_poll
 from .safety import back_path, is_cross_origin
-from .settings import MOUNT, NAME, VERSION, Settings
+from .security import security_headers
+from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION, Settings
 from .signing import Identity, IdentityError, sign_channel_token, verify_identity
 from .store import AlreadyVoted, PollStore
 from .views import WidgetState, esc, poll_card, results, widget
 
 log = logging.getLogger("polls")
 
-MAX_BODY_BYTES = 64 * 1024
 # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
 NUMBER = re.compile(r"[0-9]{1,12}")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -62,6 +62,7 @@ class App:
         self.relay = OutboxRelay(store.outbox, self.gateway, poll_s=settings.outbox_poll_s, lease_s=settings.outbox_lease_s)
         self.started = time.time()
         self.faults = Faults()
+        self.security_headers = security_headers(settings.gateway_url)
 
 
 def make_handler(app: App) -> type[BaseHTTPRequestHandler]:
@@ -91,6 +92,8 @@ class PollsHandler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(body)))
         self.send_header("x-dx-service-version", VERSION)
         self.send_header("x-request-id", self._request_id)
+        for name, value in self.app.security_headers.items():
+            self.send_header(name, value)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()

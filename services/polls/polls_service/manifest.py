@@ -1,7 +1,7 @@
 """The manifest served at /_dx/manifest (the shape of packages/protocol's ManifestSchema)."""
 from __future__ import annotations
 
-from .settings import MOUNT, NAME, TITLE, VERSION
+from .settings import MAX_BODY_BYTES, MOUNT, NAME, TITLE, VERSION
 
 CHANNEL = f"{NAME}:polls"
 
@@ -11,6 +11,7 @@ MANIFEST = {
     "version": VERSION,
     "title": TITLE,
     "mount": MOUNT,
+    "bodyLimit": MAX_BODY_BYTES,
     "routes": [f"GET {MOUNT}", f"POST {MOUNT}/polls", f"POST {MOUNT}/polls/:id/vote"],
     "widgets": [
         {

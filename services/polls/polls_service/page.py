@@ -8,9 +8,12 @@ from urllib.parse import quote
 from .settings import MOUNT, TITLE
 from .views import esc
 
-# Same htmx settings as the shared shell: swap 422 answers (forms with their errors), never 5xx.
+# Same htmx settings as the shared shell: swap 422 answers (forms with their errors), never 5xx;
+# nothing evaluated and no inline style, as the Content-Security-Policy allows neither.
 HTMX_CONFIG = json.dumps(
     {
+        "allowEval": False,
+        "includeIndicatorStyles": False,
         "responseHandling": [
             {"code": "204", "swap": False},
             {"code": "[23]..", "swap": True},

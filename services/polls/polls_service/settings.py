@@ -10,6 +10,8 @@ NAME = "polls"
 VERSION = "0.1.0"
 TITLE = "Polls"
 MOUNT = "/polls"
+# The largest form accepted; declared in the manifest so the gateway refuses larger ones first.
+MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)

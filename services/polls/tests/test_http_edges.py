@@ -123,6 +123,22 @@ class HttpEdges(unittest.TestCase):
         response, _ = self.request("GET", "/polls")
         self.assertEqual(response.status, 200)
 
+    def test_every_answer_carries_the_browser_defenses(self):
+        for method, path, body, headers in [("GET", "/polls", None, {}), ("GET", "/nope", None, {}), ("GET", "/_dx/manifest", None, {}), ("POST", "/polls/polls", "question=x", FORM)]:
+            response, _ = self.request(method, path, body, headers)
+            policy = response.getheader("content-security-policy") or ""
+            self.assertIn("default-src 'none'", policy, path)
+            self.assertIn("script-src 'self' http://127.0.0.1:9", policy, "the shared assets come from the gateway")
+            self.assertIn("frame-ancestors 'none'", policy)
+            self.assertNotIn("unsafe", policy)
+            self.assertEqual(response.getheader("x-content-type-options"), "nosniff")
+            self.assertEqual(response.getheader("x-frame-options"), "DENY")
+            self.assertEqual(response.getheader("referrer-policy"), "strict-origin-when-cross-origin")
+
+    def test_the_manifest_declares_the_body_limit(self):
+        _, body = self.request("GET", "/_dx/manifest")
+        self.assertEqual(json.loads(body)["bodyLimit"], 64 * 1024)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -15,6 +15,7 @@ import { identityAcceptsValid, identityRejectsExpired, identityRejectsForged } f
 import { formsCrossSiteRefused, htmlEscapesInput } from './safety-rules.js'
 import { errorsJsonRefusals, errorsJsonShape, notFoundStatus } from './error-rules.js'
 import { liveGrantValid } from './live-rules.js'
+import { pageSecurityHeaders } from './security-rules.js'
 
 export const RULES: readonly Rule[] = [
   manifestServed,
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   assetsDeclaredReachable,
   requestIdEchoed,
   versionHeader,
+  pageSecurityHeaders,
   identityRejectsForged,
   identityRejectsExpired,
   identityAcceptsValid,

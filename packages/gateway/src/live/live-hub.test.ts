@@ -5,6 +5,7 @@ import { createBus, type Bus } from '@distributex/bus'
 import { liveTopic, signChannelToken } from '@distributex/protocol'
 import { requireEngine } from '@distributex/testkit'
 import { LiveClient } from '../test-support/live-client.js'
+import { sessionCookieFor } from '../session.js'
 import { startGateway, startLiveGateway, TEST_SECRET } from '../test-support/start-gateway.js'
 
 interface Adapter {
@@ -200,7 +201,7 @@ test('live - Server-Sent Events carry the same updates where WebSockets are bloc
   const session = randomBytes(16).toString('base64url')
   const subscriptions = Buffer.from(JSON.stringify([{ channel, token: signChannelToken(TEST_SECRET, channel, session) }])).toString('base64url')
   const controller = new AbortController()
-  const response = await fetch(`${gateway.url}/_dx/live/sse?s=${subscriptions}`, { headers: { cookie: `dx_sid=${session}` }, signal: controller.signal })
+  const response = await fetch(`${gateway.url}/_dx/live/sse?s=${subscriptions}`, { headers: { cookie: sessionCookieFor(TEST_SECRET, session) }, signal: controller.signal })
   assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8')
   const reader = response.body!.getReader()
   let text = ''

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
-import { readSession } from '../session.js'
+import type { Session } from '../session.js'
 import type { LiveHub } from './live-hub.js'
 import { DEFAULT_LIMITS, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
 import { ClientMessageSchema, serialize } from './live-messages.js'
@@ -72,7 +72,8 @@ class WebSocketTransport implements LiveTransport {
   }
 }
 
-export function liveRoutes(app: FastifyInstance, hub: LiveHub, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
+/** `sessionOf` reads the session of a WebSocket upgrade (the gateway's cookie rules). */
+export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (request: IncomingMessage) => Session, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
   const sockets = new Map<LiveConnection, WebSocket>()
 
@@ -170,7 +171,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, limits: Connectio
         socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
         return true
       }
-      const session = readSession(request.headers.cookie)
+      const session = sessionOf(request)
       wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, session.id))
       return true
     },

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto'
 import WebSocket from 'ws'
 import { signChannelToken } from '@distributex/protocol'
 import { waitFor } from '@distributex/testkit'
+import { sessionCookieFor } from '../session.js'
+import { TEST_SECRET } from './start-gateway.js'
 
 export interface LiveUpdate {
   type: 'update'
@@ -30,7 +32,7 @@ export class LiveClient {
   }
 
   async connect(gatewayUrl: string, options: { origin?: string } = {}): Promise<void> {
-    const socket = new WebSocket(`${gatewayUrl.replace(/^http/, 'ws')}/_dx/live`, { headers: { cookie: `dx_sid=${this.sessionId}`, ...(options.origin ? { origin: options.origin } : {}) } })
+    const socket = new WebSocket(`${gatewayUrl.replace(/^http/, 'ws')}/_dx/live`, { headers: { cookie: sessionCookieFor(TEST_SECRET, this.sessionId), ...(options.origin ? { origin: options.origin } : {}) } })
     this.socket = socket
     this.closeCode = undefined
     socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as LiveMessage))

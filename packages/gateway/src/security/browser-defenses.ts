@@ -1,0 +1,64 @@
+/**
+ * @module browser-defenses
+ * Sets the security headers (CSP, framing, sniffing, referrer, permissions,
+ * HSTS) on every response the gateway sends: composed pages, fragments, the
+ * admin page, 404s, the JSON endpoints and proxied responses. A service's own
+ * headers, when it sends them, pass through; a response without them gets the
+ * gateway's, with that service's manifest additions. One place for all of it.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { CSP_REPORT_PATH, securityHeaders, type CspAdditions } from '@distributex/protocol'
+import type { PageConfig } from '../config.js'
+import type { ServiceRegistry } from '../service-registry.js'
+import type { SecurityConfig } from './security-config.js'
+
+export interface BrowserDefenseOptions {
+  security: SecurityConfig
+  registry: ServiceRegistry
+  pages: readonly PageConfig[]
+  /** True when this request reached the gateway over https (public URL or a trusted proxy's X-Forwarded-Proto). */
+  isHttps(request: FastifyRequest): boolean
+}
+
+/** The services whose additions apply to a URL: the page's widgets, or the service mounted there. */
+function servicesFor(url: string, pages: readonly PageConfig[]): string[] {
+  const path = url.split('?')[0] ?? '/'
+  const page = pages.find((p) => p.path === path)
+  if (page) return [...new Set(page.widgets.map((w) => w.service))]
+  const first = /^\/([a-z][a-z0-9-]{0,31})(?:\/|$)/.exec(path)?.[1]
+  if (first === '_dx') {
+    const fragment = /^\/_dx\/fragment\/([a-z][a-z0-9-]{0,31})\//.exec(path)?.[1]
+    return fragment ? [fragment] : []
+  }
+  return first ? [first] : []
+}
+
+export function installBrowserDefenses(app: FastifyInstance, { security, registry, pages, isHttps }: BrowserDefenseOptions): void {
+  const assetOrigin: CspAdditions[] = security.assetOrigin
+    ? [{ 'script-src': [new URL(security.assetOrigin).origin], 'style-src': [new URL(security.assetOrigin).origin], 'img-src': [new URL(security.assetOrigin).origin], 'font-src': [new URL(security.assetOrigin).origin] }]
+    : []
+  const cache = new Map<string, Record<string, string>>()
+
+  app.addHook('onRequest', async (request, reply) => {
+    const names = servicesFor(request.url, pages).filter((name) => registry.get(name))
+    const additions = names.map((name) => registry.get(name)?.manifest?.csp ?? {})
+    const https = isHttps(request)
+    const key = `${https}|${JSON.stringify(additions)}`
+    let headers = cache.get(key)
+    if (!headers) {
+      if (cache.size >= 256) cache.clear()
+      headers = securityHeaders(
+        {
+          frameAncestors: security.frameAncestors,
+          reportOnly: security.cspReportOnly,
+          reportUri: CSP_REPORT_PATH,
+          hstsMaxAgeSeconds: security.hstsMaxAgeSeconds,
+          additions: [...assetOrigin, ...additions],
+        },
+        https,
+      )
+      cache.set(key, headers)
+    }
+    reply.headers(headers)
+  })
+}
