@@ -28,17 +28,22 @@ export async function postForm(gateway: string, cookie: string, path: string, fo
   }).catch(() => undefined)
 }
 
-async function must(response: Promise<Response | undefined>, what: string): Promise<void> {
-  const answer = await response
-  const body = await answer?.text()
-  if (!answer?.ok) throw new Error(`${what}: ${answer ? `${answer.status} ${body?.slice(0, 200)}` : 'no answer'}`)
+/** Posts a setup form (30 s each try); one that got no answer at all is tried again, up to 3 times. */
+async function must(gateway: string, cookie: string, path: string, form: Record<string, string>, what: string, retry = true): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await postForm(gateway, cookie, path, form, { timeoutMs: 30_000 })
+    const body = await answer?.text()
+    if (answer?.ok) return
+    if (answer || !retry || attempt === 3) throw new Error(`${what}: ${answer ? `${answer.status} ${body?.slice(0, 200)}` : 'no answer'}`)
+  }
 }
 
 /** Picks a nickname and joins (`create`: creates) the room `name`; returns the room's slug. */
 export async function joinRoom(gateway: string, cookie: string, nickname: string, name: string, create: boolean): Promise<string> {
-  await must(postForm(gateway, cookie, '/chat/nickname', { nickname }), `nickname ${nickname}`)
+  await must(gateway, cookie, '/chat/nickname', { nickname }, `nickname ${nickname}`)
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-  if (create) await must(postForm(gateway, cookie, '/chat/rooms', { name }), `create room ${name}`)
-  else await must(postForm(gateway, cookie, `/chat/rooms/${slug}/join`, {}), `join ${slug}`)
+  // Creating is not repeated: a second try would find the room taken.
+  if (create) await must(gateway, cookie, '/chat/rooms', { name }, `create room ${name}`, false)
+  else await must(gateway, cookie, `/chat/rooms/${slug}/join`, {}, `join ${slug}`)
   return slug
 }
