@@ -47,22 +47,23 @@ export function installFaults(app: FastifyInstance, { secret, service, mount, st
 
 /** The bus as seen through the faults: publishes delayed or failed, consumers slowed. Heartbeats pass untouched. */
 export function faultyBus(bus: ServiceBus, state: FaultState): ServiceBus {
-  const slowed = <M>(handler: (message: M) => unknown) => async (message: M) => {
-    const delay = state.current.consumerDelayMs
-    if (delay > 0) await sleep(delay)
-    return handler(message)
+  // Without faults every call goes straight through, in the same turn: no added latency, no reordering.
+  const slowed =
+    <M, R>(handler: (message: M) => R) =>
+    (message: M): R | Promise<R> => {
+      const delay = state.current.consumerDelayMs
+      return delay > 0 ? sleep(delay).then(() => handler(message)) : handler(message)
+    }
+  const faultyPublish = async (topic: string, event: Parameters<ServiceBus['publish']>[1], options: Parameters<ServiceBus['publish']>[2]) => {
+    const faults = state.current
+    if (faults.publishDelayMs > 0) await sleep(faults.publishDelayMs)
+    if (faults.publishDropRate > 0 && Math.random() < faults.publishDropRate) throw new Error(`publish to ${topic} dropped by an injected fault`)
+    return bus.publish(topic, event, options)
   }
   return {
-    async publish(topic, event, options) {
-      const faults = state.current
-      if (topic !== MEMBERS_TOPIC && faults !== NO_FAULTS) {
-        if (faults.publishDelayMs > 0) await sleep(faults.publishDelayMs)
-        if (faults.publishDropRate > 0 && Math.random() < faults.publishDropRate) throw new Error(`publish to ${topic} dropped by an injected fault`)
-      }
-      return bus.publish(topic, event, options)
-    },
+    publish: (topic, event, options) => (topic === MEMBERS_TOPIC || state.current === NO_FAULTS ? bus.publish(topic, event, options) : faultyPublish(topic, event, options)),
     read: (topic, options) => bus.read(topic, options),
     consume: (topic, options) => bus.consume(topic, { ...options, handler: slowed(options.handler) as typeof options.handler }),
-    tail: (topic, options) => bus.tail(topic, { ...options, handler: slowed(options.handler) as unknown as typeof options.handler }),
+    tail: (topic, options) => bus.tail(topic, { ...options, handler: slowed(options.handler) as typeof options.handler }),
   }
 }
