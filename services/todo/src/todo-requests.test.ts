@@ -37,7 +37,14 @@ for (const broker of brokers) {
     await waitFor(async () => (await titles()).includes(`Read: &lt;b&gt;Rust&lt;/b&gt; ${run}`), { what: 'the requested todo', timeoutMs: 10_000 })
     assert.deepEqual(await titles(), [`Read: &lt;b&gt;Rust&lt;/b&gt; ${run}`], 'only the valid request became a todo, escaped like any title')
 
-    const { messages } = await todoBus.read<{ actions: { action: string; target: string; html?: string }[] }>('live.todo:list', head ? { after: head } : {})
+    // The live updates are committed with the todo and published by the outbox relay right after.
+    const { messages } = await waitFor(
+      async () => {
+        const read = await todoBus.read<{ actions: { action: string; target: string; html?: string }[] }>('live.todo:list', head ? { after: head } : {})
+        return read.messages.length > 0 ? read : undefined
+      },
+      { what: 'the live updates of the requested todo', timeoutMs: 10_000 },
+    )
     const actions = messages.flatMap((message) => message.envelope.data.actions)
     assert.deepEqual(actions.map((a) => `${a.action} ${a.target}`), ['append todo-items', 'replace todo-counts', 'replace todo-footer'], 'the same live updates as an add from the form')
     assert.match(actions[1]?.html ?? '', /1 to do · 0 done/)
