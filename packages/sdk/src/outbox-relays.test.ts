@@ -4,7 +4,7 @@ import { ConfigError } from '@distributex/protocol'
 import { outboxSettings } from './outbox-relays.js'
 
 test('sdk outbox - relay settings: defaults, overrides, and a clear error naming the variable', () => {
-  assert.deepEqual(outboxSettings({}), { pollMs: 1000, leaseMs: 10_000 })
+  assert.deepEqual(outboxSettings({}), { pollMs: 1000, leaseMs: 3000 })
   assert.deepEqual(outboxSettings({ DX_OUTBOX_POLL_MS: '250', DX_OUTBOX_LEASE_MS: '3000' }), { pollMs: 250, leaseMs: 3000 })
   for (const [name, value] of [
     ['DX_OUTBOX_POLL_MS', 'soon'],

@@ -25,7 +25,7 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
 
 /** Reads the relay settings; throws `ConfigError` naming the variable when one is out of range. */
 export function outboxSettings(env: NodeJS.ProcessEnv): OutboxSettings {
-  return { pollMs: milliseconds(env, 'DX_OUTBOX_POLL_MS', 1000, 10, 60_000), leaseMs: milliseconds(env, 'DX_OUTBOX_LEASE_MS', 10_000, 300, 600_000) }
+  return { pollMs: milliseconds(env, 'DX_OUTBOX_POLL_MS', 1000, 10, 60_000), leaseMs: milliseconds(env, 'DX_OUTBOX_LEASE_MS', 3000, 300, 600_000) }
 }
 
 /** The relays of one service process. */

@@ -13,6 +13,7 @@ import pg from 'pg'
 import { ConfigError, DxError } from '@distributex/protocol'
 import { OutboxWriter, type Outbox } from './outbox.js'
 import { storeMigrations, type OutboxDatabase } from './outbox-tables.js'
+import { CommitSignal } from './commit-signal.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
 
@@ -53,12 +54,16 @@ export interface Store<DB> {
    * })
    */
   transaction<T>(work: (trx: Transaction<DB>, outbox: Outbox) => Promise<T>): Promise<T>
-  /** Calls `listener` after every commit in this process that wrote to the outbox (the relay wakes on it); answers how to stop. */
+  /**
+   * Calls `listener` after every commit that wrote to the outbox (the relay wakes
+   * on it): in this process, and on PostgreSQL in every process on the database.
+   * Answers how to stop.
+   */
   onOutboxCommit(listener: () => void): () => void
   close(): Promise<void>
 }
 
-type OpenedStore<DB> = Omit<Store<DB>, 'transaction' | 'onOutboxCommit' | 'service'>
+type OpenedStore<DB> = Omit<Store<DB>, 'transaction' | 'onOutboxCommit' | 'service'> & { signal?: CommitSignal }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 
@@ -76,8 +81,11 @@ export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
   return withOutbox(opened, options.service)
 }
 
-function withOutbox<DB>(opened: OpenedStore<DB>, service: string): Store<DB> {
+function withOutbox<DB>({ signal, ...opened }: OpenedStore<DB>, service: string): Store<DB> {
   const listeners = new Set<() => void>()
+  const committed = () => {
+    for (const listener of listeners) listener()
+  }
   return {
     ...opened,
     service,
@@ -88,14 +96,21 @@ function withOutbox<DB>(opened: OpenedStore<DB>, service: string): Store<DB> {
         const value = await work(trx, outbox)
         await outbox.flush(trx as unknown as Kysely<OutboxDatabase>)
         wrote = outbox.size > 0
+        if (wrote) await signal?.notify(trx as unknown as Kysely<unknown>)
         return value
       })
-      if (wrote) for (const listener of listeners) listener()
+      // This process hears its own commits at once; the signal (PostgreSQL) tells the others.
+      if (wrote) committed()
       return result
     },
     onOutboxCommit(listener) {
       listeners.add(listener)
+      signal?.listen(committed)
       return () => listeners.delete(listener)
+    },
+    async close() {
+      await signal?.close()
+      await opened.close()
     },
   }
 }
@@ -130,7 +145,7 @@ async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Ope
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
-  return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy() }
+  return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy(), signal: new CommitSignal(url, schema) }
 }
 
 async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>, schema: string | undefined, table?: string): Promise<void> {

@@ -79,10 +79,10 @@ for (const dialect of testDialects()) {
     assert.ok(holder >= 0 && relays.filter((relay) => relay.stats().holding).length === 1, 'exactly one holds the lease')
     assert.equal(events.messages[0]?.envelope.source, holder === 0 ? 'relay-a' : 'relay-b')
 
-    // The holder dies: its database connection goes, it can neither publish nor renew nor hand the lease on.
+    // The holder dies: its database connections go, it can neither publish nor renew nor hand the lease on.
     const survivor = 1 - holder
     dead = holder
-    await stores[holder]?.db.destroy()
+    await stores[holder]?.close()
     const died = Date.now()
     await write(stores[survivor] as Store<unknown>, 30, 10)
     await waitFor(() => events.messages.length >= 40, { timeoutMs: 10_000, what: 'the survivor to take over' })
@@ -94,6 +94,32 @@ for (const dialect of testDialects()) {
     )
     assert.equal(events.messages[39]?.envelope.source, survivor === 0 ? 'relay-a' : 'relay-b')
     assert.equal(relays[survivor]?.stats().holding, true)
+    await events.stop()
+  })
+}
+
+for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
+  test('outbox relay (postgres) - a commit in another process wakes the relay at once, not at its next poll', { skip: dialect.skip }, async (t) => {
+    const owner = await dialect.open<unknown>({ service: 'notes', migrations })
+    const other = await dialect.reopen<unknown>(owner, { service: 'notes', migrations })
+    const bus = createBus(undefined)
+    const relay = new OutboxRelay({ store: owner, bus, log: quiet, pollMs: 60_000 }).start()
+    t.after(async () => {
+      await relay.stop()
+      await bus.close()
+      await other.close()
+      await owner.close()
+    })
+    const events = await follow(bus, 'notes.events')
+    await waitFor(() => relay.stats().holding, { what: 'the relay to hold the lease' })
+    // Let the relay settle into its minute-long wait before the other process commits.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await write(other, 0, 3)
+    await waitFor(() => events.messages.length === 3, { timeoutMs: 10_000, what: 'the other process’s commits, long before the poll' })
+    assert.deepEqual(
+      events.messages.map((message) => message.envelope.data.n),
+      [0, 1, 2],
+    )
     await events.stop()
   })
 }

@@ -38,7 +38,7 @@ export interface OutboxRelayOptions<DB = unknown> {
   log?: RelayLog
   /** How often the outbox is checked when nothing woke the relay (default 1000 ms). */
   pollMs?: number
-  /** How long the lease lasts unless renewed (default 10000 ms); renewed every third of it. */
+  /** How long the lease lasts unless renewed (default 3000 ms): a dead holder's successor waits this long. Renewed every third of it. */
   leaseMs?: number
   /** Rows read per round (default 100). */
   batchSize?: number
@@ -94,7 +94,7 @@ export class OutboxRelay<DB = unknown> {
     this.#source = options.source ?? options.store.service
     this.#log = options.log ?? silent
     this.#pollMs = options.pollMs ?? 1000
-    this.#leaseMs = options.leaseMs ?? 10_000
+    this.#leaseMs = options.leaseMs ?? 3000
     this.#batchSize = options.batchSize ?? 100
     this.#backoff = options.backoffMs ?? defaultBackoff
     this.#instance = options.instance ?? randomUUID()

@@ -26,7 +26,7 @@ def default_backoff(attempt: int) -> float:
 
 
 class OutboxRelay:
-    def __init__(self, outbox: Outbox, gateway: GatewayClient, poll_s: float = 1.0, lease_s: float = 10.0, backoff: Callable[[int], float] = default_backoff):
+    def __init__(self, outbox: Outbox, gateway: GatewayClient, poll_s: float = 1.0, lease_s: float = 3.0, backoff: Callable[[int], float] = default_backoff):
         self._outbox = outbox
         self._gateway = gateway
         self._poll_s = poll_s

@@ -26,7 +26,7 @@ class Settings:
     gateway_internal_url: str
     # The outbox relay: how often it looks when nothing woke it, and how long its lease lasts.
     outbox_poll_s: float = 1.0
-    outbox_lease_s: float = 10.0
+    outbox_lease_s: float = 3.0
 
 
 def _milliseconds(env: dict[str, str], name: str, default: int, low: int, high: int) -> float:
@@ -53,5 +53,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         gateway_url=gateway_url,
         gateway_internal_url=env.get("DX_GATEWAY_INTERNAL_URL", gateway_url).rstrip("/"),
         outbox_poll_s=_milliseconds(env, "DX_OUTBOX_POLL_MS", 1000, 10, 60_000),
-        outbox_lease_s=_milliseconds(env, "DX_OUTBOX_LEASE_MS", 10_000, 300, 600_000),
+        outbox_lease_s=_milliseconds(env, "DX_OUTBOX_LEASE_MS", 3000, 300, 600_000),
     )
