@@ -26,7 +26,7 @@ COPY app/ /app/
 # Runs as an unprivileged user that owns nothing but its data volume; the root
 # filesystem can be read-only (compose read_only, Kubernetes readOnlyRootFilesystem).
 RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<gateway|service>" >&2; exit 1; } \
- && mkdir -p /data && chown 10001:10001 /data
+ && mkdir -p /data/ui-assets && chown -R 10001:10001 /data
 USER 10001:10001
 VOLUME /data
 EXPOSE 8080

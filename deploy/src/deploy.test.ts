@@ -56,7 +56,7 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
       sizes = await buildImages(log)
       log(`images built in ${Math.round((Date.now() - started) / 1000)} s`)
       await project.down().catch(() => undefined)
-      await project.up({ chat: 2 })
+      await project.up()
       log(`compose up and healthy after ${Math.round((Date.now() - started) / 1000)} s`)
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
@@ -113,7 +113,7 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
     const containers = await project.containers()
     const byPart = new Map<Part, ContainerState[]>()
     for (const container of containers) {
-      const part = (container.service.startsWith('gateway') ? 'gateway' : container.service) as Part
+      const part = container.service.replace(/-\d+$/, '') as Part
       if (!(part in PORTS)) continue
       byPart.set(part, [...(byPart.get(part) ?? []), container])
     }

@@ -49,13 +49,13 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
     return merged
   }
   if (Array.isArray(target) && Array.isArray(patch) && patch.every((item) => isObject(item) && typeof item.name === 'string')) {
-    const merged = [...target]
-    for (const item of patch as Array<Record<string, unknown>>) {
-      const at = merged.findIndex((existing) => isObject(existing) && existing.name === item.name)
-      if (at >= 0) merged[at] = strategicMerge(merged[at], item)
-      else merged.push(item)
-    }
-    return merged
+    // As Kustomize orders them: the patched items first, in the patch's order, then the others.
+    const named = patch as Array<Record<string, unknown>>
+    const patched = named.map((item) => {
+      const existing = target.find((candidate) => isObject(candidate) && candidate.name === item.name)
+      return existing === undefined ? item : strategicMerge(existing, item)
+    })
+    return [...patched, ...target.filter((candidate) => !(isObject(candidate) && named.some((item) => item.name === candidate.name)))]
   }
   return patch
 }

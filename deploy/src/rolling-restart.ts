@@ -75,7 +75,7 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
     }
   })()
 
-  const order = [...(await project.containers('gateway-1')), ...(await project.containers('gateway-2')), ...(await project.containers('chat'))]
+  const order = [...(await project.containers('gateway-1')), ...(await project.containers('gateway-2')), ...(await project.containers('chat-1')), ...(await project.containers('chat-2'))]
   assert.equal(order.length, 4, `two gateways and two chat containers (${order.map((c) => c.name).join(', ')})`)
   for (const container of order) {
     const started = Date.now()

@@ -78,7 +78,7 @@ export async function fetchWidget({ entry, widget: name, headers, timeoutMs, sig
     if (signal?.aborted) return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
     const reason = timedOut ? `did not answer within ${formatMs(timeoutMs)}` : describeFailure(error, timeoutMs)
     // Slow is not down: the health check decides that. Refused or reset is down now.
-    if (!timedOut) entry.markDown(reason)
+    if (!timedOut) entry.noteFailure(reason)
     return { kind: 'unavailable', reason, status: timedOut ? 504 : 503 }
   } finally {
     clearTimeout(timer)

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { ChannelSchema, HEADERS, loadSecret, presenceReadToken, StoppedError } from '@distributex/protocol'
-import { UI_ASSET_PREFIX, html, renderPage, serveUiAsset, widgetFrame, type NavLink } from '@distributex/ui'
+import { UI_ASSET_PREFIX, html, renderPage, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './service-registry.js'
@@ -30,6 +30,7 @@ import { Membership } from './membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
 import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
 import { publishRoutes } from './live/publish-route.js'
+import { uiAssetRoutes } from './ui-asset-routes.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -170,11 +171,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       .send(frameFor(service, widget, entry.title, outcome).value)
   })
 
-  app.get(`${UI_ASSET_PREFIX}:name`, async (request, reply) => {
-    const { name } = request.params as { name: string }
-    const answer = serveUiAsset(name, request.headers['if-none-match'])
-    return reply.code(answer.status).headers(answer.headers).send(answer.body ?? null)
-  })
+  const uiAssets = uiAssetRoutes(app, env)
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
@@ -228,6 +225,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
       if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
       state = 'running'
+      uiAssets.publish()
       await registry.startHealthChecks(settings.healthIntervalMs)
       await membership?.start()
       return url

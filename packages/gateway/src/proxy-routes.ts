@@ -63,7 +63,7 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor }: P
         },
         onError: (errorReply, { error }) => {
           const reason = describeFailure(error, 30_000)
-          entry.markDown(reason)
+          entry.noteFailure(reason)
           request.log.warn({ err: error, service: entry.name }, 'proxy request failed')
           return unavailablePage(errorReply as FastifyReply, entry, reason)
         },

@@ -135,6 +135,16 @@ export class ServiceEntry {
     this.#setState('up')
   }
 
+  /**
+   * A request to one process failed: with one process the service is down; with
+   * several, another may still answer, so check them all now instead (a rolling
+   * restart must not swap every open page's widget for "unavailable").
+   */
+  noteFailure(reason: string): void {
+    if (this.urls.length === 1) this.markDown(reason)
+    else void this.checkHealth()
+  }
+
   /** Records a failure; `reason` is shown on the admin page. */
   markDown(reason: string): void {
     this.#lastError = reason
