@@ -78,12 +78,24 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
     assert.ok(containers.length >= 10, `every part runs (${containers.map((c) => c.name).join(', ')})`)
   })
 
-  test('deploy - the home page through the load balancer shows every widget, Tech News from the stand-in', async () => {
+  test('deploy - the home page through the load balancer shows every widget, Tech News from the stand-in, its assets immutable', async () => {
     const page = await browser.newPage()
     const response = await page.goto(HOME)
     assert.equal(response?.status(), 200)
     await everyWidgetShown(page)
     await page.locator('[data-dx-widget="news.stories"]', { hasText: STANDIN_STORIES[0] }).waitFor({ timeout: 15_000 })
+    // The immutable front end through the load balancer: every shared asset in its build folder, cached for good,
+    // and that build in the archive both gateways share.
+    const assets = await page.evaluate(() => [...document.querySelectorAll<HTMLLinkElement | HTMLScriptElement>('link[rel=stylesheet], script[src]')].map((e) => ('href' in e ? e.href : e.src)).filter((url) => url.includes('/_dx/ui/')))
+    assert.ok(assets.length >= 4, `shared assets linked (${assets.join(', ')})`)
+    for (const url of assets) {
+      const answer = await fetch(url)
+      assert.equal(answer.status, 200, url)
+      assert.equal(answer.headers.get('cache-control'), 'public, max-age=31536000, immutable', url)
+    }
+    const build = new URL(assets[0] ?? HOME).pathname.split('/')[3] ?? ''
+    const [gateway2] = await project.containers('gateway-2')
+    assert.match(await project.exec(gateway2?.name ?? '', ['ls', '/data/ui-assets']), new RegExp(`^${build}$`, 'm'), 'the build is in the shared archive')
     await page.close()
   })
 
