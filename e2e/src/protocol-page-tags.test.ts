@@ -14,7 +14,7 @@ import { freePort } from '@distributex/testkit'
 /** Each `/_dx/ui/<name>` script of the HTML, by name: "module" or "classic". */
 function sharedScripts(text: string): Map<string, string> {
   const scripts = new Map<string, string>()
-  for (const [tag, name] of text.matchAll(/<script\b[^>]*\bsrc="[^"]*\/_dx\/ui\/([\w.-]+?)(?:\?[^"]*)?"[^>]*>/g)) {
+  for (const [tag, name] of text.matchAll(/<script\b[^>]*\bsrc="[^"]*\/_dx\/ui\/(?:[A-Za-z0-9]+\/)?([\w.-]+?)(?:\?[^"]*)?"[^>]*>/g)) {
     if (name) scripts.set(name, /\btype="module"/.test(tag) ? 'module' : 'classic')
   }
   return scripts

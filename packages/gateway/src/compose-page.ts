@@ -7,7 +7,7 @@
  * timeout is streamed as "currently unavailable" and retries by itself.
  */
 import type { ServerResponse } from 'node:http'
-import { shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
+import { deploymentJson, shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
 import type { PageConfig } from './config.js'
 import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
 import type { ServiceRegistry } from './service-registry.js'
@@ -122,9 +122,9 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
 
 const shells = new Map<string, string>()
 
-/** The shell changes only when titles, assets or navigation do: render it once per variant. */
+/** The shell changes only when titles, assets, navigation or the deployment do: render it once per variant. */
 function cachedShell(options: ShellOptions): string {
-  const key = JSON.stringify(options)
+  const key = deploymentJson() + JSON.stringify(options)
   let shell = shells.get(key)
   if (shell === undefined) {
     if (shells.size >= 256) shells.clear()

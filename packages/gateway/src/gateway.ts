@@ -39,6 +39,7 @@ import { installRateLimit } from './security/rate-limit.js'
 import { installRefusalHandler } from './security/refusal-handler.js'
 import { SessionRevocations } from './security/session-revocations.js'
 import { applySessionRotation, SESSION_END_PATH, sessionRoutes, type SessionControl } from './security/session-routes.js'
+import { uiAssetRoutes } from './ui-asset-routes.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -206,11 +207,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       .send(frameFor(service, widget, entry.title, outcome).value)
   })
 
-  app.get(`${UI_ASSET_PREFIX}:name`, async (request, reply) => {
-    const { name } = request.params as { name: string }
-    const answer = serveUiAsset(name, request.headers['if-none-match'])
-    return reply.code(answer.status).headers(answer.headers).send(answer.body ?? null)
-  })
+  const uiAssets = uiAssetRoutes(app, env)
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
@@ -277,6 +274,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
       if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
       state = 'running'
+      uiAssets.publish()
       await registry.startHealthChecks(settings.healthIntervalMs)
       faults.start(settings.healthIntervalMs)
       await membership?.start()

@@ -43,6 +43,14 @@ export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }
     return reply.send(answer.body ?? null)
   })
 
+  // The build this service's own pages link (the gateway also keeps earlier builds).
+  app.get(`${UI_ASSET_PREFIX}:build/:name`, async (request, reply) => {
+    const { build, name } = request.params as { build: string; name: string }
+    const answer = serveUiAsset(name, request.headers['if-none-match'], build)
+    reply.code(answer.status).headers(answer.headers)
+    return reply.send(answer.body ?? null)
+  })
+
   app.get(`${manifest.mount}/assets/*`, async (request, reply) => {
     const key = (request.params as { '*': string })['*']
     const asset = assets.get(key)

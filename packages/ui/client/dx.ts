@@ -375,6 +375,9 @@ if (devBuild) {
 // Widgets talk to each other through DOM events and announced attributes (see widget-events.ts).
 installWidgetEvents()
 
-const dx = { version: 1, loadAssets, parseLinkHeader, refreshWidget, subscriptions, events: { emit, on, current } }
+// The deployment this page came from (version, environment, where its assets live), written into the shell at deploy time.
+const env = JSON.parse(document.querySelector<HTMLMetaElement>('meta[name="dx-env"]')?.content ?? '{}') as Record<string, string | null>
+
+const dx = { version: 1, env, loadAssets, parseLinkHeader, refreshWidget, subscriptions, events: { emit, on, current } }
 ;(window as unknown as { dx: typeof dx }).dx = dx
 export {}

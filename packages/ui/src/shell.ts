@@ -12,6 +12,7 @@
  */
 import { html, raw, type SafeHtml } from './html.js'
 import { uiAssetUrl } from './assets.js'
+import { deploymentJson } from './deployment-env.js'
 import { skeleton } from './states.js'
 
 export interface NavLink {
@@ -77,6 +78,7 @@ function head(options: ShellOptions): SafeHtml {
 <title>${options.title} · distributex</title>
 <link rel="icon" href="${FAVICON}">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
+<meta name="dx-env" content="${deploymentJson()}">
 ${options.live ? html`<meta name="dx-live" content="${options.live}">\n` : ''}${options.devBuild ? html`<meta name="dx-dev-build" content="${options.devBuild}">\n` : ''}
 <link rel="stylesheet" href="${uiAssetUrl('app.css')}">
 ${css.map((href) => html`<link rel="stylesheet" href="${href}" data-dx-asset>\n`)}<script src="${uiAssetUrl('htmx.min.js')}" defer></script>

@@ -6,6 +6,8 @@
 import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
 
 const SHARED_STYLESHEET = '/_dx/ui/app.css'
+/** That stylesheet, or the same in a build folder (`/_dx/ui/<build>/app.css`, as the SDK links it). */
+const SHARED_STYLESHEET_LINK = /\/_dx\/ui\/(?:[A-Za-z0-9]+\/)?app\.css\b/
 
 async function page(probe: Parameters<Rule['check']>[0], path: string) {
   // A browser opening the service's own URL: no gateway headers at all.
@@ -37,7 +39,7 @@ export const pageSharedLook: Rule = {
     everyWidget(probe, async (widget) => {
       const response = await page(probe, widget.path)
       if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
-      const linked = [...response.body.matchAll(/<link\b[^>]*>/gi)].some(([tag]) => /rel=["']?stylesheet/i.test(tag) && tag.includes(SHARED_STYLESHEET))
+      const linked = [...response.body.matchAll(/<link\b[^>]*>/gi)].some(([tag]) => /rel=["']?stylesheet/i.test(tag) && SHARED_STYLESHEET_LINK.test(tag))
       if (!linked) return fail(`the page links no stylesheet at ${SHARED_STYLESHEET}; add <link rel="stylesheet" href="${SHARED_STYLESHEET}"> (served by the gateway, and by SDK services) so it looks like the main app`)
       return pass(`links ${SHARED_STYLESHEET}`)
     }),

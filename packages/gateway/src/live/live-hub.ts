@@ -15,6 +15,9 @@ import { serialize, type ClientMessage, type ServerMessage } from './live-messag
 import { compareOffsets } from './offsets.js'
 import { Presence, type PresenceDelta } from './presence.js'
 
+/** WebSocket close code 1012, "service restart": the live connection is closed because this gateway stops. */
+export const RESTART_CLOSE_CODE = 1012
+
 /** Beyond this many missed messages, re-rendering the widget is cheaper than replaying. */
 export const MAX_REPLAY = 1000
 /** Above this many people, presence is sent as a count only. */
@@ -265,9 +268,12 @@ export class LiveHub {
     }
   }
 
-  /** Closes every connection and stops following every channel. */
+  /**
+   * Closes every connection with 1012 (service restart): browsers reconnect, through
+   * the load balancer to another gateway, and catch up from their positions.
+   */
   async close(): Promise<void> {
-    for (const connection of this.#connections) connection.close(1001, 'gateway is shutting down: reconnect')
+    for (const connection of this.#connections) connection.close(RESTART_CLOSE_CODE, 'gateway restarting: reconnect')
     this.#connections.clear()
     const stops = [...this.#channels.values()].map((state) => state.opening?.then((s) => s.stop()).catch(() => undefined))
     for (const state of this.#channels.values()) clearTimeout(state.linger)

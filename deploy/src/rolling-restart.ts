@@ -1,0 +1,108 @@
+/**
+ * @module rolling-restart
+ * Acceptance 2: both gateways and both chat containers restarted one after the
+ * other (SIGTERM, then start, each back to healthy before the next) while a bot
+ * keeps posting to a room through the load balancer and two people watch it in
+ * Chromium. Every message the API accepted reaches both pages once and in order,
+ * and neither page reloads: they reconnect to the other gateway and catch up.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import type { Browser, Page } from 'playwright-core'
+import type { ComposeProject } from './compose-project.js'
+import { run } from './images.js'
+
+interface Scenario {
+  readonly browser: Browser
+  readonly project: ComposeProject
+  readonly home: string
+  readonly log: (line: string) => void
+}
+
+async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+  if (!response) return undefined
+  return { status: response.status, json: (await response.json().catch(() => ({}))) as Record<string, unknown> }
+}
+
+async function openPerson(browser: Browser, home: string, nickname: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(home)
+  await page.locator('#chat-nickname').fill(nickname)
+  await page.locator('#chat-nickname').press('Enter')
+  await page.locator('#chat-room-name, .chat-room-panel').first().waitFor({ timeout: 15_000 })
+  return page
+}
+
+async function following(page: Page, channel: string): Promise<void> {
+  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel, { timeout: 15_000 })
+}
+
+async function texts(page: Page): Promise<string[]> {
+  return page.locator('.chat-msg .chat-text').allTextContents()
+}
+
+export async function rollingRestartScenario({ browser, project, home, log }: Scenario): Promise<void> {
+  const id = randomBytes(3).toString('hex')
+  const slug = `rolling-${id}`
+  const ada = await openPerson(browser, home, `Ada ${id}`)
+  const bob = await openPerson(browser, home, `Bob ${id}`)
+  await following(bob, 'chat:rooms')
+  await ada.locator('#chat-room-name').fill(`Rolling ${id}`)
+  await ada.locator('#chat-room-name').press('Enter')
+  await following(ada, `chat:room:${slug}`)
+  await bob.locator(`#chat-room-${slug} button`).click({ timeout: 10_000 })
+  await following(bob, `chat:room:${slug}`)
+  for (const page of [ada, bob]) await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
+
+  const api = new URL('chat/api/', home).href
+  const registered = await postJson(`${api}sessions`, { nickname: `Bot ${id}` })
+  assert.equal(registered?.status, 201, `the bot registers through the load balancer: ${JSON.stringify(registered)}`)
+  const token = String(registered?.json.token)
+  assert.equal((await postJson(`${api}rooms/${slug}/join`, {}, token))?.status, 200)
+
+  // The bot posts every 150 ms until the restarts are over; what the API accepted must be delivered.
+  const accepted: string[] = []
+  let refused = 0
+  let sending = true
+  const sender = (async () => {
+    for (let i = 1; sending; i++) {
+      const text = `rolling ${id} #${i}`
+      const answer = await postJson(`${api}rooms/${slug}/messages`, { text, clientId: `r-${id}-${i}` }, token)
+      if (answer && (answer.status === 201 || answer.status === 200)) accepted.push(text)
+      else refused++
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+  })()
+
+  const order = [...(await project.containers('gateway-1')), ...(await project.containers('gateway-2')), ...(await project.containers('chat-1')), ...(await project.containers('chat-2'))]
+  assert.equal(order.length, 4, `two gateways and two chat containers (${order.map((c) => c.name).join(', ')})`)
+  for (const container of order) {
+    const started = Date.now()
+    await run('docker', ['restart', '-t', '15', container.name])
+    await project.waitHealthy(90_000)
+    log(`rolling restart: ${container.name} back and healthy after ${((Date.now() - started) / 1000).toFixed(1)} s (${accepted.length} accepted so far)`)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  sending = false
+  await sender
+  log(`rolling restart: ${accepted.length} messages accepted, ${refused} refused while restarting`)
+  assert.ok(accepted.length >= 20, `the deployment kept accepting messages during the restart (${accepted.length})`)
+
+  for (const [name, page] of [['Ada', ada], ['Bob', bob]] as const) {
+    const deadline = Date.now() + 30_000
+    let shown = await texts(page)
+    while (!accepted.every((text) => shown.includes(text)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      shown = await texts(page)
+    }
+    const missing = accepted.filter((text) => !shown.includes(text))
+    assert.deepEqual(missing, [], `${name}'s page shows every accepted message`)
+    const ours = shown.filter((text) => text.startsWith(`rolling ${id} #`))
+    const acceptedSet = new Set(accepted)
+    assert.deepEqual(ours.filter((text) => acceptedSet.has(text)), accepted, `${name}'s page shows each accepted message once, in the order accepted`)
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1, `${name}'s page was not reloaded`)
+  }
+  await ada.context().close()
+  await bob.context().close()
+}

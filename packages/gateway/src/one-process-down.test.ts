@@ -1,0 +1,42 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { request } from 'undici'
+import { startFixture } from './test-support/fixture-service.js'
+import { startGateway } from './test-support/start-gateway.js'
+
+test('registry - with two processes, a proxied request failing on the one that stopped leaves the service up (no widget swapped on open pages)', async (t) => {
+  const first = await startFixture({ name: 'svc', handle: (_req, res) => res.end('first') })
+  const second = await startFixture({ name: 'svc', handle: (_req, res) => res.end('second') })
+  const gateway = await startGateway({ svc: `${first.url},${second.url}` }, [{ service: 'svc' }])
+  t.after(() => Promise.all([gateway.stop(), second.close()]))
+  const entry = gateway.registry.get('svc')
+  assert.ok(entry)
+  await entry.checkHealth()
+  assert.equal(entry.state, 'up')
+  const states: string[] = []
+  entry.onStateChange = (_entry, state) => states.push(state)
+
+  await first.close()
+  const statuses: number[] = []
+  for (let i = 0; i < 6; i++) {
+    const answer = await request(`${gateway.url}/svc/x`, { reset: true })
+    statuses.push(answer.statusCode)
+    await answer.body.dump()
+  }
+  assert.ok(statuses.includes(200), `the running process answers (${statuses.join(', ')})`)
+  await entry.checkHealth()
+  assert.deepEqual(states.filter((state) => state === 'down'), [], 'never marked down while a process answers')
+  assert.equal(entry.state, 'up')
+})
+
+test('registry - with one process, a proxied request that cannot connect marks the service down at once', async (t) => {
+  const only = await startFixture({ name: 'svc', handle: (_req, res) => res.end('only') })
+  const gateway = await startGateway({ svc: only.url }, [{ service: 'svc' }])
+  t.after(() => gateway.stop())
+  await gateway.registry.get('svc')?.checkHealth()
+  await only.close()
+  const answer = await request(`${gateway.url}/svc/x`, { reset: true })
+  await answer.body.dump()
+  assert.equal(answer.statusCode, 502)
+  assert.equal(gateway.registry.get('svc')?.state, 'down')
+})
