@@ -8,7 +8,7 @@
  * relay's throughput draining a backlog.
  * Options: `--requests 300` (per phase), `--rows 5000` (backlog).
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -90,3 +90,4 @@ await store.close()
 await outbox.close()
 await bus.close()
 await broker.dispose()
+rmSync(dataDir, { recursive: true, force: true })
