@@ -1,0 +1,73 @@
+/**
+ * @module job-queue
+ * Durable work to do after a webhook is answered, in the service's own
+ * database: each job has a key, so enqueueing the same key again (a second
+ * change to the same issue) folds into one run that sees the latest state.
+ * A run claims its job by moving `due_at` forward (a lease), so two processes
+ * never run the same job at once, and a process that died mid-run leaves a job
+ * that becomes due again when the lease ends.
+ */
+import type { Kysely, Transaction } from 'kysely'
+import type { BountiesDatabase } from './bounty.js'
+
+export type JobKind = 'comment' | 'ledger' | 'event' | 'board'
+
+export interface Job {
+  readonly key: string
+  readonly kind: JobKind
+  readonly payload: unknown
+  readonly attempts: number
+  /** The lease this run holds; completing or failing checks it. */
+  readonly lease: number
+}
+
+type Db = Kysely<BountiesDatabase> | Transaction<BountiesDatabase>
+
+/** How long a claimed job is held before another process may take it over. */
+export const JOB_LEASE_MS = 60_000
+
+/** Adds a job, or makes an existing one with the same key due now with the new payload. */
+export async function enqueueJob(db: Db, key: string, kind: JobKind, payload: unknown, now = Date.now()): Promise<void> {
+  const text = JSON.stringify(payload)
+  await db
+    .insertInto('jobs')
+    .values({ key, kind, payload: text, due_at: now, attempts: 0, last_error: null })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet({ payload: text, due_at: now, attempts: 0 }))
+    .execute()
+}
+
+/** Claims up to `limit` due jobs for this process. */
+export async function claimJobs(db: Kysely<BountiesDatabase>, limit: number, now = Date.now()): Promise<Job[]> {
+  const due = await db.selectFrom('jobs').selectAll().where('due_at', '<=', now).orderBy('due_at').limit(limit).execute()
+  const claimed: Job[] = []
+  for (const row of due) {
+    const lease = now + JOB_LEASE_MS + claimed.length
+    const result = await db.updateTable('jobs').set({ due_at: lease }).where('key', '=', row.key).where('due_at', '=', row.due_at).executeTakeFirst()
+    if (result.numUpdatedRows === 0n) continue
+    claimed.push({ key: row.key, kind: row.kind as JobKind, payload: JSON.parse(row.payload) as unknown, attempts: Number(row.attempts), lease })
+  }
+  return claimed
+}
+
+/** Removes a finished job, unless it was enqueued again meanwhile (then it runs again). */
+export async function completeJob(db: Kysely<BountiesDatabase>, job: Job): Promise<void> {
+  await db.deleteFrom('jobs').where('key', '=', job.key).where('due_at', '=', job.lease).execute()
+}
+
+/** Schedules a failed job again after a backoff that grows to at most `maxDelayMs`. */
+export async function failJob(db: Kysely<BountiesDatabase>, job: Job, error: unknown, maxDelayMs = 30_000, now = Date.now()): Promise<number> {
+  const delay = Math.min(maxDelayMs, 250 * 2 ** Math.min(job.attempts, 16))
+  await db
+    .updateTable('jobs')
+    .set({ due_at: now + delay, attempts: job.attempts + 1, last_error: String((error as Error)?.message ?? error).slice(0, 500) })
+    .where('key', '=', job.key)
+    .where('due_at', '=', job.lease)
+    .execute()
+  return delay
+}
+
+/** Jobs waiting, for health and tests. */
+export async function pendingJobs(db: Kysely<BountiesDatabase>): Promise<Array<{ key: string; kind: string; attempts: number; lastError: string | null }>> {
+  const rows = await db.selectFrom('jobs').select(['key', 'kind', 'attempts', 'last_error']).orderBy('key').execute()
+  return rows.map((row) => ({ key: row.key, kind: row.kind, attempts: Number(row.attempts), lastError: row.last_error }))
+}
