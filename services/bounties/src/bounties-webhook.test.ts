@@ -132,3 +132,20 @@ test('bounties webhook - with the ledger down, deliveries are still accepted and
   assert.equal(rig.ledger?.port, port)
   await waitFor(async () => (await ledgerTotals(rig)).length === 2, { what: 'the ledger to catch up', timeoutMs: 30_000, intervalMs: 200 })
 })
+
+test('bounties webhook - work not done when the process stops is resumed by the next process on the same database', async (t) => {
+  const rig = await startBountiesRig({ ledger: false })
+  t.after(() => rig.stop())
+  rig.double.failNext({ status: 503, times: 10_000 })
+  const first = await bountiesService.build({ dataDir: rig.dataDir, logLevel: 'silent', env: rig.env, databaseUrl: undefined })
+  assert.deepEqual((await deliver(first.app, 'issue_comment', issueCommentPayload('created', { commentId: 41, body: '$USDC:8$' }))).json(), { outcome: 'recorded', bounties: 1 })
+  await waitFor(() => rig.double.requests.some((request) => request.status === 503), { what: 'GitHub failing' })
+  await first.close()
+  assert.equal(rig.double.comments().length, 0)
+
+  rig.double.clearFailures()
+  const second = await bountiesService.build({ dataDir: rig.dataDir, logLevel: 'silent', env: rig.env, databaseUrl: undefined })
+  t.after(second.close)
+  const comment = await waitFor(() => rig.double.comments()[0], { what: 'the bot comment after the restart', timeoutMs: 15_000 })
+  assert.match(comment.body, /8 USDC/)
+})

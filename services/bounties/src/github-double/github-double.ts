@@ -53,6 +53,8 @@ export interface GitHubDouble {
   /** Requests answered, by "METHOD path-pattern" and status, for tests. */
   readonly requests: Array<{ method: string; path: string; status: number }>
   failNext(failure: InjectedFailure): void
+  /** Drops the failures not yet used. */
+  clearFailures(): void
   /** Forgets every token issued, as if they had been revoked. */
   revokeTokens(): void
   stop(): Promise<void>
@@ -188,6 +190,7 @@ export async function startGitHubDouble({ appId, publicKey, appSlug = 'distribut
     },
     requests,
     failNext: (failure) => failures.push({ times: 1, ...failure }),
+    clearFailures: () => failures.splice(0),
     revokeTokens: () => tokens.clear(),
     stop: () =>
       new Promise<void>((resolve) => {
