@@ -7,6 +7,7 @@ import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/ga
 import { bountiesService } from '@distributex/bounties'
 import { startBountiesRig, TEST_SECRET, type BountiesRig } from '@distributex/bounties/testing'
 import type { RunningService } from '@distributex/sdk'
+import { freePort } from '@distributex/testkit'
 import { createBus, type Bus } from '@distributex/bus'
 
 export interface BountiesApp {
@@ -20,9 +21,12 @@ export interface BountiesApp {
 export async function startBountiesApp(): Promise<BountiesApp> {
   const bus = createBus(undefined)
   const rig = await startBountiesRig()
+  const gatewayPort = await freePort()
+  // Sign links in the bot comment point at this gateway.
+  rig.env.DX_GATEWAY_URL = `http://127.0.0.1:${gatewayPort}`
   const bounties = await bountiesService.start({ port: 0, dataDir: rig.dataDir, env: rig.env, logLevel: 'silent', databaseUrl: undefined, bus })
   const config = parseGatewayConfig({
-    gateway: { port: 0, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
+    gateway: { port: gatewayPort, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
     services: { bounties: { url: bounties.url } },
     internal: { ledger: { port: rig.ledger?.port ?? 1, module: '@distributex/ledger' } },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
