@@ -45,13 +45,17 @@ export function tryRoutes(app: FastifyInstance, { double, secret, gatewayUrl }: 
   </form>
   ${form.result ? html`<p role="status" class="mt-3 text-sm text-emerald-700">${form.result}</p>` : ''}
   ${form.error ? html`<p role="alert" class="mt-3 text-sm text-rose-600">${form.error}</p>` : ''}
-  <h2 class="mt-5 text-sm font-semibold">The bot's comment on the double (refresh to see it once the background job ran)</h2>
+  <h2 class="mt-5 text-sm font-semibold">The bot's comment on the double (<a class="text-indigo-700 hover:underline" href="/bounties/try?issue=${String(form.issue)}">refresh</a> to see it once the background job ran)</h2>
   ${comments.length ? comments.map((comment) => html`<pre class="mt-2 whitespace-pre-wrap rounded-lg bg-slate-50 p-3 text-xs">${comment.body}</pre><p class="text-xs text-slate-500">edited ${String(comment.history.length - 1)} times</p>`) : html`<p class="mt-2 text-sm text-slate-500">None yet.</p>`}
   <p class="mt-4"><a class="dx-btn-quiet ring-1 ring-slate-300" href="/">See the widget on the home page</a></p>
 </div>`
   }
 
-  app.get('/bounties/try', async (_request, reply) => reply.page(page({ body: 'I will pay $USDC:50$ and $ETH:0.5$ for this.', issue: 1, comment: randomInt(1, 2 ** 31) }), { widget: 'board', title: 'Try Bounties' }))
+  app.get('/bounties/try', async (request, reply) => {
+    const asked = Number((request.query as { issue?: string }).issue)
+    const issue = Number.isInteger(asked) && asked >= 1 && asked <= 1_000_000 ? asked : 1
+    return reply.page(page({ body: 'I will pay $USDC:50$ and $ETH:0.5$ for this.', issue, comment: randomInt(1, 2 ** 31) }), { widget: 'board', title: 'Try Bounties' })
+  })
 
   app.post('/bounties/try', async (request, reply) => {
     const form = (request.body ?? {}) as TryForm
