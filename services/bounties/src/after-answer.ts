@@ -1,9 +1,11 @@
 /**
  * @module after-answer
  * The work done after a webhook is answered (GitHub allows a delivery 10 s):
- * the bot comment, the ledger, the domain events and the live board. Each is a
- * job handler that reads the current state from the store, so running it twice,
- * or after several changes were folded into one job, gives the same result.
+ * the bot comment, the ledger and the domain events, each a job handler that
+ * reads the current state from the store, so running it twice, or after several
+ * changes were folded into one job, gives the same result. The live board is
+ * refreshed from memory instead (see `boardRefresher`): a refresh lost in a crash
+ * costs nothing, open pages show the change when they next render.
  */
 import type { Live, ServiceBus } from '@distributex/sdk'
 import type { LedgerClient } from '@distributex/ledger'
@@ -32,7 +34,7 @@ export interface AfterAnswerOptions {
   gatewayUrl: string
 }
 
-export function afterAnswerHandlers({ store, github, ledger, bus, live, denominations, gatewayUrl }: AfterAnswerOptions): JobHandlers {
+export function afterAnswerHandlers({ store, github, ledger, bus, denominations, gatewayUrl }: Omit<AfterAnswerOptions, 'live'>): JobHandlers {
   return {
     async comment(payload) {
       const { installationId, repository, issueNumber } = payload as { installationId: string; repository: string; issueNumber: number }
@@ -65,10 +67,36 @@ export function afterAnswerHandlers({ store, github, ledger, bus, live, denomina
       if (bounty.state === 'signed') await ledger.markSigned(bounty.id)
     },
     async event(payload) {
-      await publishBountyEvent(bus, payload as BountyEvent)
+      for (const event of payload as BountyEvent[]) await publishBountyEvent(bus, event)
     },
-    async board() {
+  }
+}
+
+/** How long board refreshes are gathered into one under load. */
+export const BOARD_REFRESH_MS = 50
+
+/**
+ * Re-renders the board for every open page after changes, at most once per
+ * `BOARD_REFRESH_MS` however many deliveries changed it meanwhile.
+ */
+export function boardRefresher({ store, live, denominations, log }: Pick<AfterAnswerOptions, 'store' | 'live' | 'denominations'> & { log: { warn(fields: object, message: string): void } }): { refresh(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const publish = async () => {
+    timer = undefined
+    try {
       await live.publish(BOARD_CHANNEL, [{ action: 'replace', target: 'bounties-board', html: bountiesBoard(await store.recent(BOARD_SIZE), denominations).value }])
+    } catch (error) {
+      log.warn({ err: error }, 'could not refresh the live board; pages show the change when they next render')
+    }
+  }
+  return {
+    refresh() {
+      if (!stopped && !timer) timer = setTimeout(() => void publish(), BOARD_REFRESH_MS)
+    },
+    stop() {
+      stopped = true
+      clearTimeout(timer)
     },
   }
 }

@@ -59,9 +59,9 @@ export function bountyEvent({ bounty, change }: Changed, denominations: Denomina
   }
 }
 
-/** Stages events in the caller's transaction; they are published once it commits. */
+/** Stages events in the caller's transaction (one job, in order); they are published once it commits. */
 export async function stageBountyEvents(trx: Trx, events: readonly BountyEvent[]): Promise<void> {
-  for (const event of events) await enqueueJob(trx, `event:${randomUUID()}`, 'event', event)
+  if (events.length) await enqueueJob(trx, `event:${randomUUID()}`, 'event', events)
 }
 
 /** Publishes one staged event; throws when the bus cannot take it (the job is retried). */

@@ -2,7 +2,7 @@
  * @module bounty-store
  * Bounties in the service's own database (SQLite or PostgreSQL, through Kysely).
  * Writes happen inside the transaction of the delivery that causes them (see
- * `receive`), so a delivery is recorded with all its effects or not at all.
+ * handle-delivery), so a delivery is recorded with all its effects or not at all.
  */
 import { randomBytes } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
@@ -44,22 +44,18 @@ export class BountyStore {
     this.db = db
   }
 
-  /**
-   * Records delivery `id` once and runs `apply` in the same transaction; a delivery
-   * id seen before runs nothing and answers `duplicate`.
-   */
-  async receive(delivery: { id: string; event: string; action: string }, apply: (trx: Trx) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('deliveries')
-        .values({ delivery_id: delivery.id, event: delivery.event, action: delivery.action, outcome: 'received', received_at: new Date().toISOString() })
-        .onConflict((conflict) => conflict.column('delivery_id').doNothing())
-        .executeTakeFirst()
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return 'duplicate'
-      const outcome = await apply(trx)
-      if (outcome !== 'recorded') await trx.updateTable('deliveries').set({ outcome }).where('delivery_id', '=', delivery.id).execute()
-      return outcome
-    })
+  /** Records delivery `id` in `trx`; false when it was recorded before (a redelivery). */
+  async recordDelivery(trx: Trx, delivery: { id: string; event: string; action: string }): Promise<boolean> {
+    const inserted = await trx
+      .insertInto('deliveries')
+      .values({ delivery_id: delivery.id, event: delivery.event, action: delivery.action, outcome: 'recorded', received_at: new Date().toISOString() })
+      .onConflict((conflict) => conflict.column('delivery_id').doNothing())
+      .executeTakeFirst()
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0
+  }
+
+  async setOutcome(trx: Trx, deliveryId: string, outcome: DeliveryOutcome): Promise<void> {
+    await trx.updateTable('deliveries').set({ outcome }).where('delivery_id', '=', deliveryId).execute()
   }
 
   /**

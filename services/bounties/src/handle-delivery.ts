@@ -2,7 +2,7 @@
  * @module handle-delivery
  * What a verified webhook delivery does to the store, in one transaction: the
  * delivery id is recorded (a redelivery does nothing), the bounties change, and
- * the work for afterwards (bot comment, ledger, domain events, live board) is
+ * the work for afterwards (bot comment, ledger, domain events) is
  * queued as jobs in the same transaction.
  */
 import type { z } from 'zod'
@@ -50,20 +50,37 @@ function parse<T extends z.ZodType>(schema: T, payload: unknown, event: string):
 
 const isBot = (user: { login: string; type: string }, slug: string) => user.type === 'Bot' || user.login === `${slug}[bot]`
 
-/** Handles one delivery; throws `PayloadError` for a malformed payload (nothing is stored then). */
-export async function handleDelivery(store: BountyStore, rules: DeliveryRules, delivery: Delivery): Promise<HandledDelivery> {
+/** A delivery checked against its event's documented shape, ready to apply. */
+export interface PreparedDelivery {
+  readonly id: string
+  readonly event: string
+  readonly action: string
+  /** What to do in the store; undefined when the delivery changes nothing (recorded as ignored). */
+  readonly apply: Apply | undefined
+}
+
+/** Validates a delivery before any transaction; throws `PayloadError` for a malformed payload (nothing is stored then). */
+export function prepareDelivery(store: BountyStore, rules: DeliveryRules, delivery: Delivery): PreparedDelivery {
   const action = typeof (delivery.payload as { action?: unknown })?.action === 'string' ? (delivery.payload as { action: string }).action : ''
-  const apply = interpret(store, rules, delivery.event, delivery.payload)
-  const changed: Changed[] = []
-  const outcome = await store.receive({ id: delivery.id, event: delivery.event, action }, async (trx) => {
-    if (!apply) return 'ignored'
-    const result = await apply(trx)
-    if (result === 'ignored') return 'ignored'
-    changed.push(...result)
-    await queueEffects(trx, rules, result)
-    return 'recorded'
-  })
-  return { outcome, changed: outcome === 'duplicate' ? [] : changed }
+  return { id: delivery.id, event: delivery.event, action, apply: interpret(store, rules, delivery.event, delivery.payload) }
+}
+
+/** Applies a prepared delivery in `trx`: recorded once (a redelivery does nothing), its effects queued in the same transaction. */
+export async function applyDelivery(trx: Trx, store: BountyStore, rules: DeliveryRules, prepared: PreparedDelivery): Promise<HandledDelivery> {
+  if (!(await store.recordDelivery(trx, prepared))) return { outcome: 'duplicate', changed: [] }
+  const result = prepared.apply ? await prepared.apply(trx) : 'ignored'
+  if (result === 'ignored') {
+    await store.setOutcome(trx, prepared.id, 'ignored')
+    return { outcome: 'ignored', changed: [] }
+  }
+  await queueEffects(trx, rules, result)
+  return { outcome: 'recorded', changed: result }
+}
+
+/** Handles one delivery in its own transaction. */
+export async function handleDelivery(store: BountyStore, rules: DeliveryRules, delivery: Delivery): Promise<HandledDelivery> {
+  const prepared = prepareDelivery(store, rules, delivery)
+  return store.db.transaction().execute((trx) => applyDelivery(trx, store, rules, prepared))
 }
 
 type Apply = (trx: Trx) => Promise<Changed[] | 'ignored'>
@@ -126,5 +143,4 @@ async function queueEffects(trx: Trx, rules: DeliveryRules, changed: readonly Ch
   }
   for (const [key, thread] of threads) await enqueueJob(trx, `comment:${key}`, 'comment', thread)
   await stageBountyEvents(trx, changed.map((one) => bountyEvent(one, rules.denominations)))
-  await enqueueJob(trx, 'board', 'board', {})
 }

@@ -15,7 +15,7 @@ import { BountyStore } from './bounty-store.js'
 import { loadBountiesConfig } from './bounties-config.js'
 import { startGitHubDouble, type GitHubDouble } from './github-double/index.js'
 import { createGitHubClient } from './github-client.js'
-import { afterAnswerHandlers } from './after-answer.js'
+import { afterAnswerHandlers, boardRefresher } from './after-answer.js'
 import { startJobRunner } from './job-runner.js'
 import { webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
@@ -44,16 +44,24 @@ export const bountiesService = defineService({
     const secret = loadSecret({ env: context.env, dataDir: context.dataDir })
     const ledger = config.ledgerAddress ? createLedgerClient({ address: config.ledgerAddress, secret, caller: 'bounties' }) : undefined
     const gatewayUrl = context.env.DX_GATEWAY_URL ?? 'http://localhost:4040'
+    const traffic: { current?: { busy(): boolean } } = {}
     const runner = startJobRunner({
       db: opened.db,
       log: context.log,
-      handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, live: context.live, denominations: config.denominations, gatewayUrl }),
+      busy: () => traffic.current?.busy() ?? false,
+      handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
     })
+    const board = boardRefresher({ store, live: context.live, denominations: config.denominations, log: context.log })
     const rules = { denominations: config.denominations, cap: config.cap, appId: config.appId, appSlug: config.appSlug, ledger: ledger !== undefined }
-    await webhookRoute(app, { store, rules, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
+    traffic.current = await webhookRoute(app, { store, rules, secrets: config.webhookSecrets, afterAnswer: () => {
+        runner.wake()
+        board.refresh()
+      },
+    })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
+      board.stop()
       await runner.stop()
       ledger?.close()
       await double?.stop()
@@ -69,6 +77,7 @@ export { parseAmount, formatAmount } from './amount.js'
 export { BountyStore } from './bounty-store.js'
 export { handleDelivery, type DeliveryRules } from './handle-delivery.js'
 export { migrations } from './migrations.js'
+export { pendingJobs } from './job-queue.js'
 export { issueCommentPayload, reviewCommentPayload, closedPayload, installationPayload, signedDelivery, type SignedDelivery } from './sample-deliveries.js'
 export { BOUNTY_TOPIC, type BountyEvent, type BountyEventType } from './bounty-publisher.js'
 export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'

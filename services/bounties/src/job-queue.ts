@@ -10,7 +10,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { BountiesDatabase } from './bounty.js'
 
-export type JobKind = 'comment' | 'ledger' | 'event' | 'board'
+export type JobKind = 'comment' | 'ledger' | 'event'
 
 export interface Job {
   readonly key: string
@@ -36,22 +36,36 @@ export async function enqueueJob(db: Db, key: string, kind: JobKind, payload: un
     .execute()
 }
 
-/** Claims up to `limit` due jobs for this process. */
+/** Claims up to `limit` due jobs for this process, in one transaction (one disk flush however many). */
 export async function claimJobs(db: Kysely<BountiesDatabase>, limit: number, now = Date.now()): Promise<Job[]> {
   const due = await db.selectFrom('jobs').selectAll().where('due_at', '<=', now).orderBy('due_at').limit(limit).execute()
-  const claimed: Job[] = []
-  for (const row of due) {
-    const lease = now + JOB_LEASE_MS + claimed.length
-    const result = await db.updateTable('jobs').set({ due_at: lease }).where('key', '=', row.key).where('due_at', '=', row.due_at).executeTakeFirst()
-    if (result.numUpdatedRows === 0n) continue
-    claimed.push({ key: row.key, kind: row.kind as JobKind, payload: JSON.parse(row.payload) as unknown, attempts: Number(row.attempts), lease })
-  }
-  return claimed
+  if (due.length === 0) return []
+  const lease = now + JOB_LEASE_MS
+  return db.transaction().execute(async (trx) => {
+    const claimed: Job[] = []
+    for (const row of due) {
+      // Only if nobody claimed or re-queued it since it was read.
+      const result = await trx.updateTable('jobs').set({ due_at: lease }).where('key', '=', row.key).where('due_at', '=', row.due_at).executeTakeFirst()
+      if (result.numUpdatedRows === 0n) continue
+      claimed.push({ key: row.key, kind: row.kind as JobKind, payload: JSON.parse(row.payload) as unknown, attempts: Number(row.attempts), lease })
+    }
+    return claimed
+  })
 }
 
-/** Removes a finished job, unless it was enqueued again meanwhile (then it runs again). */
+/** Removes finished jobs, except those enqueued again meanwhile (they run again). */
+export async function completeJobs(db: Kysely<BountiesDatabase>, jobs: readonly Job[]): Promise<void> {
+  const byLease = new Map<number, string[]>()
+  for (const job of jobs) byLease.set(job.lease, [...(byLease.get(job.lease) ?? []), job.key])
+  if (byLease.size === 0) return
+  await db.transaction().execute(async (trx) => {
+    for (const [lease, keys] of byLease) await trx.deleteFrom('jobs').where('key', 'in', keys).where('due_at', '=', lease).execute()
+  })
+}
+
+/** Removes one finished job (see completeJobs). */
 export async function completeJob(db: Kysely<BountiesDatabase>, job: Job): Promise<void> {
-  await db.deleteFrom('jobs').where('key', '=', job.key).where('due_at', '=', job.lease).execute()
+  await completeJobs(db, [job])
 }
 
 /** Schedules a failed job again after a backoff that grows to at most `maxDelayMs`. */

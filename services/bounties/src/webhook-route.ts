@@ -3,13 +3,15 @@
  * `POST /bounties/webhooks/github`: GitHub's deliveries. The body is read as
  * raw bytes and its `X-Hub-Signature-256` verified before anything is parsed
  * (any of the configured secrets, for rotations). Unsigned or forged: 401 and
- * nothing stored. Verified: recorded in one transaction and answered at once;
+ * nothing stored. Verified: recorded in one transaction (shared with the deliveries
+ * arriving meanwhile, see delivery-batcher) and answered once it commits;
  * the bot comment and the ledger follow in the background (`afterAnswer`).
  */
 import type { FastifyInstance, FastifyReply } from '@distributex/sdk'
 import { verifyWithFallback } from '@octokit/webhooks-methods'
 import type { BountyStore } from './bounty-store.js'
-import { handleDelivery, PayloadError, type DeliveryRules } from './handle-delivery.js'
+import { PayloadError, type DeliveryRules } from './handle-delivery.js'
+import { createDeliveryBatcher } from './delivery-batcher.js'
 
 export const WEBHOOK_PATH = '/bounties/webhooks/github'
 
@@ -27,16 +29,27 @@ export interface WebhookRouteOptions {
   afterAnswer: () => void
 }
 
+/** How recently a delivery must have arrived for the process to count as busy answering. */
+export const BUSY_WINDOW_MS = 25
+
+export interface WebhookTraffic {
+  /** True while deliveries keep arriving: background work waits for a pause. */
+  busy(): boolean
+}
+
 const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).type('application/json; charset=utf-8').send({ error: status === 401 ? 'Unauthorized' : 'Bad Request', code, message })
 
-export async function webhookRoute(app: FastifyInstance, { store, rules, secrets, afterAnswer }: WebhookRouteOptions): Promise<void> {
+export async function webhookRoute(app: FastifyInstance, { store, rules, secrets, afterAnswer }: WebhookRouteOptions): Promise<WebhookTraffic> {
   const [current, ...previous] = secrets
   if (!current) throw new Error('webhookRoute needs at least one secret')
+  const batcher = createDeliveryBatcher(store, rules)
+  let lastDelivery = 0
   await app.register(async (scope) => {
     // Raw bytes: the signature covers them exactly, so nothing may parse or re-encode them first.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
     scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
+      lastDelivery = performance.now()
       const signature = request.headers['x-hub-signature-256']
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       if (typeof signature !== 'string' || !signature.startsWith('sha256=')) {
@@ -61,7 +74,7 @@ export async function webhookRoute(app: FastifyInstance, { store, rules, secrets
         return refuse(reply, 400, 'DX_BOUNTY_PAYLOAD', 'The body is not JSON: set the App webhook content type to application/json.')
       }
       try {
-        const { outcome, changed } = await handleDelivery(store, rules, { id: deliveryId, event, payload })
+        const { outcome, changed } = await batcher.submit({ id: deliveryId, event, payload })
         if (outcome === 'recorded') reply.raw.once('finish', afterAnswer)
         return reply.code(200).send({ outcome, bounties: changed.length })
       } catch (error) {
@@ -70,4 +83,5 @@ export async function webhookRoute(app: FastifyInstance, { store, rules, secrets
       }
     })
   })
+  return { busy: () => performance.now() - lastDelivery < BUSY_WINDOW_MS }
 }
