@@ -4,7 +4,7 @@
  * code and a message that says what to do. Catalogue: docs/bounties.md#errors.
  */
 
-export type BountyErrorCode = 'DX_BOUNTY_CONFIG' | 'DX_BOUNTY_SIGNATURE' | 'DX_BOUNTY_GITHUB' | 'DX_BOUNTY_LEDGER'
+export type BountyErrorCode = 'DX_BOUNTY_CONFIG' | 'DX_BOUNTY_SIGNATURE' | 'DX_BOUNTY_PAYLOAD' | 'DX_BOUNTY_GITHUB'
 
 export class BountyError extends Error {
   override name = 'BountyError'
@@ -28,6 +28,14 @@ export class SignatureError extends BountyError {
   override name = 'SignatureError'
   constructor(message: string) {
     super('DX_BOUNTY_SIGNATURE', message)
+  }
+}
+
+/** A verified delivery that is not JSON, or not the documented shape of its event (answered 400, nothing stored). */
+export class PayloadError extends BountyError {
+  override name = 'PayloadError'
+  constructor(message: string) {
+    super('DX_BOUNTY_PAYLOAD', message)
   }
 }
 

@@ -12,6 +12,7 @@ import { bountyEvent, stageBountyEvents } from './bounty-publisher.js'
 import type { Denominations } from './denominations.js'
 import { enqueueJob } from './job-queue.js'
 import { parseBounties } from './parse-bounties.js'
+import { PayloadError } from './bounty-errors.js'
 import { ClosedPayload, InstallationPayload, IssueCommentPayload, ReviewCommentPayload } from './webhook-payloads.js'
 
 export interface DeliveryRules {
@@ -34,12 +35,6 @@ export interface Delivery {
 export interface HandledDelivery {
   outcome: DeliveryOutcome
   changed: Changed[]
-}
-
-/** Thrown for a payload that is not the documented shape of its event (answered 400). */
-export class PayloadError extends Error {
-  override name = 'PayloadError'
-  readonly code = 'DX_BOUNTY_PAYLOAD'
 }
 
 function parse<T extends z.ZodType>(schema: T, payload: unknown, event: string): z.infer<T> {

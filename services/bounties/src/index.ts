@@ -82,5 +82,6 @@ export { issueCommentPayload, reviewCommentPayload, closedPayload, installationP
 export { BOUNTY_TOPIC, type BountyEvent, type BountyEventType } from './bounty-publisher.js'
 export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'
 export { BOARD_CHANNEL } from './after-answer.js'
+export { BountyError, BountyConfigError, SignatureError, PayloadError, GitHubApiError, type BountyErrorCode } from './bounty-errors.js'
 export { WEBHOOK_PATH } from './webhook-route.js'
 export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'

@@ -10,7 +10,8 @@
 import type { FastifyInstance, FastifyReply } from '@distributex/sdk'
 import { verifyWithFallback } from '@octokit/webhooks-methods'
 import type { BountyStore } from './bounty-store.js'
-import { PayloadError, type DeliveryRules } from './handle-delivery.js'
+import type { DeliveryRules } from './handle-delivery.js'
+import { PayloadError, SignatureError, type BountyError } from './bounty-errors.js'
 import { createDeliveryBatcher } from './delivery-batcher.js'
 
 export const WEBHOOK_PATH = '/bounties/webhooks/github'
@@ -37,7 +38,7 @@ export interface WebhookTraffic {
   busy(): boolean
 }
 
-const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).type('application/json; charset=utf-8').send({ error: status === 401 ? 'Unauthorized' : 'Bad Request', code, message })
+const refuse = (reply: FastifyReply, status: 400 | 401, error: BountyError) => reply.code(status).type('application/json; charset=utf-8').send({ error: status === 401 ? 'Unauthorized' : 'Bad Request', code: error.code, message: error.message })
 
 export async function webhookRoute(app: FastifyInstance, { store, rules, secrets, afterAnswer }: WebhookRouteOptions): Promise<WebhookTraffic> {
   const [current, ...previous] = secrets
@@ -53,7 +54,7 @@ export async function webhookRoute(app: FastifyInstance, { store, rules, secrets
       const signature = request.headers['x-hub-signature-256']
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       if (typeof signature !== 'string' || !signature.startsWith('sha256=')) {
-        return refuse(reply, 401, 'DX_BOUNTY_SIGNATURE', 'Missing X-Hub-Signature-256: set a webhook secret on the GitHub App and the same one in DX_GITHUB_WEBHOOK_SECRET.')
+        return refuse(reply, 401, new SignatureError('Missing X-Hub-Signature-256: set a webhook secret on the GitHub App and the same one in DX_GITHUB_WEBHOOK_SECRET.'))
       }
       let verified = false
       try {
@@ -61,24 +62,24 @@ export async function webhookRoute(app: FastifyInstance, { store, rules, secrets
       } catch {
         verified = false
       }
-      if (!verified) return refuse(reply, 401, 'DX_BOUNTY_SIGNATURE', 'X-Hub-Signature-256 does not match the body: the webhook secret on the GitHub App differs from DX_GITHUB_WEBHOOK_SECRET.')
+      if (!verified) return refuse(reply, 401, new SignatureError('X-Hub-Signature-256 does not match the body: the webhook secret on the GitHub App differs from DX_GITHUB_WEBHOOK_SECRET.'))
       const event = request.headers['x-github-event']
       const deliveryId = request.headers['x-github-delivery']
       if (typeof event !== 'string' || !EVENT.test(event) || typeof deliveryId !== 'string' || !DELIVERY_ID.test(deliveryId)) {
-        return refuse(reply, 400, 'DX_BOUNTY_PAYLOAD', 'X-GitHub-Event and X-GitHub-Delivery must be present and well-formed.')
+        return refuse(reply, 400, new PayloadError('X-GitHub-Event and X-GitHub-Delivery must be present and well-formed.'))
       }
       let payload: unknown
       try {
         payload = JSON.parse(body.toString('utf8'))
       } catch {
-        return refuse(reply, 400, 'DX_BOUNTY_PAYLOAD', 'The body is not JSON: set the App webhook content type to application/json.')
+        return refuse(reply, 400, new PayloadError('The body is not JSON: set the App webhook content type to application/json.'))
       }
       try {
         const { outcome, changed } = await batcher.submit({ id: deliveryId, event, payload })
         if (outcome === 'recorded') reply.raw.once('finish', afterAnswer)
         return reply.code(200).send({ outcome, bounties: changed.length })
       } catch (error) {
-        if (error instanceof PayloadError) return refuse(reply, 400, error.code, error.message)
+        if (error instanceof PayloadError) return refuse(reply, 400, error)
         throw error
       }
     })
