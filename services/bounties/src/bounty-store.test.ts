@@ -7,7 +7,7 @@ import { BountyStore } from './bounty-store.js'
 import { handleDelivery, type DeliveryRules } from './handle-delivery.js'
 import { DEFAULT_DENOMINATIONS, parseDenominations } from './denominations.js'
 import { closedPayload, issueCommentPayload } from './sample-deliveries.js'
-import { claimJobs, completeJob, enqueueJob, failJob, pendingJobs } from './job-queue.js'
+import { claimJobs, completeJob, enqueueJob, failJob, JOB_LEASE_MS, pendingJobs } from './job-queue.js'
 
 const rules: DeliveryRules = { denominations: parseDenominations(DEFAULT_DENOMINATIONS), cap: 10, appId: 7, appSlug: 'distributex-bounties', ledger: true }
 let deliveries = 0
@@ -51,7 +51,7 @@ for (const dialect of testDialects()) {
     }
   })
 
-  test(`bounty store (${dialect.name}) - jobs fold by key, are claimed once, and a failed one comes back after a backoff`, { skip: dialect.skip }, async () => {
+  test(`bounty store (${dialect.name}) - jobs fold by key, are claimed once, a failed one comes back after a backoff, and one held by a dead process after its lease`, { skip: dialect.skip }, async () => {
     const opened = await dialect.open<BountiesDatabase>({ service: 'bounties', migrations })
     try {
       const db = opened.db
@@ -71,6 +71,9 @@ for (const dialect of testDialects()) {
       const [retried] = await claimJobs(db, 10, 6000)
       assert.equal(retried?.attempts, 1)
       assert.equal((await pendingJobs(db))[0]?.lastError, 'GitHub is down')
+      // The process holding it dies: nobody completes or fails it; once its lease ends, another process takes it.
+      assert.deepEqual(await claimJobs(db, 10, 6000 + JOB_LEASE_MS - 1), [], 'not while the lease holds')
+      assert.equal((await claimJobs(db, 10, 6000 + JOB_LEASE_MS))[0]?.key, 'comment:a#1')
     } finally {
       await opened.close()
     }
