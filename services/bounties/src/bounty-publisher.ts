@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { ServiceBus } from '@distributex/sdk'
 import type { Changed, Trx } from './bounty-store.js'
 import type { Denominations } from './denominations.js'
-import { enqueueJob } from './job-queue.js'
+import { enqueueJobs, type NewJob } from './job-queue.js'
 
 /** The bus topic of Bounties' domain events. */
 export const BOUNTY_TOPIC = 'bounties.events'
@@ -59,9 +59,15 @@ export function bountyEvent({ bounty, change }: Changed, denominations: Denomina
   }
 }
 
-/** Stages events in the caller's transaction (one job, in order); they are published once it commits. */
+/** The job that publishes `events` in order; staged in the caller's transaction, run once it commits. */
+export function bountyEventsJob(events: readonly BountyEvent[]): NewJob | undefined {
+  return events.length ? { key: `event:${randomUUID()}`, kind: 'event', payload: events } : undefined
+}
+
+/** Stages events in the caller's transaction; they are published once it commits. */
 export async function stageBountyEvents(trx: Trx, events: readonly BountyEvent[]): Promise<void> {
-  if (events.length) await enqueueJob(trx, `event:${randomUUID()}`, 'event', events)
+  const job = bountyEventsJob(events)
+  if (job) await enqueueJobs(trx, [job])
 }
 
 /** Publishes one staged event; throws when the bus cannot take it (the job is retried). */

@@ -8,9 +8,9 @@
 import type { z } from 'zod'
 import { threadKey } from './bounty.js'
 import type { BountyStore, Changed, DeliveryOutcome, Thread, Trx } from './bounty-store.js'
-import { bountyEvent, stageBountyEvents } from './bounty-publisher.js'
+import { bountyEvent, bountyEventsJob } from './bounty-publisher.js'
 import type { Denominations } from './denominations.js'
-import { enqueueJob } from './job-queue.js'
+import { enqueueJobs, type NewJob } from './job-queue.js'
 import { parseBounties } from './parse-bounties.js'
 import { PayloadError } from './bounty-errors.js'
 import { ClosedPayload, InstallationPayload, IssueCommentPayload, ReviewCommentPayload } from './webhook-payloads.js'
@@ -131,11 +131,13 @@ function interpret(store: BountyStore, rules: DeliveryRules, event: string, payl
 /** Queues, in the delivery's transaction, what must happen once it is answered. */
 async function queueEffects(trx: Trx, rules: DeliveryRules, changed: readonly Changed[]): Promise<void> {
   if (changed.length === 0) return
-  const threads = new Map<string, { installationId: string; repository: string; issueNumber: number }>()
+  const jobs: NewJob[] = []
   for (const { bounty } of changed) {
-    threads.set(threadKey(bounty.repository, bounty.issueNumber), { installationId: bounty.installationId, repository: bounty.repository, issueNumber: bounty.issueNumber })
-    if (rules.ledger) await enqueueJob(trx, `ledger:${bounty.id}`, 'ledger', { id: bounty.id })
+    jobs.push({ key: `comment:${threadKey(bounty.repository, bounty.issueNumber)}`, kind: 'comment', payload: { installationId: bounty.installationId, repository: bounty.repository, issueNumber: bounty.issueNumber } })
+    if (rules.ledger) jobs.push({ key: `ledger:${bounty.id}`, kind: 'ledger', payload: { id: bounty.id } })
   }
-  for (const [key, thread] of threads) await enqueueJob(trx, `comment:${key}`, 'comment', thread)
-  await stageBountyEvents(trx, changed.map((one) => bountyEvent(one, rules.denominations)))
+  const events = bountyEventsJob(changed.map((one) => bountyEvent(one, rules.denominations)))
+  if (events) jobs.push(events)
+  // One statement for all of them.
+  await enqueueJobs(trx, jobs)
 }

@@ -26,14 +26,28 @@ type Db = Kysely<BountiesDatabase> | Transaction<BountiesDatabase>
 /** How long a claimed job is held before another process may take it over. */
 export const JOB_LEASE_MS = 60_000
 
-/** Adds a job, or makes an existing one with the same key due now with the new payload. */
-export async function enqueueJob(db: Db, key: string, kind: JobKind, payload: unknown, now = Date.now()): Promise<void> {
-  const text = JSON.stringify(payload)
+/** A job to add: its key folds it with a waiting one of the same key. */
+export interface NewJob {
+  key: string
+  kind: JobKind
+  payload: unknown
+}
+
+/** Adds jobs in one statement; a job whose key is already waiting takes the new payload and becomes due now. */
+export async function enqueueJobs(db: Db, jobs: readonly NewJob[], now = Date.now()): Promise<void> {
+  // One row per key (the last wins): a statement may not update the same row twice.
+  const rows = [...new Map(jobs.map((job) => [job.key, { key: job.key, kind: job.kind, payload: JSON.stringify(job.payload), due_at: now, attempts: 0, last_error: null }])).values()]
+  if (rows.length === 0) return
   await db
     .insertInto('jobs')
-    .values({ key, kind, payload: text, due_at: now, attempts: 0, last_error: null })
-    .onConflict((conflict) => conflict.column('key').doUpdateSet({ payload: text, due_at: now, attempts: 0 }))
+    .values(rows)
+    .onConflict((conflict) => conflict.column('key').doUpdateSet((eb) => ({ payload: eb.ref('excluded.payload'), due_at: eb.ref('excluded.due_at'), attempts: 0 })))
     .execute()
+}
+
+/** Adds one job (see enqueueJobs). */
+export async function enqueueJob(db: Db, key: string, kind: JobKind, payload: unknown, now = Date.now()): Promise<void> {
+  await enqueueJobs(db, [{ key, kind, payload }], now)
 }
 
 /** Claims up to `limit` due jobs for this process, in one transaction (one disk flush however many). */
