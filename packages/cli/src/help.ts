@@ -6,7 +6,8 @@ export const HELP = `distributex: one live web application from independently de
 
 Usage:
   distributex start [name...]   Start the gateway and services (all by default).
-                                Names: "gateway" and the service names in the config.
+                                Names: "gateway", the services and the internal parts
+                                (e.g. ledger) in the config.
                                 Each name can run in its own process:
                                   distributex start todo
                                   distributex start gateway

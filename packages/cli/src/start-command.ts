@@ -69,9 +69,10 @@ function explainListenError(error: unknown, what: string, port: number | undefin
 }
 
 /** Starts what `names` lists, in order: services first, so the gateway finds them up. */
-export async function startParts({ configFile, config, names, env = process.env, logLevel, port: portOverride }: StartCommandOptions): Promise<Running[]> {
+export async function startParts({ configFile, config, names, env: givenEnv = process.env, logLevel, port: portOverride }: StartCommandOptions): Promise<Running[]> {
+  let env = givenEnv
   if (portOverride !== undefined && names.length !== 1) throw new ConfigError('--port needs exactly one name to start, e.g. "distributex start todo --port 4101"')
-  const known = ['gateway', ...Object.keys(config.services)]
+  const known = ['gateway', ...Object.keys(config.services), ...Object.keys(config.internal)]
   const unknown = names.filter((name) => !known.includes(name))
   if (unknown.length) throw new ConfigError(`unknown name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Choose from: ${known.join(', ')}.`)
   const wanted = names.length ? names : known
@@ -80,6 +81,8 @@ export async function startParts({ configFile, config, names, env = process.env,
   const running: Running[] = [{ name: 'bus', url: bus.kind, open: busDescription(bus, env), stop: () => bus.close() }]
   try {
     await checkBus(bus, env)
+    // Internal parts first: the services are told where they listen.
+    env = { ...env, ...(await startInternalParts({ configFile, config, wanted, env, portOverride, running })) }
     for (const [name, service] of Object.entries(config.services)) {
       if (!wanted.includes(name)) continue
       if (!service.module && service.command) {
@@ -111,6 +114,32 @@ export async function startParts({ configFile, config, names, env = process.env,
     throw error
   }
   return running
+}
+
+interface InternalPart {
+  start(options: { port: number; host: string; env: NodeJS.ProcessEnv }): Promise<{ address: string; stop(): Promise<void> }>
+}
+
+/**
+ * Starts the internal parts named (e.g. the Ledger's gRPC server) on their internal address, and
+ * answers `DX_<NAME>_ADDRESS` for each, for the services' environment. A part not started here is
+ * still announced at its configured address, for services started in another process.
+ */
+async function startInternalParts({ configFile, config, wanted, env, portOverride, running }: { configFile: string; config: GatewayConfig; wanted: string[]; env: NodeJS.ProcessEnv; portOverride: number | undefined; running: Running[] }): Promise<NodeJS.ProcessEnv> {
+  const addresses: NodeJS.ProcessEnv = {}
+  for (const [name, part] of Object.entries(config.internal)) {
+    const variable = `DX_${name.toUpperCase().replace(/-/g, '_')}_ADDRESS`
+    addresses[variable] = env[variable] ?? `${part.host}:${part.port}`
+    if (!wanted.includes(name)) continue
+    const port = portOverride ?? part.port
+    const definition = (await loadService(configFile, name, part.module)) as unknown as InternalPart
+    const started = await definition.start({ port, host: part.host, env }).catch((error: unknown) => {
+      throw explainListenError(error, `internal part "${name}"`, port)
+    })
+    addresses[variable] = started.address
+    running.push({ name, url: `grpc://${started.address}`, open: `${started.address} (internal: not reachable through the gateway)`, stop: () => started.stop() })
+  }
+  return addresses
 }
 
 /**

@@ -31,3 +31,10 @@ test('config - several processes of a service are listed comma-separated', () =>
   assert.deepEqual(serviceUrls('todo', { port: 4001 }, { DX_SERVICE_TODO_URL: 'http://127.0.0.1:4001, http://127.0.0.1:4011/' }), ['http://127.0.0.1:4001', 'http://127.0.0.1:4011'])
   assert.throws(() => serviceUrls('todo', { port: 4001 }, { DX_SERVICE_TODO_URL: 'todo-host:4001' }), /not an http\(s\) origin/)
 })
+
+test('config - an internal part is parsed with an internal default address, and may not also be a routed service', () => {
+  const config = parseGatewayConfig({ services: { bounties: { port: 4005 } }, internal: { ledger: { port: 4006, module: '@distributex/ledger' } } })
+  assert.deepEqual(config.internal.ledger, { port: 4006, host: '127.0.0.1', module: '@distributex/ledger' })
+  assert.deepEqual(parseGatewayConfig({ services: { todo: { port: 4001 } } }).internal, {})
+  assert.throws(() => parseGatewayConfig({ services: { ledger: { port: 4006 } }, internal: { ledger: { port: 4006, module: '@distributex/ledger' } } }), /must not be routed by the gateway/)
+})

@@ -68,6 +68,20 @@ export type ResilienceConfig = z.infer<typeof ResilienceConfigSchema>
 /** The resilience settings with every default. */
 export const RESILIENCE_DEFAULTS: ResilienceConfig = ResilienceConfigSchema.parse({})
 
+
+/**
+ * A part only other services call (e.g. the Ledger's gRPC): `distributex start` runs it and tells
+ * the services its address as `DX_<NAME>_ADDRESS`; the gateway never routes to it.
+ */
+export const InternalConfigSchema = z.object({
+  /** Port it listens on, on the internal address. */
+  port: z.number().int().min(1).max(65535),
+  /** Address to bind (default 127.0.0.1: not reachable from other machines). */
+  host: z.string().default('127.0.0.1'),
+  /** Module whose default export has `start({ port, host, env })`. */
+  module: z.string(),
+})
+
 export const GatewayConfigSchema = z.object({
   gateway: z
     .object({
@@ -88,12 +102,15 @@ export const GatewayConfigSchema = z.object({
     })
     .prefault({}),
   services: z.record(name, ServiceConfigSchema),
+  /** Internal parts: started with the services, never routed by the gateway. */
+  internal: z.record(name, InternalConfigSchema).default({}),
   pages: z.array(PageConfigSchema).default([]),
 })
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>
+export type InternalConfig = z.infer<typeof InternalConfigSchema>
 export type PageConfig = z.infer<typeof PageConfigSchema>
 export type WidgetRef = z.infer<typeof WidgetRefSchema>
 
@@ -105,6 +122,9 @@ export function parseGatewayConfig(input: unknown, source = 'configuration'): Ga
     throw new ConfigError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
   }
   const config = result.data
+  for (const internal of Object.keys(config.internal)) {
+    if (config.services[internal]) throw new ConfigError(`${source}: "${internal}" is both a service and an internal part; an internal part must not be routed by the gateway, so keep it under "internal" only`)
+  }
   for (const page of config.pages) {
     for (const ref of page.widgets) {
       if (!config.services[ref.service]) {

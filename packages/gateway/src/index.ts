@@ -12,6 +12,7 @@ export {
   type GatewayConfig,
   type GatewayConfigInput,
   type ServiceConfig,
+  type InternalConfig,
   type PageConfig,
   type WidgetRef,
 } from './config.js'

@@ -1,0 +1,113 @@
+/**
+ * `npm run bench:webhooks`: signed, real-shape GitHub deliveries to Bounties
+ * and to Probot's webhook middleware doing the same verification and the same
+ * database work, in the same run, each in its own process; rounds alternate
+ * which peer goes first. Per peer: a fixed rate (p50/p99 time to answer) and
+ * flat out (deliveries/s). Bounties also does the bot comment and the ledger
+ * call after answering; the bench waits for that work to drain before the next
+ * phase, so it never runs during the other peer's phase, and reports how long it took.
+ * Settings: WEBHOOK_BENCH_RATE, WEBHOOK_BENCH_SECONDS, WEBHOOK_BENCH_WARMUP, WEBHOOK_BENCH_CONNECTIONS, WEBHOOK_BENCH_ROUNDS.
+ */
+import { availableParallelism, loadavg } from 'node:os'
+import { describeMachine } from '../common/machine.js'
+import { alignTable } from '../common/table.js'
+import { startChild, type Child } from '../common/children.js'
+import { cpuSeconds } from '../common/cpu-time.js'
+import { WEBHOOK_PATH } from '@distributex/bounties'
+import { fixedRate, flatOut, type PhaseResult } from './load.js'
+import { DELIVERY_BYTES } from './deliveries.js'
+import { SETTINGS } from './settings.js'
+import type { OutsideInfo } from './outside-world.js'
+
+interface Row {
+  round: number
+  peer: string
+  rate: PhaseResult
+  flat: PhaseResult
+  drainedMs: number | undefined
+  /** CPU ms the peer's process used per delivery in the flat-out phase, and including the background work drained after it. */
+  cpuMs: number
+  cpuWithBackgroundMs: number
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-')
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN
+
+async function main(): Promise<number> {
+  console.log('webhooks benchmark: signed issue_comment.created deliveries (GitHub\'s documented payload), each pledging one bounty')
+  console.log(`machine:  ${describeMachine()}`)
+  console.log(`settings: ${SETTINGS.rate}/s fixed rate and ${SETTINGS.connections} in flight, ${SETTINGS.seconds} s each, ${SETTINGS.warmup} s warm-up, ${SETTINGS.rounds} rounds; ${(DELIVERY_BYTES / 1024).toFixed(1)} KB per delivery`)
+  const outside = await startChild<OutsideInfo>('outside-world', new URL('./outside-world.js', import.meta.url))
+  const children: Child<{ url: string }>[] = []
+  const rows: Row[] = []
+  try {
+    const bounties = await startChild<{ url: string }>('bounties', new URL('./bounties-server.js', import.meta.url), outside.info, process.env.WEBHOOK_BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.WEBHOOK_BENCH_PROFILE}`] } : {})
+    children.push(bounties)
+    const probot = await startChild<{ url: string }>('probot', new URL('./probot-server.js', import.meta.url), outside.info)
+    children.push(probot)
+    const peers = [
+      { name: 'bounties', child: bounties, drain: () => bounties.request<{ drainedMs: number }>('drain') },
+      { name: 'probot', child: probot, drain: undefined },
+    ]
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      const order = round % 2 === 1 ? peers : [...peers].reverse()
+      for (const peer of order) {
+        await flatOut(peer.child.info.url, WEBHOOK_PATH, 4, SETTINGS.warmup)
+        await peer.drain?.()
+        const rate = await fixedRate(peer.child.info.url, WEBHOOK_PATH, SETTINGS.rate, SETTINGS.seconds)
+        await peer.drain?.()
+        const cpuBefore = cpuSeconds(peer.child.pid) ?? Number.NaN
+        const flat = await flatOut(peer.child.info.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds)
+        const cpuAnswered = cpuSeconds(peer.child.pid) ?? Number.NaN
+        const drainedMs = (await peer.drain?.())?.drainedMs
+        const cpuAfter = cpuSeconds(peer.child.pid) ?? Number.NaN
+        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
+        console.log(`  round ${round} ${peer.name}: ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
+      }
+    }
+  } finally {
+    for (const child of children) await child.stop()
+    const github = await outside.request<{ comments: number; edits: number }>('count').catch(() => undefined)
+    if (github) console.log(`GitHub double: ${github.comments} bot comments created, ${github.edits} edits (Bounties only)`)
+    await outside.stop()
+  }
+  console.log('')
+  const table = alignTable([
+    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'with background', 'drained s'],
+    ...rows.map((row) => [
+      String(row.round),
+      row.peer,
+      row.rate.perSecond.toFixed(0),
+      ms(row.rate.p50),
+      ms(row.rate.p99),
+      String(row.rate.errors),
+      row.flat.perSecond.toFixed(0),
+      ms(row.flat.p50),
+      ms(row.flat.p99),
+      String(row.flat.errors),
+      ms(row.cpuMs),
+      ms(row.cpuWithBackgroundMs),
+      row.drainedMs === undefined ? '-' : (row.drainedMs / 1000).toFixed(1),
+    ]),
+  ])
+  for (const line of table) console.log(line)
+  const of = (peer: string, pick: (row: Row) => number) => median(rows.filter((row) => row.peer === peer).map(pick))
+  const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-')
+  const b = { flat: of('bounties', (row) => row.flat.perSecond), p99: of('bounties', (row) => row.rate.p99), p50: of('bounties', (row) => row.rate.p50), flatP99: of('bounties', (row) => row.flat.p99) }
+  const p = { flat: of('probot', (row) => row.flat.perSecond), p99: of('probot', (row) => row.rate.p99), p50: of('probot', (row) => row.rate.p50), flatP99: of('probot', (row) => row.flat.p99) }
+  console.log('')
+  console.log(`bounties / probot (median of rounds): flat-out deliveries/s ${ratio(b.flat, p.flat)}; fixed-rate p50 ${ratio(b.p50, p.p50)}, p99 ${ratio(b.p99, p.p99)}; flat-out p99 ${ratio(b.flatP99, p.flatP99)}; CPU per delivery answered ${ratio(of('bounties', (row) => row.cpuMs), of('probot', (row) => row.cpuMs))}`)
+  const load = loadavg()[0] ?? 0
+  console.log(`load average during the run: ${load.toFixed(1)} on ${availableParallelism()} cpus${load > availableParallelism() ? ' (the machine was busy with other work: compare the ratios, not the absolute figures)' : ''}`)
+  const errors = rows.reduce((sum, row) => sum + row.rate.errors + row.flat.errors, 0)
+  if (errors) console.log(`${errors} deliveries were not answered 200 "recorded"`)
+  return errors ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`webhooks benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exit(1)
+  },
+)

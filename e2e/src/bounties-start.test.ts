@@ -1,0 +1,64 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createLedgerClient } from '@distributex/ledger'
+import { freePort, waitFor } from '@distributex/testkit'
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const bin = join(repoRoot, 'packages', 'cli', 'bin', 'distributex.js')
+
+test('bounties start - distributex start runs the Ledger as an internal part the gateway never routes, and Bounties (demo mode) books into it', async (t) => {
+  mkdirSync(join(repoRoot, 'data'), { recursive: true })
+  const dir = mkdtempSync(join(repoRoot, 'data', 'bounties-start-'))
+  const [gatewayPort, bountiesPort, ledgerPort] = [await freePort(), await freePort(), await freePort()]
+  const configFile = join(dir, 'distributex.config.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      gateway: { port: gatewayPort },
+      services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
+      internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
+      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
+    }),
+  )
+  const gateway = `http://127.0.0.1:${gatewayPort}`
+  // Demo mode (no GitHub App), and the secret distributex start keeps in the data folder.
+  const { DX_SECRET: _secret, DX_GITHUB_APP_ID: _app, ...env } = process.env
+  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--log-level', 'warn'], {
+    cwd: dir,
+    env: { ...env, DX_DATA_DIR: dir, DATABASE_URL: '', DX_GATEWAY_URL: gateway, DX_GATEWAY_INTERNAL_URL: gateway },
+  })
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 20_000, what: `startup; output so far:\n${output}` })
+  assert.match(output, new RegExp(`ledger +127\\.0\\.0\\.1:${ledgerPort} \\(internal`))
+
+  for (const path of ['/ledger', '/ledger/distributex.ledger.v1.Ledger/Totals']) assert.equal((await fetch(`${gateway}${path}`, { method: 'POST' })).status, 404, path)
+  const tried = await fetch(`${gateway}/bounties/try`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ body: 'For a fix: $USDC:50$ and $ETH:0.5$', issue: '7', comment: '4242', action: 'created' }) })
+  assert.equal(tried.status, 200, await tried.clone().text())
+
+  const secret = readFileSync(join(dir, '.dx-secret'), 'utf8').trim()
+  const ledger = createLedgerClient({ address: `127.0.0.1:${ledgerPort}`, secret, caller: 'e2e' })
+  t.after(() => ledger.close())
+  const totals = await waitFor(async () => {
+    const list = await ledger.totals('GROUP_BY_DENOMINATION')
+    return list.length === 2 ? list : undefined
+  }, { what: 'the bounties booked in the Ledger', timeoutMs: 15_000, intervalMs: 200 })
+  assert.deepEqual(totals.map((total) => [total.denomination, total.pending]), [['ETH', '500000000000000000'], ['USDC', '50000000']])
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0)
+})

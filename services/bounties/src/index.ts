@@ -1,0 +1,87 @@
+/**
+ * @module @distributex/bounties
+ * Bounties: a GitHub App that turns `$DENOMINATION:amount$` comments into
+ * bounties to sign. Composed into the main app as the `board` widget, or opened
+ * on its own at `/bounties`. Webhooks arrive at `/bounties/webhooks/github`
+ * through the gateway; the bot comment and the Ledger follow in the background.
+ */
+import { defineService } from '@distributex/sdk'
+import { loadSecret } from '@distributex/protocol'
+import { openStore } from '@distributex/store'
+import { createLedgerClient } from '@distributex/ledger'
+import { migrations } from './migrations.js'
+import type { BountiesDatabase } from './bounty.js'
+import { BountyStore } from './bounty-store.js'
+import { loadBountiesConfig } from './bounties-config.js'
+import { startGitHubDouble, type GitHubDouble } from './github-double/index.js'
+import { createGitHubClient } from './github-client.js'
+import { afterAnswerHandlers, boardRefresher } from './after-answer.js'
+import { startJobRunner } from './job-runner.js'
+import { webhookRoute } from './webhook-route.js'
+import { bountiesRoutes } from './bounties-routes.js'
+import { tryRoutes } from './try-routes.js'
+
+export const bountiesService = defineService({
+  name: 'bounties',
+  version: '0.1.0',
+  title: 'Bounties',
+  routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
+  widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: [] } }],
+  async setup(app, context) {
+    const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
+    const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
+    const store = new BountyStore(opened.db)
+    let double: GitHubDouble | undefined
+    try {
+      if (config.demo && !config.apiUrl) double = await startGitHubDouble({ appId: config.appId, publicKey: config.publicKey as string, appSlug: config.appSlug })
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+    const apiUrl = config.apiUrl ?? (double as GitHubDouble).url
+    context.log.info({ store: opened.location, github: apiUrl, demo: config.demo, ledger: config.ledgerAddress ?? 'none' }, 'bounties ready')
+    if (!config.ledgerAddress) context.log.warn({}, 'DX_LEDGER_ADDRESS is not set: bounties are not booked in the Ledger')
+    const secret = loadSecret({ env: context.env, dataDir: context.dataDir })
+    const ledger = config.ledgerAddress ? createLedgerClient({ address: config.ledgerAddress, secret, caller: 'bounties' }) : undefined
+    const gatewayUrl = context.env.DX_GATEWAY_URL ?? 'http://localhost:4040'
+    const traffic: { current?: { busy(): boolean } } = {}
+    const runner = startJobRunner({
+      db: opened.db,
+      log: context.log,
+      busy: () => traffic.current?.busy() ?? false,
+      handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
+    })
+    const board = boardRefresher({ store, live: context.live, denominations: config.denominations, log: context.log })
+    const rules = { denominations: config.denominations, cap: config.cap, appId: config.appId, appSlug: config.appSlug, ledger: ledger !== undefined }
+    traffic.current = await webhookRoute(app, { store, rules, secrets: config.webhookSecrets, afterAnswer: () => {
+        runner.wake()
+        board.refresh()
+      },
+    })
+    bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
+    if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
+    return async () => {
+      board.stop()
+      await runner.stop()
+      ledger?.close()
+      await double?.stop()
+      await opened.close()
+    }
+  },
+})
+
+export default bountiesService
+export { parseBounties, DEFAULT_CAP, type ParsedBounty, type ParseResult, type RefusalReason } from './parse-bounties.js'
+export { parseDenominations, loadDenominations, DEFAULT_DENOMINATIONS, type Denomination, type Denominations } from './denominations.js'
+export { parseAmount, formatAmount } from './amount.js'
+export { BountyStore } from './bounty-store.js'
+export { handleDelivery, type DeliveryRules } from './handle-delivery.js'
+export { migrations } from './migrations.js'
+export { pendingJobs } from './job-queue.js'
+export { issueCommentPayload, reviewCommentPayload, closedPayload, installationPayload, signedDelivery, type SignedDelivery } from './sample-deliveries.js'
+export { BOUNTY_TOPIC, type BountyEvent, type BountyEventType } from './bounty-publisher.js'
+export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'
+export { BOARD_CHANNEL } from './after-answer.js'
+export { BountyError, BountyConfigError, SignatureError, PayloadError, GitHubApiError, type BountyErrorCode } from './bounty-errors.js'
+export { WEBHOOK_PATH } from './webhook-route.js'
+export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'
