@@ -91,22 +91,20 @@ export async function startChaosCluster(options: { kind: BusKind; settings: Chao
       env: { DX_CHAT_RATE_LIMIT: '100000/1' },
       onCreated: (stop) => stops.push(teardown.add('the cluster processes', stop)),
     })
-    return await withPeople({ kind, settings, runId, broker: broker.process, cluster, stuck, close, stops, teardown })
+    return await withPeople({ kind, settings, runId, secret: options.secret, broker: broker.process, cluster, stuck, close, stops, teardown })
   } catch (error) {
     await close()
     throw error
   }
 }
 
-async function withPeople(options: { kind: BusKind; settings: ChaosSettings; runId: string; broker: BrokerProcess; cluster: Cluster; stuck: StuckService; close: () => Promise<void>; stops: (() => Promise<void>)[]; teardown: Teardown }): Promise<ChaosCluster> {
+async function withPeople(options: { kind: BusKind; settings: ChaosSettings; runId: string; secret: string; broker: BrokerProcess; cluster: Cluster; stuck: StuckService; close: () => Promise<void>; stops: (() => Promise<void>)[]; teardown: Teardown }): Promise<ChaosCluster> {
   const { kind, settings, runId, cluster, close } = options
   const gateways = cluster.gateways.map((gateway) => gateway.url)
   const room = `Chaos ${runId} ${kind}`
   const marker = markerPattern(runId)
   const person = async (index: number, create = false) => {
-    const cookie = newSession()
-    const slug = await joinRoom(gateways[index % gateways.length] ?? '', cookie, `${kind}${index}-${runId}`, room, create)
-    return { cookie, slug }
+    return joinRoom(gateways[index % gateways.length] ?? '', newSession(options.secret), `${kind}${index}-${runId}`, room, create)
   }
   const pages: LivePage[] = []
   const openPage = async (index: number) => {

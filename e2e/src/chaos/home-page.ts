@@ -5,7 +5,6 @@
  */
 import { performance } from 'node:perf_hooks'
 import { framesIn } from './page-html.js'
-import { newSession } from './people.js'
 import { percentile } from './tally.js'
 
 export interface PageLoad {
@@ -14,11 +13,11 @@ export interface PageLoad {
   unavailable: string[]
 }
 
-/** Loads `/` with a fresh session and times it to the last byte. */
+/** Loads `/` as a first visit (no cookie: the gateway starts a session) and times it to the last byte. */
 export async function loadHomePage(gateway: string, timeoutMs = 20_000): Promise<PageLoad> {
   const start = performance.now()
   try {
-    const response = await fetch(`${gateway}/`, { headers: { cookie: newSession() }, signal: AbortSignal.timeout(timeoutMs) })
+    const response = await fetch(`${gateway}/`, { signal: AbortSignal.timeout(timeoutMs) })
     const html = await response.text()
     const unavailable = framesIn(html).filter((frame) => !frame.available).map((frame) => frame.service)
     return { ms: performance.now() - start, status: response.status, unavailable }

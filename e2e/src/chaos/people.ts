@@ -5,10 +5,11 @@
  * (same origin, `hx-request`), each with an `Idempotency-Key`.
  */
 import { randomBytes } from 'node:crypto'
+import { sessionCookieFor } from '@distributex/gateway'
 
-/** A new browser session: the gateway accepts any well-formed id it did not issue as a fresh session. */
-export function newSession(): string {
-  return `dx_sid=${randomBytes(16).toString('base64url')}`
+/** A new browser session, signed as the gateway signs its cookies (an unsigned one would be replaced on every request). */
+export function newSession(secret: string): string {
+  return sessionCookieFor(secret, randomBytes(16).toString('base64url'))
 }
 
 /** Posts a form through the gateway as htmx does; never throws (a network failure is `undefined`). */
@@ -28,22 +29,28 @@ export async function postForm(gateway: string, cookie: string, path: string, fo
   }).catch(() => undefined)
 }
 
-/** Posts a setup form (30 s each try); one that got no answer at all is tried again, up to 3 times. */
-async function must(gateway: string, cookie: string, path: string, form: Record<string, string>, what: string, retry = true): Promise<void> {
+/** The session cookie a browser would hold after `answer`: the gateway rotates it when a person takes a nickname. */
+function followSession(cookie: string, answer: Response): string {
+  const session = answer.headers.getSetCookie().find((line) => /^(__Host-)?dx_sid=/.test(line))
+  return session ? (session.split(';')[0] ?? cookie) : cookie
+}
+
+/** Posts a setup form (30 s each try); one that got no answer at all is tried again, up to 3 times. Returns the cookie to use next. */
+async function must(gateway: string, cookie: string, path: string, form: Record<string, string>, what: string, retry = true): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const answer = await postForm(gateway, cookie, path, form, { timeoutMs: 30_000 })
     const body = await answer?.text()
-    if (answer?.ok) return
+    if (answer?.ok) return followSession(cookie, answer)
     if (answer || !retry || attempt === 3) throw new Error(`${what}: ${answer ? `${answer.status} ${body?.slice(0, 200)}` : 'no answer'}`)
   }
 }
 
-/** Picks a nickname and joins (`create`: creates) the room `name`; returns the room's slug. */
-export async function joinRoom(gateway: string, cookie: string, nickname: string, name: string, create: boolean): Promise<string> {
-  await must(gateway, cookie, '/chat/nickname', { nickname }, `nickname ${nickname}`)
+/** Picks a nickname and joins (`create`: creates) the room `name`; returns the room's slug and the session cookie as rotated by the gateway. */
+export async function joinRoom(gateway: string, cookie: string, nickname: string, name: string, create: boolean): Promise<{ slug: string; cookie: string }> {
+  let current = await must(gateway, cookie, '/chat/nickname', { nickname }, `nickname ${nickname}`)
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
   // Creating is not repeated: a second try would find the room taken.
-  if (create) await must(gateway, cookie, '/chat/rooms', { name }, `create room ${name}`, false)
-  else await must(gateway, cookie, `/chat/rooms/${slug}/join`, {}, `join ${slug}`)
-  return slug
+  if (create) current = await must(gateway, current, '/chat/rooms', { name }, `create room ${name}`, false)
+  else current = await must(gateway, current, `/chat/rooms/${slug}/join`, {}, `join ${slug}`)
+  return { slug, cookie: current }
 }

@@ -70,6 +70,6 @@ export function parseSettings(argv: string[]): ChaosSettings {
   }
   const common = { strict, only, portBase, senders: 16, chatPerSecond: 16, todoPerSecond: 2, sendTimeoutMs: 15_000 }
   return short
-    ? { ...common, short, wsPages: 16, ssePages: 4, beforeMs: 2500, afterMs: 3000, settleMs: 5000, shortOutageMs: 1000, longOutageMs: 6000, downMs: 4000, hungPostMs: 10_000 }
+    ? { ...common, short, wsPages: 16, ssePages: 4, beforeMs: 2500, afterMs: 5000, settleMs: 5000, shortOutageMs: 1000, longOutageMs: 6000, downMs: 4000, hungPostMs: 10_000 }
     : { ...common, short, wsPages: 40, ssePages: 10, beforeMs: 4000, afterMs: 6000, settleMs: 10_000, shortOutageMs: 1000, longOutageMs: 10_000, downMs: 6000, hungPostMs: 25_000 }
 }

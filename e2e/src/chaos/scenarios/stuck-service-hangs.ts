@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeLoads, loadHomePages } from '../home-page.js'
-import { postForm, newSession } from '../people.js'
+import { postForm } from '../people.js'
 import { allPagesTold, now, seconds, underLoad, type ChaosContext, type Scenario } from '../scenario.js'
 
 /** Waits up to `ms` for every page to be told `stuck` is `state`. */
@@ -24,7 +24,7 @@ async function told(context: ChaosContext, state: 'down' | 'up', since: number, 
 /** Posts the stuck service's form through a gateway; status and seconds, or "no answer". */
 async function hungPost(gateway: string, ms: number): Promise<string> {
   const start = performance.now()
-  const response = await postForm(gateway, newSession(), '/stuck/form', { note: 'hello' }, { timeoutMs: ms })
+  const response = await postForm(gateway, '', '/stuck/form', { note: 'hello' }, { timeoutMs: ms })
   await response?.arrayBuffer().catch(() => undefined)
   const took = seconds(performance.now() - start)
   return response ? `answered ${response.status} after ${took}` : `no answer after ${took}`
