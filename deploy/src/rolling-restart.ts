@@ -22,7 +22,12 @@ interface Scenario {
 async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
   if (!response) return undefined
-  return { status: response.status, json: (await response.json().catch(() => ({}))) as Record<string, unknown> }
+  const text = await response.text().catch(() => '')
+  try {
+    return { status: response.status, json: JSON.parse(text) as Record<string, unknown> }
+  } catch {
+    return { status: response.status, json: { body: text.slice(0, 400) } }
+  }
 }
 
 async function openPerson(browser: Browser, home: string, nickname: string): Promise<Page> {
