@@ -42,7 +42,8 @@ export async function chatClusterScenario(browser: Browser, busUrl: string, data
     await following(ada, `chat:room:${slug}`)
     await bob.locator(`#chat-room-${slug} button`).click({ timeout: 5000 })
     await following(bob, `chat:room:${slug}`)
-    await ada.locator(`#chat-members-${slug} li`, { hasText: `Bob ${id}` }).waitFor({ timeout: 8000 })
+    // Presence travels by beats across both gateways: allow seconds.
+    await ada.locator(`#chat-members-${slug} li`, { hasText: `Bob ${id}` }).waitFor({ timeout: 20_000 })
 
     // Through either chat process, to both gateways.
     const bot1 = await chatBot(chat1, `Bot1 ${id}`)
