@@ -48,8 +48,13 @@ describe('chat history in headless Chromium', { skip }, () => {
       })
       await ada.waitForFunction((count) => document.querySelectorAll('#chat-messages-archive .chat-msg').length >= count, expected, { timeout: 5000 })
       if (expected === 100) {
-        const after = await anchor.evaluate((el) => el.getBoundingClientRect().top)
-        assert.ok(Math.abs(after - top) < 100, `the message looked at stays in view (moved ${after - top} px)`)
+        // What a person notices: the message they were looking at is still inside the visible list, not pushed away by older ones.
+        const view = await anchor.evaluate((el) => {
+          const box = el.getBoundingClientRect()
+          const list = (el.closest('ol') ?? document.body).getBoundingClientRect()
+          return { top: box.top, visible: box.bottom > list.top && box.top < list.bottom }
+        })
+        assert.ok(view.visible, `the message looked at stays in view (moved ${view.top - top} px)`)
       }
     }
     const all = await texts()

@@ -5,9 +5,9 @@
  * the `stuck` service on the home page, people who send, and open pages spread
  * over both gateways (WebSocket and SSE), all in one chat room.
  */
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { BrokerProcess } from '@distributex/bus/testing'
+import { portOpen, type BrokerProcess } from '@distributex/bus/testing'
 import { serviceModule, startCluster, type Cluster } from '../support/cluster.js'
 import { restartBroker, startBroker, type BusKind } from './brokers.js'
 import { LivePage } from './live-page.js'
@@ -38,17 +38,6 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
-/** True when something accepts connections on `port`. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
 
 /** `count` consecutive ports from `base`, each checked free. */
 async function ports(base: number, count: number): Promise<number[]> {
@@ -122,7 +111,7 @@ async function withPeople(options: { kind: BusKind; settings: ChaosSettings; run
   const load = new Load({ gateways, senders: senders.map((s) => s.cookie), room: slug, chatPerSecond: settings.chatPerSecond, todoPerSecond: settings.todoPerSecond, timeoutMs: settings.sendTimeoutMs })
   const ready = async () => {
     const notes: string[] = []
-    if (!(await listening(options.broker.port))) {
+    if (!(await portOpen(options.broker.port))) {
       notes.push('the broker was not running after the previous scenario: started again')
       await options.broker.kill('SIGKILL')
       await restartBroker(options.broker)

@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
+import { compareOffsets } from '@distributex/gateway'
 import { framesIn, markersIn, type Frame } from './page-html.js'
 import { openSse, type SseStream } from './sse-stream.js'
 
@@ -37,17 +38,6 @@ interface Subscription {
 }
 
 const UNAVAILABLE_RETRY_MS = 3000
-
-function compareOffsets(a: string, b: string): number {
-  const left = a.split('-')
-  const right = b.split('-')
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = BigInt(left[i] ?? '0')
-    const y = BigInt(right[i] ?? '0')
-    if (x !== y) return x < y ? -1 : 1
-  }
-  return 0
-}
 
 export class LivePage {
   /** First live arrival of each marker. */

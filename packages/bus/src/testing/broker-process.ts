@@ -23,7 +23,8 @@ export function findBinary(name: string): string | undefined {
   return undefined
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** True when something accepts connections on `port` of 127.0.0.1. */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     socket.once('connect', () => {
