@@ -42,7 +42,8 @@ const UNAVAILABLE_RETRY_MS = 3000
 /** The position to follow a channel from: the page's own when older than the render's (same epoch) or the render has none. */
 function earlier(resumed: Position | undefined, rendered: Position | undefined): Position | undefined {
   if (!resumed) return rendered
-  if (!rendered) return resumed
+  // ":0" (an empty channel when the page was rendered): from the very start, older than any position.
+  if (!rendered || resumed.epoch === '') return resumed
   return resumed.epoch === rendered.epoch && compareOffsets(resumed.offset, rendered.offset) < 0 ? resumed : rendered
 }
 
