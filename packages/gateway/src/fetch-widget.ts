@@ -23,7 +23,14 @@ export interface FetchWidgetOptions {
   search?: string
 }
 
-export async function fetchWidget({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
+export async function fetchWidget(options: FetchWidgetOptions): Promise<WidgetOutcome> {
+  const started = performance.now()
+  const outcome = await fetchOnce(options)
+  options.entry.onFragment?.(options.widget, outcome, (performance.now() - started) / 1000)
+  return outcome
+}
+
+async function fetchOnce({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
   // A service known to be down is not waited for: its slot is unavailable at once, and retries by itself.
   if (entry.state === 'down') return { kind: 'unavailable', reason: entry.lastError ?? 'is down', status: 503 }
   const started = performance.now()

@@ -24,7 +24,8 @@ import { assetLinks, frameFor } from './widget-frames.js'
 import { proxyRoutes } from './proxy-routes.js'
 import { proxyUpgrade } from './websocket-proxy.js'
 import { adminTable } from './admin-page.js'
-import { adminAccess } from './admin-access.js'
+import { createMetrics, installMetrics, loggerOptions, operatorAccess } from '@distributex/telemetry'
+import { gatewayMetrics } from './gateway-metrics.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
 import { faultPanel } from './faults/fault-panel.js'
@@ -75,7 +76,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const secret = loadSecret({ env, dataDir: options.dataDir ?? env.DX_DATA_DIR ?? 'data' })
   const settings = config.gateway
   const app = Fastify({
-    logger: { level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', base: { service: 'gateway' } },
+    logger: loggerOptions({ service: 'gateway', level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env }),
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const given = request.headers[HEADERS.requestId]
@@ -213,7 +214,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
   const hubStats = (): HubStats | undefined => hub?.stats()
-  const admin = { preHandler: adminAccess(env.DX_ADMIN_PASSWORD) }
+  const admin = { preHandler: operatorAccess(env.DX_ADMIN_PASSWORD) }
+  const metrics = createMetrics('gateway')
+  installMetrics(app, metrics, { adminPassword: env.DX_ADMIN_PASSWORD })
+  gatewayMetrics(metrics, registry, hubStats)
   const faults = new FaultBoard({ registry, secret, log: app.log })
   await faultRoutes(app, { board: faults, registry, admin: admin.preHandler })
   app.get('/_dx/admin.json', admin, async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [], faults: faults.list() }))

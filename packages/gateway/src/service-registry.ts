@@ -18,6 +18,7 @@ import { describeFailure, formatMs } from './routing/describe-failure.js'
 import { readCapped } from './routing/read-capped.js'
 import { ServiceRouter } from './routing/service-router.js'
 import type { ProcessStatus, ServiceProcess } from './routing/service-process.js'
+import type { WidgetOutcome } from './fetch-widget.js'
 
 export { describeFailure, formatMs }
 
@@ -72,6 +73,8 @@ export class ServiceEntry {
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
+  /** Called after each widget fetch with its outcome and how long it took (for the metrics). */
+  onFragment: ((widget: string, outcome: WidgetOutcome, seconds: number) => void) | undefined
 
   constructor(name: string, urls: string | readonly string[], log: FastifyBaseLogger, title?: string, settings: ResilienceConfig = RESILIENCE_DEFAULTS) {
     this.name = name

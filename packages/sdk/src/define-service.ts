@@ -23,6 +23,8 @@ import { installRendering } from './render.js'
 import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { installSecurityHeaders } from './security-headers.js'
+import { createMetrics, installMetrics, loggerOptions, type Metrics } from '@distributex/telemetry'
+import { measuredBus } from './bus-metrics.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
 import { OutboxRelays, outboxSettings } from './outbox-relays.js'
@@ -48,6 +50,8 @@ export interface ServiceContext {
    * the service at a time). Stopped with the service, before the teardown.
    */
   relayOutbox<DB>(store: Store<DB>): OutboxRelay<DB>
+  /** This process's Prometheus registry (served at `/_dx/metrics`): add the service's own counters here. */
+  metrics: Metrics
 }
 
 export type Teardown = () => Promise<void> | void
@@ -103,7 +107,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const dataDir = options.dataDir ?? env.DX_DATA_DIR ?? 'data'
     const secret = loadSecret({ env, dataDir })
     const app = Fastify({
-      logger: { level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', base: { service: manifest.name } },
+      logger: loggerOptions({ service: manifest.name, level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env }),
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: manifest.bodyLimit ?? DEFAULT_BODY_LIMIT,
       genReqId: (request) => {
@@ -119,11 +123,13 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     // Faults an operator sets from the gateway (none unless asked): requests and the bus obey them.
     const faults = new FaultState()
     installFaults(app, { secret, service: manifest.name, mount: manifest.mount, state: faults })
-    const bus = options.bus && faultyBus(options.bus, faults)
+    const metrics = createMetrics(manifest.name)
+    installMetrics(app, metrics, { adminPassword: env.DX_ADMIN_PASSWORD })
+    const bus = options.bus && measuredBus(faultyBus(options.bus, faults), metrics)
     installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
-    const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env) })
+    const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env), metrics })
     const context: ServiceContext = {
       name: manifest.name,
       manifest,
@@ -134,6 +140,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       live,
       bus,
       relayOutbox: (store) => relays.start(store),
+      metrics,
     }
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()

@@ -63,6 +63,7 @@ export function faultyBus(bus: ServiceBus, state: FaultState): ServiceBus {
   return {
     publish: (topic, event, options) => (topic === MEMBERS_TOPIC || state.current === NO_FAULTS ? bus.publish(topic, event, options) : faultyPublish(topic, event, options)),
     read: (topic, options) => bus.read(topic, options),
+    reachable: () => bus.reachable?.() ?? true,
     consume: (topic, options) => bus.consume(topic, { ...options, handler: slowed(options.handler) as typeof options.handler }),
     tail: (topic, options) => bus.tail(topic, { ...options, handler: slowed(options.handler) as typeof options.handler }),
   }

@@ -112,6 +112,12 @@ export class OutboxRelay<DB = unknown> {
     return this
   }
 
+  /** Rows waiting in the outbox now (published ones are deleted), for the outbox depth metric. */
+  async depth(): Promise<number> {
+    const row = await this.#db.selectFrom('dx_outbox').select((eb) => eb.fn.countAll().as('rows')).executeTakeFirst()
+    return Number(row?.rows ?? 0)
+  }
+
   stats(): RelayStats {
     return { holding: this.#holding && Date.now() < this.#leaseUntil, published: this.#published, failures: this.#failures }
   }

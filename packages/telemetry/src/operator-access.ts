@@ -1,9 +1,10 @@
 /**
- * @module admin-access
- * Who may open the admin page (`/_dx/admin`, `.json`): it lists service
- * addresses and traffic, which is for operators. With `DX_ADMIN_PASSWORD` set,
- * HTTP Basic authentication (any user name, that password) from anywhere;
- * without it, only requests from this machine (the embedded quick start).
+ * @module operator-access
+ * Who may read what is for operators (the gateway's admin page, every
+ * process's `/_dx/metrics`): it names addresses and traffic. With
+ * `DX_ADMIN_PASSWORD` set, HTTP Basic authentication (any user name, that
+ * password) from anywhere, as Prometheus's `basic_auth` sends it; without it,
+ * only requests from this machine (the embedded quick start).
  */
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -24,8 +25,8 @@ function basicPassword(header: string | undefined): string | undefined {
   return colon >= 0 ? decoded.slice(colon + 1) : undefined
 }
 
-/** A preHandler that answers 401/403 with what to do, or lets the request through. */
-export function adminAccess(password: string | undefined) {
+/** A preHandler that answers 401/403 with what to do, or lets the request through. `what` names the page in the message. */
+export function operatorAccess(password: string | undefined, what = 'The admin page') {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (password) {
       const given = basicPassword(request.headers.authorization)
@@ -34,13 +35,13 @@ export function adminAccess(password: string | undefined) {
         .code(401)
         .header('www-authenticate', 'Basic realm="distributex admin", charset="UTF-8"')
         .type('text/plain; charset=utf-8')
-        .send('The admin page needs the password set in DX_ADMIN_PASSWORD (any user name).\n')
+        .send(`${what} needs the password set in DX_ADMIN_PASSWORD (any user name).\n`)
       return
     }
     if (LOOPBACK.has(request.socket.remoteAddress ?? '')) return
     await reply
       .code(403)
       .type('text/plain; charset=utf-8')
-      .send('The admin page answers only on this machine. To open it from elsewhere, start the gateway with DX_ADMIN_PASSWORD set.\n')
+      .send(`${what} answers only on this machine. To open it from elsewhere, start the process with DX_ADMIN_PASSWORD set.\n`)
   }
 }

@@ -1,11 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
-import { adminAccess } from './admin-access.js'
+import { operatorAccess } from './operator-access.js'
 
 function appWith(password: string | undefined) {
   const app = Fastify()
-  app.get('/_dx/admin', { preHandler: adminAccess(password) }, async () => 'services')
+  app.get('/_dx/admin', { preHandler: operatorAccess(password) }, async () => 'services')
   return app
 }
 
