@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
-import { compareOffsets } from '@distributex/gateway'
+import { compareOffsets } from '@distributex/protocol'
 import { framesIn, markersIn, type Frame } from './page-html.js'
 import { openSse, type SseStream } from './sse-stream.js'
 

@@ -27,3 +27,4 @@ export { prefersJson, crossSiteRefusal, CROSS_SITE_REFUSAL, type ErrorBody } fro
 export { FAULTS_PATH, FaultsSchema, NO_FAULTS, hasFaults, faultsCredential, checkFaultsCredential, type Faults, type FaultsInput } from './faults.js'
 export { MAX_MANIFEST_BYTES, MAX_HEALTH_BYTES, MAX_FRAGMENT_BYTES } from './limits.js'
 export { securityHeaders, contentSecurityPolicy, CspAdditionsSchema, CspSourceSchema, CSP_OPEN_DIRECTIVES, CSP_REPORT_PATH, type SecurityPolicy, type CspAdditions, type CspOpenDirective } from './security-headers.js'
+export { compareOffsets, isAtOrBefore, parsePosition, PRESENCE_EVENT, type Position, type ClientMessage, type ServerMessage, type PresenceMessage } from './live-wire.js'

@@ -4,6 +4,7 @@
  * for a widget that arrives later through htmx (e.g. after its service recovers).
  */
 import { current, emit, installWidgetEvents, on } from './widget-events.js'
+import { PRESENCE_EVENT, isAtOrBefore, parsePosition, type Position, type ServerMessage } from './live-wire.js'
 
 interface AssetLink {
   href: string
@@ -59,28 +60,13 @@ document.addEventListener('htmx:beforeSwap', (event) => {
 })
 
 // ---------------------------------------------------------------------------
-// Live: one connection per page to the gateway's hub, subscriptions granted by
-// the services (data-dx-live + data-dx-token), stream actions applied in order.
+// Live: one connection per page to the hub named by <meta name="dx-live"> (the
+// gateway's, or the service's own on its own URL), subscriptions granted by the
+// services (data-dx-live + data-dx-token), stream actions applied in order.
+// The messages are those of live-wire.js, the module the hub is built with.
 // ---------------------------------------------------------------------------
 
-interface Position {
-  epoch: string
-  offset: string
-}
-
-interface StreamAction {
-  action: 'append' | 'prepend' | 'before' | 'after' | 'replace' | 'update' | 'remove' | 'morph' | 'refresh'
-  target: string
-  html?: string
-}
-
-type ServerMessage =
-  | { type: 'update'; channel: string; position: Position; actions: StreamAction[]; order?: string }
-  | { type: 'subscribed'; channel: string; status: 'live' | 'recovered' | 'gap'; replayed: number }
-  | { type: 'refused'; channel: string; reason: string }
-  | { type: 'service'; service: string; state: 'up' | 'down' }
-  | { type: 'error'; reason: string }
-  | { type: 'pong' }
+type StreamAction = Extract<ServerMessage, { type: 'update' }>['actions'][number]
 
 interface Subscription {
   channel: string
@@ -103,28 +89,11 @@ let failures = 0
 let everOpened = false
 const liveUrl = document.querySelector<HTMLMetaElement>('meta[name="dx-live"]')?.content
 
-function parsePosition(text: string | undefined): Position | undefined {
-  if (!text) return undefined
-  const at = text.lastIndexOf(':')
-  return at >= 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
-}
-
 function parseOrder(text: string | undefined): { epoch: string; seq: number } | undefined {
   const at = text?.lastIndexOf(':') ?? -1
   if (!text || at < 0) return undefined
   const seq = Number(text.slice(at + 1))
   return Number.isSafeInteger(seq) ? { epoch: text.slice(0, at), seq } : undefined
-}
-
-function compareOffsets(a: string, b: string): number {
-  const left = a.split('-')
-  const right = b.split('-')
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = BigInt(left[i] ?? '0')
-    const y = BigInt(right[i] ?? '0')
-    if (x !== y) return x < y ? -1 : 1
-  }
-  return 0
 }
 
 function send(message: object): void {
@@ -249,9 +218,8 @@ function onMessage(message: ServerMessage): void {
     case 'update': {
       const subscription = subscriptions.get(message.channel)
       if (!subscription) return
-      const last = subscription.position
       // Never apply the same update twice (a replay may overlap what arrived live).
-      if (last && last.epoch === message.position.epoch && compareOffsets(message.position.offset, last.offset) <= 0) return
+      if (isAtOrBefore(message.position, subscription.position)) return
       subscription.position = message.position
       // A change published again by the outbox relay (at least once) has a new position but its old order key:
       // applying it after newer changes would bring back an old state (a removed todo reappearing).
@@ -288,6 +256,10 @@ function onMessage(message: ServerMessage): void {
         const unavailable = frame.querySelector('[data-dx-state="unavailable"]') !== null
         if (message.state === 'down' ? !unavailable : unavailable) void refreshWidget(frame)
       }
+      return
+    case 'presence':
+      // Who is in a channel: widgets listen for it (document.addEventListener('dx:presence', …), detail = the message).
+      if (subscriptions.has(message.channel)) document.dispatchEvent(new CustomEvent(PRESENCE_EVENT, { detail: message }))
       return
     case 'error':
       console.warn(`distributex: ${message.reason}`)

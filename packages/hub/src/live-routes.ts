@@ -6,13 +6,12 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
-import type { Session } from '../session.js'
 import type { LiveHub } from './live-hub.js'
 import { DEFAULT_LIMITS, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
-import { ClientMessageSchema, serialize } from './live-messages.js'
+import { ClientMessageSchema, serialize } from './client-messages.js'
 
 export const LIVE_PATH = '/_dx/live'
 export const LIVE_SSE_PATH = '/_dx/live/sse'
@@ -22,14 +21,29 @@ const PING_INTERVAL_MS = 25_000
 /** A connection that keeps flooding after being told is closed. */
 const MAX_DROPPED_INBOUND = 100
 
-function sameOrigin(request: IncomingMessage): boolean {
+/** A page of this origin, or of one of `allowed` (exact origins), may connect; a program (no Origin) too. */
+function originAllowed(request: IncomingMessage, allowed: ReadonlySet<string>): boolean {
   const origin = request.headers.origin
   if (origin === undefined) return true
+  if (allowed.has(origin)) return true
   try {
     return new URL(origin).host === request.headers.host
   } catch {
     return false
   }
+}
+
+export interface LiveRouteOptions {
+  /** The browser session of a WebSocket upgrade (the gateway's session cookie, or a service's own one). */
+  sessionOf(request: IncomingMessage): string
+  /** The session of an SSE request, where the server has already read it; default `sessionOf(request.raw)`. */
+  sseSessionOf?(request: FastifyRequest): string
+  /**
+   * Pages of these origins (exactly `scheme://host[:port]`) may connect besides the server's own:
+   * the WebSocket origin check lets them through and the SSE answer carries CORS headers for them.
+   */
+  allowedOrigins?: readonly string[]
+  limits?: ConnectionLimits
 }
 
 function errorFrame(reason: string): OutboundMessage {
@@ -72,8 +86,11 @@ class WebSocketTransport implements LiveTransport {
   }
 }
 
-/** `sessionOf` reads the session of a WebSocket upgrade (the gateway's cookie rules). */
-export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (request: IncomingMessage) => Session, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
+/** Registers the SSE route on `app`; the returned endpoint takes WebSocket upgrades (call it from the server's `upgrade` event). */
+export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRouteOptions): LiveEndpoint {
+  const limits = options.limits ?? DEFAULT_LIMITS
+  const allowed = new Set(options.allowedOrigins ?? [])
+  const sseSessionOf = options.sseSessionOf ?? ((request: FastifyRequest) => options.sessionOf(request.raw))
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
   const sockets = new Map<LiveConnection, WebSocket>()
 
@@ -135,9 +152,14 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
     } catch {
       return reply.code(400).type('text/plain; charset=utf-8').send('The "s" parameter must be base64url JSON: [{"channel","token","after"?}]\n')
     }
+    const origin = request.headers.origin
+    if (origin !== undefined && !originAllowed(request.raw, allowed)) {
+      return reply.code(403).type('text/plain; charset=utf-8').send(`Pages of ${origin} may not follow live channels here.\n`)
+    }
+    const cors = origin !== undefined && allowed.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'origin' } : {}
     reply.hijack()
     const res = reply.raw
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive', ...cors })
     res.write('retry: 2000\n\n')
     const transport: LiveTransport = {
       kind: 'sse',
@@ -149,7 +171,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
       uncork: () => res.uncork(),
       close: () => res.end(),
     }
-    const connection = new LiveConnection({ sessionId: request.dxSession.id, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    const connection = new LiveConnection({ sessionId: sseSessionOf(request), transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
     hub.add(connection)
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), PING_INTERVAL_MS)
     res.on('close', () => {
@@ -167,12 +189,12 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
   return {
     handleUpgrade(request, socket, head) {
       if ((request.url ?? '').split('?')[0] !== LIVE_PATH) return false
-      if (!sameOrigin(request)) {
+      if (!originAllowed(request, allowed)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
         return true
       }
-      const session = sessionOf(request)
-      wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, session.id))
+      const sessionId = options.sessionOf(request)
+      wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, sessionId))
       return true
     },
     async close() {
