@@ -25,18 +25,18 @@ export interface HubNode {
   stop(): Promise<void>
 }
 
-export interface HubHarness {
+export interface HubHarness<B extends ContractBus = ContractBus> {
   /** Where the hub runs, for the test names ("gateway", "service's own URL"). */
   name: string
   secret: string
   /** The Cookie header that carries a session to this kind of node. */
   cookie: SessionCookie
   /** A bus client on `url` (undefined: the in-process bus). */
-  createBus(url: string | undefined): ContractBus
+  createBus(url: string | undefined): B
   /** An origin other than the node's own that the node is configured to let in (cross-origin pages), if any. */
   allowedOrigin?: string
   /** Starts a node on `bus`; the contract stops it. */
-  start(bus: ContractBus): Promise<HubNode>
+  start(bus: B): Promise<HubNode>
 }
 
 interface Adapter {
@@ -67,7 +67,7 @@ function publish(bus: HubBus, channel: string, i: number) {
 const targets = (client: LiveClient, channel: string) => client.updates(channel).map((u) => /id="m-(\d+)"/.exec(u.actions[0]?.html ?? '')?.[1])
 
 /** Registers the contract's tests (node:test) for the hub `harness` starts. */
-export function runHubContract(harness: HubHarness): void {
+export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
   const newClient = (sessionId?: string) => new LiveClient(harness.cookie, sessionId)
   const startLive = async (t: TestContext, url?: string) => {
@@ -84,7 +84,7 @@ export function runHubContract(harness: HubHarness): void {
     describe(`live on the ${where} (${adapter.name})`, { skip: adapter.skip }, () => {
       // Separate bus clients for separate "nodes", as separate processes would have;
       // the in-process bus is one shared instance by nature.
-      const busFor = (shared: ContractBus) => (adapter.name === 'memory' ? shared : harness.createBus(adapter.url()))
+      const busFor = (shared: B) => (adapter.name === 'memory' ? shared : harness.createBus(adapter.url()))
 
       test(`live on the ${where} (${adapter.name}) - a client away while 100 messages were published gets them all, in order, once`, async (t) => {
         const { node, bus } = await startLive(t, adapter.url())
