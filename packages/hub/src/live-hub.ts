@@ -9,7 +9,7 @@
  * replayed from the bus, in order, each once, or is told there is a gap so the
  * widget re-renders from its service.
  */
-import { LiveUpdateSchema, checkChannelToken, compareOffsets, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
+import { LiveUpdateSchema, checkChannelToken, checkPageSession, compareOffsets, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
@@ -80,6 +80,11 @@ export class LiveHub {
     const large = count > PRESENCE_LIST_LIMIT
     const outbound = new OutboundMessage(serialize({ type: 'presence', channel, count, ...(large ? {} : { joined, left }) }), 'low')
     for (const connection of state.subscribers) if (!state.replaying.has(connection)) connection.send(outbound)
+  }
+
+  /** The session a page of another origin names (`?page=`, docs/protocol.md §9.5), or undefined when the handle does not verify. */
+  pageSession(handle: string | undefined): string | undefined {
+    return checkPageSession(this.#secret, handle)
   }
 
   /** Queue-flush scheduling shared by every connection: one setImmediate per turn. */

@@ -4,6 +4,7 @@
  * Server-Sent Events at `/_dx/live/sse` for networks that block WebSockets
  * (subscriptions then travel in the URL, and the client reconnects to change them).
  */
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -21,16 +22,24 @@ const PING_INTERVAL_MS = 25_000
 /** A connection that keeps flooding after being told is closed. */
 const MAX_DROPPED_INBOUND = 100
 
-/** A page of this origin, or of one of `allowed` (exact origins), may connect; a program (no Origin) too. */
-function originAllowed(request: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+function sameOrigin(request: IncomingMessage): boolean {
   const origin = request.headers.origin
   if (origin === undefined) return true
-  if (allowed.has(origin)) return true
   try {
     return new URL(origin).host === request.headers.host
   } catch {
     return false
   }
+}
+
+/** A page of this origin, or of one of `allowed` (exact origins), may connect; a program (no Origin) too. */
+function originAllowed(request: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  return sameOrigin(request) || allowed.has(request.headers.origin ?? '')
+}
+
+/** The `page` query parameter of a request URL: a cross-origin page's signed session handle. */
+function pageHandle(url: string | undefined): string | undefined {
+  return new URLSearchParams((url ?? '').split('?')[1] ?? '').get('page') ?? undefined
 }
 
 export interface LiveRouteOptions {
@@ -91,6 +100,9 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
   const limits = options.limits ?? DEFAULT_LIMITS
   const allowed = new Set(options.allowedOrigins ?? [])
   const sseSessionOf = options.sseSessionOf ?? ((request: FastifyRequest) => options.sessionOf(request.raw))
+  // A page of an allowed other origin carries no cookie of this server: its session is the signed handle it was rendered with.
+  const crossOriginSession = (request: IncomingMessage): string | undefined =>
+    sameOrigin(request) ? undefined : (hub.pageSession(pageHandle(request.url)) ?? randomBytes(16).toString('base64url'))
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
   const sockets = new Map<LiveConnection, WebSocket>()
 
@@ -141,7 +153,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
   }, PING_INTERVAL_MS)
   ping.unref()
 
-  const SseQuerySchema = z.object({ s: z.string().max(16_384).optional() })
+  const SseQuerySchema = z.object({ s: z.string().max(16_384).optional(), page: z.string().max(200).optional() })
   const SseSubscriptions = z.array(z.object({ channel: z.string(), token: z.string(), after: z.object({ epoch: z.string(), offset: z.string() }).optional() })).max(64)
 
   app.get(LIVE_SSE_PATH, async (request, reply) => {
@@ -171,7 +183,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
       uncork: () => res.uncork(),
       close: () => res.end(),
     }
-    const connection = new LiveConnection({ sessionId: sseSessionOf(request), transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    const connection = new LiveConnection({ sessionId: crossOriginSession(request.raw) ?? sseSessionOf(request), transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
     hub.add(connection)
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), PING_INTERVAL_MS)
     res.on('close', () => {
@@ -193,7 +205,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
         socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
         return true
       }
-      const sessionId = options.sessionOf(request)
+      const sessionId = crossOriginSession(request) ?? options.sessionOf(request)
       wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, sessionId))
       return true
     },

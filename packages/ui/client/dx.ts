@@ -305,7 +305,11 @@ function sseUrl(): string {
   let binary = ''
   for (const byte of new TextEncoder().encode(JSON.stringify(list))) binary += String.fromCharCode(byte)
   const encoded = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-  return `${liveUrl}/sse?s=${encoded}`
+  // The hub's URL may carry a query (`?page=`, a page of another origin): keep it.
+  const url = new URL(liveUrl ?? '', location.href)
+  url.pathname = `${url.pathname}/sse`
+  url.searchParams.set('s', encoded)
+  return url.href
 }
 
 function connectSse(): void {

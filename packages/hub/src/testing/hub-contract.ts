@@ -7,7 +7,7 @@
 import { describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { liveTopic, personId, signChannelToken } from '@distributex/protocol'
+import { liveTopic, personId, signChannelToken, signPageSession } from '@distributex/protocol'
 import { requireEngine } from '@distributex/testkit'
 import type { HubBus } from '../hub-bus.js'
 import type { HubStats } from '../live-hub.js'
@@ -283,9 +283,19 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
   test(`live on the ${where} - a page of a configured origin may connect across origins; any other is refused`, async (t) => {
     if (!harness.allowedOrigin) return t.skip('this node allows no other origin')
     const { node } = await startLive(t)
-    const allowed = newClient()
-    await allowed.connect(node.url, { origin: harness.allowedOrigin })
+    // Such a page carries no cookie of the node: its session is the signed handle in the URL, its grants are for that session.
+    const channel = channelName()
+    const allowed = newClient('a-page-session')
+    await allowed.connect(node.url, { origin: harness.allowedOrigin, query: `page=${signPageSession(secret, allowed.sessionId)}` })
+    allowed.subscribe(channel, secret)
+    const answer = await allowed.waitFor(() => allowed.messages.find((m) => m.type === 'subscribed' || m.type === 'refused'), 'an answer')
+    assert.equal(answer.type, 'subscribed')
     await allowed.close()
+    const forged = newClient('a-page-session')
+    await forged.connect(node.url, { origin: harness.allowedOrigin, query: `page=${signPageSession('another-secret-another-secret-123', forged.sessionId)}` })
+    forged.subscribe(channel, secret)
+    await forged.waitFor(() => forged.messages.find((m) => m.type === 'refused'), 'a forged page session refused')
+    await forged.close()
     await assert.rejects(newClient().connect(node.url, { origin: `${harness.allowedOrigin}.evil.example` }), /403/)
     const sse = await fetch(`${node.url}/_dx/live/sse`, { headers: { origin: harness.allowedOrigin } })
     assert.equal(sse.headers.get('access-control-allow-origin'), harness.allowedOrigin)

@@ -35,8 +35,8 @@ export class LiveClient {
     this.sessionId = sessionId
   }
 
-  async connect(serverUrl: string, options: { origin?: string } = {}): Promise<void> {
-    const socket = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/_dx/live`, { headers: { cookie: this.#cookie(this.sessionId), ...(options.origin ? { origin: options.origin } : {}) } })
+  async connect(serverUrl: string, options: { origin?: string; query?: string } = {}): Promise<void> {
+    const socket = new WebSocket(`${serverUrl.replace(/^http/, 'ws')}/_dx/live${options.query ? `?${options.query}` : ''}`, { headers: { cookie: this.#cookie(this.sessionId), ...(options.origin ? { origin: options.origin } : {}) } })
     this.socket = socket
     this.closeCode = undefined
     socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as LiveMessage))
