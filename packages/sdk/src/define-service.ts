@@ -29,6 +29,7 @@ import { OutboxRelays, outboxSettings } from './outbox-relays.js'
 import type { OutboxRelay, Store } from '@distributex/store'
 import { FaultState, faultyBus, installFaults } from './faults.js'
 import { installLiveEndpoint, type OwnLiveEndpoint } from './live-endpoint.js'
+import { installFragmentRoute } from './fragment-route.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -125,6 +126,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const bus = options.bus && faultyBus(options.bus, faults)
     installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
+    installFragmentRoute(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
     // Pages on the service's own URL follow their channels here; through the gateway, on the gateway's hub.
     const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name }) : undefined
