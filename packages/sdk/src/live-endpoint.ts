@@ -26,7 +26,9 @@ export function installLiveEndpoint(app: FastifyInstance, { bus, secret, service
   const sessionOf = (request: { headers: { cookie?: string | undefined } }) => readOwnSession(secret, request.headers.cookie) ?? randomBytes(16).toString('base64url')
   const endpoint = liveRoutes(app, hub, { sessionOf })
   app.server.on('upgrade', (request, socket, head) => {
-    if (!endpoint.handleUpgrade(request, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    if (endpoint.handleUpgrade(request, socket, head)) return
+    // Another path: a WebSocket the service serves itself, or nothing (then say so rather than leave it hanging).
+    if (app.server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
   })
   return { stats: () => hub.stats(), close: () => endpoint.close() }
 }
