@@ -31,6 +31,12 @@ describe("Chat on its own URL is as live as in the main app, in headless Chromiu
     await ada.page.locator('#chat-room-name').fill('Lobby')
     await ada.page.locator('#chat-room-name').press('Enter')
     await following(ada.page, 'chat:room:lobby')
+    // Widgets may follow presence themselves: the runtime hands every presence message over as a DOM event.
+    await bob.page.evaluate(() => {
+      const seen: unknown[] = []
+      ;(window as unknown as { presenceSeen: unknown[] }).presenceSeen = seen
+      document.addEventListener('dx:presence', (event) => seen.push((event as CustomEvent).detail))
+    })
     await bob.page.locator('#chat-room-lobby button').click()
     await following(bob.page, 'chat:room:lobby')
 
@@ -38,6 +44,9 @@ describe("Chat on its own URL is as live as in the main app, in headless Chromiu
     await ada.page.locator('#chat-members-lobby li', { hasText: 'Bob' }).waitFor({ timeout: 10_000 })
     await ada.page.locator('.chat-line', { hasText: 'Bob joined' }).waitFor({ timeout: 10_000 })
     await bob.page.locator('#chat-members-lobby li', { hasText: 'Ada' }).waitFor({ timeout: 10_000 })
+    await bob.page.waitForFunction(() =>
+      (window as unknown as { presenceSeen: Array<{ channel: string; count: number }> }).presenceSeen.some((m) => m.channel === 'chat:room:lobby' && m.count >= 1),
+    )
 
     // Room messages, both ways.
     await ada.page.locator('#chat-text-lobby').fill('Hello from the main app')
