@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
-import { compareOffsets } from '@distributex/gateway'
+import { compareOffsets, followFrom } from '@distributex/protocol'
 import { framesIn, markersIn, type Frame } from './page-html.js'
 import { openSse, type SseStream } from './sse-stream.js'
 
@@ -38,14 +38,6 @@ interface Subscription {
 }
 
 const UNAVAILABLE_RETRY_MS = 3000
-
-/** The position to follow a channel from: the page's own when older than the render's (same epoch) or the render has none. */
-function earlier(resumed: Position | undefined, rendered: Position | undefined): Position | undefined {
-  if (!resumed) return rendered
-  // ":0" (an empty channel when the page was rendered): from the very start, older than any position.
-  if (!rendered || resumed.epoch === '') return resumed
-  return resumed.epoch === rendered.epoch && compareOffsets(resumed.offset, rendered.offset) < 0 ? resumed : rendered
-}
 
 export class LivePage {
   /** First live arrival of each marker. */
@@ -115,7 +107,7 @@ export class LivePage {
     let added = false
     for (const grant of frame.grants) {
       if (this.#subscriptions.has(grant.channel)) continue
-      const subscription = { channel: grant.channel, token: grant.token, position: earlier(this.#resumeFrom.get(grant.channel), grant.after), seen: new Set<string>() }
+      const subscription = { channel: grant.channel, token: grant.token, position: followFrom(this.#resumeFrom.get(grant.channel), grant.after), seen: new Set<string>() }
       this.#resumeFrom.delete(grant.channel)
       this.#subscriptions.set(grant.channel, subscription)
       this.#send(this.#subscribeMessage(subscription))

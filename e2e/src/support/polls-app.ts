@@ -79,7 +79,8 @@ export async function startPollsApp(): Promise<PollsApp> {
     services: { polls: { url: pollsUrl } },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'polls', widget: 'poll' }] }],
   })
-  const gateway = await createGateway(config, { port: gatewayPort, env: { DX_SECRET: POLLS_SECRET }, dataDir, logLevel: 'silent', bus })
+  // The Polls page on its own URL follows its channel on this gateway's hub, across origins.
+  const gateway = await createGateway(config, { port: gatewayPort, env: { DX_SECRET: POLLS_SECRET, DX_LIVE_ORIGINS: pollsUrl }, dataDir, logLevel: 'silent', bus })
   await gateway.start()
   return {
     gateway,

@@ -103,7 +103,9 @@ export async function startParts({ configFile, config, names, env: givenEnv = pr
       running.push({ name, url: started.url, open: `http://localhost:${started.port}/${name}`, stop: () => started.stop() })
     }
     if (wanted.includes('gateway')) {
-      const gateway = await createGateway(config, { env, bus, ...(logLevel ? { logLevel } : {}), ...(portOverride !== undefined ? { port: portOverride } : {}) })
+      // Services without a hub of their own (run by a command, e.g. Python Polls) follow their channels on the gateway's from their own URL.
+      const liveOrigins = env.DX_LIVE_ORIGINS ?? commandServiceOrigins(config, env).join(' ')
+      const gateway = await createGateway(config, { env: { ...env, DX_LIVE_ORIGINS: liveOrigins }, bus, ...(logLevel ? { logLevel } : {}), ...(portOverride !== undefined ? { port: portOverride } : {}) })
       const url = await gateway.start().catch((error: unknown) => {
         throw explainListenError(error, 'the gateway', portOverride ?? config.gateway.port)
       })
@@ -168,6 +170,16 @@ async function startCommandPart({ configFile, config, name, command, port, env, 
 }
 
 /** Fails fast, with what to do, when the broker cannot be reached (instead of waiting on it forever). */
+/** The own origins of the services run by a command, as a browser on this machine opens them. */
+function commandServiceOrigins(config: GatewayConfig, env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(config.services)
+    .filter(([, service]) => !service.module && service.command)
+    .flatMap(([name, service]) => {
+      const port = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
+      return [`http://localhost:${port}`, `http://127.0.0.1:${port}`]
+    })
+}
+
 async function checkBus(bus: Bus, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<void> {
   try {
     await bus.read('dx.members', { limit: 1, signal: AbortSignal.timeout(timeoutMs) })

@@ -7,7 +7,7 @@
 import { html, type SafeHtml } from '@distributex/ui'
 import type { ServiceStatus } from './service-registry.js'
 import type { ProcessStatus } from './routing/service-process.js'
-import type { HubStats } from './live/live-hub.js'
+import type { HubStats } from '@distributex/hub'
 import type { MemberStatus } from './membership.js'
 
 const STATE_STYLE: Record<ServiceStatus['state'], string> = {

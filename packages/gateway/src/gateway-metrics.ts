@@ -7,7 +7,7 @@
  */
 import type { Metrics } from '@distributex/telemetry'
 import type { WidgetOutcome } from './fetch-widget.js'
-import type { HubStats } from './live/live-hub.js'
+import type { HubStats } from '@distributex/hub'
 import type { ServiceRegistry } from './service-registry.js'
 
 /** A widget fetch's outcome as a label: a few values, never a reason text. */

@@ -29,11 +29,10 @@ import { gatewayMetrics } from './gateway-metrics.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
 import { faultPanel } from './faults/fault-panel.js'
-import type { HubBus } from './live/hub-bus.js'
 import { Membership } from './membership.js'
-import { LiveHub, type HubStats } from './live/live-hub.js'
-import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
+import { LIVE_PATH, LiveHub, liveRoutes, type HubBus, type HubStats, type LiveEndpoint } from '@distributex/hub'
 import { publishRoutes } from './live/publish-route.js'
+import { liveOrigins } from './live/live-origins.js'
 import { installBrowserDefenses } from './security/browser-defenses.js'
 import { cspReportRoute } from './security/csp-report-route.js'
 import { installRateLimit } from './security/rate-limit.js'
@@ -122,7 +121,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
-    live = liveRoutes(app, hub, (request) => readSession(request.headers.cookie, policy, upgradeHttps(request)))
+    live = liveRoutes(app, hub, {
+      sessionOf: (request) => readSession(request.headers.cookie, policy, upgradeHttps(request)).id,
+      sseSessionOf: (request) => request.dxSession.id,
+      allowedOrigins: liveOrigins(env.DX_LIVE_ORIGINS),
+    })
     for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
   }
   const revocations = new SessionRevocations({

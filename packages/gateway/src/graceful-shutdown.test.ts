@@ -5,7 +5,7 @@ import { waitFor } from '@distributex/testkit'
 import { startFixture } from './test-support/fixture-service.js'
 import { startGateway, startLiveGateway } from './test-support/start-gateway.js'
 import { LiveClient } from './test-support/live-client.js'
-import { RESTART_CLOSE_CODE } from './live/live-hub.js'
+import { RESTART_CLOSE_CODE } from '@distributex/hub'
 
 test('shutdown - stopping a gateway closes live connections with 1012 (service restart), so browsers reconnect elsewhere', async (t) => {
   const { gateway } = await startLiveGateway(t)

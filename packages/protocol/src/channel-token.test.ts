@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkChannelToken, signChannelToken } from './channel-token.js'
+import { checkChannelToken, checkPageSession, signChannelToken, signPageSession } from './channel-token.js'
 
 const secret = 'c'.repeat(40)
 
@@ -16,4 +16,12 @@ test('channel token - expired or malformed tokens are refused with the reason', 
   const old = signChannelToken(secret, 'todo:list', 's', Date.now() - 8 * 24 * 3600_000)
   assert.match(checkChannelToken(secret, old, 'todo:list', 's') ?? '', /expired/)
   assert.match(checkChannelToken(secret, 'garbage', 'todo:list', 's') ?? '', /malformed/)
+})
+
+test('page session - the vector of docs/protocol.md §9.2; a forged or malformed handle names no session', () => {
+  const vectorSecret = '0123456789abcdef0123456789abcdef'
+  assert.equal(signPageSession(vectorSecret, 's_1'), 's_1.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo')
+  assert.equal(checkPageSession(vectorSecret, 's_1.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo'), 's_1')
+  assert.equal(checkPageSession(secret, signPageSession(vectorSecret, 's_1')), undefined)
+  for (const handle of [undefined, '', 's_1', 's_1.', 'a b.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo']) assert.equal(checkPageSession(vectorSecret, handle), undefined, String(handle))
 })

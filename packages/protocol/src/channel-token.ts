@@ -30,3 +30,23 @@ export function checkChannelToken(secret: string, token: string, channel: string
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'channel token does not grant this channel to this session'
   return undefined
 }
+
+/**
+ * A page's session, for a page of another origin that follows its channels on
+ * the gateway's hub (a service without a hub of its own, opened on its own URL):
+ * `<sid>.<base64url HMAC-SHA256(secret, "live-page|<sid>")>`, rendered into the
+ * page's `dx-live` URL as `?page=`. The service grants that page's channel
+ * tokens to `sid`; the hub takes the session from it only for an allowed origin.
+ */
+export function signPageSession(secret: string, sessionId: string): string {
+  return `${sessionId}.${createHmac('sha256', secret).update(`live-page|${sessionId}`).digest('base64url')}`
+}
+
+/** The session a page handle names, or undefined when it is malformed or not signed with this secret. */
+export function checkPageSession(secret: string, handle: string | undefined): string | undefined {
+  const match = /^([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{43})$/.exec(handle ?? '')
+  if (!match?.[1] || !match[2]) return undefined
+  const given = Buffer.from(match[2], 'base64url')
+  const expected = createHmac('sha256', secret).update(`live-page|${match[1]}`).digest()
+  return given.length === expected.length && timingSafeEqual(given, expected) ? match[1] : undefined
+}

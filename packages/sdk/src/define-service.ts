@@ -30,6 +30,8 @@ import { startHeartbeat, type Heartbeat } from './heartbeat.js'
 import { OutboxRelays, outboxSettings } from './outbox-relays.js'
 import type { OutboxRelay, Store } from '@distributex/store'
 import { FaultState, faultyBus, installFaults } from './faults.js'
+import { installLiveEndpoint, type OwnLiveEndpoint } from './live-endpoint.js'
+import { installFragmentRoute } from './fragment-route.js'
 
 export interface ServiceContext {
   readonly name: string
@@ -80,6 +82,8 @@ export interface RunningService {
   readonly url: string
   readonly port: number
   readonly app: FastifyInstance
+  /** The service's own live hub (pages on its own URL), when it has a bus. */
+  readonly hub: Pick<OwnLiveEndpoint, 'stats'> | undefined
   /** Stops accepting requests, finishes those in flight, runs the teardown. Idempotent. */
   stop(): Promise<void>
 }
@@ -88,7 +92,7 @@ export interface DefinedService {
   readonly name: string
   readonly manifest: Manifest
   /** Builds the HTTP app without listening (for in-process tests with `inject`). */
-  build(options?: StartOptions): Promise<{ app: FastifyInstance; close: () => Promise<void>; announce: () => void }>
+  build(options?: StartOptions): Promise<{ app: FastifyInstance; close: () => Promise<void>; announce: () => void; hub: OwnLiveEndpoint | undefined }>
   start(options?: StartOptions): Promise<RunningService>
 }
 
@@ -128,7 +132,10 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const bus = options.bus && measuredBus(faultyBus(options.bus, faults), metrics)
     installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
+    installFragmentRoute(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
+    // Pages on the service's own URL follow their channels here; through the gateway, on the gateway's hub.
+    const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name }) : undefined
     const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env), metrics })
     const context: ServiceContext = {
       name: manifest.name,
@@ -149,6 +156,8 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const close = () =>
       (closing ??= (async () => {
         await heartbeat?.stop()
+        // Live connections first: they are not requests, and would hold the server open; browsers reconnect and catch up.
+        await hub?.close()
         await app.close()
         await relays.stop()
         await teardown?.()
@@ -157,11 +166,11 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const announce = () => {
       if (options.bus) heartbeat ??= startHeartbeat(options.bus, { name: manifest.name, version: manifest.version, log: app.log })
     }
-    return { app, close, announce }
+    return { app, close, announce, hub }
   }
 
   async function start(options: StartOptions = {}): Promise<RunningService> {
-    const { app, close, announce } = await build(options)
+    const { app, close, announce, hub } = await build(options)
     const host = options.host ?? options.env?.DX_HOST ?? process.env.DX_HOST ?? '127.0.0.1'
     try {
       await app.listen({ port: options.port ?? 0, host })
@@ -178,6 +187,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       port,
       app,
+      hub,
       async stop() {
         if (stopped) return
         stopped = true

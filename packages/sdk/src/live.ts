@@ -1,8 +1,9 @@
 /**
  * @module live
  * Live updates from a service: grant a browser a channel when rendering
- * (`attributes`), then publish stream actions to it (`publish`). The gateway's
- * hub relays them to every browser that follows the channel.
+ * (`attributes`), then publish stream actions to it (`publish`). The live hub
+ * (the gateway's, and this service's own for pages on its own URL) relays them
+ * to every browser that follows the channel.
  *
  * @example
  * const live = context.live
@@ -12,6 +13,7 @@
 import type { FastifyRequest } from 'fastify'
 import { assertOwnChannel, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
+import type { HubBusMessage, HubPosition } from '@distributex/hub'
 
 /** One message handed to a consumer group member (see `@distributex/bus`). */
 export interface ServiceBusMessage {
@@ -22,13 +24,14 @@ export interface ServiceBusMessage {
 /** The slice of the event bus a service needs for live updates and domain events. */
 export interface ServiceBus {
   publish(topic: string, event: { id?: string; type: string; source: string; time?: string; data: unknown }, options?: { retainForMs?: number; signal?: AbortSignal }): Promise<unknown>
-  read(topic: string, options: { limit?: number; signal?: AbortSignal }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
+  /** History after a position (the own hub's recovery), and the head (a channel's position when rendering). */
+  read(topic: string, options: { after?: HubPosition; limit?: number; signal?: AbortSignal }): Promise<{ head?: HubPosition | undefined; messages: HubBusMessage[]; gap: boolean }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
   consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
   /** False while the bus knows its broker is unreachable (see `@distributex/bus`): requests then skip it at once. */
   reachable?(): boolean
   /** Broadcast: every process gets every message published after it started (e.g. presence it keeps a view of). */
-  tail(topic: string, options: { handler(message: ServiceBusMessage): void; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
+  tail(topic: string, options: { after?: HubPosition; handler(message: ServiceBusMessage & HubBusMessage): void; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
 }
 
 export interface Live {
@@ -90,7 +93,7 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
     enabled: bus !== undefined,
     async attributes(request, channel) {
       own(channel)
-      const sessionId = request.dx.identity?.sid
+      const sessionId = request.dx.session
       if (!bus || !sessionId) return html``
       const token = signChannelToken(secret, channel, sessionId)
       // Without a position the page still renders and follows the channel from when it subscribes.

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { crossSiteRefusal, isCrossOriginRequest, type Manifest } from '@distributex/protocol'
 import { renderPage, widgetFrame, type SafeHtml } from '@distributex/ui'
 import { readRequestContext, type DxRequestContext } from './request-context.js'
+import { newOwnSession, readOwnSession } from './own-session.js'
 
 export interface PageOptions {
   /** Widget this content is (its assets are announced, its frame used). Default: the first widget. */
@@ -51,8 +52,11 @@ function linkHeader(manifest: Manifest, widgetName: string | undefined): string 
   return links.length ? links.join(', ') : undefined
 }
 
-/** The gateway's live hub, where a full page opened through the gateway connects (docs/protocol.md, live). */
-const GATEWAY_LIVE_PATH = '/_dx/live'
+/**
+ * Where a full page connects for live updates: through the gateway, the gateway's hub; on the service's
+ * own URL, the service's own hub (live-endpoint.ts). The same path on whichever origin served the page.
+ */
+const LIVE_PATH = '/_dx/live'
 
 export function installRendering(app: FastifyInstance, { manifest, secret, homeUrl, live }: { manifest: Manifest; secret: string; homeUrl: string; live: boolean }): void {
   app.decorateRequest('dx', null as unknown as DxRequestContext)
@@ -62,7 +66,15 @@ export function installRendering(app: FastifyInstance, { manifest, secret, homeU
       const refusal = crossSiteRefusal(request.headers.accept, request.id)
       return reply.code(403).type(refusal.type).send(refusal.body)
     }
-    request.dx = readRequestContext(request, secret, homeUrl)
+    // On its own URL a browser opening a page gets the service's own session (own-session.ts), for live channels.
+    const ownSession = () => {
+      const known = readOwnSession(secret, request.headers.cookie)
+      if (known || !live || request.method !== 'GET' || !(request.headers.accept ?? '').includes('text/html')) return known
+      const fresh = newOwnSession(secret, request.protocol === 'https')
+      reply.header('set-cookie', fresh.setCookie)
+      return fresh.sessionId
+    }
+    request.dx = readRequestContext(request, secret, homeUrl, ownSession)
   })
 
   app.decorateReply('page', function page(this: FastifyReply, body: SafeHtml, options: PageOptions = {}) {
@@ -85,8 +97,8 @@ export function installRendering(app: FastifyInstance, { manifest, secret, homeU
         slots: [{ name: slot, title }],
         css: widget?.assets.css ?? [],
         js: widget?.assets.js ?? [],
-        // Opened through the gateway, the page follows its channels like the composed one; on the service's own port there is no hub.
-        ...(live && dx.viaGateway ? { live: GATEWAY_LIVE_PATH } : {}),
+        // Through the gateway, the page follows its channels on the gateway's hub; on its own URL, on this service's.
+        ...(live ? { live: LIVE_PATH } : {}),
       },
       [widgetFrame({ slot, title, body })],
     )

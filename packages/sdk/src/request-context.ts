@@ -16,6 +16,11 @@ export interface DxRequestContext {
   viaGateway: boolean
   /** The person, verified; null when the service is opened directly. */
   identity: Identity | null
+  /**
+   * The browser session live channels are granted to: the identity's through the gateway, the service's
+   * own session cookie on its own URL (own-session.ts; set on the first page), undefined for a program.
+   */
+  session: string | undefined
   /** Preferred locale, e.g. `en-GB`. */
   locale: string
   /** URL of the main app's home page, for links back to it. */
@@ -31,7 +36,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Reads the context; throws `IdentityError` when an identity header is present but
  * does not verify (a forged header must not silently become an anonymous person).
  */
-export function readRequestContext(request: FastifyRequest, secret: string, standaloneHomeUrl: string): DxRequestContext {
+export function readRequestContext(request: FastifyRequest, secret: string, standaloneHomeUrl: string, ownSession: () => string | undefined = () => undefined): DxRequestContext {
   const token = header(request, HEADERS.identity)
   const identity = token === undefined ? null : verifyIdentity(secret, token)
   const locale = header(request, HEADERS.locale) ?? header(request, 'accept-language')?.split(',')[0]?.split(';')[0]?.trim() ?? 'en'
@@ -41,6 +46,7 @@ export function readRequestContext(request: FastifyRequest, secret: string, stan
     htmx: header(request, 'hx-request') === 'true',
     viaGateway: identity !== null,
     identity,
+    session: identity ? identity.sid : ownSession(),
     locale: /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale) ? locale : 'en',
     homeUrl: identity !== null ? '/' : standaloneHomeUrl,
   }

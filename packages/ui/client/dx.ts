@@ -4,6 +4,7 @@
  * for a widget that arrives later through htmx (e.g. after its service recovers).
  */
 import { current, emit, installWidgetEvents, on } from './widget-events.js'
+import { PRESENCE_EVENT, followFrom, isAtOrBefore, parsePosition, type Position, type ServerMessage } from './live-wire.js'
 
 interface AssetLink {
   href: string
@@ -59,28 +60,13 @@ document.addEventListener('htmx:beforeSwap', (event) => {
 })
 
 // ---------------------------------------------------------------------------
-// Live: one connection per page to the gateway's hub, subscriptions granted by
-// the services (data-dx-live + data-dx-token), stream actions applied in order.
+// Live: one connection per page to the hub named by <meta name="dx-live"> (the
+// gateway's, or the service's own on its own URL), subscriptions granted by the
+// services (data-dx-live + data-dx-token), stream actions applied in order.
+// The messages are those of live-wire.js, the module the hub is built with.
 // ---------------------------------------------------------------------------
 
-interface Position {
-  epoch: string
-  offset: string
-}
-
-interface StreamAction {
-  action: 'append' | 'prepend' | 'before' | 'after' | 'replace' | 'update' | 'remove' | 'morph' | 'refresh'
-  target: string
-  html?: string
-}
-
-type ServerMessage =
-  | { type: 'update'; channel: string; position: Position; actions: StreamAction[]; order?: string }
-  | { type: 'subscribed'; channel: string; status: 'live' | 'recovered' | 'gap'; replayed: number }
-  | { type: 'refused'; channel: string; reason: string }
-  | { type: 'service'; service: string; state: 'up' | 'down' }
-  | { type: 'error'; reason: string }
-  | { type: 'pong' }
+type StreamAction = Extract<ServerMessage, { type: 'update' }>['actions'][number]
 
 interface Subscription {
   channel: string
@@ -111,28 +97,11 @@ let failures = 0
 let everOpened = false
 const liveUrl = document.querySelector<HTMLMetaElement>('meta[name="dx-live"]')?.content
 
-function parsePosition(text: string | undefined): Position | undefined {
-  if (!text) return undefined
-  const at = text.lastIndexOf(':')
-  return at >= 0 ? { epoch: text.slice(0, at), offset: text.slice(at + 1) } : undefined
-}
-
 function parseOrder(text: string | undefined): { epoch: string; seq: number } | undefined {
   const at = text?.lastIndexOf(':') ?? -1
   if (!text || at < 0) return undefined
   const seq = Number(text.slice(at + 1))
   return Number.isSafeInteger(seq) ? { epoch: text.slice(0, at), seq } : undefined
-}
-
-function compareOffsets(a: string, b: string): number {
-  const left = a.split('-')
-  const right = b.split('-')
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const x = BigInt(left[i] ?? '0')
-    const y = BigInt(right[i] ?? '0')
-    if (x !== y) return x < y ? -1 : 1
-  }
-  return 0
 }
 
 function send(message: object): void {
@@ -152,7 +121,7 @@ function scan(root: ParentNode): void {
     const channel = element.dataset.dxLive
     const token = element.dataset.dxToken
     if (!channel || !token || subscriptions.has(channel)) continue
-    const subscription = { channel, token, position: earlier(resumeFrom.get(channel), parsePosition(element.dataset.dxAfter)) }
+    const subscription = { channel, token, position: followFrom(resumeFrom.get(channel), parsePosition(element.dataset.dxAfter)) }
     resumeFrom.delete(channel)
     subscriptions.set(channel, subscription)
     send(subscribeMessage(subscription))
@@ -160,14 +129,6 @@ function scan(root: ParentNode): void {
   }
   if (added && !socket && !source) connect()
   else if (added && source) reconnectSse()
-}
-
-/** The position to follow a channel from: the page's own when it is older than the render's (same epoch) or the render has none. */
-function earlier(resumed: Position | undefined, rendered: Position | undefined): Position | undefined {
-  if (!resumed) return rendered
-  // ":0" (an empty channel when the page was rendered): from the very start, older than any position.
-  if (!rendered || resumed.epoch === '') return resumed
-  return resumed.epoch === rendered.epoch && compareOffsets(resumed.offset, rendered.offset) < 0 ? resumed : rendered
 }
 
 function fragmentsOf(html: string): DocumentFragment {
@@ -274,9 +235,8 @@ function onMessage(message: ServerMessage): void {
     case 'update': {
       const subscription = subscriptions.get(message.channel)
       if (!subscription) return
-      const last = subscription.position
       // Never apply the same update twice (a replay may overlap what arrived live).
-      if (last && last.epoch === message.position.epoch && compareOffsets(message.position.offset, last.offset) <= 0) return
+      if (isAtOrBefore(message.position, subscription.position)) return
       subscription.position = message.position
       // A change published again by the outbox relay (at least once) has a new position but its old order key:
       // applying it after newer changes would bring back an old state (a removed todo reappearing).
@@ -313,6 +273,10 @@ function onMessage(message: ServerMessage): void {
         const unavailable = frame.querySelector('[data-dx-state="unavailable"]') !== null
         if (message.state === 'down' ? !unavailable : unavailable) void refreshWidget(frame)
       }
+      return
+    case 'presence':
+      // Who is in a channel: widgets listen for it (document.addEventListener('dx:presence', …), detail = the message).
+      if (subscriptions.has(message.channel)) document.dispatchEvent(new CustomEvent(PRESENCE_EVENT, { detail: message }))
       return
     case 'error':
       console.warn(`distributex: ${message.reason}`)
@@ -358,7 +322,11 @@ function sseUrl(): string {
   let binary = ''
   for (const byte of new TextEncoder().encode(JSON.stringify(list))) binary += String.fromCharCode(byte)
   const encoded = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-  return `${liveUrl}/sse?s=${encoded}`
+  // The hub's URL may carry a query (`?page=`, a page of another origin): keep it.
+  const url = new URL(liveUrl ?? '', location.href)
+  url.pathname = `${url.pathname}/sse`
+  url.searchParams.set('s', encoded)
+  return url.href
 }
 
 function connectSse(): void {

@@ -15,6 +15,11 @@ test('ui assets - every shared asset has an immutable URL in its build folder, d
   const events = serveUiAsset('widget-events.js', undefined, build)
   assert.equal(events.headers['cache-control'], IMMUTABLE)
   assert.equal(serveUiAsset('widget-events.js', events.headers.etag, build).status, 304)
+  // The live wire the hub is built with, compiled once in @distributex/protocol and served as it is.
+  assert.match(dx.body?.toString() ?? '', /from '\.\/live-wire\.js'/)
+  const wire = serveUiAsset('live-wire.js', undefined, build)
+  assert.match(wire.body?.toString() ?? '', /export function compareOffsets/)
+  assert.doesNotMatch(wire.body?.toString() ?? '', /^import /m, 'nothing the browser would have to resolve')
 })
 
 test('ui assets - the unversioned URL answers the served build and is revalidated; another build is a 404 without an archive', () => {

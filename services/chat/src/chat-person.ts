@@ -3,7 +3,8 @@
  * Who is asking. Through the gateway, the person is derived from the signed
  * identity's session (the same public id the live hub uses for presence). A
  * bot uses a bearer token from `POST /chat/api/sessions`; a browser that opens
- * the service's own URL gets a cookie. Tokens and cookies hold a random session
+ * the service's own URL is the SDK's own session there (the one its live
+ * channels and presence are granted to), or else gets a chat cookie. Tokens and cookies hold a random session
  * id signed with `DX_SECRET`, so any chat process can check them, and an
  * expiry; an API token can also be revoked by its owner (api-tokens.ts).
  */
@@ -14,7 +15,7 @@ import { personId } from '@distributex/protocol'
 export interface Asker {
   /** The public person id (`p_…`). */
   id: string
-  /** The browser session, when the request came through the gateway (live channels are granted to it). */
+  /** The browser session live channels are granted to (the gateway's, or the SDK's own session on chat's own URL). */
   sessionId: string | undefined
   /** The API token the request came with, if any. */
   tokenId?: string
@@ -87,6 +88,9 @@ export function readAsker(request: FastifyRequest, secret: string): Asker | unde
   }
   const identity = request.dx.identity
   if (identity) return { id: personId(secret, identity.sid), sessionId: identity.sid }
+  // On chat's own URL: the same person as on the own hub's presence, so the member list knows them.
+  const own = request.dx.session
+  if (own) return { id: personId(secret, own), sessionId: own }
   const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
   return fromCookie ? { id: personId(secret, fromCookie.sessionId), sessionId: undefined } : undefined
 }

@@ -27,7 +27,7 @@ from .poll_input import InvalidInput, parse_new_poll
 from .safety import back_path, is_cross_origin
 from .security import security_headers
 from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION, Settings
-from .signing import Identity, IdentityError, sign_channel_token, verify_identity
+from .signing import Identity, IdentityError, sign_channel_token, sign_page_session, verify_identity
 from .store import AlreadyVoted, PollStore
 from .views import WidgetState, esc, poll_card, results, widget
 
@@ -49,6 +49,13 @@ class Context:
     identity: Identity | None
     voter: str
     new_voter_cookie: str | None
+
+
+def _own_session(context: Context) -> str | None:
+    """The session of a browser on the service's own URL: its voter cookie's id (stable across reloads)."""
+    if context.identity is not None or not context.voter.startswith("local:"):
+        return None
+    return context.voter[len("local:"):]
 
 
 class App:
@@ -110,7 +117,10 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     def _page(self, context: Context, body: str, status: int = 200, extra: dict[str, str] | None = None) -> None:
         """The fragment for the gateway and htmx; a full page in the shared look for a browser."""
-        document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url, via_gateway=context.identity is not None)
+        # On its own URL the page follows its channel on the gateway's hub, across origins, as the session its grant names.
+        own = _own_session(context)
+        page_session = sign_page_session(self.app.settings.secret, own) if own else None
+        document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url, via_gateway=context.identity is not None, page_session=page_session)
         headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache", **(extra or {})}
         if context.new_voter_cookie:
             headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"
@@ -283,9 +293,11 @@ class PollsHandler(BaseHTTPRequestHandler):
         return widget(WidgetState(polls=polls, choices=choices, live=live, **state))
 
     def _live_attributes(self, context: Context) -> str:
-        if context.identity is None:
-            return ""  # opened directly: no live hub on this page
-        token = sign_channel_token(self.app.settings.secret, CHANNEL, context.identity.sid)
+        # Through the gateway, the gateway's session; on the own URL, the browser's voter id (see full_page's page session).
+        session = context.identity.sid if context.identity else _own_session(context)
+        if session is None:
+            return ""
+        token = sign_channel_token(self.app.settings.secret, CHANNEL, session)
         # Unknown (gateway unreachable): follow from the start; the hub replays or asks for a re-render.
         after = self.app.gateway.channel_after(CHANNEL) or ":0"
         return f' data-dx-live="{CHANNEL}" data-dx-token="{esc(token)}" data-dx-after="{esc(after)}"'

@@ -31,11 +31,17 @@ FAVICON = "data:image/svg+xml," + quote(
 )
 
 
-def full_page(body: str, gateway_url: str, title: str = TITLE, via_gateway: bool = False) -> str:
+def full_page(body: str, gateway_url: str, title: str = TITLE, via_gateway: bool = False, page_session: str | None = None) -> str:
     ui = f"{gateway_url}/_dx/ui"
     # Opened through the gateway, the page is on the gateway's origin: it follows its channels
-    # like the composed page does. On the service's own port there is no live hub.
-    live = '<meta name="dx-live" content="/_dx/live">\n<script type="module" src="/_dx/ui/dx.js"></script>\n' if via_gateway else ""
+    # like the composed page does. On the service's own URL it follows them on the gateway's hub
+    # across origins (the gateway lets this origin in, DX_LIVE_ORIGINS), as the session `page_session` names.
+    if via_gateway:
+        live = '<meta name="dx-live" content="/_dx/live">\n<script type="module" src="/_dx/ui/dx.js"></script>\n'
+    elif page_session:
+        live = f'<meta name="dx-live" content="{esc(gateway_url)}/_dx/live?page={esc(page_session)}">\n<script type="module" src="{esc(ui)}/dx.js"></script>\n'
+    else:
+        live = ""
     return f"""<!doctype html>
 <html lang="en">
 <head>

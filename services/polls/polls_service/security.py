@@ -13,6 +13,8 @@ def security_headers(gateway_url: str) -> dict[str, str]:
     parts = urlsplit(gateway_url)
     gateway = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
     assets = f"'self' {gateway}".strip()
+    # The own page's live connection goes to the gateway's hub (WebSocket, or SSE).
+    live = f"{gateway} {gateway.replace('http', 'ws', 1)}" if gateway else ""
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -20,7 +22,7 @@ def security_headers(gateway_url: str) -> dict[str, str]:
             f"style-src {assets}",
             "img-src 'self' data:",
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src 'self' {live}".strip(),
             "form-action 'self'",
             "base-uri 'none'",
             "object-src 'none'",

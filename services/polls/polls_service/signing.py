@@ -1,4 +1,4 @@
-"""The protocol's signatures: the gateway's identity header, channel tokens, the publish credential.
+"""The protocol's signatures: the gateway's identity header, channel tokens, page sessions, the publish credential.
 
 Byte for byte what packages/protocol does, so the gateway and this service agree.
 """
@@ -70,6 +70,11 @@ def sign_channel_token(secret: str, channel: str, session_id: str, now: float | 
     """`<expiry>.<base64url HMAC-SHA256(secret, "live|<channel>|<sid>|<expiry>")>`."""
     expiry = int(time.time() if now is None else now) + CHANNEL_TOKEN_TTL_SECONDS
     return f"{expiry}.{_b64url(_mac(secret, f'live|{channel}|{session_id}|{expiry}'))}"
+
+
+def sign_page_session(secret: str, session_id: str) -> str:
+    """A page's session for the gateway's hub, as `?page=` of its live URL: `<sid>.<base64url HMAC-SHA256(secret, "live-page|<sid>")>`."""
+    return f"{session_id}.{_b64url(_mac(secret, f'live-page|{session_id}'))}"
 
 
 def publish_credential(secret: str, service: str) -> str:

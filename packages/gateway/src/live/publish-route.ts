@@ -14,7 +14,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, StreamActionSchema, describeIssues, liveTopic } from '@distributex/protocol'
-import type { HubPosition } from './hub-bus.js'
+import type { HubPosition } from '@distributex/hub'
 
 export const PUBLISH_PATH = '/_dx/publish'
 export const CHANNEL_POSITION_PATH = '/_dx/publish/position'

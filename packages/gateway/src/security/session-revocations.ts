@@ -9,7 +9,7 @@
  */
 import { z } from 'zod'
 import type { FastifyBaseLogger } from 'fastify'
-import type { HubBus, HubPosition, HubSubscription } from '../live/hub-bus.js'
+import type { HubBus, HubPosition, HubSubscription } from '@distributex/hub'
 
 export const SESSIONS_TOPIC = 'dx.sessions'
 

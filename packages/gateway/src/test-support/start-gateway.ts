@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGateway, type Gateway } from '../gateway.js'
 import { parseGatewayConfig, type ResilienceConfig, type WidgetRef } from '../config.js'
-import type { HubBus } from '../live/hub-bus.js'
+import type { HubBus } from '@distributex/hub'
 import { createBus, type Bus } from '@distributex/bus'
 
 export const TEST_SECRET = 's'.repeat(48)

@@ -1,21 +1,22 @@
 /**
  * @module live-hub
  * The live hub: browsers subscribe to channels over one connection each; the
- * hub follows a channel on the bus only while someone on this node watches it,
+ * hub (one per gateway node, and one per process of a TypeScript service that
+ * serves its own URL) follows a channel on the bus only while someone on this
+ * node watches it,
  * turns each bus message into one serialized frame, and queues it for every
  * subscriber. A subscriber that says where it left off gets what it missed
  * replayed from the bus, in order, each once, or is told there is a gap so the
  * widget re-renders from its service.
  */
-import { LiveUpdateSchema, checkChannelToken, liveTopic } from '@distributex/protocol'
+import { LiveUpdateSchema, checkChannelToken, checkPageSession, compareOffsets, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
-import { serialize, type ClientMessage, type ServerMessage } from './live-messages.js'
-import { compareOffsets } from './offsets.js'
+import { serialize } from './client-messages.js'
 import { Presence, type PresenceDelta } from './presence.js'
 
-/** WebSocket close code 1012, "service restart": the live connection is closed because this gateway stops. */
+/** WebSocket close code 1012, "service restart": the live connection is closed because this node (gateway or service) stops. */
 export const RESTART_CLOSE_CODE = 1012
 
 /** Beyond this many missed messages, re-rendering the widget is cheaper than replaying. */
@@ -62,11 +63,15 @@ export class LiveHub {
 
   readonly presence: Presence
 
-  constructor({ bus, secret, log, node }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string }) {
+  /**
+   * `node` names this process in presence events; `source` is who publishes them
+   * on the bus (`gateway`, or the service's name).
+   */
+  constructor({ bus, secret, log, node, source = 'gateway' }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string }) {
     this.#bus = bus
     this.#secret = secret
     this.#log = log
-    this.presence = new Presence({ node, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
+    this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
   }
 
   #presenceDelta({ channel, count, joined, left }: PresenceDelta): void {
@@ -75,6 +80,11 @@ export class LiveHub {
     const large = count > PRESENCE_LIST_LIMIT
     const outbound = new OutboundMessage(serialize({ type: 'presence', channel, count, ...(large ? {} : { joined, left }) }), 'low')
     for (const connection of state.subscribers) if (!state.replaying.has(connection)) connection.send(outbound)
+  }
+
+  /** The session a page of another origin names (`?page=`, docs/protocol.md §9.5), or undefined when the handle does not verify. */
+  pageSession(handle: string | undefined): string | undefined {
+    return checkPageSession(this.#secret, handle)
   }
 
   /** Queue-flush scheduling shared by every connection: one setImmediate per turn. */
@@ -270,10 +280,10 @@ export class LiveHub {
 
   /**
    * Closes every connection with 1012 (service restart): browsers reconnect, through
-   * the load balancer to another gateway, and catch up from their positions.
+   * the load balancer to another node, and catch up from their positions.
    */
   async close(): Promise<void> {
-    for (const connection of this.#connections) connection.close(RESTART_CLOSE_CODE, 'gateway restarting: reconnect')
+    for (const connection of this.#connections) connection.close(RESTART_CLOSE_CODE, 'server restarting: reconnect')
     this.#connections.clear()
     const stops = [...this.#channels.values()].map((state) => state.opening?.then((s) => s.stop()).catch(() => undefined))
     for (const state of this.#channels.values()) clearTimeout(state.linger)

@@ -1,6 +1,6 @@
 /**
  * @module presence
- * Presence across gateway nodes, kept on the bus (see @distributex/protocol's
+ * Presence across hub nodes (gateways, and services serving their own URL), kept on the bus (see @distributex/protocol's
  * presence module for the events). Each node publishes joins and leaves of the
  * people it holds and beats for them; every node that follows a channel keeps
  * the merged view, with a time-to-live per node so a dead node's people leave
@@ -31,6 +31,7 @@ interface View {
 
 export class Presence {
   readonly #node: string
+  readonly #source: string
   readonly #bus: HubBus
   readonly #secret: string
   readonly #log: FastifyBaseLogger
@@ -44,8 +45,9 @@ export class Presence {
   readonly #syncAsked = new Map<string, number>()
   readonly #timers: NodeJS.Timeout[]
 
-  constructor(options: { node: string; bus: HubBus; secret: string; log: FastifyBaseLogger; onDelta: (delta: PresenceDelta) => void }) {
+  constructor(options: { node: string; source: string; bus: HubBus; secret: string; log: FastifyBaseLogger; onDelta: (delta: PresenceDelta) => void }) {
     this.#node = options.node
+    this.#source = options.source
     this.#bus = options.bus
     this.#secret = options.secret
     this.#log = options.log
@@ -214,7 +216,7 @@ export class Presence {
 
   #publish(event: PresenceEvent): Promise<unknown> {
     return this.#bus
-      .publish(presenceTopic(event.channel), { type: `presence.${event.state}`, source: 'gateway', data: event }, { retainForMs: PRESENCE_RETAIN_MS })
+      .publish(presenceTopic(event.channel), { type: `presence.${event.state}`, source: this.#source, data: event }, { retainForMs: PRESENCE_RETAIN_MS })
       .catch((error: unknown) => this.#log.warn({ err: error, channel: event.channel }, 'presence event not published'))
   }
 

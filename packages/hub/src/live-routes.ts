@@ -4,15 +4,15 @@
  * Server-Sent Events at `/_dx/live/sse` for networks that block WebSockets
  * (subscriptions then travel in the URL, and the client reconnects to change them).
  */
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { z } from 'zod'
-import type { Session } from '../session.js'
 import type { LiveHub } from './live-hub.js'
 import { DEFAULT_LIMITS, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
-import { ClientMessageSchema, serialize } from './live-messages.js'
+import { ClientMessageSchema, serialize } from './client-messages.js'
 
 export const LIVE_PATH = '/_dx/live'
 export const LIVE_SSE_PATH = '/_dx/live/sse'
@@ -30,6 +30,29 @@ function sameOrigin(request: IncomingMessage): boolean {
   } catch {
     return false
   }
+}
+
+/** A page of this origin, or of one of `allowed` (exact origins), may connect; a program (no Origin) too. */
+function originAllowed(request: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  return sameOrigin(request) || allowed.has(request.headers.origin ?? '')
+}
+
+/** The `page` query parameter of a request URL: a cross-origin page's signed session handle. */
+function pageHandle(url: string | undefined): string | undefined {
+  return new URLSearchParams((url ?? '').split('?')[1] ?? '').get('page') ?? undefined
+}
+
+export interface LiveRouteOptions {
+  /** The browser session of a WebSocket upgrade (the gateway's session cookie, or a service's own one). */
+  sessionOf(request: IncomingMessage): string
+  /** The session of an SSE request, where the server has already read it; default `sessionOf(request.raw)`. */
+  sseSessionOf?(request: FastifyRequest): string
+  /**
+   * Pages of these origins (exactly `scheme://host[:port]`) may connect besides the server's own:
+   * the WebSocket origin check lets them through and the SSE answer carries CORS headers for them.
+   */
+  allowedOrigins?: readonly string[]
+  limits?: ConnectionLimits
 }
 
 function errorFrame(reason: string): OutboundMessage {
@@ -72,8 +95,14 @@ class WebSocketTransport implements LiveTransport {
   }
 }
 
-/** `sessionOf` reads the session of a WebSocket upgrade (the gateway's cookie rules). */
-export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (request: IncomingMessage) => Session, limits: ConnectionLimits = DEFAULT_LIMITS): LiveEndpoint {
+/** Registers the SSE route on `app`; the returned endpoint takes WebSocket upgrades (call it from the server's `upgrade` event). */
+export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRouteOptions): LiveEndpoint {
+  const limits = options.limits ?? DEFAULT_LIMITS
+  const allowed = new Set(options.allowedOrigins ?? [])
+  const sseSessionOf = options.sseSessionOf ?? ((request: FastifyRequest) => options.sessionOf(request.raw))
+  // A page of an allowed other origin carries no cookie of this server: its session is the signed handle it was rendered with.
+  const crossOriginSession = (request: IncomingMessage): string | undefined =>
+    sameOrigin(request) ? undefined : (hub.pageSession(pageHandle(request.url)) ?? randomBytes(16).toString('base64url'))
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
   const sockets = new Map<LiveConnection, WebSocket>()
 
@@ -124,7 +153,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
   }, PING_INTERVAL_MS)
   ping.unref()
 
-  const SseQuerySchema = z.object({ s: z.string().max(16_384).optional() })
+  const SseQuerySchema = z.object({ s: z.string().max(16_384).optional(), page: z.string().max(200).optional() })
   const SseSubscriptions = z.array(z.object({ channel: z.string(), token: z.string(), after: z.object({ epoch: z.string(), offset: z.string() }).optional() })).max(64)
 
   app.get(LIVE_SSE_PATH, async (request, reply) => {
@@ -135,9 +164,14 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
     } catch {
       return reply.code(400).type('text/plain; charset=utf-8').send('The "s" parameter must be base64url JSON: [{"channel","token","after"?}]\n')
     }
+    const origin = request.headers.origin
+    if (origin !== undefined && !originAllowed(request.raw, allowed)) {
+      return reply.code(403).type('text/plain; charset=utf-8').send(`Pages of ${origin} may not follow live channels here.\n`)
+    }
+    const cors = origin !== undefined && allowed.has(origin) ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'origin' } : {}
     reply.hijack()
     const res = reply.raw
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive', ...cors })
     res.write('retry: 2000\n\n')
     const transport: LiveTransport = {
       kind: 'sse',
@@ -149,7 +183,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
       uncork: () => res.uncork(),
       close: () => res.end(),
     }
-    const connection = new LiveConnection({ sessionId: request.dxSession.id, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    const connection = new LiveConnection({ sessionId: crossOriginSession(request.raw) ?? sseSessionOf(request), transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
     hub.add(connection)
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), PING_INTERVAL_MS)
     res.on('close', () => {
@@ -167,12 +201,12 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, sessionOf: (reque
   return {
     handleUpgrade(request, socket, head) {
       if ((request.url ?? '').split('?')[0] !== LIVE_PATH) return false
-      if (!sameOrigin(request)) {
+      if (!originAllowed(request, allowed)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
         return true
       }
-      const session = sessionOf(request)
-      wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, session.id))
+      const sessionId = crossOriginSession(request) ?? options.sessionOf(request)
+      wss.handleUpgrade(request, socket, head, (ws) => attach(ws, socket, sessionId))
       return true
     },
     async close() {
