@@ -1,10 +1,13 @@
-# One image per TypeScript part of distributex: the gateway or a service.
+# One image per TypeScript part of distributex: the gateway, a service, or an
+# internal part (the Ledger).
 #   node deploy/dist/stage-cli.js todo            # writes deploy/.build/todo (after npm run build)
 #   docker build -f deploy/images/node.Dockerfile --build-arg SERVICE=todo -t distributex/todo deploy/.build/todo
 # The context holds deps/ (production dependencies only, from package-lock.json)
 # and app/ (compiled code), so the dependency layer is rebuilt only when the
 # lockfile changes. BASE_IMAGE: any Debian bookworm image with Node.js 20 at
 # /usr/local/bin/node (the official slim image by default).
+# HEALTH: `http` (the protocol's health endpoint) or `grpc` (an internal part:
+# its server must answer an HTTP/2 handshake).
 ARG BASE_IMAGE=node:20-bookworm-slim
 
 FROM ${BASE_IMAGE} AS deps
@@ -14,8 +17,10 @@ RUN find /app/node_modules -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cp
 
 FROM ${BASE_IMAGE}
 ARG SERVICE
+ARG HEALTH=http
 ENV NODE_ENV=production \
     DX_PART=${SERVICE} \
+    DX_HEALTH=${HEALTH} \
     DX_HOST=0.0.0.0 \
     PORT=8080 \
     DX_DATA_DIR=/data \

@@ -73,14 +73,14 @@ function writeSecrets(dir: string): void {
   }
 }
 
-/** The compose project of the tests, its load balancer on 127.0.0.1:`port`. */
+/** The compose project of the tests (DX_DEPLOY_PROJECT names it, and so its networks), its load balancer on 127.0.0.1:`port`. */
 export function testProject(port: number): ComposeProject {
   const secrets = join(BUILD, 'secrets')
   const standin = join(BUILD, 'hn-standin')
   writeSecrets(secrets)
   writeHackerNewsStandin(standin)
   return new ComposeProject({
-    name: 'dxdeploytest',
+    name: process.env.DX_DEPLOY_PROJECT ?? 'dxdeploytest',
     files: [join(ROOT, 'deploy', 'compose.yaml'), join(ROOT, 'deploy', 'compose.test.yaml')],
     env: { ...process.env, DX_TAG: TEST_TAG, DX_REGISTRY: 'distributex', DX_HTTP_PORT: String(port), DX_SECRETS_DIR: secrets, DX_HN_STANDIN_DIR: standin, DX_PUBLIC_URL: `http://127.0.0.1:${port}` },
   })

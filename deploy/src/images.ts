@@ -27,6 +27,7 @@ export function buildArgs(part: DeployPart, settings: BuildSettings): string[] {
     '-f', join(settings.root, 'deploy', 'images', part.dockerfile),
     '--build-arg', `SERVICE=${part.name}`,
     ...(part.main ? ['--build-arg', `MAIN=${part.main}`] : []),
+    ...(part.health !== 'http' ? ['--build-arg', `HEALTH=${part.health}`] : []),
     ...common(settings),
     join(settings.root, 'deploy', '.build', part.name),
   ]

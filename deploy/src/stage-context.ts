@@ -39,17 +39,26 @@ function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T
 }
 
-/** The workspace folder of a part: the CLI for the gateway, the service's own package otherwise. */
-function partRoots(root: string, lock: Lockfile, part: string, configFile: string): string[] {
-  if (part === 'gateway') return ['packages/cli']
-  const config = readJson<{ services?: Record<string, { module?: string }> }>(configFile)
-  const module = config.services?.[part]?.module
-  if (!module) throw new Error(`"${part}" is not a TypeScript service of ${relative(root, configFile)} (no "module"): choose gateway or ${Object.entries(config.services ?? {}).filter(([, s]) => s.module).map(([n]) => n).join(', ')}`)
+/** The part's own package (the lockfile's link to it), or none for the gateway (the CLI is all it runs). */
+function partLink(root: string, lock: Lockfile, part: string, configFile: string): string | undefined {
+  if (part === 'gateway') return undefined
+  const config = readJson<{ services?: Record<string, { module?: string }>; internal?: Record<string, { module?: string }> }>(configFile)
+  const module = config.services?.[part]?.module ?? config.internal?.[part]?.module
+  if (!module) {
+    const choices = [...Object.entries(config.services ?? {}), ...Object.entries(config.internal ?? {})].filter(([, s]) => s.module).map(([n]) => n)
+    throw new Error(`"${part}" is not a TypeScript service or internal part of ${relative(root, configFile)} (no "module"): choose gateway or ${choices.join(', ')}`)
+  }
   const link = `node_modules/${module}`
   if (!lock.packages[link]?.resolved) throw new Error(`package-lock.json does not link ${module} to a workspace`)
   // The link, not the folder: the image needs node_modules/<module> for the CLI to load it by name.
-  return ['packages/cli', link]
+  return link
 }
+
+/**
+ * Workspaces the CLI lists but a part's process never loads, unless the part itself needs them: the
+ * services it bundles for `distributex start` on one machine (each image runs one).
+ */
+const CLI_ONLY = (workspace: string) => workspace.startsWith('services/')
 
 /** A Python service: its folder without tests or bytecode, and the entry point. */
 function stagePython(root: string, folder: string, out: string): number {
@@ -67,10 +76,11 @@ export function stageContext({ root, part, out, configFile = join(root, 'distrib
   const python = deployParts(configFile).find((candidate) => candidate.name === part && candidate.folder !== undefined)
   if (python?.folder) return stagePython(root, python.folder, out)
   const lock = readJson<Lockfile>(join(root, 'package-lock.json'))
-  const roots = partRoots(root, lock, part, configFile)
-  // Services are loaded by name from the configuration: only the one this image runs comes along.
-  const own = roots.map((key) => lock.packages[key]?.resolved ?? key)
-  const closure = lockfileClosure(lock, roots, (workspace) => workspace.startsWith('services/') && !own.includes(workspace))
+  const link = partLink(root, lock, part, configFile)
+  // What the part's own package needs (Bounties: the Ledger's client, the SDK, the store), then the CLI that starts it.
+  const own = link ? lockfileClosure(lock, [link]).workspaces : []
+  const roots = ['packages/cli', ...(link ? [link] : [])]
+  const closure = lockfileClosure(lock, roots, (workspace) => CLI_ONLY(workspace) && !own.includes(workspace))
   rmSync(out, { recursive: true, force: true })
   const deps = join(out, 'deps')
   const app = join(out, 'app')
