@@ -68,7 +68,10 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
   })
 
   test('deploy - every image and every container runs as a non-root user; image sizes are printed', async () => {
-    for (const size of sizes) log(`image ${size.image.padEnd(44)} ${megabytes(size.bytes).padStart(7)}  on ${size.base}`)
+    for (const size of sizes) {
+      const own = size.ownBytes === undefined ? '' : `, its own layers ${megabytes(size.ownBytes)}`
+      log(`image ${size.image.padEnd(44)} ${megabytes(size.bytes).padStart(7)}  on ${size.base}${own}`)
+    }
     const containers = await project.containers()
     for (const container of containers) {
       assert.ok(container.user !== '' && !/^(root|0)(:|$)/.test(container.user), `${container.name} declares a non-root user (${container.user || 'none'})`)

@@ -32,8 +32,19 @@ interface WorkspaceManifest {
 /** Build output that never runs in a container: tests, declarations, source maps. */
 const NOT_SHIPPED = /(\.test\.js|\.d\.ts|\.map|\.tsbuildinfo)$|\/(test-support|testing)(\/|$)/
 
-/** Left out of installed packages: documentation, types, and a native module's build leftovers. */
-const NOT_INSTALLED = /(\.md|\.d\.ts|\.d\.mts|\.d\.cts|\.map)$|\/build\/Release\/(obj|obj\.target|\.deps|test_extension\.node)(\/|$)|\/build\/(deps|[^/]+\.mk|Makefile)$/
+/**
+ * Left out of installed packages: documentation, TypeScript sources and types, source maps, their own
+ * tests, examples and benchmarks, and a native module's sources and build leftovers (the static library
+ * its addon was linked from included). Nothing a running part loads.
+ */
+const NOT_INSTALLED = new RegExp(
+  [
+    String.raw`\.(md|markdown|ts|mts|cts|map|c|cc|cpp|h|hpp|gyp|gypi|a)$`,
+    String.raw`\/(test|tests|__tests__|example|examples|benchmark|benchmarks|docs|\.github)(\/|$)`,
+    String.raw`\/build\/Release\/(obj|obj\.target|\.deps|test_extension\.node)(\/|$)`,
+    String.raw`\/build\/(deps|[^/]+\.mk|Makefile)$`,
+  ].join('|'),
+)
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T
@@ -56,9 +67,11 @@ function partLink(root: string, lock: Lockfile, part: string, configFile: string
 
 /**
  * Workspaces the CLI lists but a part's process never loads, unless the part itself needs them: the
- * services it bundles for `distributex start` on one machine (each image runs one).
+ * services it bundles for `distributex start` on one machine (each image runs one), and the SDK, which
+ * the CLI imports for its types only (with it the store and both database drivers, which the gateway
+ * never opens).
  */
-const CLI_ONLY = (workspace: string) => workspace.startsWith('services/')
+const CLI_ONLY = (workspace: string) => workspace.startsWith('services/') || workspace === 'packages/sdk'
 
 /** A Python service: its folder without tests or bytecode, and the entry point. */
 function stagePython(root: string, folder: string, out: string): number {
@@ -93,7 +106,8 @@ export function stageContext({ root, part, out, configFile = join(root, 'distrib
     cpSync(from, join(deps, key), {
       recursive: true,
       verbatimSymlinks: true,
-      filter: (source) => source === from || (!source.startsWith(`${from}/node_modules`) && !NOT_INSTALLED.test(source)),
+      // Matched inside the package only: the checkout's own path may hold any folder name.
+      filter: (source) => source === from || (!source.startsWith(`${from}/node_modules`) && !NOT_INSTALLED.test(source.slice(from.length))),
     })
   }
   for (const [link, target] of closure.links) {
