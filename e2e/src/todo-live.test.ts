@@ -62,6 +62,30 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     await home.context().close()
   })
 
+  test('e2e live - an update published while the widget was unavailable still arrives live once its service is back', async () => {
+    const page = await openTodo(browser, `${app.gateway.url}/`)
+    await page.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { seen: string[] }).seen = seen
+      document.addEventListener('dx:update', (event) => seen.push(JSON.stringify((event as CustomEvent).detail)))
+    })
+    await app.stopTodo()
+    await page.getByText('Todo is currently unavailable').waitFor({ timeout: 10_000 })
+    // What a service's outbox relay publishes when the service starts again: a change stored just before it died.
+    await app.bus.publish('live.todo:list', {
+      type: 'live.update',
+      source: 'todo',
+      data: { channel: 'todo:list', priority: 'content', actions: [{ action: 'append', target: 'todo-items', html: '<li id="todo-while-away" class="todo-item"><span class="todo-title">Stored before the crash</span></li>' }] },
+    })
+    await app.startTodo()
+    await page.locator('#todo-new').waitFor({ timeout: 15_000 })
+    // The fresh widget follows the channel on from where the page was, so the update is replayed to it.
+    await page.locator('#todo-while-away').waitFor({ timeout: 10_000 })
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen)
+    assert.equal(seen.filter((detail) => detail.includes('todo-while-away')).length, 1, 'delivered live once, as an update dx:update listeners see')
+    await page.context().close()
+  })
+
   test('e2e live - a stopped service turns unavailable on open pages within 5 s and comes back without a reload', async () => {
     const page = await openTodo(browser, `${app.gateway.url}/`)
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))

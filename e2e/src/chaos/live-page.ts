@@ -39,6 +39,14 @@ interface Subscription {
 
 const UNAVAILABLE_RETRY_MS = 3000
 
+/** The position to follow a channel from: the page's own when older than the render's (same epoch) or the render has none. */
+function earlier(resumed: Position | undefined, rendered: Position | undefined): Position | undefined {
+  if (!resumed) return rendered
+  // ":0" (an empty channel when the page was rendered): from the very start, older than any position.
+  if (!rendered || resumed.epoch === '') return resumed
+  return resumed.epoch === rendered.epoch && compareOffsets(resumed.offset, rendered.offset) < 0 ? resumed : rendered
+}
+
 export class LivePage {
   /** First live arrival of each marker. */
   readonly live = new Map<string, number>()
@@ -48,6 +56,8 @@ export class LivePage {
   readonly rendered = new Map<string, number>()
   readonly events: PageEvent[] = []
   readonly #subscriptions = new Map<string, Subscription>()
+  /** Positions of channels whose widget is being re-rendered: the fresh widget follows on from there (as dx.js does). */
+  readonly #resumeFrom = new Map<string, Position>()
   readonly #frames = new Map<string, Frame>()
   #socket: WebSocket | undefined
   #sse: SseStream | undefined
@@ -105,7 +115,8 @@ export class LivePage {
     let added = false
     for (const grant of frame.grants) {
       if (this.#subscriptions.has(grant.channel)) continue
-      const subscription = { channel: grant.channel, token: grant.token, position: grant.after, seen: new Set<string>() }
+      const subscription = { channel: grant.channel, token: grant.token, position: earlier(this.#resumeFrom.get(grant.channel), grant.after), seen: new Set<string>() }
+      this.#resumeFrom.delete(grant.channel)
       this.#subscriptions.set(grant.channel, subscription)
       this.#send(this.#subscribeMessage(subscription))
       added = true
@@ -121,12 +132,17 @@ export class LivePage {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message))
   }
 
-  /** Re-renders the widget of `service` through the gateway, whatever the answer (as refreshWidget does). */
-  async #refresh(service: string): Promise<void> {
+  /** Re-renders the widget of `service` through the gateway, whatever the answer (as refreshWidget does, `resume` included). */
+  async #refresh(service: string, resume = true): Promise<void> {
     const frame = this.#frames.get(service)
     if (!frame || this.#closed) return
     for (const grant of frame.grants) {
-      if (this.#subscriptions.delete(grant.channel)) this.#send({ type: 'unsubscribe', channel: grant.channel })
+      const subscription = this.#subscriptions.get(grant.channel)
+      if (!subscription) continue
+      this.#subscriptions.delete(grant.channel)
+      this.#send({ type: 'unsubscribe', channel: grant.channel })
+      if (resume && subscription.position) this.#resumeFrom.set(grant.channel, subscription.position)
+      else this.#resumeFrom.delete(grant.channel)
     }
     const [, widget] = frame.slot.split('.')
     const response = await fetch(`${this.gateway}/_dx/fragment/${service}/${widget}`, { headers: { cookie: this.cookie, accept: 'text/html' } }).catch(() => undefined)
@@ -179,7 +195,7 @@ export class LivePage {
       case 'subscribed':
         if (message.status === 'gap') {
           this.events.push({ at: now, type: 'gap', service: message.channel.split(':')[0] ?? '' })
-          void this.#refresh(message.channel.split(':')[0] ?? '')
+          void this.#refresh(message.channel.split(':')[0] ?? '', false)
         }
         return
       case 'refused':

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { postForm } from './people.js'
+import { tryPostForm } from './people.js'
 
 export type SendKind = 'chat' | 'todo'
 
@@ -91,12 +91,20 @@ export class Load {
 
   async #send(kind: SendKind, marker: string, n: number, cookie: string): Promise<void> {
     const { gateways, room, timeoutMs } = this.options
-    const gateway = n % gateways.length
+    let gateway = n % gateways.length
     const start = performance.now()
-    const response =
+    const post = (url: string) =>
       kind === 'chat'
-        ? await postForm(gateways[gateway] ?? '', cookie, `/chat/rooms/${room}/messages`, { text: `${marker} says hello`, clientId: marker }, { key: marker, timeoutMs })
-        : await postForm(gateways[gateway] ?? '', cookie, '/todo/items', { title: marker }, { key: marker, timeoutMs })
+        ? tryPostForm(url, cookie, `/chat/rooms/${room}/messages`, { text: `${marker} says hello`, clientId: marker }, { key: marker, timeoutMs })
+        : tryPostForm(url, cookie, '/todo/items', { title: marker }, { key: marker, timeoutMs })
+    let answer = await post(gateways[gateway] ?? '')
+    // A gateway that is not listening (stopped, restarting) is skipped, as a load balancer in front of them does;
+    // a connection closed under the request is sent once more, as a browser does.
+    for (let tried = 1; typeof answer === 'string' && tried < gateways.length; tried++) {
+      gateway = (gateway + 1) % gateways.length
+      answer = await post(gateways[gateway] ?? '')
+    }
+    const response = typeof answer === 'string' ? undefined : answer
     const body = await response?.arrayBuffer().catch(() => undefined)
     const status = response && body ? response.status : undefined
     this.sends.push({ marker, kind, gateway, start, end: performance.now(), status, accepted: status !== undefined && status < 400 })

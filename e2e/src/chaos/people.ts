@@ -14,6 +14,25 @@ export function newSession(secret: string): string {
 
 /** Posts a form through the gateway as htmx does; never throws (a network failure is `undefined`). */
 export async function postForm(gateway: string, cookie: string, path: string, form: Record<string, string>, options: { key?: string; timeoutMs?: number } = {}): Promise<Response | undefined> {
+  const answer = await tryPostForm(gateway, cookie, path, form, options)
+  return typeof answer === 'string' ? undefined : answer
+}
+
+/** Network errors a browser answers by sending the request again: the connection was refused, or a kept-alive one was closed under it. */
+const RESENT = new Map<unknown, 'refused' | 'reset'>([
+  ['ECONNREFUSED', 'refused'],
+  ['ECONNRESET', 'reset'],
+  ['UND_ERR_SOCKET', 'reset'],
+])
+
+/**
+ * As `postForm`, but tells apart a refused connection (nothing was sent: the
+ * gateway is not listening, a load balancer goes to another) and a connection
+ * closed before any answer (a gateway stopping just as a kept-alive connection
+ * was reused: browsers send the request again, and its Idempotency-Key keeps a
+ * second copy from being stored).
+ */
+export async function tryPostForm(gateway: string, cookie: string, path: string, form: Record<string, string>, options: { key?: string; timeoutMs?: number } = {}): Promise<Response | 'refused' | 'reset' | undefined> {
   return fetch(`${gateway}${path}`, {
     method: 'POST',
     headers: {
@@ -26,7 +45,7 @@ export async function postForm(gateway: string, cookie: string, path: string, fo
     body: new URLSearchParams(form),
     redirect: 'manual',
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-  }).catch(() => undefined)
+  }).catch((error: unknown) => RESENT.get((error as { cause?: { code?: unknown } }).cause?.code))
 }
 
 /** The session cookie a browser would hold after `answer`: the gateway rotates it when a person takes a nickname. */

@@ -20,11 +20,12 @@ import { chatProcessKilled } from './scenarios/chat-process-killed.js'
 import { natsRestart } from './scenarios/nats-restart.js'
 import { redisLongOutage } from './scenarios/redis-long-outage.js'
 import { redisShortOutage } from './scenarios/redis-short-outage.js'
+import { rollingRestart } from './scenarios/rolling-restart.js'
 import { stuckServiceHangs } from './scenarios/stuck-service-hangs.js'
 import { todoAllKilled } from './scenarios/todo-all-killed.js'
 
 /** In the order they run; scenarios on one broker share its cluster. */
-const SCENARIOS: Scenario[] = [redisShortOutage, redisLongOutage, chatProcessKilled, todoAllKilled, stuckServiceHangs, natsRestart]
+const SCENARIOS: Scenario[] = [redisShortOutage, redisLongOutage, chatProcessKilled, todoAllKilled, rollingRestart, stuckServiceHangs, natsRestart]
 
 /** Port offsets per broker, so a cluster never reuses the ports of the one before. */
 const PORT_OFFSET: Record<BusKind, number> = { redis: 0, nats: 20 }

@@ -7,6 +7,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BusKind } from './brokers.js'
 import type { ChaosCluster } from './chaos-cluster.js'
@@ -105,6 +106,8 @@ export async function underLoad(context: ChaosContext, index: number, inject: ()
   notes.push(`machine load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after (${availableParallelism()} cores): every figure is slower on a busy machine`)
   const stored = await storedMarkers(context.db, prefix)
   const row = tally({ sends, pages: chaos.pages, stored, fault: plan.fault, expected: plan.expected ?? [], from, to })
+  const dump = process.env.CHAOS_DUMP
+  if (dump) writeFileSync(`${dump}-${index}.json`, JSON.stringify({ fault: plan.fault, notes: plan.notes, sends, pages: chaos.pages.map((page) => ({ gateway: page.gateway, transport: page.transport, live: [...page.live], rendered: [...page.rendered], events: page.events })) }))
   return { row, notes: [...notes, ...(plan.notes ?? []), ...common(row)], sends, fault: plan.fault }
 }
 

@@ -43,6 +43,9 @@ brokers and processes, and prints what was accepted, stored, delivered live and 
   --strict      exit 1 when any scenario lost a live update, answered 5xx or left a send unanswered
   --only        run only these scenarios (names as printed in the table)
   --port-base   first of 50 consecutive free ports for the cluster (default 5600)
+
+CHAOS_DUMP=<path prefix> writes each scenario's sends, answers and page arrivals to <prefix>-<n>.json,
+to find which messages were lost and when.
 `
 
 /** Parses the arguments after `npm run chaos --`. */

@@ -27,6 +27,8 @@ export interface ClusterProcess {
   start(): Promise<void>
   /** SIGKILLs the process and waits for it to exit. */
   kill(): Promise<void>
+  /** SIGTERMs the process (a graceful stop, as an orchestrator's restart) and waits for it to exit. */
+  stop(): Promise<void>
   /** True while the process runs. */
   running(): boolean
   /** The tail of what it printed. */
@@ -75,6 +77,13 @@ function clusterProcess(label: string, args: string[], port: number, ready: stri
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEPT)
   }
+  const signal = async (name: NodeJS.Signals) => {
+    const running = child
+    if (!running || running.exitCode !== null || running.signalCode !== null) return
+    const exited = new Promise((resolve) => running.once('exit', resolve))
+    running.kill(name)
+    await exited
+  }
   return {
     label,
     port,
@@ -102,13 +111,8 @@ function clusterProcess(label: string, args: string[], port: number, ready: stri
         throw new Error(`${error.message}; its output:\n${output}`, { cause: error })
       })
     },
-    async kill() {
-      const running = child
-      if (!running || running.exitCode !== null || running.signalCode !== null) return
-      const exited = new Promise((resolve) => running.once('exit', resolve))
-      running.kill('SIGKILL')
-      await exited
-    },
+    kill: () => signal('SIGKILL'),
+    stop: () => signal('SIGTERM'),
   }
 }
 

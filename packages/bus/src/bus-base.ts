@@ -145,6 +145,11 @@ export abstract class BusBase implements Bus {
   /** Releases the broker connections; called once, after every subscription stopped. */
   protected abstract shutdown(): Promise<void>
 
+  /** See `Bus.reachable`; adapters that track their connection override it. */
+  reachable(): boolean {
+    return !this.#closing
+  }
+
   /** Throws `StoppedError` once `close()` was called. */
   protected assertOpen(): void {
     if (this.#closing) throw new StoppedError(`${this.kind} bus`)

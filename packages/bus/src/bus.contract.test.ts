@@ -481,9 +481,13 @@ for (const restart of restartRuns) {
         }),
       )
       await waitFor(() => consumed.items.length >= 50, { timeoutMs: 10_000, what: 'the group to consume before the restart' })
+      assert.equal(b.reachable(), true, 'connected before the restart')
       await server.kill(restart.signal)
+      // Requests skip a bus that knows its broker is gone, instead of waiting for a timeout.
+      await waitFor(() => !b.reachable(), { timeoutMs: 10_000, what: 'the bus to tell its broker is unreachable' })
       await server.start()
       const { messages } = await waitFor(() => b.read<number>(topic, { limit: 1000 }), { timeoutMs: 15_000, intervalMs: 100, what: 'read after the restart' })
+      await waitFor(() => b.reachable(), { timeoutMs: 10_000, what: 'the bus to tell its broker is back' })
       const kept = new Set(messages.map((message) => message.envelope.id))
       assert.deepEqual(acknowledged.filter((message) => !kept.has(message.envelope.id)), [], 'every acknowledged publish is still there')
       assert.deepEqual(messages.map((message) => message.position.epoch)[0], acknowledged[0]?.position.epoch, 'same epoch: the history was not lost')

@@ -106,6 +106,12 @@ export interface Bus {
   tail<T>(topic: string, options: TailOptions<T>): Promise<Subscription>
   /** History after a position, in order. */
   read<T>(topic: string, options?: ReadOptions): Promise<ReadResult<T>>
+  /**
+   * False while the adapter knows its broker connection is lost (it reconnects
+   * by itself): code on a request's path skips the bus then, rather than wait
+   * for a timeout. True when connected, or when the adapter cannot tell.
+   */
+  reachable(): boolean
   /** Stops every subscription and disconnects; idempotent. */
   close(): Promise<void>
 }

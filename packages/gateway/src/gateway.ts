@@ -81,7 +81,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       const given = request.headers[HEADERS.requestId]
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    return503OnClosing: true,
+    // While stopping, a request that reached this gateway is still served (the services are up): a 503 would
+    // reach the person, since neither browsers nor load balancers send a POST again.
+    return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     // X-Forwarded-For/-Proto are believed only from the configured proxies.
     trustProxy: settings.security.trustedProxies.length ? settings.security.trustedProxies : false,

@@ -62,8 +62,8 @@ export class Membership {
     this.#members.set(member.instance, { ...member, lastSeen: Date.now() })
     if (!known) this.#log.info({ kind: member.kind, name: member.name, instance: member.instance }, 'member joined')
     const entry = member.kind === 'service' ? this.#registry.get(member.name) : undefined
-    // A heartbeat from a service we think is down: check it now rather than at the next round.
-    if (entry && entry.state !== 'up' && !known) void entry.checkHealth()
+    // A new process of a service that is down or has a process out (a restart): check it now, not at the next round.
+    if (entry && !known && (entry.state !== 'up' || entry.router.processes.some((p) => p.state === 'ejected'))) void entry.checkHealth()
   }
 
   #sweep(now = Date.now()): void {

@@ -127,6 +127,29 @@ test('proxy - WebSocket upgrades are tunnelled to the owning service with the id
   assert.match(String((error as Error).message), /404/)
 })
 
+test('proxy - a WebSocket upgrade that finds a process gone goes to the next one', async (t) => {
+  const gone = await startFixture({ name: 'live' })
+  const service = await startFixture({ name: 'live' })
+  const wss = new WebSocketServer({ server: service.server })
+  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo:${String(data)}`)))
+  const gateway = await startGateway({ live: `${gone.url},${service.url}` }, [{ service: 'live' }], { healthIntervalMs: 60_000 })
+  // Both were seen up; one stops, and no health check runs before the upgrades: round robin sends some to it.
+  await gone.close()
+  t.after(async () => {
+    await gateway.stop()
+    wss.close()
+    await service.close()
+  })
+  for (let i = 0; i < 4; i++) {
+    const client = new WebSocket(`${gateway.url.replace('http', 'ws')}/live/socket`)
+    await once(client, 'open')
+    client.send(`hi ${i}`)
+    const [reply] = await once(client, 'message')
+    assert.equal(String(reply), `echo:hi ${i}`)
+    client.close()
+  }
+})
+
 test('admin - the admin page and JSON list services with their health', async (t) => {
   const service = await startFixture({ name: 'adm' })
   const gateway = await startGateway({ adm: service.url }, [{ service: 'adm' }])

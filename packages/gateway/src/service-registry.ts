@@ -68,6 +68,7 @@ export class ServiceEntry {
   #healthMs: number | undefined
   #burst: NodeJS.Timeout | undefined
   #refusedBody: { reason: string; at: number } | undefined
+  #lastChanceRunning = false
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
   onStateChange: ((entry: ServiceEntry, state: HealthState) => void) | undefined
@@ -123,7 +124,27 @@ export class ServiceEntry {
     if (process.state === 'ejected') this.#log.warn({ process: process.url, reason: process.status().lastError, until: process.ejectedUntil }, 'process ejected')
     else this.#log.info({ process: process.url }, 'process back in balancing')
     if (processes.some((p) => p.state === 'up')) return this.#setState('up')
-    if (processes.every((p) => p.state === 'ejected')) return this.#setState('down')
+    if (processes.every((p) => p.state === 'ejected')) void this.#lastChance()
+  }
+
+  /**
+   * Every process is out: before pages are told the service is down, each is
+   * asked for its health once more, and one that answers is readmitted at once.
+   * In a rolling restart the process started last is often still serving its
+   * ejection when its partner stops; this keeps the service up through it.
+   * A process that is really gone refuses the connection, so a dead service is
+   * still down within milliseconds.
+   */
+  async #lastChance(): Promise<void> {
+    if (this.#lastChanceRunning) return
+    this.#lastChanceRunning = true
+    try {
+      const processes = this.router.processes
+      const answered = await Promise.all(processes.map((process) => this.#checkOne(process, { readmit: true })))
+      if (!answered.some((result) => result.ok) && processes.every((p) => p.state === 'ejected')) this.#setState('down')
+    } finally {
+      this.#lastChanceRunning = false
+    }
   }
 
   #setState(state: HealthState): void {
@@ -170,7 +191,7 @@ export class ServiceEntry {
     else this.noteVersion(up.version)
   }
 
-  async #checkOne(process: ServiceProcess): Promise<{ ok: boolean; version?: string }> {
+  async #checkOne(process: ServiceProcess, { readmit = false } = {}): Promise<{ ok: boolean; version?: string }> {
     let outcome: { ok: boolean; version?: string }
     try {
       const { statusCode, headers, body } = await process.pool.request({ path: SERVICE_PATHS.health, method: 'GET', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
@@ -181,7 +202,8 @@ export class ServiceEntry {
       }
       const version = headers[HEADERS.serviceVersion]
       outcome = { ok: true, ...(typeof version === 'string' ? { version } : {}) }
-      process.succeeded()
+      if (readmit) process.readmit()
+      else process.succeeded()
     } catch (error) {
       process.failed(describeFailure(error, HEALTH_TIMEOUT_MS))
       return { ok: false }

@@ -8,6 +8,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { isUnderMount } from '@distributex/protocol'
 import type { ServiceRegistry } from './service-registry.js'
+import { wasNotSent } from './routing/service-router.js'
+import type { ServiceProcess } from './routing/service-process.js'
 import { withoutReservedHeaders } from './service-headers.js'
 import { withoutSessionCookie } from './session.js'
 
@@ -26,43 +28,56 @@ function rawHeaders(status: number, message: string, headers: string[]): string 
   return `${out}\r\n`
 }
 
-/** Handles an `upgrade` event; returns false when no service owns the path. */
+/**
+ * Handles an `upgrade` event; returns false when no service owns the path.
+ * An upgrade that could not reach a process (connection refused) goes to the
+ * next one, as any request that was never sent does.
+ */
 export function proxyUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, { registry, headersFor }: UpgradeOptions): boolean {
   const path = request.url ?? '/'
   const entry = registry.all().find((candidate) => isUnderMount(path, candidate.mount))
   if (!entry) return false
-  const process = entry.router.pick()
-  if (!process) return false
-  const target = new URL(process.url)
+  const first = entry.router.pick()
+  if (!first) return false
   const headers = withoutReservedHeaders(request.headers)
   const cookie = withoutSessionCookie(typeof headers.cookie === 'string' ? headers.cookie : undefined)
   if (cookie === undefined) delete headers.cookie
   else headers.cookie = cookie
-  const upstream = httpRequest({
-    host: target.hostname,
-    port: target.port,
-    path,
-    method: request.method,
-    headers: { ...headers, ...headersFor(request, entry.mount) },
-  })
-  upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
-    socket.write(rawHeaders(101, response.statusMessage ?? 'Switching Protocols', response.rawHeaders))
-    if (upstreamHead.length) socket.write(upstreamHead)
-    if (head.length) upstreamSocket.write(head)
-    upstreamSocket.on('error', () => socket.destroy())
-    socket.on('error', () => upstreamSocket.destroy())
-    upstreamSocket.pipe(socket).pipe(upstreamSocket)
-  })
-  upstream.on('response', (response) => {
-    // The service declined the upgrade: relay its answer as is.
-    socket.write(rawHeaders(response.statusCode ?? 502, response.statusMessage ?? '', response.rawHeaders))
-    response.pipe(socket)
-  })
-  upstream.on('error', (error) => {
-    process.failed(`refused a WebSocket upgrade (${(error as { code?: string }).code ?? error.message})`)
-    refuse(socket, 502, 'Bad Gateway')
-  })
-  socket.on('error', () => upstream.destroy())
-  upstream.end()
+  const tried = new Set<ServiceProcess>()
+  const attempt = (process: ServiceProcess): void => {
+    tried.add(process)
+    const target = new URL(process.url)
+    const upstream = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path,
+      method: request.method,
+      headers: { ...headers, ...headersFor(request, entry.mount) },
+    })
+    upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+      process.succeeded()
+      socket.write(rawHeaders(101, response.statusMessage ?? 'Switching Protocols', response.rawHeaders))
+      if (upstreamHead.length) socket.write(upstreamHead)
+      if (head.length) upstreamSocket.write(head)
+      upstreamSocket.on('error', () => socket.destroy())
+      socket.on('error', () => upstreamSocket.destroy())
+      upstreamSocket.pipe(socket).pipe(upstreamSocket)
+    })
+    upstream.on('response', (response) => {
+      // The service declined the upgrade: relay its answer as is.
+      socket.write(rawHeaders(response.statusCode ?? 502, response.statusMessage ?? '', response.rawHeaders))
+      response.pipe(socket)
+    })
+    upstream.on('error', (error) => {
+      process.failed(`refused a WebSocket upgrade (${(error as { code?: string }).code ?? error.message})`)
+      const next = wasNotSent(error) && !socket.destroyed ? entry.router.pick(tried) : undefined
+      if (next) attempt(next)
+      else refuse(socket, 502, 'Bad Gateway')
+    })
+    socket.on('error', () => upstream.destroy())
+    socket.once('close', () => upstream.destroy())
+    upstream.end()
+  }
+  attempt(first)
   return true
 }

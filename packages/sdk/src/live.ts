@@ -25,6 +25,8 @@ export interface ServiceBus {
   read(topic: string, options: { limit?: number; signal?: AbortSignal }): Promise<{ head?: { epoch: string; offset: string } | undefined }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */
   consume(topic: string, options: { group: string; handler(message: ServiceBusMessage): Promise<void>; maxAttempts?: number; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
+  /** False while the bus knows its broker is unreachable (see `@distributex/bus`): requests then skip it at once. */
+  reachable?(): boolean
   /** Broadcast: every process gets every message published after it started (e.g. presence it keeps a view of). */
   tail(topic: string, options: { handler(message: ServiceBusMessage): void; signal?: AbortSignal }): Promise<{ stop(): Promise<void> }>
 }
@@ -57,9 +59,10 @@ const silent: LiveLog = { warn: () => undefined }
 
 /**
  * Longest a render waits for the channel's position. A broker that is away
- * must not hold the request: past this, the widget renders without a position,
- * and later requests do not wait on the bus at all until a background check
- * finds it back.
+ * must not hold the request: a bus that knows its connection is lost is not
+ * asked at all; otherwise, past this, the widget renders without a position,
+ * and later requests do not wait on the bus until a background check finds it
+ * back. (A page that already follows the channel keeps its own position.)
  */
 export const HEAD_READ_TIMEOUT_MS = 500
 /** Longest a direct publish, or the background check of a bus that failed, waits for the bus. */
@@ -92,6 +95,7 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
       const token = signChannelToken(secret, channel, sessionId)
       // Without a position the page still renders and follows the channel from when it subscribes.
       const unpositioned = html` data-dx-live="${channel}" data-dx-token="${token}"`
+      if (bus.reachable?.() === false) return unpositioned
       if (down) {
         probe(liveTopic(channel))
         return unpositioned
@@ -111,7 +115,7 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
     async publish(channel, actions, options = {}) {
       own(channel)
       const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
-      if (!bus) return
+      if (!bus || bus.reachable?.() === false) return
       if (down) {
         probe(liveTopic(channel))
         return

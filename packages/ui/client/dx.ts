@@ -95,6 +95,14 @@ declare const htmx: { process(element: Element): void } | undefined
 declare const Idiomorph: { morph(target: Element, html: string, options: object): void } | undefined
 
 const subscriptions = new Map<string, Subscription>()
+/**
+ * Where the page was in each channel whose widget is being re-rendered. The
+ * fresh widget follows on from there rather than from its own render: what was
+ * published in between (while its service was down, say) still arrives live,
+ * once, and `dx:update` listeners see every change. Updates are idempotent, so
+ * those the fresh HTML already shows change nothing.
+ */
+const resumeFrom = new Map<string, Position>()
 /** Channels whose widget was re-rendered after a refusal, until a subscription succeeds: a fresh grant refused again is not retried. */
 const regranted = new Set<string>()
 let socket: WebSocket | undefined
@@ -144,13 +152,22 @@ function scan(root: ParentNode): void {
     const channel = element.dataset.dxLive
     const token = element.dataset.dxToken
     if (!channel || !token || subscriptions.has(channel)) continue
-    const subscription = { channel, token, position: parsePosition(element.dataset.dxAfter) }
+    const subscription = { channel, token, position: earlier(resumeFrom.get(channel), parsePosition(element.dataset.dxAfter)) }
+    resumeFrom.delete(channel)
     subscriptions.set(channel, subscription)
     send(subscribeMessage(subscription))
     added = true
   }
   if (added && !socket && !source) connect()
   else if (added && source) reconnectSse()
+}
+
+/** The position to follow a channel from: the page's own when it is older than the render's (same epoch) or the render has none. */
+function earlier(resumed: Position | undefined, rendered: Position | undefined): Position | undefined {
+  if (!resumed) return rendered
+  // ":0" (an empty channel when the page was rendered): from the very start, older than any position.
+  if (!rendered || resumed.epoch === '') return resumed
+  return resumed.epoch === rendered.epoch && compareOffsets(resumed.offset, rendered.offset) < 0 ? resumed : rendered
 }
 
 function fragmentsOf(html: string): DocumentFragment {
@@ -227,13 +244,21 @@ function apply(action: StreamAction): void {
   }
 }
 
-/** Re-renders one widget from its service (through the gateway), whatever the answer. */
-async function refreshWidget(frame: HTMLElement): Promise<void> {
+/**
+ * Re-renders one widget from its service (through the gateway), whatever the answer.
+ * `resume`: the fresh widget follows its channels on from where the page was (not after a gap: that position is gone).
+ */
+async function refreshWidget(frame: HTMLElement, resume = true): Promise<void> {
   const [service, widget] = (frame.dataset.dxWidget ?? '').split('.')
   if (!service || !widget) return
   for (const element of frame.querySelectorAll<HTMLElement>('[data-dx-live]')) {
     const channel = element.dataset.dxLive
-    if (channel && subscriptions.delete(channel)) send({ type: 'unsubscribe', channel })
+    const subscription = channel ? subscriptions.get(channel) : undefined
+    if (!channel || !subscription) continue
+    subscriptions.delete(channel)
+    send({ type: 'unsubscribe', channel })
+    if (resume && subscription.position) resumeFrom.set(channel, subscription.position)
+    else resumeFrom.delete(channel)
   }
   const response = await fetch(`/_dx/fragment/${service}/${widget}`, { headers: { accept: 'text/html' } })
   loadAssets(parseLinkHeader(response.headers.get('link')))
@@ -267,7 +292,7 @@ function onMessage(message: ServerMessage): void {
       if (message.status === 'gap') {
         const element = document.querySelector<HTMLElement>(`[data-dx-live="${CSS.escape(message.channel)}"]`)
         const frame = element?.closest<HTMLElement>('[data-dx-widget]')
-        if (frame) void refreshWidget(frame)
+        if (frame) void refreshWidget(frame, false)
       }
       return
     case 'refused': {

@@ -43,6 +43,7 @@ export class NatsBus extends BusBase {
   readonly #prefix: string
   #connected: Promise<Connected> | undefined
   #epoch: string | undefined
+  #lost = false
 
   constructor(config: NatsBusConfig) {
     super(config)
@@ -55,6 +56,8 @@ export class NatsBus extends BusBase {
   #connection(): Promise<Connected> {
     this.#connected ??= (async () => {
       const nc = await connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+      this.#lost = false
+      void this.#watch(nc)
       const jsm = await nc.jetstreamManager()
       return { nc, jsm, js: nc.jetstream() }
     })()
@@ -62,6 +65,18 @@ export class NatsBus extends BusBase {
       this.#connected = undefined
     })
     return this.#connected
+  }
+
+  /** Follows the connection's status: lost from a disconnect until the client has reconnected. */
+  async #watch(nc: Connected['nc']): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.#lost = true
+      else if (status.type === 'reconnect') this.#lost = false
+    }
+  }
+
+  override reachable(): boolean {
+    return super.reachable() && !this.#lost
   }
 
   /** The stream's info, creating the stream when it is missing; refreshes the cached epoch. */

@@ -55,6 +55,12 @@ export class RedisBus extends BusBase {
     this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
 
+  /** False once the connection dropped, until the client has reconnected (ioredis would queue commands meanwhile). */
+  override reachable(): boolean {
+    const status = this.#main.status
+    return super.reachable() && status !== 'reconnecting' && status !== 'close' && status !== 'end'
+  }
+
   /** The keys a topic uses (for tools and tests that talk to Redis directly). */
   keys(topic: string): TopicKeys {
     return topicKeys(this.#prefix, topic)

@@ -75,6 +75,59 @@ test('routing - one of two processes killed under load: no 5xx for idempotent or
   assert.equal(entry.status().processes.find((p) => p.url === one.url)?.state, 'ejected')
 })
 
+test('routing - a rolling restart: the process restarted first serves as soon as its partner stops, though its ejection has not run out', async (t) => {
+  const one = await startFixtureProcess('svc')
+  const two = await startFixtureProcess('svc')
+  // No heartbeats, a health round only every minute and a long ejection: nothing readmits the restarted process by time.
+  const gateway = await startGateway({ svc: `${one.url},${two.url}` }, [{ service: 'svc' }], { healthIntervalMs: 60_000, resilience: { baseEjectionMs: 60_000 } })
+  t.after(() => Promise.all([gateway.stop(), one.kill(), two.kill()]))
+  const entry = gateway.registry.get('svc')
+  assert.ok(entry)
+  const states: HealthState[] = []
+  entry.onStateChange = (_entry, state) => states.push(state)
+  const get = async () => {
+    const response = await request(`${gateway.url}/svc/items`, { headers: { accept: 'application/json' } })
+    await response.body.dump()
+    return response.statusCode
+  }
+  await one.kill()
+  // Requests find the first process gone (and go to the second) until it is ejected.
+  await waitFor(async () => (await get()) === 200 && entry.status().processes.find((p) => p.url === one.url)?.state === 'ejected', { timeoutMs: 15_000, what: 'the stopped process to be ejected' })
+  const again = await startFixtureProcess('svc', 'ok', { port: Number(new URL(one.url).port) })
+  t.after(() => again.kill())
+  await two.kill()
+  const statuses: number[] = []
+  for (let i = 0; i < 20; i++) statuses.push(await get())
+  assert.deepEqual(statuses.filter((status) => status >= 500), [], `answers after the second process stopped: ${statuses.join(', ')}`)
+  assert.deepEqual(states.filter((state) => state === 'down'), [], 'the service was never shown down: one process answered throughout')
+  await waitFor(() => entry.status().processes.find((p) => p.url === one.url)?.state === 'up', { timeoutMs: 10_000, what: 'the restarted process to be back in balancing' })
+})
+
+test('routing - a rolling restart seen by health checks (a process said it leaves): the service is not shown down while the restarted process answers', async (t) => {
+  const one = await startFixtureProcess('svc')
+  const two = await startFixtureProcess('svc')
+  // Ejected at the first failure: the second process is out before the restarted one has the successes it needs.
+  const gateway = await startGateway({ svc: `${one.url},${two.url}` }, [{ service: 'svc' }], { healthIntervalMs: 60_000, resilience: { baseEjectionMs: 60_000, ejectAfterFailures: 1 } })
+  t.after(() => Promise.all([gateway.stop(), one.kill(), two.kill()]))
+  const entry = gateway.registry.get('svc')
+  assert.ok(entry)
+  const states: HealthState[] = []
+  entry.onStateChange = (_entry, state) => states.push(state)
+  const processState = (url: string) => entry.status().processes.find((p) => p.url === url)?.state
+  await one.kill()
+  // What a "leaving" heartbeat sets off: a quick burst of health checks.
+  entry.checkSoon()
+  await waitFor(() => processState(one.url) === 'ejected', { timeoutMs: 15_000, what: 'the stopped process to be ejected' })
+  const again = await startFixtureProcess('svc', 'ok', { port: Number(new URL(one.url).port) })
+  t.after(() => again.kill())
+  await two.kill()
+  entry.checkSoon()
+  await waitFor(() => processState(two.url) === 'ejected', { timeoutMs: 15_000, what: 'the second process to be ejected' })
+  await waitFor(() => processState(one.url) === 'up', { timeoutMs: 10_000, what: 'the restarted process to be readmitted' })
+  assert.deepEqual(states.filter((state) => state === 'down'), [], 'the service was never shown down')
+  assert.equal(entry.state, 'up')
+})
+
 test('routing - every process killed: the widget is unavailable at once, without waiting for its timeout', async (t) => {
   const one = await startFixtureProcess('svc')
   const two = await startFixtureProcess('svc')

@@ -77,6 +77,19 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * Back in balancing at once, without the successes in a row it would need:
+   * for a process that answers its health check while every process of its
+   * service is out (a service must not refuse all traffic while one answers).
+   */
+  readmit(): void {
+    this.#failures = 0
+    if (this.#state === 'up') return
+    this.#state = 'up'
+    this.#lastError = undefined
+    this.onChange?.(this)
+  }
+
   failed(reason: string, now = Date.now()): void {
     this.#successes = 0
     this.#failures++

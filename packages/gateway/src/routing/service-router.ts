@@ -75,7 +75,7 @@ export class ServiceRouter {
 
   /**
    * The next process to use, round robin over those in balancing and not yet tried.
-   * With every process ejected, the one due back soonest (a service must not refuse all traffic on a guess).
+   * With none in balancing left, the untried one due back soonest (a service must not refuse all traffic on a guess).
    */
   pick(tried: ReadonlySet<ServiceProcess> = new Set()): ServiceProcess | undefined {
     const now = Date.now()
@@ -86,8 +86,8 @@ export class ServiceRouter {
       this.#next = (this.#next + i + 1) % count
       return candidate
     }
-    if (tried.size > 0) return undefined
-    return [...this.processes].sort((a, b) => a.ejectedUntil - b.ejectedUntil)[0]
+    // None in balancing is left: the untried one due back soonest.
+    return this.processes.filter((p) => !tried.has(p)).sort((a, b) => a.ejectedUntil - b.ejectedUntil)[0]
   }
 
   /** `@fastify/reply-from`'s requester interface. */
@@ -109,7 +109,9 @@ export class ServiceRouter {
       const process = this.pick(tried)
       if (!process) throw new Error('no process of the service is left to try')
       tried.add(process)
-      const another = () => body.replayable && this.processes.some((p) => !tried.has(p) && p.available())
+      // A process out of balancing is still worth a try when every one in balancing was tried: its ejection may
+      // be stale (it restarted), and a refused connection costs a millisecond, far less than a 502.
+      const another = () => body.replayable && this.processes.some((p) => !tried.has(p))
       let response: Dispatcher.ResponseData
       try {
         response = await process.pool.request({

@@ -63,15 +63,15 @@ const server = createServer((req, res) => {
   else answer()
 })
 server.keepAliveTimeout = 5000
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\n'))
+server.listen(Number(process.env.FX_PORT ?? 0), '127.0.0.1', () => process.stdout.write(server.address().port + '\n'))
 // Gone with the test process, even when it dies without killing this one.
 process.stdin.on('end', () => process.exit(0)).resume()
 `
 
-/** Starts a fixture service in a child process on a free port. */
-export async function startFixtureProcess(name: string, behaviour: FixtureBehaviour = 'ok', options: { delayMs?: number } = {}): Promise<FixtureProcess> {
+/** Starts a fixture service in a child process on a free port (or on `port`, to start one again where it was). */
+export async function startFixtureProcess(name: string, behaviour: FixtureBehaviour = 'ok', options: { delayMs?: number; port?: number } = {}): Promise<FixtureProcess> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT], {
-    env: { ...process.env, FX_NAME: name, FX_BEHAVIOUR: behaviour, FX_DELAY_MS: String(options.delayMs ?? 0) },
+    env: { ...process.env, FX_NAME: name, FX_BEHAVIOUR: behaviour, FX_DELAY_MS: String(options.delayMs ?? 0), ...(options.port ? { FX_PORT: String(options.port) } : {}) },
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer]
