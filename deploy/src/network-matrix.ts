@@ -65,7 +65,7 @@ export function expectedMatrix({ symmetric = false } = {}): MatrixRow[] {
   return PARTS.flatMap((from) => PARTS.filter((to) => to !== from).map((to) => ({ from, to, allowed: rule(from, to) })))
 }
 
-/** The part a compose service or container runs (`gateway-2` → `gateway`), or undefined for a test-only helper. */
+/** The part a compose service or container runs (`gateway-2` → `gateway`), or undefined for a container only the tests run (the Hacker News stand-in). */
 export function partOf(service: string): Part | undefined {
   const part = service.replace(/-\d+$/, '')
   return (PARTS as readonly string[]).includes(part) ? (part as Part) : undefined
