@@ -1,25 +1,39 @@
-# One image per TypeScript part of distributex: the gateway or a service.
+# One image per TypeScript part of distributex: the gateway, a service, or an
+# internal part (the Ledger).
 #   node deploy/dist/stage-cli.js todo            # writes deploy/.build/todo (after npm run build)
 #   docker build -f deploy/images/node.Dockerfile --build-arg SERVICE=todo -t distributex/todo deploy/.build/todo
 # The context holds deps/ (production dependencies only, from package-lock.json)
 # and app/ (compiled code), so the dependency layer is rebuilt only when the
-# lockfile changes. BASE_IMAGE: any Debian bookworm image with Node.js 20 at
+# lockfile changes.
+# BASE_IMAGE: where Node.js comes from: any image with Node.js 20 at
 # /usr/local/bin/node (the official slim image by default).
+# RUNTIME_IMAGE: what the image runs on: any Debian bookworm image (the official
+# slim image by default). Only the `node` binary is copied onto it: a running
+# part never uses npm, yarn or corepack, which make up a good part of the Node.js
+# image (docs/deploy.md, "Sizes").
+# HEALTH: `http` (the protocol's health endpoint) or `grpc` (an internal part:
+# its server must answer an HTTP/2 handshake).
 ARG BASE_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${BASE_IMAGE} AS node
 
 FROM ${BASE_IMAGE} AS deps
 COPY deps/ /app/
-# Native modules keep only what they load: their C/C++ sources and build files go.
-RUN find /app/node_modules -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' -o -name '*.gyp' -o -name '*.gypi' \) -delete
+# Native modules keep only what they load (the context leaves out their sources already; this catches the rest).
+RUN find /app/node_modules -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' -o -name '*.hpp' -o -name '*.gyp' -o -name '*.gypi' -o -name '*.a' \) -delete
 
-FROM ${BASE_IMAGE}
+FROM ${RUNTIME_IMAGE}
 ARG SERVICE
+ARG HEALTH=http
 ENV NODE_ENV=production \
     DX_PART=${SERVICE} \
+    DX_HEALTH=${HEALTH} \
     DX_HOST=0.0.0.0 \
     PORT=8080 \
     DX_DATA_DIR=/data \
     HOME=/tmp
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
 COPY --from=deps /app/ /app/
 COPY app/ /app/

@@ -27,6 +27,8 @@ export interface ImageSize {
   readonly bytes: number
   /** The base it was built on. */
   readonly base: string
+  /** What the image adds to the base that gives it its runtime (for the Node.js images: Debian plus Node.js). */
+  readonly ownBytes?: number
 }
 
 /** Builds every image on the local bases; returns their sizes. */
@@ -36,12 +38,17 @@ export async function buildImages(log: (line: string) => void): Promise<ImageSiz
   const configFile = join(ROOT, 'distributex.config.json')
   const sizes: ImageSize[] = []
   const env = { ...process.env, DOCKER_BUILDKIT: '0' }
+  const nodeBase = await imageBytes(bases.node)
+  const pythonBase = await imageBytes(bases.python)
   for (const part of deployParts(configFile)) {
     stageContext({ root: ROOT, part: part.name, out: join(BUILD, part.name), configFile })
-    const base = part.dockerfile === 'python.Dockerfile' ? bases.python : bases.node
+    const python = part.dockerfile === 'python.Dockerfile'
+    const base = python ? bases.python : bases.node
     const tag = `distributex/${part.name}:${TEST_TAG}`
-    await run('docker', ['build', '-q', ...buildArgs(part, { root: ROOT, tag, baseImage: base, offline: true })], { env, nice: true })
-    sizes.push({ image: tag, bytes: await imageBytes(tag), base })
+    // The Node.js images: Node.js from the node base, run on the plain Debian base (as on debian:bookworm-slim).
+    await run('docker', ['build', '-q', ...buildArgs(part, { root: ROOT, tag, baseImage: base, runtimeImage: bases.debian, offline: true })], { env, nice: true })
+    const bytes = await imageBytes(tag)
+    sizes.push({ image: tag, bytes, base: python ? base : `${bases.debian} + Node.js`, ownBytes: bytes - (python ? pythonBase : nodeBase) })
   }
   for (const image of INFRA_IMAGES) {
     const tag = `distributex/${image}:${TEST_TAG}`
@@ -73,14 +80,14 @@ function writeSecrets(dir: string): void {
   }
 }
 
-/** The compose project of the tests, its load balancer on 127.0.0.1:`port`. */
+/** The compose project of the tests (DX_DEPLOY_PROJECT names it, and so its networks), its load balancer on 127.0.0.1:`port`. */
 export function testProject(port: number): ComposeProject {
   const secrets = join(BUILD, 'secrets')
   const standin = join(BUILD, 'hn-standin')
   writeSecrets(secrets)
   writeHackerNewsStandin(standin)
   return new ComposeProject({
-    name: 'dxdeploytest',
+    name: process.env.DX_DEPLOY_PROJECT ?? 'dxdeploytest',
     files: [join(ROOT, 'deploy', 'compose.yaml'), join(ROOT, 'deploy', 'compose.test.yaml')],
     env: { ...process.env, DX_TAG: TEST_TAG, DX_REGISTRY: 'distributex', DX_HTTP_PORT: String(port), DX_SECRETS_DIR: secrets, DX_HN_STANDIN_DIR: standin, DX_PUBLIC_URL: `http://127.0.0.1:${port}` },
   })

@@ -10,16 +10,16 @@ import { after, before, describe, test } from 'node:test'
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildImages, testProject, type ImageSize } from './deploy-stack.js'
-import type { ComposeProject, ContainerState } from './compose-project.js'
+import type { ComposeProject } from './compose-project.js'
 import { openFrom } from './network-probe.js'
-import { expectedMatrix, PORTS, type Part } from './network-matrix.js'
+import { allowedOnComposeNetworks, PARTS, PORTS, partOf } from './network-matrix.js'
 import { STANDIN_STORIES } from './hn-standin.js'
 import { rollingRestartScenario } from './rolling-restart.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const PORT = Number(process.env.DX_DEPLOY_TEST_PORT ?? 5880)
 const HOME = `http://127.0.0.1:${PORT}/`
-const WIDGETS = ['todo.list', 'chat.room', 'news.stories', 'polls.poll']
+const WIDGETS = ['todo.list', 'chat.room', 'news.stories', 'polls.poll', 'bounties.board']
 
 function skipReason(): string | false {
   if (process.getuid?.() !== 0) {
@@ -68,14 +68,17 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
   })
 
   test('deploy - every image and every container runs as a non-root user; image sizes are printed', async () => {
-    for (const size of sizes) log(`image ${size.image.padEnd(40)} ${megabytes(size.bytes).padStart(7)}  on ${size.base}`)
+    for (const size of sizes) {
+      const own = size.ownBytes === undefined ? '' : `, its own layers ${megabytes(size.ownBytes)}`
+      log(`image ${size.image.padEnd(44)} ${megabytes(size.bytes).padStart(7)}  on ${size.base}${own}`)
+    }
     const containers = await project.containers()
     for (const container of containers) {
       assert.ok(container.user !== '' && !/^(root|0)(:|$)/.test(container.user), `${container.name} declares a non-root user (${container.user || 'none'})`)
       const uid = (await project.exec(container.name, ['sh', '-c', 'id -u'])).trim()
       assert.notEqual(uid, '0', `${container.name} runs as uid ${uid}`)
     }
-    assert.ok(containers.length >= 10, `every part runs (${containers.map((c) => c.name).join(', ')})`)
+    assert.ok(containers.length >= 13, `every part runs (${containers.map((c) => c.name).join(', ')})`)
   })
 
   test('deploy - the home page through the load balancer shows every widget, Tech News from the stand-in, its assets immutable', async () => {
@@ -101,6 +104,16 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
 
   test('deploy - a crashed service container restarts by itself and its widget comes back on the open page', async () => {
     const page = await browser.newPage()
+    // What the page saw of Todo, to say why when its widget does not come back.
+    const started = Date.now()
+    const seen: string[] = []
+    const note = (line: string) => seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`)
+    page.on('response', (response) => void (response.url().includes('/_dx/fragment/todo/') && note(`fragment ${response.status()}`)))
+    page.on('websocket', (socket) => {
+      note('live connection opened')
+      socket.on('framereceived', (frame) => void (String(frame.payload).includes('"service":"todo"') && note(`live: ${String(frame.payload)}`)))
+      socket.on('close', () => note('live connection closed'))
+    })
     await page.goto(HOME)
     await everyWidgetShown(page)
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
@@ -108,6 +121,7 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
     assert.ok(todo)
     // A crash, not a stop: the container's main process is killed from outside, so the restart policy applies.
     process.kill(todo.pid, 'SIGKILL')
+    note('killed')
     // Docker restarts it; the gateway's outlier detection needs several failures in a row before it calls
     // Todo down, so a quick restart may never show "unavailable" (no flap) — either way the widget is back.
     const deadline = Date.now() + 60_000
@@ -117,8 +131,13 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
       restarted = (await project.containers('todo'))[0]
     }
     assert.ok(restarted && restarted.restarts > todo.restarts, 'docker restarted the container')
+    note('docker restarted it')
     await project.waitHealthy(60_000)
-    await page.locator('[data-dx-widget="todo.list"] #todo-new').waitFor({ timeout: 60_000 })
+    note('every container healthy')
+    await page.locator('[data-dx-widget="todo.list"] #todo-new').waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
+      const widget = await page.locator('[data-dx-widget="todo.list"]').evaluate((element) => element.outerHTML.slice(0, 400)).catch(() => 'none')
+      throw new Error(`the Todo widget did not come back: ${(error as Error).message}\nwhat the page saw:\n${seen.join('\n')}\nthe widget now: ${widget}`, { cause: error })
+    })
     // Live again on the same page: a todo added through the API of the page shows up.
     const title = `after the restart ${Date.now()}`
     await page.locator('#todo-new').fill(title)
@@ -128,36 +147,33 @@ describe('deploy - compose on the local base', { skip: skipReason() }, () => {
     await page.close()
   })
 
-  test('deploy - the network matrix holds from inside the containers: allowed pairs connect, every other pair cannot (docker networks: both ways)', async () => {
-    const containers = await project.containers()
-    const byPart = new Map<Part, ContainerState[]>()
-    for (const container of containers) {
-      const part = container.service.replace(/-\d+$/, '') as Part
-      if (!(part in PORTS)) continue
-      byPart.set(part, [...(byPart.get(part) ?? []), container])
-    }
+  test('deploy - the network matrix holds from inside the containers: from every container, every allowed pair connects and every other pair cannot (docker networks: both ways)', async () => {
+    const containers = (await project.containers()).filter((container) => partOf(container.service) !== undefined)
     const failures: string[] = []
-    const checked: string[] = []
-    for (const [from, sources] of byPart) {
-      const source = sources[0]
-      if (!source) continue
-      const pairs = expectedMatrix({ symmetric: true }).filter((pair) => pair.from === from && byPart.has(pair.to))
-      const targets = pairs.flatMap((pair) => (byPart.get(pair.to) ?? []).flatMap((c) => c.addresses.map((ip) => `${ip}:${PORTS[pair.to]}`)))
-      const open = await openFrom(project, source.name, targets)
-      for (const pair of pairs) {
-        const reached = (byPart.get(pair.to) ?? []).some((c) => c.addresses.some((ip) => open.has(`${ip}:${PORTS[pair.to]}`)))
-        checked.push(`${pair.from}→${pair.to} ${reached ? 'connects' : 'refused'}`)
-        if (reached !== pair.allowed) failures.push(`${pair.from} → ${pair.to}: ${reached ? 'connects' : 'cannot connect'}, expected ${pair.allowed ? 'to connect' : 'not to'}`)
+    let checked = 0
+    const seen = new Set<string>()
+    for (const source of containers) {
+      const from = partOf(source.service)
+      if (!from) continue
+      // Every container of every other part, at each of its addresses (one per network it is on).
+      const targets = containers.filter((target) => partOf(target.service) !== from)
+      const open = await openFrom(project, source.name, targets.flatMap((target) => target.addresses.map((ip) => `${ip}:${PORTS[partOf(target.service) ?? from]}`)))
+      for (const target of targets) {
+        const to = partOf(target.service)
+        if (!to) continue
+        const reached = target.addresses.some((ip) => open.has(`${ip}:${PORTS[to]}`))
+        const expected = allowedOnComposeNetworks(from, to)
+        checked++
+        seen.add(`${from}→${to}`)
+        if (reached !== expected) failures.push(`${source.service} → ${target.service}: ${reached ? 'connects' : 'cannot connect'}, expected ${expected ? 'to connect' : 'not to'}`)
       }
     }
-    log(`network matrix: ${checked.length} pairs checked`)
+    log(`network matrix: ${checked} container pairs checked (${seen.size} pairs of parts)`)
     assert.deepEqual(failures, [])
-    assert.ok(checked.length >= 40, `every pair of parts is checked (${checked.length})`)
+    assert.equal(seen.size, PARTS.length * (PARTS.length - 1), 'every ordered pair of parts is checked')
   })
 
-  // Known gap (docs/deploy.md, "Known gaps"): since chat publishes through the outbox, messages accepted during a
-  // rolling restart of the compose deployment can miss the open pages. Runs and reports, without failing the suite.
-  test('deploy - a rolling restart of both gateways and both chat containers while people chat loses no accepted message and reloads no page', { todo: 'messages accepted during a rolling restart can miss open pages since chat publishes through the outbox' }, async () => {
+  test('deploy - a rolling restart of both gateways and both chat containers while people chat loses no accepted message and reloads no page', async () => {
     await rollingRestartScenario({ browser, project, home: HOME, log })
   })
 })

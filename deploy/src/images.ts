@@ -17,6 +17,8 @@ export interface BuildSettings {
   readonly tag: string
   /** BASE_IMAGE; the Dockerfile's default (the official image) when absent. */
   readonly baseImage?: string
+  /** RUNTIME_IMAGE of the Node.js images (what the part runs on); the Dockerfile's default when absent. */
+  readonly runtimeImage?: string
   /** `--network none`: the build must find everything in its base and context. */
   readonly offline?: boolean
 }
@@ -27,6 +29,8 @@ export function buildArgs(part: DeployPart, settings: BuildSettings): string[] {
     '-f', join(settings.root, 'deploy', 'images', part.dockerfile),
     '--build-arg', `SERVICE=${part.name}`,
     ...(part.main ? ['--build-arg', `MAIN=${part.main}`] : []),
+    ...(part.health !== 'http' ? ['--build-arg', `HEALTH=${part.health}`] : []),
+    ...(settings.runtimeImage && part.dockerfile === 'node.Dockerfile' ? ['--build-arg', `RUNTIME_IMAGE=${settings.runtimeImage}`] : []),
     ...common(settings),
     join(settings.root, 'deploy', '.build', part.name),
   ]
@@ -49,11 +53,13 @@ function common(settings: BuildSettings): string[] {
 export function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; nice?: boolean; input?: string } = {}): Promise<string> {
   const [program, programArgs] = options.nice ? ['nice', ['-n', '10', command, ...args]] : [command, [...args]]
   return new Promise((resolve, reject) => {
-    const child = spawn(program, programArgs, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(program, programArgs, { env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stdin.end(options.input ?? '')
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    // A command that exits before reading its input closes the pipe (EPIPE): its exit status says what happened.
+    child.stdin?.on('error', () => undefined)
+    child.stdin?.end(options.input)
     child.on('error', reject)
     child.on('close', (code) => {
       if (code === 0) resolve(output)

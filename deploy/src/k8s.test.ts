@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml'
 import { renderKustomization, type K8sObject } from './kustomize-render.js'
 import { KUBERNETES_SCHEMA_VERSION, schemaProblems } from './k8s-schema.js'
 import { mayConnect, mayReachAddress, podsOf, type Pod } from './k8s-reachability.js'
-import { allowed, allowedOnComposeNetworks, INTERNET_EGRESS, PARTS, type Part } from './network-matrix.js'
+import { allowed, INTERNET_EGRESS, PARTS, type Part } from './network-matrix.js'
 
 const K8S = fileURLToPath(new URL('../k8s', import.meta.url))
 const OVERLAYS = readdirSync(join(K8S, 'overlays')).sort()
@@ -69,7 +69,7 @@ for (const overlay of OVERLAYS) {
         }
       }
       const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort()
-      assert.deepEqual(names('PodDisruptionBudget'), ['chat', 'gateway', 'news', 'todo'])
+      assert.deepEqual(names('PodDisruptionBudget'), ['bounties', 'chat', 'gateway', 'ledger', 'news', 'todo'])
       assert.deepEqual(names('HorizontalPodAutoscaler'), ['chat', 'gateway'])
       const ingresses = objects.filter((o) => o.kind === 'Ingress')
       assert.equal(ingresses.length, 1)
@@ -93,10 +93,9 @@ for (const overlay of OVERLAYS) {
         }
       }
       assert.deepEqual(wrong, [])
-      // Compose holds this matrix without direction (docker networks), checked from inside its containers by deploy.test.
-      for (const [from, to] of PARTS.flatMap((a) => PARTS.map((b) => [a, b] as const))) {
-        if (allowed(from, to)) assert.ok(allowedOnComposeNetworks(from, to))
-      }
+      const ledger = podOf('ledger') as Pod
+      assert.deepEqual(pods.filter((pod) => ledger.ports.some((port) => mayConnect(objects, pod, ledger, port))).map((pod) => pod.name), ['bounties'], 'only Bounties reaches the Ledger')
+      // Compose holds the same matrix without direction (docker networks): network-matrix.test reads its files, deploy.test its containers.
       for (const pod of pods.filter((p) => p.namespace !== 'ingress-nginx')) {
         assert.ok(mayConnect(objects, pod, KUBE_DNS, { port: 53 }), `${pod.name} resolves names`)
         const internet = INTERNET_EGRESS.includes(pod.name as Part)

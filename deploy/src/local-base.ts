@@ -10,7 +10,9 @@ import { run } from './images.js'
 import { spawnSync } from 'node:child_process'
 
 export interface LocalBases {
-  /** Debian minbase with Node.js and tini. */
+  /** Debian minbase with tini: the runtime stage of the Node.js images (the stand-in for debian:bookworm-slim). */
+  readonly debian: string
+  /** The debian base plus Node.js (the stand-in for node:20-bookworm-slim). */
   readonly node: string
   /** Debian minbase with python3 and tini. */
   readonly python: string
@@ -18,11 +20,11 @@ export interface LocalBases {
   readonly infra: string
 }
 
-/** Builds (or finds) the three local base images; installs debootstrap first when absent. */
+/** Builds (or finds) the four local base images; installs debootstrap first when absent. */
 export async function localBases(): Promise<LocalBases> {
   if (spawnSync('sh', ['-c', 'command -v debootstrap'], { stdio: 'ignore' }).status !== 0) aptInstall(['debootstrap'])
   const script = fileURLToPath(new URL('../local-base/build.sh', import.meta.url))
-  const [node, python, infra] = (await run('bash', [script])).split('\n').filter((line) => line.startsWith('distributex-local/'))
-  if (!node || !python || !infra) throw new Error('deploy/local-base/build.sh printed no image names')
-  return { node, python, infra }
+  const [debian, node, python, infra] = (await run('bash', [script])).split('\n').filter((line) => line.startsWith('distributex-local/'))
+  if (!debian || !node || !python || !infra) throw new Error('deploy/local-base/build.sh printed no image names')
+  return { debian, node, python, infra }
 }

@@ -30,8 +30,21 @@ async function postJson(url: string, body: unknown, token?: string): Promise<{ s
   }
 }
 
-async function openPerson(browser: Browser, home: string, nickname: string): Promise<Page> {
+/** What a page's live connection said, for the report when a message goes missing. */
+function watchLive(page: Page, name: string, note: (line: string) => void): void {
+  page.on('websocket', (socket) => {
+    note(`${name}: live connection opened`)
+    socket.on('framereceived', (frame) => {
+      const text = String(frame.payload)
+      if (text.includes('"type":"subscribed"') && text.includes('chat:room:')) note(`${name}: ${text.slice(0, 200)}`)
+    })
+    socket.on('close', () => note(`${name}: live connection closed`))
+  })
+}
+
+async function openPerson(browser: Browser, home: string, nickname: string, note: (line: string) => void): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
+  watchLive(page, nickname.split(' ')[0] ?? nickname, note)
   await page.goto(home)
   await page.locator('#chat-nickname').fill(nickname)
   await page.locator('#chat-nickname').press('Enter')
@@ -47,11 +60,30 @@ async function texts(page: Page): Promise<string[]> {
   return page.locator('.chat-msg .chat-text').allTextContents()
 }
 
+/** Where each missing message is: still in Chat's outbox, on the bus (the room's Redis stream), or neither. */
+async function whereAre(project: ComposeProject, slug: string, texts: readonly string[]): Promise<Map<string, string>> {
+  const [postgres] = await project.containers('postgres')
+  const [redis] = await project.containers('redis')
+  const outbox = postgres ? await project.exec(postgres.name, ['sh', '-c', 'PGPASSWORD="$(cat /run/secrets/postgres_password)" psql -h 127.0.0.1 -U distributex -d distributex -At -c "select seq, data from chat.dx_outbox"']).catch((e: Error) => e.message) : ''
+  const stream = redis ? await project.exec(redis.name, ['redis-cli', 'XRANGE', `dx:s:live.chat:room:${slug}`, '-', '+']).catch((e: Error) => e.message) : ''
+  const lease = postgres ? await project.exec(postgres.name, ['sh', '-c', 'PGPASSWORD="$(cat /run/secrets/postgres_password)" psql -h 127.0.0.1 -U distributex -d distributex -At -c "select holder, until from chat.dx_outbox_lease"']).catch((e: Error) => e.message) : ''
+  const places = new Map<string, string>()
+  // The text is HTML-escaped in the envelope ('#' is not), so the plain text is found as it is.
+  for (const text of texts) places.set(text, `${outbox.includes(`${text}<`) ? 'still in dx_outbox' : 'not in dx_outbox'}, ${stream.includes(`${text}<`) ? 'on the bus' : 'not on the bus'}`)
+  places.set('(outbox rows left)', String(outbox.split('\n').filter(Boolean).length))
+  places.set('(relay lease)', lease.trim())
+  return places
+}
+
 export async function rollingRestartScenario({ browser, project, home, log }: Scenario): Promise<void> {
   const id = randomBytes(3).toString('hex')
   const slug = `rolling-${id}`
-  const ada = await openPerson(browser, home, `Ada ${id}`)
-  const bob = await openPerson(browser, home, `Bob ${id}`)
+  const t0 = Date.now()
+  const at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`
+  const timeline: string[] = []
+  const note = (line: string) => timeline.push(`${at()} ${line}`)
+  const ada = await openPerson(browser, home, `Ada ${id}`, note)
+  const bob = await openPerson(browser, home, `Bob ${id}`, note)
   await following(bob, 'chat:rooms')
   await ada.locator('#chat-room-name').fill(`Rolling ${id}`)
   await ada.locator('#chat-room-name').press('Enter')
@@ -68,14 +100,17 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
 
   // The bot posts every 150 ms until the restarts are over; what the API accepted must be delivered.
   const accepted: string[] = []
+  const acceptedAt = new Map<string, string>()
   let refused = 0
   let sending = true
   const sender = (async () => {
     for (let i = 1; sending; i++) {
       const text = `rolling ${id} #${i}`
       const answer = await postJson(`${api}rooms/${slug}/messages`, { text, clientId: `r-${id}-${i}` }, token)
-      if (answer && (answer.status === 201 || answer.status === 200)) accepted.push(text)
-      else refused++
+      if (answer && (answer.status === 201 || answer.status === 200)) {
+        accepted.push(text)
+        acceptedAt.set(text, at())
+      } else refused++
       await new Promise((resolve) => setTimeout(resolve, 150))
     }
   })()
@@ -84,8 +119,11 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
   assert.equal(order.length, 4, `two gateways and two chat containers (${order.map((c) => c.name).join(', ')})`)
   for (const container of order) {
     const started = Date.now()
+    note(`restarting ${container.service} (SIGTERM)`)
     await run('docker', ['restart', '-t', '15', container.name])
+    note(`${container.service} started again`)
     await project.waitHealthy(90_000)
+    note(`${container.service} healthy`)
     log(`rolling restart: ${container.name} back and healthy after ${((Date.now() - started) / 1000).toFixed(1)} s (${accepted.length} accepted so far)`)
   }
   await new Promise((resolve) => setTimeout(resolve, 1000))
@@ -102,6 +140,14 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
       shown = await texts(page)
     }
     const missing = accepted.filter((text) => !shown.includes(text))
+    if (missing.length) {
+      // The report a lost message needs: when it was accepted against the restarts, where it is now, what the pages' live connections did.
+      const places = await whereAre(project, slug, missing)
+      log(`rolling restart: ${name}'s page misses ${missing.length} of ${accepted.length} accepted messages`)
+      for (const text of missing) log(`  missing "${text}": accepted at ${acceptedAt.get(text)}; ${places.get(text)}`)
+      log(`  outbox rows left: ${places.get('(outbox rows left)')}; relay lease: ${places.get('(relay lease)')}`)
+      for (const line of timeline) log(`  ${line}`)
+    }
     assert.deepEqual(missing, [], `${name}'s page shows every accepted message`)
     const ours = shown.filter((text) => text.startsWith(`rolling ${id} #`))
     const acceptedSet = new Set(accepted)

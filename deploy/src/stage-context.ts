@@ -32,24 +32,46 @@ interface WorkspaceManifest {
 /** Build output that never runs in a container: tests, declarations, source maps. */
 const NOT_SHIPPED = /(\.test\.js|\.d\.ts|\.map|\.tsbuildinfo)$|\/(test-support|testing)(\/|$)/
 
-/** Left out of installed packages: documentation, types, and a native module's build leftovers. */
-const NOT_INSTALLED = /(\.md|\.d\.ts|\.d\.mts|\.d\.cts|\.map)$|\/build\/Release\/(obj|obj\.target|\.deps|test_extension\.node)(\/|$)|\/build\/(deps|[^/]+\.mk|Makefile)$/
+/**
+ * Left out of installed packages: documentation, TypeScript sources and types, source maps, their own
+ * tests, examples and benchmarks, and a native module's sources and build leftovers (the static library
+ * its addon was linked from included). Nothing a running part loads.
+ */
+const NOT_INSTALLED = new RegExp(
+  [
+    String.raw`\.(md|markdown|ts|mts|cts|map|c|cc|cpp|h|hpp|gyp|gypi|a)$`,
+    String.raw`\/(test|tests|__tests__|example|examples|benchmark|benchmarks|docs|\.github)(\/|$)`,
+    String.raw`\/build\/Release\/(obj|obj\.target|\.deps|test_extension\.node)(\/|$)`,
+    String.raw`\/build\/(deps|[^/]+\.mk|Makefile)$`,
+  ].join('|'),
+)
 
 function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T
 }
 
-/** The workspace folder of a part: the CLI for the gateway, the service's own package otherwise. */
-function partRoots(root: string, lock: Lockfile, part: string, configFile: string): string[] {
-  if (part === 'gateway') return ['packages/cli']
-  const config = readJson<{ services?: Record<string, { module?: string }> }>(configFile)
-  const module = config.services?.[part]?.module
-  if (!module) throw new Error(`"${part}" is not a TypeScript service of ${relative(root, configFile)} (no "module"): choose gateway or ${Object.entries(config.services ?? {}).filter(([, s]) => s.module).map(([n]) => n).join(', ')}`)
+/** The part's own package (the lockfile's link to it), or none for the gateway (the CLI is all it runs). */
+function partLink(root: string, lock: Lockfile, part: string, configFile: string): string | undefined {
+  if (part === 'gateway') return undefined
+  const config = readJson<{ services?: Record<string, { module?: string }>; internal?: Record<string, { module?: string }> }>(configFile)
+  const module = config.services?.[part]?.module ?? config.internal?.[part]?.module
+  if (!module) {
+    const choices = [...Object.entries(config.services ?? {}), ...Object.entries(config.internal ?? {})].filter(([, s]) => s.module).map(([n]) => n)
+    throw new Error(`"${part}" is not a TypeScript service or internal part of ${relative(root, configFile)} (no "module"): choose gateway or ${choices.join(', ')}`)
+  }
   const link = `node_modules/${module}`
   if (!lock.packages[link]?.resolved) throw new Error(`package-lock.json does not link ${module} to a workspace`)
   // The link, not the folder: the image needs node_modules/<module> for the CLI to load it by name.
-  return ['packages/cli', link]
+  return link
 }
+
+/**
+ * Workspaces the CLI lists but a part's process never loads, unless the part itself needs them: the
+ * services it bundles for `distributex start` on one machine (each image runs one), and the SDK, which
+ * the CLI imports for its types only (with it the store and both database drivers, which the gateway
+ * never opens).
+ */
+const CLI_ONLY = (workspace: string) => workspace.startsWith('services/') || workspace === 'packages/sdk'
 
 /** A Python service: its folder without tests or bytecode, and the entry point. */
 function stagePython(root: string, folder: string, out: string): number {
@@ -67,10 +89,11 @@ export function stageContext({ root, part, out, configFile = join(root, 'distrib
   const python = deployParts(configFile).find((candidate) => candidate.name === part && candidate.folder !== undefined)
   if (python?.folder) return stagePython(root, python.folder, out)
   const lock = readJson<Lockfile>(join(root, 'package-lock.json'))
-  const roots = partRoots(root, lock, part, configFile)
-  // Services are loaded by name from the configuration: only the one this image runs comes along.
-  const own = roots.map((key) => lock.packages[key]?.resolved ?? key)
-  const closure = lockfileClosure(lock, roots, (workspace) => workspace.startsWith('services/') && !own.includes(workspace))
+  const link = partLink(root, lock, part, configFile)
+  // What the part's own package needs (Bounties: the Ledger's client, the SDK, the store), then the CLI that starts it.
+  const own = link ? lockfileClosure(lock, [link]).workspaces : []
+  const roots = ['packages/cli', ...(link ? [link] : [])]
+  const closure = lockfileClosure(lock, roots, (workspace) => CLI_ONLY(workspace) && !own.includes(workspace))
   rmSync(out, { recursive: true, force: true })
   const deps = join(out, 'deps')
   const app = join(out, 'app')
@@ -83,7 +106,8 @@ export function stageContext({ root, part, out, configFile = join(root, 'distrib
     cpSync(from, join(deps, key), {
       recursive: true,
       verbatimSymlinks: true,
-      filter: (source) => source === from || (!source.startsWith(`${from}/node_modules`) && !NOT_INSTALLED.test(source)),
+      // Matched inside the package only: the checkout's own path may hold any folder name.
+      filter: (source) => source === from || (!source.startsWith(`${from}/node_modules`) && !NOT_INSTALLED.test(source.slice(from.length))),
     })
   }
   for (const [link, target] of closure.links) {

@@ -41,6 +41,8 @@ Environment:
   DX_SECRET             Secret the gateway signs identities with (default: ./data/.dx-secret)
   DX_SERVICE_<NAME>_URL Where the gateway reaches a service (overrides the config)
   DX_HOST               Address to listen on (default 127.0.0.1)
+  DX_<NAME>_HOST        Address an internal part listens on (default: its "host" in the config)
+  DX_<NAME>_ADDRESS     Where the services reach an internal part, host:port
   DX_GATEWAY_URL        The main app's URL, for links from a service's own pages
   DX_LOG_LEVEL          Log level (default info)
   DX_ADMIN_PASSWORD     Password of the gateway's admin page (default: only from this machine)

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '@distributex/protocol'
-import { resolveServiceModule } from './start-command.js'
+import { parseGatewayConfig } from '@distributex/gateway'
+import { resolveServiceModule, startParts, stopAll } from './start-command.js'
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -35,4 +36,21 @@ test('cli start - a module not found names the folder searched and what to do; a
   const started = spawnSync(process.execPath, [bin, 'start', 'todo', '--config', configFile], { encoding: 'utf8', cwd: repoRoot, env: { ...process.env, DISTRIBUTEX_BUS: '' }, timeout: 20_000 })
   assert.equal(started.status, 1)
   assert.match(started.stderr, new RegExp(`cannot find module "@distributex/todo" from ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
+})
+
+test('cli start - an internal part binds its configured host, or DX_<NAME>_HOST (a container binds its private network)', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dx-internal-'))
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }))
+  const config = parseGatewayConfig({ services: {}, internal: { ledger: { port: 4006, module: '@distributex/ledger' } } })
+  const configFile = join(repoRoot, 'distributex.config.json')
+  const env = { DX_DATA_DIR: dataDir, DX_SECRET: 'a'.repeat(32), DISTRIBUTEX_BUS: '', DATABASE_URL: '' }
+  for (const [host, expected] of [[undefined, '127.0.0.1:'], ['0.0.0.0', '0.0.0.0:']] as const) {
+    const running = await startParts({ configFile, config, names: ['ledger'], port: 0, env: host ? { ...env, DX_LEDGER_HOST: host } : env })
+    try {
+      const ledger = running.find((part) => part.name === 'ledger')
+      assert.ok(ledger?.url.startsWith(`grpc://${expected}`), `${ledger?.url} binds ${expected}`)
+    } finally {
+      await stopAll(running)
+    }
+  }
 })

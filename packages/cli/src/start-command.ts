@@ -123,19 +123,23 @@ interface InternalPart {
 }
 
 /**
- * Starts the internal parts named (e.g. the Ledger's gRPC server) on their internal address, and
+ * Starts the internal parts named (e.g. the Ledger's gRPC server) on their internal address
+ * (the configuration's `host`, or `DX_<NAME>_HOST`), and
  * answers `DX_<NAME>_ADDRESS` for each, for the services' environment. A part not started here is
  * still announced at its configured address, for services started in another process.
  */
 async function startInternalParts({ configFile, config, wanted, env, portOverride, running }: { configFile: string; config: GatewayConfig; wanted: string[]; env: NodeJS.ProcessEnv; portOverride: number | undefined; running: Running[] }): Promise<NodeJS.ProcessEnv> {
   const addresses: NodeJS.ProcessEnv = {}
   for (const [name, part] of Object.entries(config.internal)) {
-    const variable = `DX_${name.toUpperCase().replace(/-/g, '_')}_ADDRESS`
+    const prefix = `DX_${name.toUpperCase().replace(/-/g, '_')}`
+    const variable = `${prefix}_ADDRESS`
     addresses[variable] = env[variable] ?? `${part.host}:${part.port}`
     if (!wanted.includes(name)) continue
     const port = portOverride ?? part.port
+    // DX_<NAME>_HOST: where a container or pod binds it (e.g. 0.0.0.0 on its private network).
+    const host = env[`${prefix}_HOST`] || part.host
     const definition = (await loadService(configFile, name, part.module)) as unknown as InternalPart
-    const started = await definition.start({ port, host: part.host, env }).catch((error: unknown) => {
+    const started = await definition.start({ port, host, env }).catch((error: unknown) => {
       throw explainListenError(error, `internal part "${name}"`, port)
     })
     addresses[variable] = started.address
