@@ -11,7 +11,8 @@
  * Served over https the cookie is `Secure` and named `__Host-dx_sid`, so no
  * subdomain and no plain-http page can set or overwrite it.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { credentialMac, sameCredential } from '@distributex/protocol'
 
 export const SESSION_COOKIE = 'dx_sid'
 export const SECURE_SESSION_COOKIE = '__Host-dx_sid'
@@ -40,7 +41,7 @@ export interface SessionPolicy {
 const PART = /^[A-Za-z0-9_-]{22}$/
 
 function mac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(`dx-session|${payload}`).digest('base64url').slice(0, 32)
+  return credentialMac(secret, 'session-cookie', payload).toString('base64url').slice(0, 32)
 }
 
 /** The value of cookie `name` in a Cookie header. */
@@ -85,9 +86,7 @@ export function decodeSession(value: string | undefined, policy: SessionPolicy, 
   if (parts?.length !== 5) return undefined
   const [id = '', token = '', issued = '', seen = '', given = ''] = parts
   if (!PART.test(id) || !PART.test(token)) return undefined
-  const expected = Buffer.from(mac(policy.secret, `${id}.${token}.${issued}.${seen}`))
-  const actual = Buffer.from(given)
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  if (!sameCredential(given, mac(policy.secret, `${id}.${token}.${issued}.${seen}`))) return undefined
   const issuedAt = parseInt(issued, 36)
   const seenAt = parseInt(seen, 36)
   if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(seenAt)) return undefined

@@ -4,12 +4,12 @@
  * identity's session (the same public id the live hub uses for presence). A
  * bot uses a bearer token from `POST /chat/api/sessions`; a browser that opens
  * the service's own URL gets a cookie. Tokens and cookies hold a random session
- * id signed with `DX_SECRET`, so any chat process can check them, and an
+ * id signed with a key derived from `DX_SECRET`, so any chat process can check them, and an
  * expiry; an API token can also be revoked by its owner (api-tokens.ts).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from '@distributex/sdk'
-import { personId } from '@distributex/protocol'
+import { credentialMac, personId, sameCredential } from '@distributex/protocol'
 
 export interface Asker {
   /** The public person id (`p_…`). */
@@ -26,7 +26,7 @@ const COOKIE_DAYS = 30
 const PART = /^[A-Za-z0-9_-]{22}$/
 
 function mac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(`chat-session|${payload}`).digest('base64url')
+  return credentialMac(secret, 'chat-session', payload).toString('base64url')
 }
 
 export interface SessionToken {
@@ -51,9 +51,7 @@ export function checkSessionToken(secret: string, token: string, now = Date.now(
   if (parts.length !== 4) return undefined
   const [sessionId = '', tokenId = '', expiry = '', given = ''] = parts
   if (!PART.test(sessionId) || !PART.test(tokenId)) return undefined
-  const expected = Buffer.from(mac(secret, `${sessionId}.${tokenId}.${expiry}`))
-  const actual = Buffer.from(given)
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  if (!sameCredential(given, mac(secret, `${sessionId}.${tokenId}.${expiry}`))) return undefined
   const expiresAt = new Date(parseInt(expiry, 36) * 1000)
   if (!(expiresAt.getTime() > now)) return undefined
   return { sessionId, tokenId, expiresAt }
