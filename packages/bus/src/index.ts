@@ -7,6 +7,7 @@ export type { Bus, BusMessage, BusOptions, ConsumeOptions, Position, PublishOpti
 export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_LEN_PER_TOPIC, DEFAULT_READ_LIMIT } from './bus.js'
 export { EnvelopeSchema, createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
 export { EnvelopeError } from './errors.js'
+export { BusUnavailableError } from '@distributex/protocol'
 export { assertTopic, deadLetterTopic } from './topic.js'
 export { defaultBackoff } from './backoff.js'
 export { BusBase, DEAD_LETTER_TYPE, type DeadLetter } from './bus-base.js'

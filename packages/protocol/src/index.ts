@@ -16,7 +16,22 @@ export {
 } from './manifest.js'
 export { signIdentity, verifyIdentity, IdentitySchema, IDENTITY_TTL_SECONDS, type Identity } from './identity.js'
 export { loadSecret, MIN_SECRET_LENGTH } from './secret.js'
-export { DxError, ConfigError, ManifestError, IdentityError, ValidationError, StoppedError, BodyTooLargeError, formatBytes, type DxErrorCode } from './errors.js'
+export {
+  DxError,
+  hasErrorCode,
+  ConfigError,
+  ManifestError,
+  IdentityError,
+  ValidationError,
+  ForeignChannelError,
+  BusUnavailableError,
+  StoppedError,
+  BodyTooLargeError,
+  formatBytes,
+  type DxErrorCode,
+  type DxCode,
+  type DxErrorOptions,
+} from './errors.js'
 export { isCrossOriginRequest } from './cross-origin.js'
 export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, assertOwnChannel, LIVE_RETAIN_MS, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
 export {

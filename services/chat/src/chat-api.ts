@@ -7,7 +7,7 @@
  */
 import { z } from 'zod'
 import { ValidationError, type FastifyInstance, type FastifyReply, type FastifyRequest } from '@distributex/sdk'
-import { ChatError, NotFoundError, UnauthorizedError } from './chat-errors.js'
+import { ChatError, ConflictError, NotFoundError, UnauthorizedError } from './chat-errors.js'
 import type { ChatCore } from './chat-core.js'
 import { AFTER_SETTLE_MS, encodeCursor, ONLINE_MS, type Message, type Room } from './chat-store.js'
 import { bearerToken, checkSessionToken, newSessionToken, readAsker, type Asker } from './chat-person.js'
@@ -53,7 +53,7 @@ function lifetime(input: Record<string, unknown>): number {
 
 const roomJson = (room: Room) => ({ slug: room.slug, name: room.name, members: room.members, createdAt: room.createdAt, url: `/chat/rooms/${room.slug}` })
 
-const TITLES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid input', 429: 'Too many messages' }
+const TITLES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 422: 'Invalid input', 429: 'Too many messages', 503: 'Unavailable' }
 
 /** Answers a problem in the protocol's error shape (§8.2), with the stable code and the field it is about. */
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
@@ -62,7 +62,7 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
     status = error.status
     if ('retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds))
   } else if (error instanceof ValidationError) {
-    status = error.name === 'NicknameTakenError' || error.name === 'RoomExistsError' ? 409 : 422
+    status = error instanceof ConflictError ? 409 : 422
   } else {
     throw error
   }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from '@distributex/store'
 import { ValidationError } from '@distributex/protocol'
+import { NicknameTakenError, NotStoredError, RoomExistsError } from './chat-errors.js'
 import { nicknameKey } from './chat-rules.js'
 import type { ApiTokenTable } from './api-tokens.js'
 
@@ -98,24 +99,6 @@ export const AFTER_SETTLE_MS = 1000
 
 /** A person counts as online this long after their last request or ping (pages ping every 30 s). */
 export const ONLINE_MS = 90_000
-
-/** Someone else online already uses the nickname. */
-export class NicknameTakenError extends ValidationError {
-  override name = 'NicknameTakenError'
-  constructor(nickname: string) {
-    super('nickname', `“${nickname}” is taken by someone online right now. Pick another nickname.`)
-  }
-}
-
-/** A room with that address exists. */
-export class RoomExistsError extends ValidationError {
-  override name = 'RoomExistsError'
-  readonly slug: string
-  constructor(slug: string) {
-    super('name', `A room with that name exists already (its address is /chat/rooms/${slug}): join it, or pick another name.`)
-    this.slug = slug
-  }
-}
 
 const toMessage = (row: MessageTable): Message => ({
   id: row.id,
@@ -321,7 +304,7 @@ export class ChatStore {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
       const seen = input.clientId ? await this.byClientId(input.authorId, input.clientId) : undefined
       if (seen) return { message: seen, duplicate: true }
-      throw new Error(`message ${row.id} was not stored`)
+      throw new NotStoredError(row.id)
     }
     return { message: toMessage(row), duplicate: false }
   }
