@@ -9,7 +9,7 @@ export { EnvelopeSchema, createEnvelope, decodeEnvelope, encodeEnvelope, type En
 export { EnvelopeError } from './errors.js'
 export { BusUnavailableError } from '@distributex/protocol'
 export { assertTopic, deadLetterTopic } from './topic.js'
-export { defaultBackoff } from './backoff.js'
+export { defaultBackoff, exponentialBackoff, type BackoffOptions } from './backoff.js'
 export { BusBase, DEAD_LETTER_TYPE, type DeadLetter } from './bus-base.js'
 export type { Closable, Delivery, GroupSettings, Outcome, ProcessDelivery, RawPage, RawRecord } from './driver.js'
 export { createBus, type CreateBusOptions } from './create-bus.js'

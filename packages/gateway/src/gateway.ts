@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
 import { ChannelSchema, HEADERS, loadSecret, prefersJson, presenceReadToken, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
@@ -96,6 +97,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   for (const [name, service] of Object.entries(config.services)) {
     registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title, settings.resilience))
   }
+  // Cookies are parsed once per request (`request.cookies`), before the session hook below reads them.
+  await app.register(fastifyCookie)
+  // Upgrades bypass Fastify's hooks: their cookies are parsed by the same plugin, on demand.
+  const cookiesOf = (request: IncomingMessage) => app.parseCookie(request.headers.cookie ?? '')
   installRefusalHandler(app)
   // Headers first: a refusal (429) carries them too.
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
@@ -119,7 +124,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
-    live = liveRoutes(app, hub, (request) => readSession(request.headers.cookie, policy, upgradeHttps(request)))
+    live = liveRoutes(app, hub, (request) => readSession(cookiesOf(request), policy, upgradeHttps(request)))
     for (const entry of registry.all()) entry.onStateChange = (changed, state) => state !== 'unknown' && hub.broadcastService(changed.name, state)
   }
   const revocations = new SessionRevocations({
@@ -157,7 +162,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
-    request.dxSession = readSession(request.headers.cookie, policy, isHttps(request))
+    request.dxSession = readSession(request.cookies, policy, isHttps(request))
     reply.header(HEADERS.requestId, request.id)
     if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, isHttps(request)))
   })
@@ -245,7 +250,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
     if (live?.handleUpgrade(request, socket, head)) return
-    const session = readSession(request.headers.cookie, policy, upgradeHttps(request))
+    const session = readSession(cookiesOf(request), policy, upgradeHttps(request))
     const requestId = randomUUID()
     const handled = proxyUpgrade(request, socket, head, { registry, headersFor: (req, mount) => headersFor(req, mount, session, requestId) })
     if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')

@@ -44,15 +44,6 @@ function mac(secret: string, payload: string): string {
   return credentialMac(secret, 'session-cookie', payload).toString('base64url').slice(0, 32)
 }
 
-/** The value of cookie `name` in a Cookie header. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
-}
 
 /** The Cookie header without the gateway's own session cookies, or undefined if nothing is left. */
 export function withoutSessionCookie(header: string | undefined): string | undefined {
@@ -96,9 +87,9 @@ export function decodeSession(value: string | undefined, policy: SessionPolicy, 
   return { id, token, issuedAt, seenAt: renew ? now : seenAt, fresh: false, renew }
 }
 
-/** The session a request carries (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one. */
-export function readSession(cookieHeader: string | undefined, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
-  return decodeSession(readCookie(cookieHeader, secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE), policy, now) ?? newSession(now)
+/** The session a request's cookies carry (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one; cookies come parsed by @fastify/cookie. */
+export function readSession(cookies: Record<string, string | undefined>, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
+  return decodeSession(cookies[secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE], policy, now) ?? newSession(now)
 }
 
 /** The Set-Cookie header for a session: it expires when idle, and never later than its absolute end. */

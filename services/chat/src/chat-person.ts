@@ -62,14 +62,6 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
 }
 
-function cookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=')
-    if (key === name) return value.join('=')
-  }
-  return undefined
-}
-
 /**
  * The person behind a request, or undefined (no token, identity or cookie, or
  * a token that does not verify). A bearer token comes first: a bot calling through the gateway has no session
@@ -85,7 +77,7 @@ export function readAsker(request: FastifyRequest, secret: string): Asker | unde
   }
   const identity = request.dx.identity
   if (identity) return { id: personId(secret, identity.sid), sessionId: identity.sid }
-  const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
+  const fromCookie = checkSessionToken(secret, request.cookies[COOKIE] ?? '')
   return fromCookie ? { id: personId(secret, fromCookie.sessionId), sessionId: undefined } : undefined
 }
 
@@ -94,6 +86,6 @@ export function browserAsker(request: FastifyRequest, reply: FastifyReply, secre
   const known = readAsker(request, secret)
   if (known) return known
   const { token, personId: id } = newSessionToken(secret, COOKIE_DAYS)
-  reply.header('set-cookie', `${COOKIE}=${token}; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=${COOKIE_DAYS * 24 * 3600}`)
+  reply.setCookie(COOKIE, token, { path: '/chat', httpOnly: true, sameSite: 'lax', maxAge: COOKIE_DAYS * 24 * 3600 })
   return { id, sessionId: undefined }
 }

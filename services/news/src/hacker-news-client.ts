@@ -6,6 +6,7 @@
  * deleted or malformed is skipped with a log line instead of failing the list.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { exponentialBackoff } from '@distributex/bus/backoff'
 import { HackerNewsError } from './errors.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { ItemSchema, StoryIdsSchema, toStory, unusable, type Story, type StoryList } from './story.js'
@@ -31,7 +32,8 @@ export interface HackerNewsClientOptions {
   log?: ClientLog
 }
 
-const defaultBackoff = (attempt: number) => Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2))
+/** 200 ms, then 400 ms, … (each 50–100% of that): Hacker News is asked again soon, but not in a burst. */
+const defaultBackoff = exponentialBackoff({ baseMs: 200, capMs: 10_000 })
 
 export class HackerNewsClient {
   readonly baseUrl: string
