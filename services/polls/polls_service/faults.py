@@ -34,7 +34,7 @@ class Faults:
     def fails_now(self) -> bool:
         return self.error_rate > 0 and random.random() < self.error_rate
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"latencyMs": self.latency_ms, "errorRate": self.error_rate, "errorStatus": self.error_status, "publishDropRate": 0, "publishDelayMs": 0, "consumerDelayMs": 0}
 
 

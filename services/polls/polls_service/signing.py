@@ -38,7 +38,7 @@ def _unb64url(text: str) -> bytes:
 
 def purpose_key(secret: str, purpose: str) -> bytes:
     """`HMAC-SHA256(secret, "distributex <purpose> v1")`: the key for one kind of credential."""
-    return hmac.new(secret.encode("utf-8"), f"distributex {purpose} v1".encode("utf-8"), hashlib.sha256).digest()
+    return hmac.new(secret.encode(), f"distributex {purpose} v1".encode(), hashlib.sha256).digest()
 
 
 def credential_mac(secret: str, purpose: str, message: str) -> bytes:
@@ -89,4 +89,4 @@ def publish_credential(secret: str, service: str) -> str:
 
     The one credential not yet on the derived keys: the gateway still checks this recipe (docs/protocol.md §10.1).
     """
-    return f"{service}.{hmac.new(secret.encode('utf-8'), f'dx-publish:{service}'.encode('utf-8'), hashlib.sha256).hexdigest()}"
+    return f"{service}.{hmac.new(secret.encode(), f'dx-publish:{service}'.encode(), hashlib.sha256).hexdigest()}"
