@@ -5,6 +5,7 @@
  * messages, the private-room key and the cursor codec.
  */
 import { ValidationError } from '@distributex/protocol'
+import type { Kysely } from '@distributex/store'
 import type { ApiTokenTable } from './api-tokens.js'
 
 export interface PeopleTable {
@@ -132,5 +133,16 @@ export class ChatClock {
   stamp(): string {
     this.#last = Math.max(Date.now(), this.#last + 1)
     return new Date(this.#last).toISOString()
+  }
+}
+
+/** What each aggregate's store works on: one executor (the database, or a transaction) and the clock every store of the process shares. */
+export abstract class AggregateStore {
+  protected readonly db: Kysely<ChatDatabase>
+  protected readonly clock: ChatClock
+
+  constructor(db: Kysely<ChatDatabase>, clock: ChatClock) {
+    this.db = db
+    this.clock = clock
   }
 }

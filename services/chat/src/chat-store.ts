@@ -39,7 +39,7 @@ export class ChatStore {
 
   constructor(db: Kysely<ChatDatabase>, clock = new ChatClock()) {
     this.#clock = clock
-    this.#people = new PeopleStore(db)
+    this.#people = new PeopleStore(db, clock)
     this.#rooms = new RoomStore(db, clock)
     this.#messages = new MessageStore(db, clock)
   }

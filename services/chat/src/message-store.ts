@@ -5,20 +5,11 @@
  * and counted for the rate limit.
  */
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from '@distributex/store'
 import { NotStoredError } from './chat-errors.js'
-import { AFTER_SETTLE_MS, decodeCursor, toMessage, type ChatClock, type ChatDatabase, type Message, type MessageKind, type MessageTable } from './chat-model.js'
+import { AggregateStore, AFTER_SETTLE_MS, decodeCursor, toMessage, type Message, type MessageKind, type MessageTable } from './chat-model.js'
 
 /** The messages rows; each message takes its time from the shared clock, so the order is the order accepted. */
-export class MessageStore {
-  readonly #db: Kysely<ChatDatabase>
-  readonly #clock: ChatClock
-
-  constructor(db: Kysely<ChatDatabase>, clock: ChatClock) {
-    this.#db = db
-    this.#clock = clock
-  }
-
+export class MessageStore extends AggregateStore {
   /** Stores a message once per client id; `duplicate` when this send was seen before. */
   async addMessage(input: { room: string; kind: MessageKind; authorId: string; authorName: string; body: string; linkUrl?: string | null; recipient?: { id: string; name: string }; clientId?: string | undefined }): Promise<{ message: Message; duplicate: boolean }> {
     if (input.clientId) {
@@ -36,12 +27,12 @@ export class MessageStore {
       body: input.body,
       link_url: input.linkUrl ?? null,
       client_id: input.clientId ?? null,
-      created_at: this.#clock.stamp(),
+      created_at: this.clock.stamp(),
       edited_at: null,
     }
     // Two processes got the same retried send at once: the unique index keeps the first. "Do nothing"
     // rather than an error, which would end the transaction this may run in.
-    const inserted = await this.#db
+    const inserted = await this.db
       .insertInto('messages')
       .values(row)
       .onConflict((oc) => oc.columns(['author_id', 'client_id']).doNothing())
@@ -55,12 +46,12 @@ export class MessageStore {
   }
 
   async byClientId(authorId: string, clientId: string): Promise<Message | undefined> {
-    const row = await this.#db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst()
+    const row = await this.db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst()
     return row ? toMessage(row) : undefined
   }
 
   async message(id: string): Promise<Message | undefined> {
-    const row = await this.#db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst()
     return row ? toMessage(row) : undefined
   }
 
@@ -70,7 +61,7 @@ export class MessageStore {
     if (!found || found.kind !== 'text') return 'missing'
     if (found.authorId !== authorId) return 'not-yours'
     const editedAt = new Date().toISOString()
-    await this.#db.updateTable('messages').set({ body, edited_at: editedAt }).where('id', '=', id).where('author_id', '=', authorId).execute()
+    await this.db.updateTable('messages').set({ body, edited_at: editedAt }).where('id', '=', id).where('author_id', '=', authorId).execute()
     return { ...found, body, editedAt }
   }
 
@@ -79,7 +70,7 @@ export class MessageStore {
     const found = await this.message(id)
     if (!found || found.kind !== 'text') return 'missing'
     if (found.authorId !== authorId) return 'not-yours'
-    await this.#db.deleteFrom('messages').where('id', '=', id).where('author_id', '=', authorId).execute()
+    await this.db.deleteFrom('messages').where('id', '=', id).where('author_id', '=', authorId).execute()
     return found
   }
 
@@ -91,7 +82,7 @@ export class MessageStore {
   async history(room: string, options: { before?: string | undefined; limit?: number; settleMs?: number } = {}): Promise<{ messages: Message[]; hasOlder: boolean }> {
     const limit = options.limit ?? 50
     const settleMs = options.settleMs ?? 0
-    let query = this.#db
+    let query = this.db
       .selectFrom('messages')
       .selectAll()
       .where('room', '=', room)
@@ -114,7 +105,7 @@ export class MessageStore {
   async after(room: string, cursor: string, limit = 100, settleMs = AFTER_SETTLE_MS): Promise<Message[]> {
     const { createdAt, id } = decodeCursor(cursor)
     const settled = new Date(Date.now() - settleMs).toISOString()
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom('messages')
       .selectAll()
       .where('room', '=', room)
@@ -130,7 +121,7 @@ export class MessageStore {
 
   /** Private messages to or from a person, newest last. */
   async privateMessages(personId: string, limit = 20): Promise<Message[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom('messages')
       .selectAll()
       .where('room', 'like', 'dm:%')
@@ -144,7 +135,7 @@ export class MessageStore {
 
   /** How many messages the person sent since `since` (for the rate limit). */
   async sentSince(authorId: string, since: Date): Promise<{ count: number; oldest: string | undefined }> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom('messages')
       .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('created_at').as('oldest')])
       .where('author_id', '=', authorId)

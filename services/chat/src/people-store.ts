@@ -3,21 +3,14 @@
  * People: who is online, their nicknames (unique among people online) and the
  * room they are in. Several chat processes share these rows.
  */
-import type { Kysely } from '@distributex/store'
 import { NicknameTakenError } from './chat-errors.js'
 import { nicknameKey } from './chat-rules.js'
-import { ONLINE_MS, type ChatDatabase, type Person } from './chat-model.js'
+import { AggregateStore, ONLINE_MS, type Person } from './chat-model.js'
 
 /** The people rows: read and written by every chat process. */
-export class PeopleStore {
-  readonly #db: Kysely<ChatDatabase>
-
-  constructor(db: Kysely<ChatDatabase>) {
-    this.#db = db
-  }
-
+export class PeopleStore extends AggregateStore {
   async person(id: string): Promise<Person> {
-    const row = await this.#db.selectFrom('people').select(['person_id', 'nickname', 'room']).where('person_id', '=', id).executeTakeFirst()
+    const row = await this.db.selectFrom('people').select(['person_id', 'nickname', 'room']).where('person_id', '=', id).executeTakeFirst()
     return { id, nickname: row?.nickname ?? null, room: row?.room ?? null }
   }
 
@@ -27,8 +20,8 @@ export class PeopleStore {
    * online never share one); answers the nickname given up.
    */
   async touch(id: string, now = new Date()): Promise<string | undefined> {
-    const before = await this.#db.selectFrom('people').select(['nickname', 'nickname_key', 'last_seen']).where('person_id', '=', id).executeTakeFirst()
-    await this.#db
+    const before = await this.db.selectFrom('people').select(['nickname', 'nickname_key', 'last_seen']).where('person_id', '=', id).executeTakeFirst()
+    await this.db
       .insertInto('people')
       .values({ person_id: id, nickname: null, nickname_key: null, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ last_seen: now.toISOString() }))
@@ -36,13 +29,13 @@ export class PeopleStore {
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
     if (!before?.nickname || !before.nickname_key || before.last_seen > since) return undefined
     if (!(await this.#heldByOther(id, before.nickname_key, since))) return undefined
-    await this.#db.updateTable('people').set({ nickname: null, nickname_key: null }).where('person_id', '=', id).where('nickname_key', '=', before.nickname_key).execute()
+    await this.db.updateTable('people').set({ nickname: null, nickname_key: null }).where('person_id', '=', id).where('nickname_key', '=', before.nickname_key).execute()
     return before.nickname
   }
 
   /** Whether someone else online (seen since `since`, or in a room) goes by the nickname key. */
   async #heldByOther(id: string, key: string, since: string): Promise<boolean> {
-    const holders = await this.#db
+    const holders = await this.db
       .selectFrom('people')
       .select('person_id')
       .where('nickname_key', '=', key)
@@ -59,7 +52,7 @@ export class PeopleStore {
     const taken = () => this.#heldByOther(id, key, since)
     if (await taken()) throw new NicknameTakenError(nickname)
     const { nickname: previous } = await this.person(id)
-    await this.#db
+    await this.db
       .insertInto('people')
       .values({ person_id: id, nickname, nickname_key: key, room: null, client: null, last_seen: now.toISOString() })
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ nickname, nickname_key: key, last_seen: now.toISOString() }))
@@ -67,7 +60,7 @@ export class PeopleStore {
     // Two people (through several processes) may both have found it free: whoever now sees the other gives it
     // back. A check always follows its own write, so they cannot both miss each other: one at most keeps it.
     if (await taken()) {
-      await this.#db.updateTable('people').set({ nickname: previous, nickname_key: previous === null ? null : nicknameKey(previous) }).where('person_id', '=', id).execute()
+      await this.db.updateTable('people').set({ nickname: previous, nickname_key: previous === null ? null : nicknameKey(previous) }).where('person_id', '=', id).execute()
       throw new NicknameTakenError(nickname)
     }
     return { previous }
@@ -75,7 +68,7 @@ export class PeopleStore {
 
   /** Marks a person as a client of the JSON API. */
   async markApiClient(id: string): Promise<void> {
-    await this.#db.updateTable('people').set({ client: 'api' }).where('person_id', '=', id).execute()
+    await this.db.updateTable('people').set({ client: 'api' }).where('person_id', '=', id).execute()
   }
 
   /**
@@ -84,7 +77,7 @@ export class PeopleStore {
    */
   async absentees(room: string, here: ReadonlySet<string>, now = new Date()): Promise<string[]> {
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom('members')
       .innerJoin('people', 'people.person_id', 'members.person_id')
       .select(['members.person_id', 'people.client', 'people.room', 'people.last_seen'])
@@ -96,13 +89,13 @@ export class PeopleStore {
 
   /** The room the person has open (null: none). */
   async setRoom(id: string, room: string | null): Promise<void> {
-    await this.#db.updateTable('people').set({ room }).where('person_id', '=', id).execute()
+    await this.db.updateTable('people').set({ room }).where('person_id', '=', id).execute()
   }
 
   /** Finds the person online under a nickname. */
   async findOnline(nickname: string, now = new Date()): Promise<Person | undefined> {
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
-    const rows = await this.#db.selectFrom('people').select(['person_id', 'nickname', 'room', 'last_seen']).where('nickname_key', '=', nicknameKey(nickname)).orderBy('last_seen', 'desc').execute()
+    const rows = await this.db.selectFrom('people').select(['person_id', 'nickname', 'room', 'last_seen']).where('nickname_key', '=', nicknameKey(nickname)).orderBy('last_seen', 'desc').execute()
     const row = rows.find((r) => r.last_seen > since) ?? rows[0]
     return row ? { id: row.person_id, nickname: row.nickname, room: row.room } : undefined
   }

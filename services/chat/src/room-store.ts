@@ -3,30 +3,21 @@
  * Rooms and who is in them: creating and listing rooms with their member
  * counts, and the membership each chat process flips with a compare-and-set.
  */
-import type { Kysely } from '@distributex/store'
 import { RoomExistsError } from './chat-errors.js'
-import { ONLINE_MS, type ChatClock, type ChatDatabase, type Member, type Room, type RoomTable } from './chat-model.js'
+import { AggregateStore, ONLINE_MS, type Member, type Room, type RoomTable } from './chat-model.js'
 
 /** The rooms and members rows; rooms take their creation time from the shared clock. */
-export class RoomStore {
-  readonly #db: Kysely<ChatDatabase>
-  readonly #clock: ChatClock
-
-  constructor(db: Kysely<ChatDatabase>, clock: ChatClock) {
-    this.#db = db
-    this.#clock = clock
-  }
-
+export class RoomStore extends AggregateStore {
   async createRoom(name: string, slug: string, createdBy: string): Promise<Room> {
-    const row: RoomTable = { slug, name, created_by: createdBy, created_at: this.#clock.stamp() }
-    const inserted = await this.#db.insertInto('rooms').values(row).onConflict((oc) => oc.column('slug').doNothing()).executeTakeFirst()
+    const row: RoomTable = { slug, name, created_by: createdBy, created_at: this.clock.stamp() }
+    const inserted = await this.db.insertInto('rooms').values(row).onConflict((oc) => oc.column('slug').doNothing()).executeTakeFirst()
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new RoomExistsError(slug)
     return { slug, name, createdAt: row.created_at, members: 0 }
   }
 
   /** A room without its member count (a cheap existence check on every message). */
   async findRoom(slug: string): Promise<Omit<Room, 'members'> | undefined> {
-    const row = await this.#db.selectFrom('rooms').select(['slug', 'name', 'created_at']).where('slug', '=', slug).executeTakeFirst()
+    const row = await this.db.selectFrom('rooms').select(['slug', 'name', 'created_at']).where('slug', '=', slug).executeTakeFirst()
     return row ? { slug: row.slug, name: row.name, createdAt: row.created_at } : undefined
   }
 
@@ -36,7 +27,7 @@ export class RoomStore {
 
   /** Rooms with how many people are in each, oldest first (or only those named). */
   async rooms(only?: string[]): Promise<Room[]> {
-    let query = this.#db
+    let query = this.db
       .selectFrom('rooms')
       .leftJoin('members', (join) => join.onRef('members.room', '=', 'rooms.slug').on('members.present', '=', 1))
       .select(['rooms.slug', 'rooms.name', 'rooms.created_at', (eb) => eb.fn.count<string>('members.person_id').as('members')])
@@ -52,7 +43,7 @@ export class RoomStore {
 
   /** The people in a room now, by nickname. */
   async members(room: string): Promise<Member[]> {
-    const rows = await this.#db
+    const rows = await this.db
       .selectFrom('members')
       .innerJoin('people', 'people.person_id', 'members.person_id')
       .select(['members.person_id', 'people.nickname'])
@@ -65,7 +56,7 @@ export class RoomStore {
 
   /** Rooms the person is in now. */
   async roomsOf(personId: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('members').select('room').where('person_id', '=', personId).where('present', '=', 1).execute()
+    const rows = await this.db.selectFrom('members').select('room').where('person_id', '=', personId).where('present', '=', 1).execute()
     return rows.map((row) => row.room)
   }
 
@@ -73,15 +64,15 @@ export class RoomStore {
   async activeRooms(now = new Date()): Promise<string[]> {
     const since = new Date(now.getTime() - ONLINE_MS).toISOString()
     const [present, open] = await Promise.all([
-      this.#db.selectFrom('members').select('room').distinct().where('present', '=', 1).execute(),
-      this.#db.selectFrom('people').select('room').distinct().where('room', 'is not', null).where('last_seen', '>', since).execute(),
+      this.db.selectFrom('members').select('room').distinct().where('present', '=', 1).execute(),
+      this.db.selectFrom('people').select('room').distinct().where('room', 'is not', null).where('last_seen', '>', since).execute(),
     ])
     return [...new Set([...present.map((row) => row.room), ...open.map((row) => row.room ?? '')])].filter(Boolean)
   }
 
   /** People marked present in a room. */
   async presentIn(room: string): Promise<string[]> {
-    const rows = await this.#db.selectFrom('members').select('person_id').where('room', '=', room).where('present', '=', 1).execute()
+    const rows = await this.db.selectFrom('members').select('person_id').where('room', '=', room).where('present', '=', 1).execute()
     return rows.map((row) => row.person_id)
   }
 
@@ -92,7 +83,7 @@ export class RoomStore {
   async markPresent(room: string, personId: string, present: boolean): Promise<boolean> {
     const now = new Date().toISOString()
     const flag = present ? 1 : 0
-    const updated = await this.#db
+    const updated = await this.db
       .updateTable('members')
       .set({ present: flag, changed_at: now })
       .where('room', '=', room)
@@ -101,7 +92,7 @@ export class RoomStore {
       .executeTakeFirst()
     if (updated.numUpdatedRows > 0n) return true
     if (!present) return false
-    const inserted = await this.#db
+    const inserted = await this.db
       .insertInto('members')
       .values({ room, person_id: personId, present: 1, changed_at: now })
       .onConflict((oc) => oc.columns(['room', 'person_id']).doNothing())
