@@ -12,28 +12,29 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import { ChannelSchema, HEADERS, loadSecret, prefersJson, presenceReadToken, StoppedError } from '@distributex/protocol'
+import { HEADERS, loadSecret, prefersJson, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
-import { ServiceEntry, ServiceRegistry } from './service-registry.js'
+import { ServiceEntry, ServiceRegistry } from './registry/service-registry.js'
 import { readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
-import { composePage } from './compose-page.js'
-import { fetchWidget } from './fetch-widget.js'
-import { assetLinks, frameFor } from './widget-frames.js'
-import { proxyRoutes } from './proxy-routes.js'
-import { proxyUpgrade } from './websocket-proxy.js'
-import { adminTable } from './admin-page.js'
-import { adminAccess } from './admin-access.js'
+import { composePage } from './compose/compose-page.js'
+import { fetchWidget } from './compose/fetch-widget.js'
+import { assetLinks, frameFor } from './compose/widget-frames.js'
+import { proxyRoutes } from './proxy/proxy-routes.js'
+import { proxyUpgrade } from './proxy/websocket-proxy.js'
+import { adminTable } from './admin/admin-page.js'
+import { adminAccess } from './admin/admin-access.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
 import { faultPanel } from './faults/fault-panel.js'
 import type { HubBus } from './live/hub-bus.js'
-import { Membership } from './membership.js'
+import { Membership } from './registry/membership.js'
 import { LiveHub, type HubStats } from './live/live-hub.js'
 import { LIVE_PATH, liveRoutes, type LiveEndpoint } from './live/live-routes.js'
 import { publishRoutes } from './live/publish-route.js'
+import { presenceRoute } from './presence-route.js'
 import { installBrowserDefenses } from './security/browser-defenses.js'
 import { cspReportRoute } from './security/csp-report-route.js'
 import { installRateLimit } from './security/rate-limit.js'
@@ -143,19 +144,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions: SessionControl = { policy, revocations, secure: isHttps, rotationGraceMs: settings.security.session.rotationGraceSeconds * 1000 }
   const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, instance: node, connections: () => hub?.connections.size ?? 0 }) : undefined
 
-  // Services ask who is in one of their channels (the same state browsers get), with a credential derived from DX_SECRET.
-  app.get('/_dx/presence/:channel', async (request, reply) => {
-    const { channel } = request.params as { channel: string }
-    if (!hub) return reply.code(404).send({ error: 'live updates are off: this gateway has no event bus' })
-    if (!ChannelSchema.safeParse(channel).success) return reply.code(400).send({ error: 'channel must be "<service>:<name>"' })
-    const expected = `Bearer ${presenceReadToken(secret, channel)}`
-    if (request.headers.authorization !== expected) return reply.code(401).send({ error: 'send "authorization: Bearer <presence read token>" made with DX_SECRET (see docs/protocol.md)' })
-    const fresh = !hub.presence.follows(channel)
-    hub.presence.snapshot(channel)
-    // A node that just started following asks the others to beat; give them a moment to answer.
-    if (fresh) await new Promise((resolve) => setTimeout(resolve, 300))
-    return reply.header('cache-control', 'no-store').send(hub.presence.snapshot(channel))
-  })
+  presenceRoute(app, { hub, secret })
 
   // Services without a bus client publish stream actions and events over HTTP (docs/protocol.md, HTTP publishing).
   publishRoutes(app, { bus: options.bus, secret })

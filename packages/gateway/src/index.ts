@@ -16,7 +16,7 @@ export {
   type PageConfig,
   type WidgetRef,
 } from './config.js'
-export type { ServiceStatus, HealthState } from './service-registry.js'
+export type { ServiceStatus, HealthState } from './registry/service-registry.js'
 export { LiveHub, MAX_REPLAY, type HubStats } from './live/live-hub.js'
 export type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './live/hub-bus.js'
 export { LIVE_PATH, LIVE_SSE_PATH, MAX_INBOUND_BYTES } from './live/live-routes.js'

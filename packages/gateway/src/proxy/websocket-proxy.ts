@@ -7,9 +7,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { isUnderMount } from '@distributex/protocol'
-import type { ServiceRegistry } from './service-registry.js'
-import { withoutReservedHeaders } from './service-headers.js'
-import { withoutSessionCookie } from './session.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
+import { withoutReservedHeaders } from '../service-headers.js'
+import { withoutSessionCookie } from '../session.js'
 
 export interface UpgradeOptions {
   registry: ServiceRegistry

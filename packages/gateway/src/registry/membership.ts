@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { HEARTBEAT_DEADLINE_MS, HEARTBEAT_INTERVAL_MS, MEMBERS_TOPIC, MemberSchema, type Member } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import type { HubBus, HubSubscription } from './live/hub-bus.js'
+import type { HubBus, HubSubscription } from '../live/hub-bus.js'
 import type { ServiceRegistry } from './service-registry.js'
 
 export interface MemberStatus extends Member {

@@ -9,9 +9,9 @@
 import type { ServerResponse } from 'node:http'
 import { ConfigError } from '@distributex/protocol'
 import { deploymentJson, shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
-import type { PageConfig } from './config.js'
+import type { PageConfig } from '../config.js'
 import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
-import type { ServiceRegistry } from './service-registry.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
 import { assetLinks, frameFor } from './widget-frames.js'
 
 export interface ComposeOptions {

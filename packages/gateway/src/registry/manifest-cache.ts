@@ -9,8 +9,8 @@
  */
 import { ManifestError, SERVICE_PATHS, parseManifest, type Manifest } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import { readCapped } from './routing/read-capped.js'
-import type { ServiceRouter } from './routing/service-router.js'
+import { readCapped } from '../routing/read-capped.js'
+import type { ServiceRouter } from '../routing/service-router.js'
 
 const MANIFEST_TIMEOUT_MS = 2000
 const RETRY_FIRST_MS = 2000
