@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS dx_outbox (
@@ -46,9 +46,9 @@ class Outbox:
             db.execute("INSERT OR IGNORE INTO dx_outbox_epoch (name, epoch) VALUES (?, ?)", (NAME, uuid.uuid4().hex[:16]))
             self.epoch: str = db.execute("SELECT epoch FROM dx_outbox_epoch WHERE name = ?", (NAME,)).fetchone()[0]
 
-    def write_locked(self, update: dict) -> None:
+    def write_locked(self, update: dict[str, object]) -> None:
         """Adds a live update (`{"channel", "actions"}`) inside the caller's open transaction, holding the lock."""
-        self._db.execute("INSERT INTO dx_outbox (body, created_at) VALUES (?, ?)", (json.dumps(update), datetime.now(timezone.utc).isoformat()))
+        self._db.execute("INSERT INTO dx_outbox (body, created_at) VALUES (?, ?)", (json.dumps(update), datetime.now(UTC).isoformat()))
 
     def committed(self) -> None:
         """Called after a commit that wrote to the outbox: wakes the relay."""
@@ -58,7 +58,7 @@ class Outbox:
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def batch(self, limit: int = 100) -> list[tuple[int, dict]]:
+    def batch(self, limit: int = 100) -> list[tuple[int, dict[str, object]]]:
         """The oldest waiting updates, in order, each with its order key added."""
         with self._lock:
             rows = self._db.execute("SELECT seq, body FROM dx_outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
