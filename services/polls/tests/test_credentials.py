@@ -25,7 +25,7 @@ def vectors() -> list[tuple[str, str, str, str]]:
 class CredentialVectors(unittest.TestCase):
     def test_every_vector_derives_the_same_key_and_mac(self):
         rows = vectors()
-        self.assertEqual(len(rows), 8)
+        self.assertEqual(len(rows), 9)
         for purpose, message, key, mac in rows:
             with self.subTest(purpose=purpose):
                 self.assertEqual(purpose_key(SECRET, purpose).hex(), key)
