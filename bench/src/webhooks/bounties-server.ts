@@ -1,8 +1,8 @@
 /**
  * Child process: the Bounties service as `distributex start` runs it (SQLite,
  * memory bus, job runner on), its GitHub API the double and its Ledger the one
- * in the outside-world child. Answers "drain": waits until every job queued by
- * the deliveries (bot comments, ledger calls, events) is done.
+ * in the outside-world child. Answers "drain": waits until every stored delivery
+ * is applied and every job it queued (bot comments, ledger calls, events) is done.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,7 +39,8 @@ runChild<{ url: string }>(
     }
     answerRequests(async () => {
       const started = Date.now()
-      while ((await pendingJobs(watch.db)).length > 0) {
+      const stored = () => watch.db.selectFrom('deliveries').select('delivery_id').where('outcome', '=', 'received').limit(1).execute()
+      while ((await stored()).length > 0 || (await pendingJobs(watch.db)).length > 0) {
         if (Date.now() - started > 120_000) throw new Error('jobs not drained within 120 s')
         await sleep(100)
       }

@@ -8,6 +8,9 @@
  * Answering webhooks comes first: while deliveries keep arriving (`busy`), a
  * batch waits until they pause, but never more than `maxDeferMs`, so under
  * steady load the work still advances a batch at a time and catches up after.
+ *
+ * Before the jobs of a round, `intake` runs: it turns stored deliveries into
+ * bounties and queues their jobs (see handle-delivery), so the same round runs them.
  */
 import type { Kysely } from 'kysely'
 import type { BountiesDatabase } from './bounty.js'
@@ -34,9 +37,11 @@ export interface JobRunnerOptions {
   busy?: () => boolean
   /** Longest a batch waits for a pause (default 1000 ms). */
   maxDeferMs?: number
+  /** Runs first in every round; answers how many items it handled (more rounds follow while it finds work). */
+  intake?: () => Promise<number>
 }
 
-export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, maxDelayMs = 30_000, busy = () => false, maxDeferMs = 1000 }: JobRunnerOptions): JobRunner {
+export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, maxDelayMs = 30_000, busy = () => false, maxDeferMs = 1000, intake }: JobRunnerOptions): JobRunner {
   let stopped = false
   let again = true
   let timer: NodeJS.Timeout | undefined
@@ -60,6 +65,12 @@ export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, m
       again = false
       const deferred = Date.now()
       while (busy() && !stopped && Date.now() - deferred < maxDeferMs) await new Promise((resolve) => setTimeout(resolve, 25))
+      let taken = 0
+      try {
+        taken = (await intake?.()) ?? 0
+      } catch (error) {
+        log.warn({ err: error }, 'could not apply the stored deliveries; trying again shortly')
+      }
       let jobs: Job[]
       try {
         jobs = await claimJobs(db, batch)
@@ -67,7 +78,13 @@ export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, m
         log.warn({ err: error }, 'could not read the job queue; trying again shortly')
         break
       }
-      if (jobs.length === 0) break
+      if (jobs.length === 0) {
+        if (taken > 0) {
+          again = true
+          continue
+        }
+        break
+      }
       const outcomes = await Promise.all(jobs.map(run))
       try {
         await completeJobs(db, jobs.filter((_job, index) => outcomes[index]))
