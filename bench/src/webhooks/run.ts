@@ -56,9 +56,10 @@ async function main(): Promise<number> {
   const children: Child<{ url: string }>[] = []
   const rows: Row[] = []
   try {
-    const bounties = await startChild<{ url: string }>('bounties', new URL('./bounties-server.js', import.meta.url), outside.info, process.env.WEBHOOK_BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.WEBHOOK_BENCH_PROFILE}`] } : {})
+    const profile = process.env.WEBHOOK_BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.WEBHOOK_BENCH_PROFILE}`] } : {}
+    const bounties = await startChild<{ url: string }>('bounties', new URL('./bounties-server.js', import.meta.url), outside.info, profile)
     children.push(bounties)
-    const gateway = await startChild<{ url: string }>('gateway', new URL('./gateway-server.js', import.meta.url), { bounties: bounties.info.url })
+    const gateway = await startChild<{ url: string }>('gateway', new URL('./gateway-server.js', import.meta.url), { bounties: bounties.info.url }, profile)
     children.push(gateway)
     const probot = await startChild<{ url: string }>('probot', new URL('./probot-server.js', import.meta.url), outside.info)
     children.push(probot)
@@ -69,8 +70,11 @@ async function main(): Promise<number> {
       { name: 'probot', url: probot.info.url, pids: [probot.pid], drain: undefined },
       { name: 'bounties-direct', url: bounties.info.url, pids: [bounties.pid], drain },
     ]
+    // WEBHOOK_BENCH_PEERS=bounties,probot measures only those (for profiling one path).
+    const only = process.env.WEBHOOK_BENCH_PEERS?.split(',')
+    const measured = only ? peers.filter((peer) => only.includes(peer.name)) : peers
     for (let round = 1; round <= SETTINGS.rounds; round++) {
-      const order = round % 2 === 1 ? peers : [...peers].reverse()
+      const order = round % 2 === 1 ? measured : [...measured].reverse()
       for (const peer of order) {
         await flatOut(peer.url, WEBHOOK_PATH, 4, SETTINGS.warmup)
         await peer.drain?.()
