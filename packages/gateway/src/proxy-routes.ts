@@ -42,7 +42,10 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bod
         const refusal = crossSiteRefusal(request.headers.accept, request.id)
         return reply.code(403).type(refusal.type).send(refusal.body)
       }
+      // A body read whole (see limitedBody) goes on as those exact bytes, under its own content type.
+      const whole = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] as string } : {}
       return reply.from(request.url, {
+        ...whole,
         rewriteRequestHeaders: (_req, headers) => {
           const kept = withoutReservedHeaders(headers)
           const cookie = withoutSessionCookie(typeof kept.cookie === 'string' ? kept.cookie : undefined)
