@@ -6,7 +6,9 @@ import { bountiesService } from './index.js'
 import { BOUNTY_TOPIC } from './bounty-publisher.js'
 import { closedPayload, installationPayload, issueCommentPayload, reviewCommentPayload, signedDelivery } from './sample-deliveries.js'
 import { deliver, startBountiesRig, TEST_WEBHOOK_SECRET, type BountiesRig } from './bounties-test-kit.js'
-import { WEBHOOK_PATH } from './webhook-route.js'
+import { signatureMatches, WEBHOOK_PATH } from './webhook-route.js'
+import { createSecretKey, randomBytes } from 'node:crypto'
+import { sign, verify } from '@octokit/webhooks-methods'
 import { parseBounties } from './parse-bounties.js'
 import { DEFAULT_DENOMINATIONS, parseDenominations } from './denominations.js'
 import { openStore } from '@distributex/store'
@@ -178,4 +180,20 @@ test('bounties webhook - work not done when the process stops is resumed by the 
   t.after(second.close)
   const comment = await waitFor(() => rig.double.comments()[0], { what: 'the bot comment after the restart', timeoutMs: 15_000 })
   assert.match(comment.body, /8 USDC/)
+})
+
+test('bounties webhook - the signature check over raw bytes agrees with @octokit/webhooks-methods, for any configured secret', async () => {
+  const secrets = ['the-new-secret-0123456789', 'the-old-secret-0123456789']
+  const keys = secrets.map((secret) => createSecretKey(Buffer.from(secret)))
+  for (let n = 1; n <= 50; n++) {
+    const body = randomBytes(n * 37).toString('base64') + (n % 2 ? ' Lösung ✓' : '')
+    for (const secret of [...secrets, 'never-configured-0123456789']) {
+      const signature = await sign(secret, body)
+      assert.equal(signatureMatches(keys, Buffer.from(body), signature), await verify(secrets[0] as string, body, signature) || (await verify(secrets[1] as string, body, signature)), `${secret} over ${n * 37} bytes`)
+    }
+  }
+  const good = await sign(secrets[0] as string, 'x')
+  for (const bad of ['', 'sha256=', good.toUpperCase(), good.replace('sha256=', 'sha1='), `${good}0`, good.slice(0, -1), `${good.slice(0, -1)}g`]) {
+    assert.equal(signatureMatches(keys, Buffer.from('x'), bad), false, bad)
+  }
 })
