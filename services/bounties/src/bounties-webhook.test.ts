@@ -66,6 +66,8 @@ test('bounties webhook - a signed comment with two bounties is answered at once;
   await waitFor(async () => (await bus.read(BOUNTY_TOPIC, {})).messages.length === 2, { what: 'two bounty.created events', timeoutMs: 10_000 })
   const events = (await bus.read(BOUNTY_TOPIC, {})).messages
   assert.deepEqual(events.map((message) => message.envelope.type), ['bounty.created', 'bounty.created'])
+  // Written to the store's outbox in the transaction that created them, under "<bounty id>:<version>".
+  for (const message of events) assert.match(message.envelope.id, /^[A-Za-z0-9_-]+:1$/)
 
   // An edit changes the amount of the pending one, and edits the same bot comment.
   const edited = await deliver(app, 'issue_comment', issueCommentPayload('edited', { commentId: 11, body: 'I pledge $USDC:75$ and $ETH:0.5$ for a fix.', previousBody: 'I pledge $USDC:50$ and $ETH:0.5$ for a fix.' }))

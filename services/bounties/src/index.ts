@@ -36,6 +36,8 @@ export const bountiesService = defineService({
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
     const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     const store = new BountyStore(opened.db)
+    // Bounty events leave through the store's outbox (see bounty-publisher).
+    context.relayOutbox(opened)
     let double: GitHubDouble | undefined
     try {
       if (config.demo && !config.apiUrl) double = await startGitHubDouble({ appId: config.appId, publicKey: config.publicKey as string, appSlug: config.appSlug })
@@ -61,7 +63,7 @@ export const bountiesService = defineService({
         // Small transactions with a turn of the event loop between them: webhooks arriving meanwhile are answered in between.
         let read = 0
         for (let round = 0; round < INTAKE_ROUNDS; round++) {
-          const applied = await applyReceived(store, rules, { limit: INTAKE_BATCH, log: context.log })
+          const applied = await applyReceived(store, rules, { limit: INTAKE_BATCH, log: context.log, transact: (work) => opened.transaction(work) })
           read += applied.read
           if (applied.changed.length > 0) board.refresh()
           if (applied.read < INTAKE_BATCH) break
