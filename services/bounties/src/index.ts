@@ -25,6 +25,8 @@ import { tryRoutes } from './try-routes.js'
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
 const INTAKE_ROUNDS = 16
+/** Jobs run together per round of the job runner. */
+const JOBS_PER_ROUND = 128
 
 export const bountiesService = defineService({
   name: 'bounties',
@@ -58,6 +60,8 @@ export const bountiesService = defineService({
       db: opened.db,
       log: context.log,
       busy: () => traffic.current?.busy() ?? false,
+      // Under steady traffic a round runs at least once a second: enough for ~100 deliveries/s to keep up.
+      batch: JOBS_PER_ROUND,
       handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
       intake: async () => {
         // Small transactions with a turn of the event loop between them: webhooks arriving meanwhile are answered in between.
