@@ -28,6 +28,8 @@ interface Row {
   drainedMs: number | undefined
   /** CPU ms the peer's process used per delivery in the flat-out phase, and including the background work drained after it. */
   cpuMs: number
+  /** Of which the gateway's process (bounties through the gateway only). */
+  gatewayCpuMs: number | undefined
   cpuWithBackgroundMs: number
 }
 
@@ -36,12 +38,15 @@ interface Peer {
   url: string
   /** The processes whose CPU counts for the peer (the gateway and Bounties, or Probot). */
   pids: number[]
+  /** The gateway's process, when the peer is behind one. */
+  gateway?: number
   drain: (() => Promise<{ drainedMs: number }>) | undefined
 }
 
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? Number.NaN), 0)
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-')
+const cpu = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-')
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
@@ -66,7 +71,7 @@ async function main(): Promise<number> {
     const drain = () => bounties.request<{ drainedMs: number }>('drain')
     // As deployed: GitHub reaches Bounties through the gateway, Probot on its own server. The direct row shows the proxy's share.
     const peers: Peer[] = [
-      { name: 'bounties', url: gateway.info.url, pids: [gateway.pid, bounties.pid], drain },
+      { name: 'bounties', url: gateway.info.url, pids: [gateway.pid, bounties.pid], gateway: gateway.pid, drain },
       { name: 'probot', url: probot.info.url, pids: [probot.pid], drain: undefined },
       { name: 'bounties-direct', url: bounties.info.url, pids: [bounties.pid], drain },
     ]
@@ -81,11 +86,13 @@ async function main(): Promise<number> {
         const rate = await fixedRate(peer.url, WEBHOOK_PATH, SETTINGS.rate, SETTINGS.seconds)
         await peer.drain?.()
         const cpuBefore = cpuOf(peer.pids)
+        const gatewayBefore = peer.gateway === undefined ? undefined : cpuOf([peer.gateway])
         const flat = await flatOut(peer.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds)
         const cpuAnswered = cpuOf(peer.pids)
+        const gatewayCpuMs = peer.gateway === undefined || gatewayBefore === undefined ? undefined : ((cpuOf([peer.gateway]) - gatewayBefore) * 1000) / flat.ok
         const drainedMs = (await peer.drain?.())?.drainedMs
         const cpuAfter = cpuOf(peer.pids)
-        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
+        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, gatewayCpuMs, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
         console.log(`  round ${round} ${peer.name}: ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
       }
     }
@@ -97,7 +104,7 @@ async function main(): Promise<number> {
   }
   console.log('')
   const table = alignTable([
-    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'with background', 'drained s'],
+    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which gateway', 'with background', 'drained s'],
     ...rows.map((row) => [
       String(row.round),
       row.peer,
@@ -109,8 +116,9 @@ async function main(): Promise<number> {
       ms(row.flat.p50),
       ms(row.flat.p99),
       String(row.flat.errors),
-      ms(row.cpuMs),
-      ms(row.cpuWithBackgroundMs),
+      cpu(row.cpuMs),
+      row.gatewayCpuMs === undefined ? '-' : cpu(row.gatewayCpuMs),
+      cpu(row.cpuWithBackgroundMs),
       row.drainedMs === undefined ? '-' : (row.drainedMs / 1000).toFixed(1),
     ]),
   ])
