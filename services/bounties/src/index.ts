@@ -25,7 +25,9 @@ import { tryRoutes } from './try-routes.js'
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
 const INTAKE_ROUNDS = 16
-/** Jobs run together per round of the job runner. */
+/** The same while the process is saturated with webhooks (see job-runner): answering comes first. */
+const SATURATED_INTAKE_ROUNDS = 4
+/** Jobs run together per round of the job runner (32 while saturated). */
 const JOBS_PER_ROUND = 128
 
 export const bountiesService = defineService({
@@ -60,13 +62,12 @@ export const bountiesService = defineService({
       db: opened.db,
       log: context.log,
       busy: () => traffic.current?.busy() ?? false,
-      // Under steady traffic a round runs at least once a second: enough for ~100 deliveries/s to keep up.
       batch: JOBS_PER_ROUND,
       handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
-      intake: async () => {
+      intake: async (saturated) => {
         // Small transactions with a turn of the event loop between them: webhooks arriving meanwhile are answered in between.
         let read = 0
-        for (let round = 0; round < INTAKE_ROUNDS; round++) {
+        for (let round = 0; round < (saturated ? SATURATED_INTAKE_ROUNDS : INTAKE_ROUNDS); round++) {
           const applied = await applyReceived(store, rules, { limit: INTAKE_BATCH, log: context.log, transact: (work) => opened.transaction(work) })
           read += applied.read
           if (applied.changed.length > 0) board.refresh()
@@ -76,10 +77,12 @@ export const bountiesService = defineService({
         return read
       },
     })
-    traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
+    const webhooks = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
+    traffic.current = webhooks
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
+      webhooks.stop()
       board.stop()
       await runner.stop()
       ledger?.close()

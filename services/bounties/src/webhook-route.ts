@@ -36,10 +36,32 @@ export interface WebhookRouteOptions {
 
 /** How recently a delivery must have arrived for the process to count as busy answering. */
 export const BUSY_WINDOW_MS = 25
+/** Share of the last `LOAD_SAMPLE_MS` the event loop was working above which the process counts as loaded. */
+export const LOADED_UTILIZATION = 0.6
+const LOAD_SAMPLE_MS = 100
 
 export interface WebhookTraffic {
-  /** True while deliveries keep arriving: background work waits for a pause. */
+  /**
+   * True while deliveries keep arriving and the process has little time to
+   * spare (its event loop was working most of the last 100 ms): background
+   * work then waits for a pause. Steady traffic the process answers easily
+   * leaves it free to run, so the background keeps up.
+   */
   busy(): boolean
+  stop(): void
+}
+
+/** The event loop's utilization over the last sample, refreshed every `LOAD_SAMPLE_MS`. */
+function loopLoad(): { current(): number; stop(): void } {
+  let last = performance.eventLoopUtilization()
+  let utilization = 0
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization()
+    utilization = performance.eventLoopUtilization(now, last).utilization
+    last = now
+  }, LOAD_SAMPLE_MS)
+  timer.unref()
+  return { current: () => utilization, stop: () => clearInterval(timer) }
 }
 
 const refuse = (reply: FastifyReply, status: 400 | 401 | 415, error: BountyError) =>
@@ -94,5 +116,6 @@ export async function webhookRoute(app: FastifyInstance, { store, secrets, after
       return reply.code(200).type('application/json; charset=utf-8').send(ANSWERS[outcome])
     })
   })
-  return { busy: () => performance.now() - lastDelivery < BUSY_WINDOW_MS }
+  const load = loopLoad()
+  return { busy: () => performance.now() - lastDelivery < BUSY_WINDOW_MS && load.current() > LOADED_UTILIZATION, stop: load.stop }
 }
