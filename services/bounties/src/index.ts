@@ -77,12 +77,10 @@ export const bountiesService = defineService({
         return read
       },
     })
-    const webhooks = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
-    traffic.current = webhooks
+    traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
-      webhooks.stop()
       board.stop()
       await runner.stop()
       ledger?.close()

@@ -34,34 +34,19 @@ export interface WebhookRouteOptions {
   afterAnswer: () => void
 }
 
-/** How recently a delivery must have arrived for the process to count as busy answering. */
+/** Deliveries being answered at once from which the process counts as busy answering. */
+export const BUSY_IN_FLIGHT = 2
+/** How long the process stays busy after deliveries were last waiting together. */
 export const BUSY_WINDOW_MS = 25
-/** Share of the last `LOAD_SAMPLE_MS` the event loop was working above which the process counts as loaded. */
-export const LOADED_UTILIZATION = 0.6
-const LOAD_SAMPLE_MS = 100
 
 export interface WebhookTraffic {
   /**
-   * True while deliveries keep arriving and the process has little time to
-   * spare (its event loop was working most of the last 100 ms): background
-   * work then waits for a pause. Steady traffic the process answers easily
-   * leaves it free to run, so the background keeps up.
+   * True while deliveries queue up: two or more were being answered at once in
+   * the last 25 ms (they wait for each other, or for the CPU). Background work
+   * then waits. Steady traffic the process answers as it comes (one at a time)
+   * leaves the background free to keep up, however frequent the deliveries.
    */
   busy(): boolean
-  stop(): void
-}
-
-/** The event loop's utilization over the last sample, refreshed every `LOAD_SAMPLE_MS`. */
-function loopLoad(): { current(): number; stop(): void } {
-  let last = performance.eventLoopUtilization()
-  let utilization = 0
-  const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization()
-    utilization = performance.eventLoopUtilization(now, last).utilization
-    last = now
-  }, LOAD_SAMPLE_MS)
-  timer.unref()
-  return { current: () => utilization, stop: () => clearInterval(timer) }
 }
 
 const refuse = (reply: FastifyReply, status: 400 | 401 | 415, error: BountyError) =>
@@ -87,13 +72,20 @@ export async function webhookRoute(app: FastifyInstance, { store, secrets, after
   // Made once: a key object per secret, not a key per request.
   const keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')))
   const batcher = createDeliveryBatcher(store)
-  let lastDelivery = 0
+  let inFlight = 0
+  let lastCrowded = Number.NEGATIVE_INFINITY
   await app.register(async (scope) => {
     // Raw bytes: the signature covers them exactly, so nothing may parse or re-encode them first.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
     scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-      lastDelivery = performance.now()
+      if (++inFlight >= BUSY_IN_FLIGHT) lastCrowded = performance.now()
+      let done = false
+      const answered = () => {
+        if (!done) inFlight--
+        done = true
+      }
+      reply.raw.once('finish', answered).once('close', answered)
       const signature = request.headers['x-hub-signature-256']
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       if (typeof signature !== 'string' || !signature.startsWith('sha256=')) {
@@ -116,6 +108,5 @@ export async function webhookRoute(app: FastifyInstance, { store, secrets, after
       return reply.code(200).type('application/json; charset=utf-8').send(ANSWERS[outcome])
     })
   })
-  const load = loopLoad()
-  return { busy: () => performance.now() - lastDelivery < BUSY_WINDOW_MS && load.current() > LOADED_UTILIZATION, stop: load.stop }
+  return { busy: () => inFlight >= BUSY_IN_FLIGHT || performance.now() - lastCrowded < BUSY_WINDOW_MS }
 }
