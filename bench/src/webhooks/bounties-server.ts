@@ -4,7 +4,7 @@
  * in the outside-world child. Answers "drain": waits until every stored delivery
  * is applied and every job it queued (bot comments, ledger calls, events) is done.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -36,6 +36,7 @@ runChild<{ url: string }>(
       await service.stop()
       await watch.close()
       await bus.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
     answerRequests(async () => {
       const started = Date.now()

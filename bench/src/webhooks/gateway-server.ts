@@ -3,7 +3,7 @@
  * runs it (its own process, the service reached through the proxy, which hands
  * the raw bytes on unchanged). Logs at the same level as both peers.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
@@ -11,12 +11,13 @@ import { childArgs, runChild } from '../common/child-protocol.js'
 import { BENCH_DX_SECRET } from './settings.js'
 
 let gateway: Gateway | undefined
+let workDir: string | undefined
 
 runChild<{ url: string }>(
   async () => {
     const { bounties } = childArgs<{ bounties: string }>()
     const config = parseGatewayConfig({ gateway: { port: 0, host: '127.0.0.1' }, services: { bounties: { url: bounties } }, pages: [] }, 'bench configuration')
-    const workDir = mkdtempSync(join(tmpdir(), 'dx-bench-gateway-'))
+    workDir = mkdtempSync(join(tmpdir(), 'dx-bench-gateway-'))
     // A clean environment: a developer's own DX_* variables must not change what is measured.
     const env = { DX_LOG_LEVEL: 'error', DX_DATA_DIR: workDir, DX_SECRET: BENCH_DX_SECRET }
     gateway = await createGateway(config, { env, dataDir: workDir, logLevel: 'error', port: 0 })
@@ -27,5 +28,6 @@ runChild<{ url: string }>(
   },
   async () => {
     await gateway?.stop()
+    if (workDir) rmSync(workDir, { recursive: true, force: true })
   },
 )

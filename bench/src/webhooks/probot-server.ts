@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNodeMiddleware, Probot } from 'probot'
@@ -35,7 +35,8 @@ const readBody = (request: IncomingMessage) =>
 runChild<{ url: string }>(
   async () => {
     const outside = childArgs<OutsideInfo>()
-    const store = await openStore<BountiesDatabase>({ service: 'bounties', migrations, dataDir: mkdtempSync(join(tmpdir(), 'dx-bench-probot-')) })
+    const dataDir = mkdtempSync(join(tmpdir(), 'dx-bench-probot-'))
+    const store = await openStore<BountiesDatabase>({ service: 'bounties', migrations, dataDir })
     const deliveries = new BountyStore(store.db)
     // The raw body of each delivery in flight, by delivery id, for the handler.
     const bodies = new Map<string, string>()
@@ -66,6 +67,7 @@ runChild<{ url: string }>(
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
   },
