@@ -98,9 +98,11 @@ test('metrics - a real Prometheus scrapes the gateway and two services; PromQL r
 
   // What Prometheus scraped matches: a delivery per update the page received, requests by route pattern, the outbox drained.
   await waitFor(async () => (await query(base, 'dx_live_deliveries_total{service="gateway"}')) === 5, { timeoutMs: 15_000, intervalMs: 500, what: 'deliveries to equal the 5 updates the page received' })
-  const posted = await query(base, 'sum(dx_http_request_duration_seconds_count{service="todo",route="/todo/items",method="POST"})')
-  assert.equal(posted, 5, 'Todo counted the five posts under the route pattern')
-  assert.equal(await query(base, 'dx_outbox_depth{service="todo"}'), 0, 'nothing left in the outbox')
+  // Each target is scraped on its own clock: wait for Todo's scrape after the posts too.
+  const eventually = (promql: string, want: (value: number | undefined) => boolean, what: string) =>
+    waitFor(async () => want(await query(base, promql)), { timeoutMs: 15_000, intervalMs: 500, what })
+  await eventually('sum(dx_http_request_duration_seconds_count{service="todo",route="/todo/items",method="POST"})', (n) => n === 5, 'Todo to count the five posts under the route pattern')
+  await eventually('dx_outbox_depth{service="todo"}', (n) => n === 0, 'nothing left in the outbox')
   assert.ok(((await query(base, 'sum(dx_bus_publish_duration_seconds_count{service="todo",topic_group="live"})')) ?? 0) >= 5, 'the outbox relay published the updates on the bus')
   assert.equal(await query(base, 'dx_live_connections{service="gateway"}'), 1)
   assert.equal(await query(base, 'dx_service_up{service="gateway",target="todo"}'), 1)
