@@ -1,8 +1,9 @@
 /**
  * @module proxy-routes
  * Everything under `/<service>` goes to that service unchanged (the service is
- * mounted at the same path on its own port): every method, bodies and
- * responses streamed, redirects and cookies passed through. The gateway adds
+ * mounted at the same path on its own port): every method, bodies passed on
+ * byte for byte (a small one read whole first, a large one streamed), responses
+ * streamed, redirects and cookies passed through. The gateway adds
  * the protocol headers, drops any `x-dx-*` header the browser sent and its own
  * session cookie, and refuses cross-site form posts. A request no process
  * answered gets 502, or 504 past the header timeout (see proxy-error).
@@ -42,7 +43,10 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bod
         const refusal = crossSiteRefusal(request.headers.accept, request.id)
         return reply.code(403).type(refusal.type).send(refusal.body)
       }
+      // A body read whole (see limitedBody) goes on as those exact bytes, under its own content type.
+      const whole = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] as string } : {}
       return reply.from(request.url, {
+        ...whole,
         rewriteRequestHeaders: (_req, headers) => {
           const kept = withoutReservedHeaders(headers)
           const cookie = withoutSessionCookie(typeof kept.cookie === 'string' ? kept.cookie : undefined)
