@@ -5,6 +5,7 @@
  * on its own at `/bounties`. Webhooks arrive at `/bounties/webhooks/github`
  * through the gateway; the bot comment and the Ledger follow in the background.
  */
+import { fileURLToPath } from 'node:url'
 import { defineService } from '@distributex/sdk'
 import { loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
@@ -21,6 +22,7 @@ import { applyReceived } from './handle-delivery.js'
 import { webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
 import { tryRoutes } from './try-routes.js'
+import { signRoutes } from './sign-route.js'
 
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
@@ -34,8 +36,12 @@ export const bountiesService = defineService({
   name: 'bounties',
   version: '0.1.0',
   title: 'Bounties',
-  routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
-  widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: [] } }],
+  assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
+  routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'POST /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
+  widgets: [
+    { name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: [] } },
+    { name: 'sign', title: 'Sign a bounty', path: '/bounties/sign', description: 'Sign a pending bounty with a browser wallet (EIP-712)', assets: { css: [], js: ['/bounties/assets/sign.js'] } },
+  ],
   async setup(app, context) {
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
     const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
@@ -79,6 +85,17 @@ export const bountiesService = defineService({
     })
     traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
+    signRoutes(app, {
+      store,
+      denominations: config.denominations,
+      verifyingContract: config.verifyingContract,
+      ledger: ledger !== undefined,
+      transact: (work) => opened.transaction(work),
+      afterSign: () => {
+        runner.wake()
+        board.refresh()
+      },
+    })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
       board.stop()
@@ -104,4 +121,7 @@ export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'
 export { BOARD_CHANNEL } from './after-answer.js'
 export { BountyError, BountyConfigError, SignatureError, PayloadError, GitHubApiError, type BountyErrorCode } from './bounty-errors.js'
 export { WEBHOOK_PATH, signatureMatches } from './webhook-route.js'
+export { bountyTypedData, bountyDigest, typedDataJson, signatureHash, BOUNTY_TYPES, BOUNTY_DOMAIN_NAME, BOUNTY_DOMAIN_VERSION, DEFAULT_VERIFYING_CONTRACT, type BountyTypedData, type BountyMessage } from './bounty-typed-data.js'
+export { verifyBountySignature, SignedBountyBody, type SignatureRefusal, type RefusalCode } from './verify-bounty-signature.js'
+export { SIGN_PATH } from './sign-route.js'
 export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'
