@@ -32,7 +32,7 @@ export interface BountiesRig {
   stop(): Promise<void>
 }
 
-export async function startBountiesRig({ ledger: withLedger = true, env: extra = {} }: { ledger?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BountiesRig> {
+export async function startBountiesRig({ ledger: withLedger = true, env: extra = {}, ledgerPort = 0 }: { ledger?: boolean; env?: NodeJS.ProcessEnv; ledgerPort?: number } = {}): Promise<BountiesRig> {
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
   const double = await startGitHubDouble({ appId: TEST_APP_ID, publicKey: keys.publicKey })
   const dataDir = mkdtempSync(join(tmpdir(), 'dx-bounties-'))
@@ -44,7 +44,7 @@ export async function startBountiesRig({ ledger: withLedger = true, env: extra =
     ledger: undefined,
     ledgerClient: undefined,
     async startLedger() {
-      const port = rig.ledger?.port ?? 0
+      const port = rig.ledger?.port ?? ledgerPort
       rig.ledger = await ledgerService.start({ port, env: { DX_SECRET: TEST_SECRET }, dataDir: join(dataDir, 'ledger'), databaseUrl: undefined })
       rig.env.DX_LEDGER_ADDRESS = rig.ledger.address
       rig.ledgerClient ??= createLedgerClient({ address: rig.ledger.address, secret: TEST_SECRET, caller: 'test', attempts: 1 })
