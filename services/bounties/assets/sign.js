@@ -1,5 +1,6 @@
 /* global document, window */
-// The signing page's script (docs/bounties.md#signing): finds browser wallets
+// The signing page's script (docs/bounties.md#signing), loaded with the board widget (on a page
+// without the signing panel it does nothing): finds browser wallets
 // with EIP-6963 (each announces itself on `eip6963:announceProvider`) and falls
 // back to `window.ethereum` (EIP-1193); asks the chosen wallet for an account,
 // switches it to the bounty's chain (`wallet_switchEthereumChain`), asks for an

@@ -38,10 +38,8 @@ export const bountiesService = defineService({
   title: 'Bounties',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
   routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'POST /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
-  widgets: [
-    { name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: [] } },
-    { name: 'sign', title: 'Sign a bounty', path: '/bounties/sign', description: 'Sign a pending bounty with a browser wallet (EIP-712)', assets: { css: [], js: ['/bounties/assets/sign.js'] } },
-  ],
+  // The board's script also drives the signing page (it does nothing on a page without one).
+  widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: ['/bounties/assets/sign.js'] } }],
   async setup(app, context) {
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
     const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })

@@ -78,7 +78,7 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
   app.get(SIGN_PATH, async (request, reply) => {
     const { id } = request.params as { id: string }
     const bounty = BOUNTY_ID.test(id) ? await store.get(id) : undefined
-    if (!bounty) return reply.page(notFound(), { widget: 'sign', title: 'Bounty not found', status: 404 })
+    if (!bounty) return reply.page(notFound(), { widget: 'board', title: 'Bounty not found', status: 404 })
     reply.header('cache-control', 'no-store')
     let action: SafeHtml
     if (bounty.state === 'pending') {
@@ -95,7 +95,7 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
   ${action}
   <p class="mt-3"><a class="dx-btn-quiet ring-1 ring-slate-300" href="${bounty.commentUrl}" rel="noopener">Back to the comment</a></p>
 </div>`
-    return reply.page(body, { widget: 'sign', title: 'Sign a bounty' })
+    return reply.page(body, { widget: 'board', title: 'Sign a bounty' })
   })
 
   app.post(SIGN_PATH, { bodyLimit: 16 * 1024 }, async (request, reply) => {
