@@ -114,8 +114,21 @@ export interface SignRequestTable {
   used_at: string | null
 }
 
+/** Bounties' read model of Identity's links (see wallet-links). */
+export interface WalletLinkTable {
+  /** GitHub login, lower case. */
+  login: string
+  /** Checksummed address. */
+  address: string
+  /** 1 while linked, 0 once unlinked. */
+  linked: number
+  /** Time of the last event about this pair (ISO). */
+  changed_at: string
+}
+
 export interface BountiesDatabase {
   sign_requests: SignRequestTable
+  wallet_links: WalletLinkTable
   deliveries: DeliveryTable
   bounties: BountyTable
   bot_comments: BotCommentTable

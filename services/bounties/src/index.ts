@@ -23,6 +23,7 @@ import { webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
 import { tryRoutes } from './try-routes.js'
 import { signRoutes } from './sign-route.js'
+import { consumeIdentityEvents, WalletLinks } from './wallet-links.js'
 
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
@@ -83,7 +84,12 @@ export const bountiesService = defineService({
     })
     traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
+    const links = new WalletLinks(opened.db)
+    const identity = context.bus ? await consumeIdentityEvents(context.bus, links, context.log) : undefined
+    if (config.signers === 'linked' && !context.bus) context.log.warn({}, 'DX_BOUNTY_SIGNERS=linked without a bus: no links are learnt, so no bounty can be signed')
     signRoutes(app, {
+      signers: config.signers,
+      links,
       store,
       denominations: config.denominations,
       verifyingContract: config.verifyingContract,
@@ -96,6 +102,7 @@ export const bountiesService = defineService({
     })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
+      await identity?.stop()
       board.stop()
       await runner.stop()
       ledger?.close()
@@ -122,4 +129,5 @@ export { WEBHOOK_PATH, signatureMatches } from './webhook-route.js'
 export { bountyTypedData, bountyDigest, typedDataJson, signatureHash, BOUNTY_TYPES, BOUNTY_DOMAIN_NAME, BOUNTY_DOMAIN_VERSION, DEFAULT_VERIFYING_CONTRACT, type BountyTypedData, type BountyMessage } from './bounty-typed-data.js'
 export { verifyBountySignature, SignedBountyBody, type SignatureRefusal, type RefusalCode } from './verify-bounty-signature.js'
 export { SIGN_PATH } from './sign-route.js'
+export { IDENTITY_TOPIC, WalletLinks, type SignerPolicy } from './wallet-links.js'
 export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'

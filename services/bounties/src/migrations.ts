@@ -9,7 +9,8 @@
  * orders them, `error` says why one could not be applied. Since 0003 a bounty
  * keeps what its signature binds (repository id, comment node id) and, once
  * signed, the signature's hash (unique: the idempotency key) and the signer;
- * `sign_requests` holds the single-use nonces handed to signing pages.
+ * `sign_requests` holds the single-use nonces handed to signing pages. Since
+ * 0004 `wallet_links` is the read model of Identity's links (wallet-links).
  */
 import { sql, type Kysely, type Migration } from '@distributex/store'
 
@@ -111,6 +112,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sign_requests').execute()
       await db.schema.dropIndex('bounties_signature').execute()
       for (const column of ['signer', 'signature_hash', 'comment_node_id', 'repository_id']) await db.schema.alterTable('bounties').dropColumn(column).execute()
+    },
+  },
+  '0004-wallet-links': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('wallet_links')
+        .addColumn('login', 'text', (col) => col.notNull())
+        .addColumn('address', 'text', (col) => col.notNull())
+        .addColumn('linked', 'integer', (col) => col.notNull())
+        .addColumn('changed_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('wallet_links_pair', ['login', 'address'])
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('wallet_links').execute()
     },
   },
 }

@@ -15,14 +15,15 @@ import { BountyStore } from './bounty-store.js'
 import { createSignRequest, unixNow } from './sign-store.js'
 import { bountyDigest, bountyTypedData, DEFAULT_VERIFYING_CONTRACT } from './bounty-typed-data.js'
 import { DEFAULT_DENOMINATIONS, parseDenominations } from './denominations.js'
+import { IDENTITY_TOPIC } from './wallet-links.js'
 
 // Well-known development keys (Hardhat's first two accounts): never hold value.
 const FUNDER = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80')
 const OTHER = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9c86dae88c7b5d71e6e8bf5a2a0c2b')
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n
 
-async function build(t: TestContext) {
-  const rig = await startBountiesRig()
+async function build(t: TestContext, env: NodeJS.ProcessEnv = {}) {
+  const rig = await startBountiesRig({ env })
   const bus = createBus(undefined)
   const { app, close } = await bountiesService.build({ dataDir: rig.dataDir, logLevel: 'silent', env: rig.env, databaseUrl: undefined, bus })
   const watch = await openStore<BountiesDatabase>({ service: 'bounties', migrations, dataDir: rig.dataDir })
@@ -223,3 +224,35 @@ test('bounty signing - the EIP-712 digest of a fixed example equals the vector c
 })
 
 const DOCUMENTED_DIGEST = '0x83c0457a8b8fbabb7527cd2066aff74ddad97fd048120fa8fa3dd0bf6afc12a5'
+
+test('bounty signing - with DX_BOUNTY_SIGNERS=linked only a wallet linked to the funder\'s GitHub account signs, as learnt from identity.linked / identity.unlinked', async (t) => {
+  const { app, bus, usdc, eth, typedFor, post, snapshot } = await build(t, { DX_BOUNTY_SIGNERS: 'linked' })
+  const identityEvent = (type: 'identity.linked' | 'identity.unlinked', githubLogin: string, address: string, source = 'identity') => bus.publish(IDENTITY_TOPIC, { type, source, data: { githubLogin, address } })
+  const pageSays = (pattern: RegExp) => waitFor(async () => pattern.test((await app.inject({ url: `/bounties/sign/${usdc.id}` })).body), { what: `the page to say ${String(pattern)}`, timeoutMs: 10_000 })
+  const refusedAsNotLinked = async (bounty: Bounty, account: typeof FUNDER) => {
+    const typed = await typedFor(bounty, account.address)
+    const before = await snapshot()
+    const answer = await post(bounty, await signAsWallet(account, typed), typed)
+    assert.equal(answer.statusCode, 403, answer.body)
+    assert.equal((answer.json() as { error: string }).error, 'not-linked')
+    assert.match((answer.json() as { message: string }).message, new RegExp(`not linked to @ada.*Link this wallet`))
+    assert.deepEqual(await snapshot(), before)
+  }
+  await pageSays(/No wallet is linked to @ada yet/)
+  await refusedAsNotLinked(usdc, FUNDER)
+
+  // Another account's wallet (linked to @grace), and a link announced by something that is not Identity: both refused.
+  await identityEvent('identity.linked', 'grace', OTHER.address)
+  await identityEvent('identity.linked', 'ada', OTHER.address, 'news')
+  await identityEvent('identity.linked', 'Ada', FUNDER.address)
+  await pageSays(new RegExp(`Linked: <span class="font-mono">${FUNDER.address}</span>\\.`))
+  await refusedAsNotLinked(usdc, OTHER)
+
+  const typed = await typedFor(usdc)
+  assert.equal((await post(usdc, await signAsWallet(FUNDER, typed), typed)).statusCode, 200, 'the linked wallet signs')
+
+  // Unlinking takes effect for the next signature.
+  await identityEvent('identity.unlinked', 'ada', FUNDER.address)
+  await waitFor(async () => /No wallet is linked to @ada yet/.test((await app.inject({ url: `/bounties/sign/${eth.id}` })).body), { what: 'the unlink learnt', timeoutMs: 10_000 })
+  await refusedAsNotLinked(eth, FUNDER)
+})

@@ -22,6 +22,7 @@ import type { Denominations } from './denominations.js'
 import { enqueueJobs, type NewJob } from './job-queue.js'
 import { bountyBySignature, createSignRequest, findSignRequest, signBounty, unixNow } from './sign-store.js'
 import { SignedBountyBody, verifyBountySignature } from './verify-bounty-signature.js'
+import type { SignerPolicy, WalletLinks } from './wallet-links.js'
 
 export const SIGN_PATH = '/bounties/sign/:id'
 
@@ -33,6 +34,9 @@ export interface SignRoutesOptions {
   ledger: boolean
   /** A transaction with the store's outbox, when there is one. */
   transact: <T>(work: (trx: Trx, outbox: Outbox | undefined) => Promise<T>) => Promise<T>
+  /** Who may sign, and the links that decide it when only linked wallets may. */
+  signers: SignerPolicy
+  links: WalletLinks
   /** Called after a bounty is signed: jobs to run, a board to refresh. */
   afterSign?: () => void
 }
@@ -58,7 +62,7 @@ function details(bounty: Bounty, denominations: Denominations): SafeHtml {
   </dl>`
 }
 
-function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline: bigint): SafeHtml {
+function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline: bigint, linked: readonly Address[] | undefined): SafeHtml {
   const minutes = Math.round(Number(deadline - unixNow()) / 60)
   return html`<div id="bounty-signer" class="mt-4" data-typed-data="${typedData}" data-chain-id="${String(chainId)}" data-chain-label="${chainLabel(chainId)}" data-post="/bounties/sign/${bounty.id}">
     <noscript><p id="sign-noscript" class="rounded-lg bg-amber-50 p-3 text-sm text-amber-900">Signing needs JavaScript: your browser wallet is reached through it. Turn JavaScript on for this site and reload this page. Nothing has been signed.</p></noscript>
@@ -67,6 +71,7 @@ function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline:
       <li>It shows this bounty as typed data; check the amount and sign. Signing sends no transaction and costs no fee.</li>
       <li>You are taken back to the ${bounty.isPull ? 'pull request' : 'issue'}.</li>
     </ol>
+    ${linked === undefined ? '' : html`<p id="sign-who" class="mt-3 rounded-lg bg-slate-50 p-3 text-sm">Only a wallet linked to @${bounty.funder}'s GitHub account can sign this bounty. ${linked.length === 0 ? html`No wallet is linked to @${bounty.funder} yet: link yours to that account first.` : html`Linked: ${linked.map((address, index) => html`${index ? ', ' : ''}<span class="font-mono">${address}</span>`)}.`}</p>`}
     <div id="sign-wallets" class="mt-3 flex flex-wrap gap-2" hidden></div>
     <p class="mt-3"><button id="sign-button" type="button" class="dx-btn" disabled>Sign with your wallet</button></p>
     <p id="sign-status" class="mt-3 text-sm" role="status" aria-live="polite">Looking for a browser wallet…</p>
@@ -74,7 +79,7 @@ function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline:
   </div>`
 }
 
-export function signRoutes(app: FastifyInstance, { store, denominations, verifyingContract, ledger, transact, afterSign }: SignRoutesOptions): void {
+export function signRoutes(app: FastifyInstance, { store, denominations, verifyingContract, ledger, transact, signers, links, afterSign }: SignRoutesOptions): void {
   app.get(SIGN_PATH, async (request, reply) => {
     const { id } = request.params as { id: string }
     const bounty = BOUNTY_ID.test(id) ? await store.get(id) : undefined
@@ -84,7 +89,7 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
     if (bounty.state === 'pending') {
       const signing = await createSignRequest(store.db, bounty.id)
       const typed = bountyTypedData(bounty, denominations, { nonce: signing.nonce, deadline: signing.deadline, funder: zeroAddress, verifyingContract })
-      action = signPanel(bounty, typedDataJson(typed), typed.domain.chainId, signing.deadline)
+      action = signPanel(bounty, typedDataJson(typed), typed.domain.chainId, signing.deadline, signers === 'linked' ? await links.walletsOf(bounty.funder) : undefined)
     } else {
       const said = bounty.state === 'signed' ? html`This bounty is signed${bounty.signer ? html` by <span class="font-mono">${bounty.signer}</span>` : ''}. There is nothing left to do.` : html`This bounty is ${bounty.state}; it can no longer be signed.`
       action = html`<p id="sign-status" class="mt-4 rounded-lg bg-slate-50 p-3 text-sm" role="status">${said}</p>`
@@ -119,6 +124,10 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
     if (!verdict.ok) {
       request.log.info({ bounty: bounty.id, refusal: verdict.code }, 'bounty signature refused')
       return reply.code(verdict.status).send({ error: verdict.code, message: verdict.message })
+    }
+    if (signers === 'linked' && !(await links.isLinked(bounty.funder, verdict.signer))) {
+      request.log.info({ bounty: bounty.id, refusal: 'not-linked' }, 'bounty signature refused')
+      return reply.code(403).send({ error: 'not-linked', message: `The wallet ${verdict.signer} is not linked to @${bounty.funder}, who pledged this bounty. Link this wallet to that GitHub account first, or sign with a wallet already linked to it. Nothing was changed.` })
     }
     const result = await transact(async (trx, outbox) => {
       const signed = await signBounty(trx, { bountyId: bounty.id, nonce: verdict.typed.message.nonce, signatureHash: key, signer: verdict.signer })
