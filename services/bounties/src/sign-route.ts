@@ -20,7 +20,7 @@ import { bountyEvent, stageBountyEvents } from './bounty-publisher.js'
 import { bountyTypedData, signatureHash, typedDataJson } from './bounty-typed-data.js'
 import type { Denominations } from './denominations.js'
 import { enqueueJobs, type NewJob } from './job-queue.js'
-import { bountyBySignature, createSignRequest, findSignRequest, signBounty, unixNow } from './sign-store.js'
+import { bountyBySignature, createSignRequest, findSignRequest, signBounty, SignRaceLost, unixNow, type SignOutcome } from './sign-store.js'
 import { SignedBountyBody, verifyBountySignature } from './verify-bounty-signature.js'
 import type { SignerPolicy, WalletLinks } from './wallet-links.js'
 
@@ -129,7 +129,7 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
       request.log.info({ bounty: bounty.id, refusal: 'not-linked' }, 'bounty signature refused')
       return reply.code(403).send({ error: 'not-linked', message: `The wallet ${verdict.signer} is not linked to @${bounty.funder}, who pledged this bounty. Link this wallet to that GitHub account first, or sign with a wallet already linked to it. Nothing was changed.` })
     }
-    const result = await transact(async (trx, outbox) => {
+    const result = await transact(async (trx, outbox): Promise<SignOutcome> => {
       const signed = await signBounty(trx, { bountyId: bounty.id, nonce: verdict.typed.message.nonce, signatureHash: key, signer: verdict.signer })
       if (signed.outcome !== 'signed') return signed
       const jobs: NewJob[] = [{ key: `comment:${threadKey(bounty.repository, bounty.issueNumber)}`, kind: 'comment', payload: { installationId: bounty.installationId, repository: bounty.repository, issueNumber: bounty.issueNumber } }]
@@ -139,6 +139,9 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
       else jobs.push({ key: `event:signed:${bounty.id}`, kind: 'event', payload: events })
       await enqueueJobs(trx, jobs)
       return signed
+    }).catch((error: unknown): SignOutcome => {
+      if (error instanceof SignRaceLost) return { outcome: 'lost' }
+      throw error
     })
     if (result.outcome === 'lost') return reply.code(409).send({ error: 'nonce-used', message: 'This bounty was signed meanwhile, or this signing request was used. Reload the page to see where it stands.' })
     if (result.outcome === 'signed') afterSign?.()

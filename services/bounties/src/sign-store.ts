@@ -37,23 +37,34 @@ export async function findSignRequest(db: Kysely<BountiesDatabase>, nonce: strin
   return row ? { nonce: BigInt(row.nonce), bountyId: row.bounty_id, deadline: BigInt(row.deadline), used: row.used_at !== null } : undefined
 }
 
+/** Thrown inside the transaction when the signing request was used meanwhile: it rolls the transaction back. */
+export class SignRaceLost extends Error {
+  constructor() {
+    super('the signing request was used meanwhile')
+    this.name = 'SignRaceLost'
+  }
+}
+
 export type SignOutcome = { outcome: 'signed'; bounty: Bounty } | { outcome: 'again'; bounty: Bounty } | { outcome: 'lost' }
 
 /**
- * In `trx`: uses the request and signs the bounty. `again` when this very
+ * In `trx`: signs the bounty and uses the request. `again` when this very
  * signature signed it already (the same answer twice); `lost` when another
- * signature or request got there first (nothing changed).
+ * signature got there first (nothing written). Throws `SignRaceLost` when the
+ * request was used meanwhile, so the caller's transaction rolls back.
  */
 export async function signBounty(trx: Trx, { bountyId, nonce, signatureHash, signer }: { bountyId: string; nonce: bigint; signatureHash: string; signer: string }): Promise<SignOutcome> {
   const current = await trx.selectFrom('bounties').selectAll().where('id', '=', bountyId).executeTakeFirst()
   if (!current) return { outcome: 'lost' }
   if (current.signature_hash === signatureHash) return { outcome: 'again', bounty: toBounty(current) }
   const now = new Date().toISOString()
-  const used = await trx.updateTable('sign_requests').set({ used_at: now }).where('nonce', '=', nonce.toString()).where('bounty_id', '=', bountyId).where('used_at', 'is', null).executeTakeFirst()
-  if (Number(used.numUpdatedRows) !== 1) return { outcome: 'lost' }
   const next = { state: 'signed', signature_hash: signatureHash, signer, version: Number(current.version) + 1, updated_at: now }
+  // The bounty first: a second signature racing this one waits here for the row and then finds it signed, having written nothing.
   const updated = await trx.updateTable('bounties').set(next).where('id', '=', bountyId).where('state', '=', 'pending').executeTakeFirst()
   if (Number(updated.numUpdatedRows) !== 1) return { outcome: 'lost' }
+  const used = await trx.updateTable('sign_requests').set({ used_at: now }).where('nonce', '=', nonce.toString()).where('bounty_id', '=', bountyId).where('used_at', 'is', null).executeTakeFirst()
+  // Throwing rolls the bounty back with it.
+  if (Number(used.numUpdatedRows) !== 1) throw new SignRaceLost()
   return { outcome: 'signed', bounty: toBounty({ ...current, ...next }) }
 }
 
