@@ -43,7 +43,9 @@ export const bountiesService = defineService({
   widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: ['/bounties/assets/sign.js'] } }],
   async setup(app, context) {
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
-    const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
+    // On PostgreSQL the tables live in the schema `bounties`, or in DX_BOUNTIES_SCHEMA (tests use a fresh one).
+    const schema = context.env.DX_BOUNTIES_SCHEMA
+    const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir, ...(schema ? { schema } : {}) })
     const store = new BountyStore(opened.db)
     // Bounty events leave through the store's outbox (see bounty-publisher).
     context.relayOutbox(opened)
