@@ -38,7 +38,7 @@ describe('bounty signing with a browser wallet, in headless Chromium', { skip },
     await app?.close()
   })
 
-  test('e2e bounty signing - without a wallet, and without JavaScript, the page says exactly what is needed', async () => {
+  test('e2e bounty signing - without a wallet, and without JavaScript, the page says exactly what is needed; on its own URL it finds the wallet too', async () => {
     const bare = await browser.newContext()
     const page = await bare.newPage()
     await page.goto(links[0] as string)
@@ -46,6 +46,15 @@ describe('bounty signing with a browser wallet, in headless Chromium', { skip },
     assert.match((await page.locator('#sign-status').textContent()) ?? '', /wallet extension such as MetaMask.*Ethereum \(chain 1\).*reload/)
     assert.equal(await page.locator('#sign-button').isDisabled(), true)
     await bare.close()
+
+    // On the service's own URL too: the same page, its script served by Bounties itself.
+    const own = await browser.newContext()
+    await installTestWallet(own, FUNDER)
+    const ownPage = await own.newPage()
+    await ownPage.goto(`${app.bounties.url}${new URL(links[0] as string).pathname}`)
+    await ownPage.getByRole('heading', { name: 'Sign the bounty of 50 USDC' }).waitFor()
+    await ownPage.getByRole('button', { name: 'Sign with Test Wallet' }).waitFor({ timeout: 5000 })
+    await own.close()
 
     const noScript = await browser.newContext({ javaScriptEnabled: false })
     const still = await noScript.newPage()
