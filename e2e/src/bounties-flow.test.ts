@@ -50,11 +50,11 @@ describe('bounties flow, in headless Chromium', { skip }, () => {
     const links = [...comment.body.matchAll(/\((http:\/\/127\.0\.0\.1:\d+\/bounties\/sign\/[A-Za-z0-9_-]+)\)/g)].map((match) => match[1] as string)
     assert.equal(links.length, 2, comment.body)
 
-    // The sign link opens the bounty as stored; signing itself comes next.
+    // The sign link opens the bounty as stored, ready to sign (bounties-sign.test signs it).
     const signing = await (await browser.newContext()).newPage()
     await signing.goto(links[0] as string)
     await signing.getByRole('heading', { name: /Sign the bounty of (50 USDC|0\.5 ETH)/ }).waitFor()
-    await signing.getByText('Signing with a browser wallet is coming').waitFor()
+    await signing.locator('#bounty-signer').waitFor()
     await signing.context().close()
 
     assert.deepEqual(await post('edited', 'Whoever fixes this gets $USDC:75$ and $ETH:0.5$', 'Whoever fixes this gets $USDC:50$ and $ETH:0.5$'), { outcome: 'received' })

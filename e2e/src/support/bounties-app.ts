@@ -18,13 +18,20 @@ export interface BountiesApp {
   close(): Promise<void>
 }
 
-export async function startBountiesApp(): Promise<BountiesApp> {
+/** Fixed ports (gateway, Bounties, Ledger) for a test that keeps to a port range; free ones otherwise. */
+export interface BountiesAppPorts {
+  gateway: number
+  bounties: number
+  ledger: number
+}
+
+export async function startBountiesApp({ ports }: { ports?: BountiesAppPorts } = {}): Promise<BountiesApp> {
   const bus = createBus(undefined)
-  const rig = await startBountiesRig()
-  const gatewayPort = await freePort()
+  const rig = await startBountiesRig(ports ? { ledgerPort: ports.ledger } : {})
+  const gatewayPort = ports?.gateway ?? (await freePort())
   // Sign links in the bot comment point at this gateway.
   rig.env.DX_GATEWAY_URL = `http://127.0.0.1:${gatewayPort}`
-  const bounties = await bountiesService.start({ port: 0, dataDir: rig.dataDir, env: rig.env, logLevel: 'silent', databaseUrl: undefined, bus })
+  const bounties = await bountiesService.start({ port: ports?.bounties ?? 0, dataDir: rig.dataDir, env: rig.env, logLevel: 'silent', databaseUrl: undefined, bus })
   const config = parseGatewayConfig({
     gateway: { port: gatewayPort, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
     services: { bounties: { url: bounties.url } },

@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs'
 import { BountyConfigError } from './bounty-errors.js'
 import { loadDenominations, type Denominations } from './denominations.js'
 import { DEFAULT_CAP } from './parse-bounties.js'
+import { getAddress, isAddress, type Address } from 'viem'
+import { DEFAULT_VERIFYING_CONTRACT } from './bounty-typed-data.js'
+import type { SignerPolicy } from './wallet-links.js'
 
 export interface BountiesConfig {
   denominations: Denominations
@@ -24,6 +27,10 @@ export interface BountiesConfig {
   webhookSecrets: string[]
   /** `host:port` of the Ledger, or undefined to run without one. */
   ledgerAddress: string | undefined
+  /** The app's fixed address in the EIP-712 domain of bounty signatures. */
+  verifyingContract: Address
+  /** Who may sign: any wallet, or only one linked to the funder's GitHub account (`DX_BOUNTY_SIGNERS`). */
+  signers: SignerPolicy
   demo: boolean
 }
 
@@ -46,11 +53,16 @@ export function loadBountiesConfig(env: NodeJS.ProcessEnv, secret: string): Boun
   if (!Number.isInteger(cap) || cap < 1 || cap > 100) throw new BountyConfigError('DX_BOUNTY_CAP must be a whole number from 1 to 100')
   const appSlug = env.DX_GITHUB_APP_SLUG ?? 'distributex-bounties'
   const ledgerAddress = env.DX_LEDGER_ADDRESS || undefined
+  const contract = env.DX_BOUNTY_VERIFYING_CONTRACT || DEFAULT_VERIFYING_CONTRACT
+  if (!isAddress(contract, { strict: false })) throw new BountyConfigError('DX_BOUNTY_VERIFYING_CONTRACT must be a 0x-prefixed 20-byte address')
+  const verifyingContract = getAddress(contract)
+  const signers = (env.DX_BOUNTY_SIGNERS || 'any') as SignerPolicy
+  if (signers !== 'any' && signers !== 'linked') throw new BountyConfigError('DX_BOUNTY_SIGNERS must be "any" or "linked" (only a wallet linked to the funder\'s GitHub account may sign)')
   const previous = env.DX_GITHUB_WEBHOOK_SECRET_PREVIOUS ? [env.DX_GITHUB_WEBHOOK_SECRET_PREVIOUS] : []
   if (!env.DX_GITHUB_APP_ID) {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
     const webhookSecret = env.DX_GITHUB_WEBHOOK_SECRET ?? createHmac('sha256', secret).update(DEMO_WEBHOOK_LABEL).digest('hex')
-    return { denominations, cap, appId: 1, appSlug, privateKey: keys.privateKey, publicKey: keys.publicKey, apiUrl: env.DX_GITHUB_API_URL, webhookSecrets: [webhookSecret, ...previous], ledgerAddress, demo: true }
+    return { denominations, cap, appId: 1, appSlug, privateKey: keys.privateKey, publicKey: keys.publicKey, apiUrl: env.DX_GITHUB_API_URL, webhookSecrets: [webhookSecret, ...previous], ledgerAddress, verifyingContract, signers, demo: true }
   }
   const appId = Number(env.DX_GITHUB_APP_ID)
   if (!Number.isInteger(appId) || appId <= 0) throw new BountyConfigError('DX_GITHUB_APP_ID must be the App id GitHub shows on the App settings page (a whole number)')
@@ -67,6 +79,8 @@ export function loadBountiesConfig(env: NodeJS.ProcessEnv, secret: string): Boun
     apiUrl: env.DX_GITHUB_API_URL ?? 'https://api.github.com',
     webhookSecrets: [env.DX_GITHUB_WEBHOOK_SECRET, ...previous],
     ledgerAddress,
+    verifyingContract,
+    signers,
     demo: false,
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @module bounty-publisher
  * The one place Bounties' domain events (`bounty.created`, `bounty.changed`,
- * `bounty.cancelled`) leave the service. They are written in the transaction
+ * `bounty.cancelled`, `bounty.signed`) leave the service. They are written in the transaction
  * that changes the bounties, to the store's transactional outbox
  * (`store.transaction((trx, outbox) => …)`), and the service's outbox relay
  * publishes them to the bus after the commit, in order: an event is never
@@ -19,7 +19,7 @@ import { enqueueJobs, type NewJob } from './job-queue.js'
 /** The bus topic of Bounties' domain events. */
 export const BOUNTY_TOPIC = 'bounties.events'
 
-export type BountyEventType = 'bounty.created' | 'bounty.changed' | 'bounty.cancelled'
+export type BountyEventType = 'bounty.created' | 'bounty.changed' | 'bounty.cancelled' | 'bounty.signed'
 
 export interface BountyEventData {
   id: string
@@ -34,6 +34,9 @@ export interface BountyEventData {
   decimals: number
   state: string
   version: number
+  /** `bounty.signed` only: the wallet that signed and keccak256 of the signature. */
+  signer?: string
+  signatureHash?: string
 }
 
 export interface BountyEvent {
@@ -58,6 +61,7 @@ export function bountyEvent({ bounty, change }: Changed, denominations: Denomina
       decimals: denomination?.decimals ?? 0,
       state: bounty.state,
       version: bounty.version,
+      ...(change === 'signed' && bounty.signer && bounty.signatureHash ? { signer: bounty.signer, signatureHash: bounty.signatureHash } : {}),
     },
   }
 }

@@ -24,7 +24,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await states(store), ['ETH#1 500000000000000000 pending', 'USDC#1 50000000 pending'])
       const eth = (await store.thread('octo-org/hello-world', 1)).find((bounty) => bounty.denomination === 'ETH')
       assert.ok(eth)
-      // Signing is the next release; a signed bounty is set by hand here.
+      // Signed by hand here (signing itself: sign-store.test, sign-route.test).
       await opened.db.updateTable('bounties').set({ state: 'signed' }).where('id', '=', eth.id).execute()
 
       const edited = await handleDelivery(store, rules, comment('edited', '$USDC:60$ $ETH:9$'))

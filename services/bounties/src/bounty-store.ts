@@ -15,6 +15,8 @@ export type Trx = Transaction<BountiesDatabase>
 export interface Thread {
   installationId: string
   repository: string
+  /** GitHub's numeric repository id, as text ('0' when a delivery had none). */
+  repositoryId: string
   issueNumber: number
   issueTitle: string
   issueUrl: string
@@ -24,6 +26,8 @@ export interface Thread {
 export interface CommentRef {
   key: string
   url: string
+  /** GitHub's global node id of the comment. */
+  nodeId: string
   funder: string
 }
 
@@ -129,12 +133,14 @@ export class BountyStore {
           id: newId(),
           installation_id: thread.installationId,
           repository: thread.repository,
+          repository_id: thread.repositoryId,
           issue_number: thread.issueNumber,
           issue_title: thread.issueTitle,
           issue_url: thread.issueUrl,
           is_pull: thread.isPull ? 1 : 0,
           comment_key: comment.key,
           comment_url: comment.url,
+          comment_node_id: comment.nodeId,
           slot: wanted.slot,
           denomination: wanted.symbol,
           amount: wanted.amount.toString(),
@@ -143,6 +149,8 @@ export class BountyStore {
           version: 1,
           created_at: now,
           updated_at: now,
+          signature_hash: null,
+          signer: null,
         }
         await trx.insertInto('bounties').values(created).execute()
         changed.push({ bounty: toBounty(created), change: 'created' })

@@ -10,6 +10,8 @@ export interface Bounty {
   readonly installationId: string
   /** "owner/name". */
   readonly repository: string
+  /** GitHub's numeric repository id (text). */
+  readonly repositoryId: string
   readonly issueNumber: number
   readonly issueTitle: string
   readonly issueUrl: string
@@ -17,6 +19,8 @@ export interface Bounty {
   /** "issue:<id>" or "review:<id>": the two kinds of GitHub comment have separate id spaces. */
   readonly commentKey: string
   readonly commentUrl: string
+  /** GitHub's global node id of the comment, bound into the signature. */
+  readonly commentNodeId: string
   readonly slot: string
   readonly denomination: string
   /** Base units. */
@@ -27,21 +31,26 @@ export interface Bounty {
   readonly version: number
   readonly createdAt: string
   readonly updatedAt: string
+  /** Once signed: keccak256 of the signature (the idempotency key) and the wallet that signed. */
+  readonly signatureHash: string | undefined
+  readonly signer: string | undefined
 }
 
 /** What happened to a bounty in one delivery, as the domain events name it. */
-export type BountyChange = 'created' | 'changed' | 'cancelled'
+export type BountyChange = 'created' | 'changed' | 'cancelled' | 'signed'
 
 export interface BountyTable {
   id: string
   installation_id: string
   repository: string
+  repository_id: string
   issue_number: number
   issue_title: string
   issue_url: string
   is_pull: number
   comment_key: string
   comment_url: string
+  comment_node_id: string
   slot: string
   denomination: string
   amount: string
@@ -50,6 +59,8 @@ export interface BountyTable {
   version: number
   created_at: string
   updated_at: string
+  signature_hash: string | null
+  signer: string | null
 }
 
 export interface DeliveryTable {
@@ -91,7 +102,33 @@ export interface JobTable {
   last_error: string | null
 }
 
+/** A signing request handed to a page: its nonce is single use and ends at its deadline. */
+export interface SignRequestTable {
+  /** uint256 as decimal text. */
+  nonce: string
+  bounty_id: string
+  /** Unix seconds. */
+  deadline: number | string | bigint
+  created_at: string
+  /** Set when a signature using it is accepted. */
+  used_at: string | null
+}
+
+/** Bounties' read model of Identity's links (see wallet-links). */
+export interface WalletLinkTable {
+  /** GitHub login, lower case. */
+  login: string
+  /** Checksummed address. */
+  address: string
+  /** 1 while linked, 0 once unlinked. */
+  linked: number
+  /** Time of the last event about this pair (ISO). */
+  changed_at: string
+}
+
 export interface BountiesDatabase {
+  sign_requests: SignRequestTable
+  wallet_links: WalletLinkTable
   deliveries: DeliveryTable
   bounties: BountyTable
   bot_comments: BotCommentTable
@@ -103,12 +140,14 @@ export const toBounty = (row: BountyTable): Bounty => ({
   id: row.id,
   installationId: row.installation_id,
   repository: row.repository,
+  repositoryId: row.repository_id,
   issueNumber: Number(row.issue_number),
   issueTitle: row.issue_title,
   issueUrl: row.issue_url,
   isPull: Number(row.is_pull) === 1,
   commentKey: row.comment_key,
   commentUrl: row.comment_url,
+  commentNodeId: row.comment_node_id,
   slot: row.slot,
   denomination: row.denomination,
   amount: BigInt(row.amount),
@@ -117,6 +156,8 @@ export const toBounty = (row: BountyTable): Bounty => ({
   version: Number(row.version),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  signatureHash: row.signature_hash ?? undefined,
+  signer: row.signer ?? undefined,
 })
 
 /** "owner/name#12": one issue or pull request, which gets one bot comment. */

@@ -162,6 +162,7 @@ function interpret(store: BountyStore, rules: DeliveryRules, event: string, payl
     const thread: Thread = {
       installationId: String(data.installation.id),
       repository: data.repository.full_name,
+      repositoryId: String(data.repository.id),
       issueNumber: target.number,
       issueTitle: target.title.slice(0, 200),
       issueUrl: target.html_url,
@@ -171,7 +172,7 @@ function interpret(store: BountyStore, rules: DeliveryRules, event: string, payl
     if (data.action === 'deleted') return (trx) => store.cancelComment(trx, key)
     const parsed = parseBounties(comment.body ?? '', rules.denominations, rules.cap).bounties
     // A closed issue takes no new bounties; the ones it has may still change until they expire.
-    return (trx) => store.reconcileComment(trx, thread, { key, url: comment.html_url, funder: comment.user.login }, parsed, target.state === 'open')
+    return (trx) => store.reconcileComment(trx, thread, { key, url: comment.html_url, nodeId: comment.node_id, funder: comment.user.login }, parsed, target.state === 'open')
   }
   if ((event === 'issues' || event === 'pull_request') && (payload as { action?: string })?.action === 'closed') {
     const data = parse(ClosedPayload, payload, event)

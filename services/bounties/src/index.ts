@@ -5,6 +5,7 @@
  * on its own at `/bounties`. Webhooks arrive at `/bounties/webhooks/github`
  * through the gateway; the bot comment and the Ledger follow in the background.
  */
+import { fileURLToPath } from 'node:url'
 import { defineService } from '@distributex/sdk'
 import { loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
@@ -21,6 +22,8 @@ import { applyReceived } from './handle-delivery.js'
 import { webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
 import { tryRoutes } from './try-routes.js'
+import { signRoutes } from './sign-route.js'
+import { consumeIdentityEvents, WalletLinks } from './wallet-links.js'
 
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
@@ -34,11 +37,15 @@ export const bountiesService = defineService({
   name: 'bounties',
   version: '0.1.0',
   title: 'Bounties',
-  routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
-  widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: [] } }],
+  assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
+  routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'POST /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
+  // The board's script also drives the signing page (it does nothing on a page without one).
+  widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: ['/bounties/assets/sign.js'] } }],
   async setup(app, context) {
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
-    const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
+    // On PostgreSQL the tables live in the schema `bounties`, or in DX_BOUNTIES_SCHEMA (tests use a fresh one).
+    const schema = context.env.DX_BOUNTIES_SCHEMA
+    const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir, ...(schema ? { schema } : {}) })
     const store = new BountyStore(opened.db)
     // Bounty events leave through the store's outbox (see bounty-publisher).
     context.relayOutbox(opened)
@@ -79,8 +86,25 @@ export const bountiesService = defineService({
     })
     traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
+    const links = new WalletLinks(opened.db)
+    const identity = context.bus ? await consumeIdentityEvents(context.bus, links, context.log) : undefined
+    if (config.signers === 'linked' && !context.bus) context.log.warn({}, 'DX_BOUNTY_SIGNERS=linked without a bus: no links are learnt, so no bounty can be signed')
+    signRoutes(app, {
+      signers: config.signers,
+      links,
+      store,
+      denominations: config.denominations,
+      verifyingContract: config.verifyingContract,
+      ledger: ledger !== undefined,
+      transact: (work) => opened.transaction(work),
+      afterSign: () => {
+        runner.wake()
+        board.refresh()
+      },
+    })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
+      await identity?.stop()
       board.stop()
       await runner.stop()
       ledger?.close()
@@ -104,4 +128,8 @@ export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'
 export { BOARD_CHANNEL } from './after-answer.js'
 export { BountyError, BountyConfigError, SignatureError, PayloadError, GitHubApiError, type BountyErrorCode } from './bounty-errors.js'
 export { WEBHOOK_PATH, signatureMatches } from './webhook-route.js'
+export { bountyTypedData, bountyDigest, typedDataJson, signatureHash, BOUNTY_TYPES, BOUNTY_DOMAIN_NAME, BOUNTY_DOMAIN_VERSION, DEFAULT_VERIFYING_CONTRACT, type BountyTypedData, type BountyMessage } from './bounty-typed-data.js'
+export { verifyBountySignature, SignedBountyBody, type SignatureRefusal, type RefusalCode } from './verify-bounty-signature.js'
+export { SIGN_PATH } from './sign-route.js'
+export { IDENTITY_TOPIC, WalletLinks, type SignerPolicy } from './wallet-links.js'
 export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'

@@ -6,7 +6,11 @@
  * a webhook is answered: it survives a crash, and a restarted process resumes it.
  * Since 0002 a delivery is stored as it arrived (`body`, the verified bytes as
  * text) with outcome `received`, and applied in the background: `arrived`
- * orders them, `error` says why one could not be applied.
+ * orders them, `error` says why one could not be applied. Since 0003 a bounty
+ * keeps what its signature binds (repository id, comment node id) and, once
+ * signed, the signature's hash (unique: the idempotency key) and the signer;
+ * `sign_requests` holds the single-use nonces handed to signing pages. Since
+ * 0004 `wallet_links` is the read model of Identity's links (wallet-links).
  */
 import { sql, type Kysely, type Migration } from '@distributex/store'
 
@@ -84,6 +88,45 @@ export const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.dropIndex('deliveries_received').execute()
       for (const column of ['error', 'arrived', 'body']) await db.schema.alterTable('deliveries').dropColumn(column).execute()
+    },
+  },
+  '0003-sign-bounties': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('bounties').addColumn('repository_id', 'text', (col) => col.notNull().defaultTo('0')).execute()
+      await db.schema.alterTable('bounties').addColumn('comment_node_id', 'text', (col) => col.notNull().defaultTo('')).execute()
+      await db.schema.alterTable('bounties').addColumn('signature_hash', 'text').execute()
+      await db.schema.alterTable('bounties').addColumn('signer', 'text').execute()
+      // The signature's hash is the idempotency key: one signature signs one bounty, once.
+      await db.schema.createIndex('bounties_signature').on('bounties').column('signature_hash').unique().execute()
+      await db.schema
+        .createTable('sign_requests')
+        .addColumn('nonce', 'text', (col) => col.primaryKey())
+        .addColumn('bounty_id', 'text', (col) => col.notNull())
+        .addColumn('deadline', 'bigint', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('used_at', 'text')
+        .execute()
+      await db.schema.createIndex('sign_requests_deadline').on('sign_requests').column('deadline').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sign_requests').execute()
+      await db.schema.dropIndex('bounties_signature').execute()
+      for (const column of ['signer', 'signature_hash', 'comment_node_id', 'repository_id']) await db.schema.alterTable('bounties').dropColumn(column).execute()
+    },
+  },
+  '0004-wallet-links': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('wallet_links')
+        .addColumn('login', 'text', (col) => col.notNull())
+        .addColumn('address', 'text', (col) => col.notNull())
+        .addColumn('linked', 'integer', (col) => col.notNull())
+        .addColumn('changed_at', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('wallet_links_pair', ['login', 'address'])
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('wallet_links').execute()
     },
   },
 }

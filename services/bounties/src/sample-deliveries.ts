@@ -60,7 +60,7 @@ export function issueCommentPayload(action: 'created' | 'edited' | 'deleted', op
   if (options.pullRequest) issue.pull_request = { url: `https://api.github.com/repos/${s.repository}/pulls/${s.issueNumber}`, html_url: issue.html_url }
   else delete issue.pull_request
   const comment = payload.comment as Json
-  Object.assign(comment, { id: options.commentId, body: options.body, html_url: `${issue.html_url as string}#issuecomment-${options.commentId}` })
+  Object.assign(comment, { id: options.commentId, node_id: `IC_kwDOAB${options.commentId}`, body: options.body, html_url: `${issue.html_url as string}#issuecomment-${options.commentId}` })
   delete comment.performed_via_github_app
   Object.assign(comment.user as Json, { login: s.login, type: s.userType })
   if (action === 'edited') payload.changes = { body: { from: options.previousBody ?? '' } }
@@ -77,7 +77,7 @@ export function reviewCommentPayload(action: 'created' | 'edited' | 'deleted', o
   people(payload, s.login, s.userType)
   Object.assign(payload.pull_request as Json, { number: s.issueNumber, state: 'open', html_url: `https://github.com/${s.repository}/pull/${s.issueNumber}` })
   const comment = payload.comment as Json
-  Object.assign(comment, { id: options.commentId, body: options.body, html_url: `https://github.com/${s.repository}/pull/${s.issueNumber}#discussion_r${options.commentId}` })
+  Object.assign(comment, { id: options.commentId, node_id: `PRRC_kwDOAB${options.commentId}`, body: options.body, html_url: `https://github.com/${s.repository}/pull/${s.issueNumber}#discussion_r${options.commentId}` })
   Object.assign(comment.user as Json, { login: s.login, type: s.userType })
   if (action === 'edited') payload.changes = { body: { from: options.previousBody ?? '' } }
   payload.installation = { id: s.installationId, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${s.installationId}` }

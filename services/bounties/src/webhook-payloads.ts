@@ -6,10 +6,11 @@
 import { z } from 'zod'
 
 const User = z.object({ login: z.string().max(100), type: z.string() })
-const Repository = z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) })
+const Repository = z.object({ id: z.number().int().nonnegative().default(0), full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) })
 const Installation = z.object({ id: z.number().int().positive() })
 const Comment = z.object({
   id: z.number().int(),
+  node_id: z.string().max(200).default(''),
   body: z.string().nullable().default(''),
   html_url: z.string(),
   user: User,

@@ -4,13 +4,15 @@
  * tests and for trying the app offline. Like GitHub it checks the App JWT
  * against the App's public key, issues installation tokens that expire,
  * refuses an expired or unknown token (401), and keeps the issue comments it is
- * sent. Failures can be injected (e.g. a 502, or a secondary rate limit with
+ * sent. It also runs GitHub's OAuth web flow with PKCE (oauth-double), for
+ * linking a GitHub account. Failures can be injected (e.g. a 502, or a secondary rate limit with
  * Retry-After) to exercise the client's retries.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checkAppJwt } from './app-jwt.js'
+import { oauthDouble, type GitHubUser, type OAuthApp } from './oauth-double.js'
 
 export interface RecordedComment {
   id: number
@@ -34,6 +36,10 @@ export interface GitHubDoubleOptions {
   tokenTtlMs?: number
   port?: number
   host?: string
+  /** OAuth apps for GitHub's web flow (`/login/oauth/authorize`, the token exchange, `GET /user`). */
+  oauthApps?: OAuthApp[]
+  /** Who approves OAuth authorizations, as if signed in to GitHub (default: a user "octocat"). */
+  signedIn?: GitHubUser
 }
 
 export interface InjectedFailure {
@@ -55,6 +61,8 @@ export interface GitHubDouble {
   failNext(failure: InjectedFailure): void
   /** Drops the failures not yet used. */
   clearFailures(): void
+  /** Who approves the next OAuth authorizations; undefined: they are declined (`access_denied`). */
+  signIn(user: GitHubUser | undefined): void
   /** Forgets every token issued, as if they had been revoked. */
   revokeTokens(): void
   stop(): Promise<void>
@@ -77,7 +85,8 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return text ? (JSON.parse(text) as Record<string, unknown>) : {}
 }
 
-export async function startGitHubDouble({ appId, publicKey, appSlug = 'distributex-bounties', tokenTtlMs = 3_600_000, port = 0, host = '127.0.0.1' }: GitHubDoubleOptions): Promise<GitHubDouble> {
+export async function startGitHubDouble({ appId, publicKey, appSlug = 'distributex-bounties', tokenTtlMs = 3_600_000, port = 0, host = '127.0.0.1', oauthApps = [], signedIn = { login: 'octocat', id: 583231 } }: GitHubDoubleOptions): Promise<GitHubDouble> {
+  const oauth = oauthDouble(oauthApps, signedIn)
   const tokens = new Map<string, { installationId: number; expiresAt: number }>()
   const comments = new Map<number, RecordedComment>()
   const requests: Array<{ method: string; path: string; status: number }> = []
@@ -119,6 +128,8 @@ export async function startGitHubDouble({ appId, publicKey, appSlug = 'distribut
       json(response, failure.status, { message: failure.message ?? 'Injected failure', documentation_url: 'https://docs.github.com/rest' }, failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {})
       return ['injected', failure.status]
     }
+    const web = await oauth.handle(request, url, response)
+    if (web) return web
     let match = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname)
     if (match && method === 'POST') {
       const jwt = /^bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
@@ -191,6 +202,9 @@ export async function startGitHubDouble({ appId, publicKey, appSlug = 'distribut
     requests,
     failNext: (failure) => failures.push({ times: 1, ...failure }),
     clearFailures: () => failures.splice(0),
+    signIn: (user) => {
+      oauth.signedIn = user
+    },
     revokeTokens: () => tokens.clear(),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -4,3 +4,4 @@
  */
 export { startGitHubDouble, type GitHubDouble, type GitHubDoubleOptions, type RecordedComment, type InjectedFailure } from './github-double.js'
 export { checkAppJwt } from './app-jwt.js'
+export { oauthDouble, type OAuthApp, type GitHubUser, type OAuthDouble } from './oauth-double.js'
