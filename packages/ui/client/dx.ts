@@ -3,56 +3,10 @@
  * It makes widget assets announced in `Link` headers load once per page, also
  * for a widget that arrives later through htmx (e.g. after its service recovers).
  */
+import { actionApplier, fragmentsOf } from './apply-actions.js'
+import { loadAssets, parseLinkHeader } from './asset-loader.js'
 import { current, emit, installWidgetEvents, on } from './widget-events.js'
 import { PRESENCE_EVENT, followFrom, isAtOrBefore, parsePosition, type Position, type ServerMessage } from './live-wire.js'
-
-interface AssetLink {
-  href: string
-  as: 'style' | 'script'
-}
-
-/** Parses `Link: </a.css>; rel=preload; as=style, </b.js>; rel=preload; as=script`. */
-function parseLinkHeader(header: string | null): AssetLink[] {
-  if (!header) return []
-  const links: AssetLink[] = []
-  for (const part of header.split(/,(?=\s*<)/)) {
-    const match = /<([^>]+)>(.*)/.exec(part.trim())
-    if (!match?.[1]) continue
-    const params = match[2] ?? ''
-    if (!/rel="?preload"?/i.test(params)) continue
-    const as = /as="?(style|script)"?/i.exec(params)?.[1]
-    if (as === 'style' || as === 'script') links.push({ href: match[1], as })
-  }
-  return links
-}
-
-function isLoaded(link: AssetLink): boolean {
-  const absolute = new URL(link.href, location.href).href
-  if (link.as === 'style') {
-    return [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')].some((el) => el.href === absolute)
-  }
-  return [...document.querySelectorAll<HTMLScriptElement>('script[src]')].some((el) => el.src === absolute)
-}
-
-/** Adds each stylesheet or script not yet on the page. */
-function loadAssets(links: AssetLink[]): void {
-  for (const link of links) {
-    if (isLoaded(link)) continue
-    if (link.as === 'style') {
-      const el = document.createElement('link')
-      el.rel = 'stylesheet'
-      el.href = link.href
-      el.dataset.dxAsset = ''
-      document.head.append(el)
-    } else {
-      const el = document.createElement('script')
-      el.src = link.href
-      el.defer = true
-      el.dataset.dxAsset = ''
-      document.head.append(el)
-    }
-  }
-}
 
 document.addEventListener('htmx:beforeSwap', (event) => {
   const xhr = (event as CustomEvent<{ xhr?: XMLHttpRequest }>).detail.xhr
@@ -66,8 +20,6 @@ document.addEventListener('htmx:beforeSwap', (event) => {
 // The messages are those of live-wire.js, the module the hub is built with.
 // ---------------------------------------------------------------------------
 
-type StreamAction = Extract<ServerMessage, { type: 'update' }>['actions'][number]
-
 interface Subscription {
   channel: string
   token: string
@@ -78,7 +30,6 @@ interface Subscription {
 }
 
 declare const htmx: { process(element: Element): void } | undefined
-declare const Idiomorph: { morph(target: Element, html: string, options: object): void } | undefined
 
 const subscriptions = new Map<string, Subscription>()
 /**
@@ -131,12 +82,6 @@ function scan(root: ParentNode): void {
   else if (added && source) reconnectSse()
 }
 
-function fragmentsOf(html: string): DocumentFragment {
-  const template = document.createElement('template')
-  template.innerHTML = html
-  return template.content
-}
-
 function activate(nodes: Node[]): void {
   for (const node of nodes) {
     if (!(node instanceof Element)) continue
@@ -145,65 +90,7 @@ function activate(nodes: Node[]): void {
   }
 }
 
-/** Inserts, skipping (morphing) elements already on the page: applying twice changes nothing. */
-function insert(target: Element, html: string, where: InsertPosition): void {
-  const fragment = fragmentsOf(html)
-  for (const element of [...fragment.children]) {
-    const existing = element.id ? document.getElementById(element.id) : null
-    if (existing) {
-      element.remove()
-      morph(existing, element.outerHTML)
-    }
-  }
-  const nodes = [...fragment.childNodes]
-  if (where === 'beforeend') target.append(fragment)
-  else if (where === 'afterbegin') target.prepend(fragment)
-  else if (where === 'beforebegin') target.before(fragment)
-  else target.after(fragment)
-  activate(nodes)
-}
-
-function morph(target: Element, html: string): void {
-  if (typeof Idiomorph === 'undefined') {
-    target.outerHTML = html
-    return
-  }
-  Idiomorph.morph(target, html, { morphStyle: 'outerHTML', ignoreActiveValue: true })
-  activate([target])
-}
-
-function apply(action: StreamAction): void {
-  const target = document.getElementById(action.target)
-  if (!target) return
-  const html = action.html ?? ''
-  switch (action.action) {
-    case 'append':
-      return insert(target, html, 'beforeend')
-    case 'prepend':
-      return insert(target, html, 'afterbegin')
-    case 'before':
-      return insert(target, html, 'beforebegin')
-    case 'after':
-      return insert(target, html, 'afterend')
-    case 'replace': {
-      const fragment = fragmentsOf(html)
-      const nodes = [...fragment.childNodes]
-      target.replaceWith(fragment)
-      return activate(nodes)
-    }
-    case 'update':
-      target.replaceChildren(fragmentsOf(html))
-      return activate([target])
-    case 'remove':
-      return target.remove()
-    case 'morph':
-      return morph(target, html)
-    case 'refresh': {
-      const frame = target.closest<HTMLElement>('[data-dx-widget]')
-      if (frame) void refreshWidget(frame)
-    }
-  }
-}
+const apply = actionApplier({ activate, refresh: (frame) => void refreshWidget(frame) })
 
 /**
  * Re-renders one widget from its service (through the gateway), whatever the answer.

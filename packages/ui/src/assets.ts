@@ -6,7 +6,7 @@
  * `Cache-Control: immutable` (an "immutable web app": a URL never changes
  * meaning, so browsers and CDNs keep it for a year, and a page loaded before a
  * deploy keeps loading the assets it was made with). Relative imports between
- * them (dx.js → ./widget-events.js, ./live-wire.js) stay inside the build. The unversioned
+ * them (dx.js → ./widget-events.js, ./asset-loader.js, ./apply-actions.js, ./live-wire.js) stay inside the build. The unversioned
  * `/_dx/ui/<name>` still answers, revalidated, for pages that link it by hand.
  * Also the shell as a copyable template (`shell.html`, docs/protocol.md §4.2),
  * for pages that services in other stacks render themselves.
@@ -51,8 +51,10 @@ const SOURCES: Record<string, { file: () => string; type: string }> = {
   'htmx.min.js': { file: () => require.resolve('htmx.org/dist/htmx.min.js'), type: JS },
   'idiomorph-ext.min.js': { file: () => require.resolve('idiomorph/dist/idiomorph-ext.min.js'), type: JS },
   'dx.js': { file: () => fileURLToPath(new URL('./client/dx.js', import.meta.url)), type: JS },
-  // Imported by dx.js as ./widget-events.js and ./live-wire.js: the same build folder.
+  // Imported by dx.js (./widget-events.js, ./asset-loader.js, ./apply-actions.js, ./live-wire.js): the same build folder.
   'widget-events.js': { file: () => fileURLToPath(new URL('./client/widget-events.js', import.meta.url)), type: JS },
+  'asset-loader.js': { file: () => fileURLToPath(new URL('./client/asset-loader.js', import.meta.url)), type: JS },
+  'apply-actions.js': { file: () => fileURLToPath(new URL('./client/apply-actions.js', import.meta.url)), type: JS },
   // The live wire's one definition, shared with the hub (@distributex/protocol, live-wire.ts).
   'live-wire.js': { file: () => require.resolve('@distributex/protocol/live-wire'), type: JS },
   // The page template of docs/protocol.md §4.2, with {{placeholders}}; fetched and copied by people, never linked.

@@ -40,7 +40,7 @@ test('shell template - the copyable page (/_dx/ui/shell.html) has the look and h
 })
 
 test('shell template - shared assets may be loaded from another origin (a service’s own page links them on the gateway)', () => {
-  for (const name of ['app.css', 'htmx.min.js', 'idiomorph-ext.min.js', 'dx.js', 'widget-events.js', 'live-wire.js', 'shell.html']) {
+  for (const name of ['app.css', 'htmx.min.js', 'idiomorph-ext.min.js', 'dx.js', 'widget-events.js', 'asset-loader.js', 'apply-actions.js', 'live-wire.js', 'shell.html']) {
     assert.equal(serveUiAsset(name, undefined).headers['access-control-allow-origin'], '*', name)
   }
 })
