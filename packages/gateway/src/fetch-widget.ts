@@ -7,6 +7,7 @@
 import { BodyTooLargeError, HEADERS, type Widget } from '@distributex/protocol'
 import { describeFailure, formatMs, type ServiceEntry } from './service-registry.js'
 import { readCapped } from './routing/read-capped.js'
+import { activeTracer, SpanKind, SpanStatusCode, traceparentOf, type Tracer } from '@distributex/telemetry'
 
 export type WidgetOutcome =
   | { kind: 'ok'; html: string; widget: Widget; ms: number }
@@ -25,8 +26,25 @@ export interface FetchWidgetOptions {
 
 export async function fetchWidget(options: FetchWidgetOptions): Promise<WidgetOutcome> {
   const started = performance.now()
-  const outcome = await fetchOnce(options)
+  const tracer = activeTracer()
+  const outcome = tracer ? await fetchTraced(tracer, options) : await fetchOnce(options)
   options.entry.onFragment?.(options.widget, outcome, (performance.now() - started) / 1000)
+  return outcome
+}
+
+/** One client span per widget fetch; the service continues it from the `traceparent` it is sent. */
+async function fetchTraced(tracer: Tracer, options: FetchWidgetOptions): Promise<WidgetOutcome> {
+  const span = tracer.startSpan(`widget ${options.entry.name}/${options.widget}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'dx.service': options.entry.name, 'dx.widget': options.widget },
+  })
+  const traceparent = traceparentOf(span)
+  const outcome = await fetchOnce(traceparent ? { ...options, headers: { ...options.headers, traceparent } } : options)
+  if (outcome.kind === 'unavailable') {
+    span.setAttributes({ 'dx.widget.outcome': 'unavailable', 'http.response.status_code': outcome.status })
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `${options.entry.name} ${outcome.reason}` })
+  } else span.setAttribute('dx.widget.outcome', 'ok')
+  span.end()
   return outcome
 }
 
