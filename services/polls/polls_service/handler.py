@@ -26,6 +26,7 @@ from .page import error_body, full_page
 from .poll_input import InvalidInput, parse_new_poll
 from .safety import back_path, is_cross_origin
 from .security import security_headers
+from . import trace_context
 from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION, Settings
 from .signing import Identity, IdentityError, sign_channel_token, sign_page_session, verify_identity
 from .store import AlreadyVoted, PollStore
@@ -151,6 +152,7 @@ class PollsHandler(BaseHTTPRequestHandler):
         self._started = time.perf_counter()
         given = self.headers.get("x-request-id", "")
         self._request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        trace_context.begin(self.headers.get("traceparent"))
 
     # ---- dispatch ----
 
