@@ -84,7 +84,8 @@ export function startTracing({ service, env = process.env }: { service: string; 
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
     sampler: samplerFrom(env),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 1000 })],
+    // The batch's size and delay come from OTEL_BSP_* when set.
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   })
   if (!registered) {
     registered = true
