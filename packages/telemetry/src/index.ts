@@ -7,6 +7,7 @@ export {
   activeTracer,
   contextFrom,
   endSpan,
+  inSpan,
   samplerFrom,
   SpanKind,
   SpanStatusCode,

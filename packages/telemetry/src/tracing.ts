@@ -136,3 +136,17 @@ export function activeTraceId(): string | undefined {
   const { traceId } = span.spanContext()
   return traceId
 }
+
+/** Runs `work` in a new span (a child of the active one) with the part's tracer in its context; without a tracer, just runs it. */
+export async function inSpan<T>(tracer: Tracer | undefined, name: string, kind: SpanKind, work: () => Promise<T>): Promise<T> {
+  if (!tracer) return work()
+  const span = tracer.startSpan(name, { kind })
+  try {
+    const result = await context.with(withTracer(tracer, trace.setSpan(context.active(), span)), work)
+    span.end()
+    return result
+  } catch (error) {
+    endSpan(span, error)
+    throw error
+  }
+}
