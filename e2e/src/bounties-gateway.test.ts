@@ -24,7 +24,9 @@ describe('bounties through the gateway', () => {
     const headers = { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': 'raw-bytes-1', 'x-hub-signature-256': await sign(TEST_WEBHOOK_SECRET, body) }
     const response = await fetch(`${app.gateway.url}${WEBHOOK_PATH}`, { method: 'POST', headers, body })
     assert.equal(response.status, 200, await response.clone().text())
-    assert.deepEqual(await response.json(), { outcome: 'recorded', bounties: 1 })
+    assert.deepEqual(await response.json(), { outcome: 'received' })
+    // Applied after the answer from the stored text: the bounty shows on the board.
+    await waitFor(async () => /12 USDC/.test(await (await fetch(`${app.gateway.url}/bounties`)).text()), { what: 'the bounty from the raw delivery', timeoutMs: 10_000 })
     const forged = await fetch(`${app.gateway.url}${WEBHOOK_PATH}`, { method: 'POST', headers: { ...headers, 'x-github-delivery': 'raw-bytes-2' }, body: body.replace('12', '13') })
     assert.equal(forged.status, 401)
   })

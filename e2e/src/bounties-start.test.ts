@@ -62,3 +62,56 @@ test('bounties start - distributex start runs the Ledger as an internal part the
   child.kill('SIGTERM')
   assert.equal(await exited, 0)
 })
+
+test('bounties cluster - distributex cluster starts the internal parts too: the Ledger listens on its internal address and Bounties books into it', async (t) => {
+  const busUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  mkdirSync(join(repoRoot, 'data'), { recursive: true })
+  const dir = mkdtempSync(join(repoRoot, 'data', 'bounties-cluster-'))
+  const [gatewayPort, bountiesPort, ledgerPort] = [7210, 7211, 7212]
+  const configFile = join(dir, 'distributex.config.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      gateway: { port: gatewayPort, healthIntervalMs: 500 },
+      services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
+      internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
+      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
+    }),
+  )
+  const gateway = `http://127.0.0.1:${gatewayPort}`
+  const { DX_SECRET: _secret, DX_GITHUB_APP_ID: _app, ...env } = process.env
+  const child = spawn(process.execPath, [bin, 'cluster', '--instances', '1', '--config', configFile], {
+    cwd: dir,
+    env: { ...env, DISTRIBUTEX_BUS: busUrl, DX_DATA_DIR: dir, DATABASE_URL: '', DX_LOG_LEVEL: 'warn', DX_GATEWAY_URL: gateway, DX_GATEWAY_INTERNAL_URL: gateway },
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  t.after(async () => {
+    // SIGTERM: the cluster stops its processes before it exits.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await exited
+    rmSync(dir, { recursive: true, force: true })
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  await waitFor(() => output.includes('distributex cluster:') && output.includes('Press Ctrl+C to stop.\n\n'), { timeoutMs: 40_000, what: `the cluster; output so far:\n${output}` })
+  assert.match(output, new RegExp(`internal \\(not routed\\): ledger 127\\.0\\.0\\.1:${ledgerPort}`))
+  await waitFor(async () => (await fetch(`${gateway}/_dx/health`).catch(() => undefined))?.ok, { what: 'the gateway', timeoutMs: 20_000, intervalMs: 200 })
+  assert.equal((await fetch(`${gateway}/ledger`, { method: 'POST' })).status, 404)
+  const tried = await waitFor(async () => {
+    const response = await fetch(`${gateway}/bounties/try`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ body: 'For a fix: $USDC:7$', issue: '8', comment: '4343', action: 'created' }) })
+    return response.status === 200 ? response : undefined
+  }, { what: 'the try page through the gateway', timeoutMs: 20_000, intervalMs: 500 })
+  assert.equal(tried.status, 200)
+
+  const secret = readFileSync(join(dir, '.dx-secret'), 'utf8').trim()
+  const ledger = createLedgerClient({ address: `127.0.0.1:${ledgerPort}`, secret, caller: 'e2e' })
+  t.after(() => ledger.close())
+  const totals = await waitFor(async () => {
+    const list = await ledger.totals('GROUP_BY_DENOMINATION').catch(() => [])
+    return list.length === 1 ? list : undefined
+  }, { what: 'the bounty booked in the Ledger the cluster started', timeoutMs: 20_000, intervalMs: 200 })
+  assert.deepEqual(totals.map((total) => [total.denomination, total.pending]), [['USDC', '7000000']])
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0)
+})

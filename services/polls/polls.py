@@ -14,7 +14,8 @@ import threading
 import time
 from http.server import ThreadingHTTPServer
 
-from polls_service.handler import App, make_handler
+from polls_service.app import App
+from polls_service.handler import make_handler
 from polls_service.settings import NAME, load_settings
 from polls_service.store import PollStore
 
@@ -70,7 +71,8 @@ def main() -> None:
         # Started by distributex: its end of our stdin closes when it exits, even when it is killed.
         threading.Thread(target=stop_when_parent_exits, args=(server, log), daemon=True).start()
     host, port = server.server_address[:2]
-    log.info(json.dumps({"msg": "listening", "url": f"http://{host}:{port}", "store": store.location, "gateway": settings.gateway_internal_url}))
+    host_text = host.decode("ascii") if isinstance(host, bytes) else host
+    log.info(json.dumps({"msg": "listening", "url": f"http://{host_text}:{port}", "store": store.location, "gateway": settings.gateway_internal_url}))
     started = time.time()
     try:
         server.serve_forever(poll_interval=0.2)

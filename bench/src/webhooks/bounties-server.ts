@@ -1,10 +1,10 @@
 /**
  * Child process: the Bounties service as `distributex start` runs it (SQLite,
  * memory bus, job runner on), its GitHub API the double and its Ledger the one
- * in the outside-world child. Answers "drain": waits until every job queued by
- * the deliveries (bot comments, ledger calls, events) is done.
+ * in the outside-world child. Answers "drain": waits until every stored delivery
+ * is applied and every job it queued (bot comments, ledger calls, events) is done.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -36,10 +36,12 @@ runChild<{ url: string }>(
       await service.stop()
       await watch.close()
       await bus.close()
+      rmSync(dataDir, { recursive: true, force: true })
     }
     answerRequests(async () => {
       const started = Date.now()
-      while ((await pendingJobs(watch.db)).length > 0) {
+      const stored = () => watch.db.selectFrom('deliveries').select('delivery_id').where('outcome', '=', 'received').limit(1).execute()
+      while ((await stored()).length > 0 || (await pendingJobs(watch.db)).length > 0) {
         if (Date.now() - started > 120_000) throw new Error('jobs not drained within 120 s')
         await sleep(100)
       }

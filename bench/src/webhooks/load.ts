@@ -3,7 +3,7 @@
  * sent on schedule whatever the answers do, latency measured from the scheduled
  * time, so a slow answer cannot hide queueing) and flat out (a fixed number of
  * requests in flight). Every answer must be 200; anything else counts as an error
- * (Bounties answers a JSON outcome, Probot "ok"; the bench checks the stored rows after).
+ * (Bounties answers a JSON outcome, Probot "ok").
  */
 import { Pool } from 'undici'
 import { quantile } from '../common/stats.js'

@@ -4,7 +4,7 @@
  * the Ledger.
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startGitHubDouble } from '@distributex/bounties/github-double'
@@ -24,10 +24,12 @@ runChild<OutsideInfo>(
   async () => {
     const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
     const double = await startGitHubDouble({ appId: BENCH_APP_ID, publicKey: keys.publicKey })
-    const ledger = await ledgerService.start({ port: 0, env: { DX_SECRET: BENCH_DX_SECRET }, dataDir: mkdtempSync(join(tmpdir(), 'dx-bench-ledger-')), databaseUrl: undefined })
+    const dataDir = mkdtempSync(join(tmpdir(), 'dx-bench-ledger-'))
+    const ledger = await ledgerService.start({ port: 0, env: { DX_SECRET: BENCH_DX_SECRET }, dataDir, databaseUrl: undefined })
     stop = async () => {
       await ledger.stop()
       await double.stop()
+      rmSync(dataDir, { recursive: true, force: true })
     }
     answerRequests(() => ({ comments: double.comments().length, edits: double.comments().reduce((sum, comment) => sum + comment.history.length - 1, 0) }))
     return { githubUrl: double.url, ledgerAddress: ledger.address, privateKey: keys.privateKey }

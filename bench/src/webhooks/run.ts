@@ -7,6 +7,7 @@
  * call after answering; the bench waits for that work to drain before the next
  * phase, so it never runs during the other peer's phase, and reports how long it took.
  * Settings: WEBHOOK_BENCH_RATE, WEBHOOK_BENCH_SECONDS, WEBHOOK_BENCH_WARMUP, WEBHOOK_BENCH_CONNECTIONS, WEBHOOK_BENCH_ROUNDS.
+ * Bounties is measured as deployed, through the gateway (its own process), and directly (the proxy's share).
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { describeMachine } from '../common/machine.js'
@@ -27,11 +28,30 @@ interface Row {
   drainedMs: number | undefined
   /** CPU ms the peer's process used per delivery in the flat-out phase, and including the background work drained after it. */
   cpuMs: number
+  /** Of which the gateway's process (bounties through the gateway only). */
+  gatewayCpuMs: number | undefined
   cpuWithBackgroundMs: number
 }
 
+interface Peer {
+  name: string
+  url: string
+  /** The processes whose CPU counts for the peer (the gateway and Bounties, or Probot). */
+  pids: number[]
+  /** The gateway's process, when the peer is behind one. */
+  gateway?: number
+  drain: (() => Promise<{ drainedMs: number }>) | undefined
+}
+
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? Number.NaN), 0)
+
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-')
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN
+const cpu = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-')
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length === 0 ? Number.NaN : sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
 
 async function main(): Promise<number> {
   console.log('webhooks benchmark: signed issue_comment.created deliveries (GitHub\'s documented payload), each pledging one bounty')
@@ -41,27 +61,38 @@ async function main(): Promise<number> {
   const children: Child<{ url: string }>[] = []
   const rows: Row[] = []
   try {
-    const bounties = await startChild<{ url: string }>('bounties', new URL('./bounties-server.js', import.meta.url), outside.info, process.env.WEBHOOK_BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.WEBHOOK_BENCH_PROFILE}`] } : {})
+    const profile = process.env.WEBHOOK_BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.WEBHOOK_BENCH_PROFILE}`] } : {}
+    const bounties = await startChild<{ url: string }>('bounties', new URL('./bounties-server.js', import.meta.url), outside.info, profile)
     children.push(bounties)
+    const gateway = await startChild<{ url: string }>('gateway', new URL('./gateway-server.js', import.meta.url), { bounties: bounties.info.url }, profile)
+    children.push(gateway)
     const probot = await startChild<{ url: string }>('probot', new URL('./probot-server.js', import.meta.url), outside.info)
     children.push(probot)
-    const peers = [
-      { name: 'bounties', child: bounties, drain: () => bounties.request<{ drainedMs: number }>('drain') },
-      { name: 'probot', child: probot, drain: undefined },
+    const drain = () => bounties.request<{ drainedMs: number }>('drain')
+    // As deployed: GitHub reaches Bounties through the gateway, Probot on its own server. The direct row shows the proxy's share.
+    const peers: Peer[] = [
+      { name: 'bounties', url: gateway.info.url, pids: [gateway.pid, bounties.pid], gateway: gateway.pid, drain },
+      { name: 'probot', url: probot.info.url, pids: [probot.pid], drain: undefined },
+      { name: 'bounties-direct', url: bounties.info.url, pids: [bounties.pid], drain },
     ]
+    // WEBHOOK_BENCH_PEERS=bounties,probot measures only those (for profiling one path).
+    const only = process.env.WEBHOOK_BENCH_PEERS?.split(',')
+    const measured = only ? peers.filter((peer) => only.includes(peer.name)) : peers
     for (let round = 1; round <= SETTINGS.rounds; round++) {
-      const order = round % 2 === 1 ? peers : [...peers].reverse()
+      const order = round % 2 === 1 ? measured : [...measured].reverse()
       for (const peer of order) {
-        await flatOut(peer.child.info.url, WEBHOOK_PATH, 4, SETTINGS.warmup)
+        await flatOut(peer.url, WEBHOOK_PATH, 4, SETTINGS.warmup)
         await peer.drain?.()
-        const rate = await fixedRate(peer.child.info.url, WEBHOOK_PATH, SETTINGS.rate, SETTINGS.seconds)
+        const rate = await fixedRate(peer.url, WEBHOOK_PATH, SETTINGS.rate, SETTINGS.seconds)
         await peer.drain?.()
-        const cpuBefore = cpuSeconds(peer.child.pid) ?? Number.NaN
-        const flat = await flatOut(peer.child.info.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds)
-        const cpuAnswered = cpuSeconds(peer.child.pid) ?? Number.NaN
+        const cpuBefore = cpuOf(peer.pids)
+        const gatewayBefore = peer.gateway === undefined ? undefined : cpuOf([peer.gateway])
+        const flat = await flatOut(peer.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds)
+        const cpuAnswered = cpuOf(peer.pids)
+        const gatewayCpuMs = peer.gateway === undefined || gatewayBefore === undefined ? undefined : ((cpuOf([peer.gateway]) - gatewayBefore) * 1000) / flat.ok
         const drainedMs = (await peer.drain?.())?.drainedMs
-        const cpuAfter = cpuSeconds(peer.child.pid) ?? Number.NaN
-        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
+        const cpuAfter = cpuOf(peer.pids)
+        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, gatewayCpuMs, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
         console.log(`  round ${round} ${peer.name}: ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
       }
     }
@@ -73,7 +104,7 @@ async function main(): Promise<number> {
   }
   console.log('')
   const table = alignTable([
-    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'with background', 'drained s'],
+    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which gateway', 'with background', 'drained s'],
     ...rows.map((row) => [
       String(row.round),
       row.peer,
@@ -85,18 +116,33 @@ async function main(): Promise<number> {
       ms(row.flat.p50),
       ms(row.flat.p99),
       String(row.flat.errors),
-      ms(row.cpuMs),
-      ms(row.cpuWithBackgroundMs),
+      cpu(row.cpuMs),
+      row.gatewayCpuMs === undefined ? '-' : cpu(row.gatewayCpuMs),
+      cpu(row.cpuWithBackgroundMs),
       row.drainedMs === undefined ? '-' : (row.drainedMs / 1000).toFixed(1),
     ]),
   ])
   for (const line of table) console.log(line)
-  const of = (peer: string, pick: (row: Row) => number) => median(rows.filter((row) => row.peer === peer).map(pick))
-  const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '-')
-  const b = { flat: of('bounties', (row) => row.flat.perSecond), p99: of('bounties', (row) => row.rate.p99), p50: of('bounties', (row) => row.rate.p50), flatP99: of('bounties', (row) => row.flat.p99) }
-  const p = { flat: of('probot', (row) => row.flat.perSecond), p99: of('probot', (row) => row.rate.p99), p50: of('probot', (row) => row.rate.p50), flatP99: of('probot', (row) => row.flat.p99) }
+  // Ratios per round (both peers measured minutes apart at most), then their median: a disturbance hits one round, not all.
+  const perRound = (peer: string, pick: (row: Row) => number) => {
+    const ratios: number[] = []
+    for (let round = 1; round <= SETTINGS.rounds; round++) {
+      const mine = rows.find((row) => row.round === round && row.peer === peer)
+      const theirs = rows.find((row) => row.round === round && row.peer === 'probot')
+      if (mine && theirs && pick(theirs) > 0) ratios.push(pick(mine) / pick(theirs))
+    }
+    return ratios
+  }
+  const show = (ratios: number[]) => (ratios.length ? `${median(ratios).toFixed(2)}× (rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})` : '-')
   console.log('')
-  console.log(`bounties / probot (median of rounds): flat-out deliveries/s ${ratio(b.flat, p.flat)}; fixed-rate p50 ${ratio(b.p50, p.p50)}, p99 ${ratio(b.p99, p.p99)}; flat-out p99 ${ratio(b.flatP99, p.flatP99)}; CPU per delivery answered ${ratio(of('bounties', (row) => row.cpuMs), of('probot', (row) => row.cpuMs))}`)
+  for (const peer of ['bounties', 'bounties-direct']) {
+    console.log(`${peer} / probot, median of per-round ratios:`)
+    console.log(`  flat-out deliveries/s ${show(perRound(peer, (row) => row.flat.perSecond))}  (goal ≥ 1.5×)`)
+    console.log(`  fixed-rate p99        ${show(perRound(peer, (row) => row.rate.p99))}  (goal ≤ 1×)`)
+    console.log(`  fixed-rate p50        ${show(perRound(peer, (row) => row.rate.p50))}`)
+    console.log(`  flat-out p99          ${show(perRound(peer, (row) => row.flat.p99))}`)
+    console.log(`  CPU per delivery answered ${show(perRound(peer, (row) => row.cpuMs))}; with background ${show(perRound(peer, (row) => row.cpuWithBackgroundMs))}`)
+  }
   const load = loadavg()[0] ?? 0
   console.log(`load average during the run: ${load.toFixed(1)} on ${availableParallelism()} cpus${load > availableParallelism() ? ' (the machine was busy with other work: compare the ratios, not the absolute figures)' : ''}`)
   const errors = rows.reduce((sum, row) => sum + row.rate.errors + row.flat.errors, 0)

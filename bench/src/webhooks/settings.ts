@@ -16,7 +16,7 @@ export const SETTINGS = {
   /** Requests in flight in the flat-out phase. */
   connections: number('WEBHOOK_BENCH_CONNECTIONS', 16),
   /** Rounds; the order of the peers alternates from round to round. */
-  rounds: number('WEBHOOK_BENCH_ROUNDS', 2),
+  rounds: number('WEBHOOK_BENCH_ROUNDS', 3),
 }
 
 export type WebhookBenchSettings = typeof SETTINGS

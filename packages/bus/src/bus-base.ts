@@ -1,8 +1,8 @@
 /**
  * @module bus-base
  * The broker-independent half of every adapter: closed-state checks, topic and
- * envelope validation, the consumer-group decisions (ack, retry with backoff,
- * dead letter) and subscription bookkeeping. Adapters extend `BusBase` and
+ * envelope validation, carrying out the consumer-group decisions (delivery.ts:
+ * ack, retry with backoff, dead letter) and subscription bookkeeping. Adapters extend `BusBase` and
  * implement five broker-specific methods.
  */
 import { hostname } from 'node:os'
@@ -24,10 +24,12 @@ import {
   type Subscription,
   type TailOptions,
 } from './bus.js'
-import { createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
+import { createEnvelope, decodeEnvelope, encodeEnvelope, type EnvelopeInput } from './envelope.js'
 import { assertTopic, deadLetterTopic } from './topic.js'
 import { defaultBackoff } from './backoff.js'
 import type { Closable, Delivery, GroupSettings, Outcome, ProcessDelivery, RawPage, RawRecord } from './driver.js'
+import { afterHandling, beforeHandling, retryLater, type HandlerResult } from './delivery.js'
+import { BusSubscription } from './bus-subscription.js'
 
 /** The type of the envelopes written to `${topic}.dead`. */
 export const DEAD_LETTER_TYPE = 'bus.dead_letter'
@@ -67,59 +69,10 @@ export function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined)
   })
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  return String(error)
-}
-
 function positiveInteger(value: number | undefined, fallback: number, field: string, min = 1): number {
   if (value === undefined) return fallback
   if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `${field} must be an integer of at least ${min}, got ${value}`)
   return value
-}
-
-class BusSubscription implements Subscription {
-  #stopping: Promise<void> | undefined
-  #closable: Closable | undefined
-  readonly #onStop: (subscription: BusSubscription) => void
-  readonly #graceMs: number
-  #abandonAll: (() => void) | undefined
-  /** Resolves once the subscription has been stopping for longer than its grace period. */
-  readonly abandoned: Promise<{ kind: 'abandon' }>
-
-  constructor(
-    readonly topic: string,
-    graceMs: number,
-    onStop: (subscription: BusSubscription) => void,
-  ) {
-    this.#graceMs = graceMs
-    this.#onStop = onStop
-    this.abandoned = new Promise((resolve) => {
-      this.#abandonAll = () => resolve({ kind: 'abandon' })
-    })
-  }
-
-  get stopped(): boolean {
-    return this.#stopping !== undefined
-  }
-
-  attach(closable: Closable): void {
-    this.#closable = closable
-  }
-
-  stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      const timer = setTimeout(() => this.#abandonAll?.(), this.#graceMs)
-      try {
-        await this.#closable?.close()
-      } finally {
-        clearTimeout(timer)
-        this.#abandonAll?.()
-        this.#onStop(this)
-      }
-    })()
-    return this.#stopping
-  }
 }
 
 /** Base of every adapter; see the module comment. */
@@ -268,39 +221,19 @@ export abstract class BusBase implements Bus {
     subscription: BusSubscription,
     delivery: Delivery,
   ): Promise<Outcome> {
-    let envelope: Envelope<T>
-    try {
-      envelope = decodeEnvelope<T>(delivery.body)
-    } catch (error) {
-      return this.#deadLetter(settings, delivery, delivery.raw ?? delivery.body, errorText(error), backoff)
-    }
-    if (delivery.attempt > settings.maxAttempts) {
-      const error = `delivered ${delivery.attempt} times without an acknowledgement (maxAttempts ${settings.maxAttempts}): a consumer may have crashed on it`
-      return this.#deadLetter(settings, delivery, envelope, error, backoff)
-    }
-    const message: BusMessage<T> = { topic: settings.topic, position: delivery.position, envelope, attempt: delivery.attempt }
+    const before = beforeHandling<T>(delivery, settings)
+    if (before.kind === 'dead-letter') return this.#deadLetter(settings, delivery, before.original, before.error, backoff)
     const handled = Promise.resolve()
-      .then(() => handler(message))
+      .then(() => handler(before.message))
       .then(
-        (): { kind: 'done' } => ({ kind: 'done' }),
-        (error: unknown): { kind: 'failed'; error: unknown } => ({ kind: 'failed', error }),
+        (): HandlerResult => ({ kind: 'done' }),
+        (error: unknown): HandlerResult => ({ kind: 'failed', error }),
       )
-    const result = await Promise.race([handled, subscription.abandoned])
-    if (result.kind === 'done') return { kind: 'ack' }
-    if (result.kind === 'abandon') return result
-    if (delivery.attempt >= settings.maxAttempts) {
-      return this.#deadLetter(settings, delivery, envelope, errorText(result.error), backoff)
-    }
-    return { kind: 'retry', delayMs: Math.max(0, backoff(delivery.attempt)) }
+    const after = afterHandling(await Promise.race([handled, subscription.abandoned]), delivery.attempt, settings.maxAttempts, backoff)
+    return after.kind === 'dead-letter' ? this.#deadLetter(settings, delivery, before.message.envelope, after.error, backoff) : after
   }
 
-  async #deadLetter(
-    settings: GroupSettings,
-    delivery: Delivery,
-    original: unknown,
-    error: string,
-    backoff: (attempt: number) => number,
-  ): Promise<Outcome> {
+  async #deadLetter(settings: GroupSettings, delivery: Delivery, original: unknown, error: string, backoff: (attempt: number) => number): Promise<Outcome> {
     const data: DeadLetter = { original, error, topic: settings.topic, group: settings.group, position: delivery.position, attempts: delivery.attempt }
     try {
       const envelope = createEnvelope({ type: DEAD_LETTER_TYPE, source: `bus/${settings.group}`, data })
@@ -308,7 +241,7 @@ export abstract class BusBase implements Bus {
       return { kind: 'ack' }
     } catch {
       // The dead-letter topic is unreachable: keep the message and try again later.
-      return { kind: 'retry', delayMs: Math.max(0, backoff(delivery.attempt)) }
+      return retryLater(delivery.attempt, backoff)
     }
   }
 }

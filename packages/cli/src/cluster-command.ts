@@ -3,8 +3,11 @@
  * `distributex cluster`: every part as several processes on one machine, meeting
  * on a real broker and database, the way they run in production. Gateways get
  * ports 4040, 4041, …; the n-th process of a service its port + 100 × n. Each
- * gateway balances between all processes of each service. A process that dies
- * is restarted after a pause that grows if it keeps dying.
+ * gateway balances between all processes of each service. The internal parts
+ * (e.g. the Ledger) run as one process each on their configured internal
+ * address, started first, and every service process is told where they listen,
+ * as with `distributex start`. A process that dies is restarted after a pause
+ * that grows if it keeps dying.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { ConfigError, SERVICE_PATHS } from '@distributex/protocol'
@@ -23,6 +26,7 @@ export interface ClusterOptions {
 interface Part {
   label: string
   args: string[]
+  kind: 'internal' | 'service' | 'gateway'
   child: ChildProcess | undefined
   backoff: RestartBackoff
 }
@@ -62,17 +66,21 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
 
   const childEnv: NodeJS.ProcessEnv = { ...env }
   const parts: Part[] = []
+  // One process per internal part, on its internal address; `distributex start <service>` announces it to each service.
+  for (const name of Object.keys(config.internal)) {
+    parts.push({ label: name, kind: 'internal', args: ['start', name, '--config', configFile], child: undefined, backoff: new RestartBackoff() })
+  }
   for (const [name, service] of Object.entries(config.services)) {
     // A service of another stack (`command`) is started by `distributex start <name>` as well, which runs its command.
     if (!service.module && !service.command) continue
     const base = service.port ?? Number(new URL(serviceUrl(name, service, env)).port)
     const ports = Array.from({ length: instances }, (_, n) => portOf(base, n, false))
     childEnv[`DX_SERVICE_${name.toUpperCase().replace(/-/g, '_')}_URL`] = ports.map((port) => `http://127.0.0.1:${port}`).join(',')
-    ports.forEach((port, n) => parts.push({ label: `${name}#${n + 1}`, args: ['start', name, '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() }))
+    ports.forEach((port, n) => parts.push({ label: `${name}#${n + 1}`, kind: 'service', args: ['start', name, '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() }))
   }
   for (let n = 0; n < instances; n++) {
     const port = portOf(config.gateway.port, n, true)
-    parts.push({ label: `gateway#${n + 1}`, args: ['start', 'gateway', '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() })
+    parts.push({ label: `gateway#${n + 1}`, kind: 'gateway', args: ['start', 'gateway', '--port', String(port), '--config', configFile], child: undefined, backoff: new RestartBackoff() })
   }
 
   let stopping = false
@@ -111,14 +119,18 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
-  // Services first, gateways once they answer: the gateways' first health checks then find them up.
-  const isGateway = (part: Part) => part.label.startsWith('gateway')
-  for (const part of parts.filter((part) => !isGateway(part))) launch(part)
-  await waitForHealth(parts.filter((part) => !isGateway(part)).map((part) => `http://127.0.0.1:${part.args[3]}${SERVICE_PATHS.health}`), SERVICES_READY_MS)
-  for (const part of parts.filter(isGateway)) if (!stopping) launch(part)
+  // Internal parts and services first (the services retry the internal parts until they listen),
+  // gateways once the services answer: the gateways' first health checks then find them up.
+  const of = (kind: Part['kind']) => parts.filter((part) => part.kind === kind)
+  for (const part of [...of('internal'), ...of('service')]) launch(part)
+  await waitForHealth(of('service').map((part) => `http://127.0.0.1:${part.args[3]}${SERVICE_PATHS.health}`), SERVICES_READY_MS)
+  for (const part of of('gateway')) if (!stopping) launch(part)
 
-  const gateways = parts.filter((part) => part.label.startsWith('gateway')).map((part) => `http://localhost:${part.args[3]}/`)
-  process.stdout.write(`\ndistributex cluster: ${parts.length} processes on ${busUrl.replace(/\/\/[^@/]*@/, '//***@')}\n  gateways: ${gateways.join('  ')}\nPress Ctrl+C to stop.\n\n`)
+  const gateways = of('gateway').map((part) => `http://localhost:${part.args[3]}/`)
+  const internal = Object.entries(config.internal).map(([name, part]) => `${name} ${part.host}:${part.port}`)
+  process.stdout.write(
+    `\ndistributex cluster: ${parts.length} processes on ${busUrl.replace(/\/\/[^@/]*@/, '//***@')}\n  gateways: ${gateways.join('  ')}\n${internal.length ? `  internal (not routed): ${internal.join('  ')}\n` : ''}Press Ctrl+C to stop.\n\n`,
+  )
 
   await stopped
 }

@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, DxError } from '@distributex/protocol'
 import { RestartBackoff } from './restart-backoff.js'
 
 export interface CommandServiceOptions {
@@ -37,10 +37,10 @@ export interface CommandService {
 }
 
 /** The command's program is not installed: the caller tells the person and goes on without it. */
-export class CommandNotFoundError extends Error {
+export class CommandNotFoundError extends DxError {
   override name = 'CommandNotFoundError'
   constructor(readonly program: string) {
-    super(`"${program}" was not found on this machine`)
+    super('DX_COMMAND_NOT_FOUND', `"${program}" was not found on this machine`, { fields: { program } })
   }
 }
 

@@ -3,8 +3,10 @@
  * How long to wait before restarting a process that exited: 1 s, doubling for
  * every exit in the last minute, up to 30 s. One that keeps crashing does not
  * spin the CPU; one that crashed once comes back at once. Shared by cluster mode
- * and by `distributex start` for services run from a `command`.
+ * and by `distributex start` for services run from a `command`; the delays are
+ * the platform's one backoff (`@distributex/bus/backoff`), without jitter.
  */
+import { exponentialBackoff } from '@distributex/bus/backoff'
 
 export interface RestartBackoffOptions {
   /** Pause after an exit with no other in the window (default 1000 ms). */
@@ -16,14 +18,13 @@ export interface RestartBackoffOptions {
 }
 
 export class RestartBackoff {
-  readonly #firstMs: number
-  readonly #capMs: number
+  readonly #delay: (exits: number) => number
   readonly #windowMs: number
   #exits: number[] = []
 
   constructor({ firstMs = 1000, capMs = 30_000, windowMs = 60_000 }: RestartBackoffOptions = {}) {
-    this.#firstMs = firstMs
-    this.#capMs = capMs
+    // No jitter: one process restarts, there is no crowd to spread.
+    this.#delay = exponentialBackoff({ baseMs: firstMs, capMs, jitter: false })
     this.#windowMs = windowMs
   }
 
@@ -31,6 +32,6 @@ export class RestartBackoff {
   next(now = Date.now()): number {
     this.#exits = this.#exits.filter((at) => now - at < this.#windowMs)
     this.#exits.push(now)
-    return Math.min(this.#capMs, this.#firstMs * 2 ** (this.#exits.length - 1))
+    return this.#delay(this.#exits.length)
   }
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
-import { HEADERS, PROTOCOL_VERSION, SERVICE_PATHS, parseManifest, signIdentity, type Manifest } from '@distributex/protocol'
+import { BodyTooLargeError, HEADERS, PROTOCOL_VERSION, SERVICE_PATHS, parseManifest, signIdentity, type Manifest } from '@distributex/protocol'
 import { UnreachableError } from './errors.js'
 
 export interface ProbeResponse {
@@ -70,7 +70,7 @@ async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown },
     size += chunk.length
     if (size > limit) {
       body.destroy()
-      throw new Error(`the answer is larger than ${limit / 1024 / 1024} MB; stopped reading`)
+      throw new BodyTooLargeError('an answer', limit)
     }
   }
   return Buffer.concat(chunks).toString('utf8')

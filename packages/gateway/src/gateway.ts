@@ -11,28 +11,30 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
-import { ChannelSchema, HEADERS, loadSecret, prefersJson, presenceReadToken, StoppedError } from '@distributex/protocol'
+import fastifyCookie from '@fastify/cookie'
+import { HEADERS, loadSecret, prefersJson, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX, html, renderPage, widgetFrame, type NavLink } from '@distributex/ui'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
-import { ServiceEntry, ServiceRegistry } from './service-registry.js'
+import { ServiceEntry, ServiceRegistry } from './registry/service-registry.js'
 import { readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
-import { composePage } from './compose-page.js'
-import { fetchWidget } from './fetch-widget.js'
-import { assetLinks, frameFor } from './widget-frames.js'
-import { proxyRoutes } from './proxy-routes.js'
-import { proxyUpgrade } from './websocket-proxy.js'
-import { adminTable } from './admin-page.js'
+import { composePage } from './compose/compose-page.js'
+import { fetchWidget } from './compose/fetch-widget.js'
+import { assetLinks, frameFor } from './compose/widget-frames.js'
+import { proxyRoutes } from './proxy/proxy-routes.js'
+import { proxyUpgrade } from './proxy/websocket-proxy.js'
+import { adminTable } from './admin/admin-page.js'
 import { createMetrics, installMetrics, loggerOptions, operatorAccess, startTracing, traceRequests } from '@distributex/telemetry'
-import { gatewayMetrics } from './gateway-metrics.js'
+import { gatewayMetrics } from './admin/gateway-metrics.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
 import { faultPanel } from './faults/fault-panel.js'
-import { Membership } from './membership.js'
+import { Membership } from './registry/membership.js'
 import { LIVE_PATH, LiveHub, liveRoutes, type HubBus, type HubStats, type LiveEndpoint } from '@distributex/hub'
 import { publishRoutes } from './live/publish-route.js'
 import { liveOrigins } from './live/live-origins.js'
+import { presenceRoute } from './live/presence-route.js'
 import { installBrowserDefenses } from './security/browser-defenses.js'
 import { cspReportRoute } from './security/csp-report-route.js'
 import { installRateLimit } from './security/rate-limit.js'
@@ -102,6 +104,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   for (const [name, service] of Object.entries(config.services)) {
     registry.add(new ServiceEntry(name, serviceUrls(name, service, env), app.log, service.title, settings.resilience))
   }
+  // Cookies are parsed once per request (`request.cookies`), before the session hook below reads them.
+  await app.register(fastifyCookie)
+  // Upgrades bypass Fastify's hooks: their cookies are parsed by the same plugin, on demand.
+  const cookiesOf = (request: IncomingMessage) => app.parseCookie(request.headers.cookie ?? '')
   installRefusalHandler(app)
   // Headers first: a refusal (429) carries them too.
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
@@ -126,7 +132,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   let live: LiveEndpoint | undefined
   if (hub) {
     live = liveRoutes(app, hub, {
-      sessionOf: (request) => readSession(request.headers.cookie, policy, upgradeHttps(request)).id,
+      sessionOf: (request) => readSession(cookiesOf(request), policy, upgradeHttps(request)).id,
       sseSessionOf: (request) => request.dxSession.id,
       allowedOrigins: liveOrigins(env.DX_LIVE_ORIGINS),
     })
@@ -148,26 +154,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions: SessionControl = { policy, revocations, secure: isHttps, rotationGraceMs: settings.security.session.rotationGraceSeconds * 1000 }
   const membership = options.bus ? new Membership({ bus: options.bus, registry, log: app.log, instance: node, connections: () => hub?.connections.size ?? 0 }) : undefined
 
-  // Services ask who is in one of their channels (the same state browsers get), with a credential derived from DX_SECRET.
-  app.get('/_dx/presence/:channel', async (request, reply) => {
-    const { channel } = request.params as { channel: string }
-    if (!hub) return reply.code(404).send({ error: 'live updates are off: this gateway has no event bus' })
-    if (!ChannelSchema.safeParse(channel).success) return reply.code(400).send({ error: 'channel must be "<service>:<name>"' })
-    const expected = `Bearer ${presenceReadToken(secret, channel)}`
-    if (request.headers.authorization !== expected) return reply.code(401).send({ error: 'send "authorization: Bearer <presence read token>" made with DX_SECRET (see docs/protocol.md)' })
-    const fresh = !hub.presence.follows(channel)
-    hub.presence.snapshot(channel)
-    // A node that just started following asks the others to beat; give them a moment to answer.
-    if (fresh) await new Promise((resolve) => setTimeout(resolve, 300))
-    return reply.header('cache-control', 'no-store').send(hub.presence.snapshot(channel))
-  })
+  presenceRoute(app, { hub, secret })
 
   // Services without a bus client publish stream actions and events over HTTP (docs/protocol.md, HTTP publishing).
   publishRoutes(app, { bus: options.bus, secret })
 
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
-    request.dxSession = readSession(request.headers.cookie, policy, isHttps(request))
+    request.dxSession = readSession(request.cookies, policy, isHttps(request))
     reply.header(HEADERS.requestId, request.id)
     if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, isHttps(request)))
   })
@@ -258,7 +252,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
     if (live?.handleUpgrade(request, socket, head)) return
-    const session = readSession(request.headers.cookie, policy, upgradeHttps(request))
+    const session = readSession(cookiesOf(request), policy, upgradeHttps(request))
     const requestId = randomUUID()
     const handled = proxyUpgrade(request, socket, head, { registry, headersFor: (req, mount) => headersFor(req, mount, session, requestId) })
     if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')

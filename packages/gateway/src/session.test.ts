@@ -18,7 +18,7 @@ test('session - a signed cookie comes back as the same session; forged, tampered
   assert.equal(decodeSession(encodeSession(busy, policy.secret), policy, now), undefined, 'older than the absolute lifetime, however busy')
   revoked.add(session.token)
   assert.equal(decodeSession(value, policy, now), undefined, 'revoked')
-  assert.equal(readSession(`dx_sid=${value}`, policy, false, now).fresh, true, 'a refused cookie means a new session')
+  assert.equal(readSession({ dx_sid: value }, policy, false, now).fresh, true, 'a refused cookie means a new session')
 })
 
 test('session - the idle clock is renewed now and then, rotation keeps the id, and cookies follow the __Host- rules over https', () => {
@@ -33,7 +33,7 @@ test('session - the idle clock is renewed now and then, rotation keeps the id, a
   assert.notEqual(rotated.token, session.token)
   assert.match(sessionCookie(session, policy, true, now), /^__Host-dx_sid=[^;]+; Path=\/; Max-Age=7200; HttpOnly; SameSite=Lax; Secure$/)
   assert.match(sessionCookie(session, policy, false, now + 23 * HOUR), /^dx_sid=[^;]+; Path=\/; Max-Age=3600; HttpOnly; SameSite=Lax$/, 'never past the absolute end')
-  assert.equal(readSession(`dx_sid=${encodeSession(session, policy.secret)}`, policy, true, now).fresh, true, 'over https only the __Host- cookie counts')
+  assert.equal(readSession({ dx_sid: encodeSession(session, policy.secret) }, policy, true, now).fresh, true, 'over https only the __Host- cookie counts')
   assert.equal(clearedSessionCookie(true), '__Host-dx_sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure')
   assert.equal(withoutSessionCookie('a=1; dx_sid=x; __Host-dx_sid=y; b=2'), 'a=1; b=2')
 })

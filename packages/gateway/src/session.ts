@@ -11,7 +11,8 @@
  * Served over https the cookie is `Secure` and named `__Host-dx_sid`, so no
  * subdomain and no plain-http page can set or overwrite it.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import { credentialMac, sameCredential } from '@distributex/protocol'
 
 export const SESSION_COOKIE = 'dx_sid'
 export const SECURE_SESSION_COOKIE = '__Host-dx_sid'
@@ -40,18 +41,9 @@ export interface SessionPolicy {
 const PART = /^[A-Za-z0-9_-]{22}$/
 
 function mac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(`dx-session|${payload}`).digest('base64url').slice(0, 32)
+  return credentialMac(secret, 'session-cookie', payload).toString('base64url').slice(0, 32)
 }
 
-/** The value of cookie `name` in a Cookie header. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
-}
 
 /** The Cookie header without the gateway's own session cookies, or undefined if nothing is left. */
 export function withoutSessionCookie(header: string | undefined): string | undefined {
@@ -85,9 +77,7 @@ export function decodeSession(value: string | undefined, policy: SessionPolicy, 
   if (parts?.length !== 5) return undefined
   const [id = '', token = '', issued = '', seen = '', given = ''] = parts
   if (!PART.test(id) || !PART.test(token)) return undefined
-  const expected = Buffer.from(mac(policy.secret, `${id}.${token}.${issued}.${seen}`))
-  const actual = Buffer.from(given)
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  if (!sameCredential(given, mac(policy.secret, `${id}.${token}.${issued}.${seen}`))) return undefined
   const issuedAt = parseInt(issued, 36)
   const seenAt = parseInt(seen, 36)
   if (!Number.isSafeInteger(issuedAt) || !Number.isSafeInteger(seenAt)) return undefined
@@ -97,9 +87,9 @@ export function decodeSession(value: string | undefined, policy: SessionPolicy, 
   return { id, token, issuedAt, seenAt: renew ? now : seenAt, fresh: false, renew }
 }
 
-/** The session a request carries (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one. */
-export function readSession(cookieHeader: string | undefined, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
-  return decodeSession(readCookie(cookieHeader, secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE), policy, now) ?? newSession(now)
+/** The session a request's cookies carry (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one; cookies come parsed by @fastify/cookie. */
+export function readSession(cookies: Record<string, string | undefined>, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
+  return decodeSession(cookies[secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE], policy, now) ?? newSession(now)
 }
 
 /** The Set-Cookie header for a session: it expires when idle, and never later than its absolute end. */

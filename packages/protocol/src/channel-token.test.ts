@@ -20,8 +20,8 @@ test('channel token - expired or malformed tokens are refused with the reason', 
 
 test('page session - the vector of docs/protocol.md §9.2; a forged or malformed handle names no session', () => {
   const vectorSecret = '0123456789abcdef0123456789abcdef'
-  assert.equal(signPageSession(vectorSecret, 's_1'), 's_1.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo')
-  assert.equal(checkPageSession(vectorSecret, 's_1.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo'), 's_1')
+  assert.equal(signPageSession(vectorSecret, 's_1'), 's_1.BdssfSU7JZRU1sX2QF6KvvhxgqYsSwCeo1xNvqAQC4g')
+  assert.equal(checkPageSession(vectorSecret, 's_1.BdssfSU7JZRU1sX2QF6KvvhxgqYsSwCeo1xNvqAQC4g'), 's_1')
   assert.equal(checkPageSession(secret, signPageSession(vectorSecret, 's_1')), undefined)
   for (const handle of [undefined, '', 's_1', 's_1.', 'a b.aka5h18y5St_jWgLnQZ-yOh0_GsmqaHYLCBO_f-Puuo']) assert.equal(checkPageSession(vectorSecret, handle), undefined, String(handle))
 })

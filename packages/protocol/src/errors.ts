@@ -1,39 +1,60 @@
 /**
  * @module errors
  * Named errors with stable codes. Each message says what went wrong and what to do.
- * The catalogue is documented in docs/protocol.md#errors.
+ * Every error a distributex package throws is a `DxError` with a code from the
+ * catalogue in docs/protocol.md (Appendix B); match errors by class or by code
+ * (`hasErrorCode`), never by their `name`.
  */
 
+/** The codes of the platform's own packages (protocol, bus, store, gateway, SDK, CLI, conformance kit). */
 export type DxErrorCode =
   | 'DX_CONFIG_INVALID'
   | 'DX_MANIFEST_INVALID'
   | 'DX_MANIFEST_UNREACHABLE'
   | 'DX_IDENTITY_INVALID'
-  | 'DX_SECRET_MISSING'
-  | 'DX_SERVICE_UNKNOWN'
   | 'DX_VALIDATION'
   | 'DX_STOPPED'
+  | 'DX_CHANNEL_FOREIGN'
   | 'DX_BUS_ENVELOPE_INVALID'
+  | 'DX_BUS_UNAVAILABLE'
   | 'DX_OUTBOX_INVALID'
   | 'DX_BODY_TOO_LARGE'
   | 'DX_RATE_LIMITED'
+  | 'DX_COMMAND_NOT_FOUND'
+
+/** Any code of the catalogue: the platform's, or a service's own (`DX_CHAT_…`, `DX_NEWS_…`). */
+export type DxCode = `DX_${string}`
+
+export interface DxErrorOptions {
+  cause?: unknown
+  fields?: Record<string, unknown>
+}
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
-export class DxError extends Error {
+export class DxError<Code extends DxCode = DxErrorCode> extends Error {
   override name = 'DxError'
-  readonly code: DxErrorCode
+  readonly code: Code
   readonly fields: Record<string, unknown>
-  constructor(code: DxErrorCode, message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+  constructor(code: Code, message: string, options: DxErrorOptions = {}) {
     super(message, { cause: options.cause })
     this.code = code
     this.fields = options.fields ?? {}
   }
 }
 
+/**
+ * True when `error` is a distributex error with one of `codes` (any code when none is given).
+ * By code rather than `instanceof`, so it holds across two copies of a package in one process.
+ */
+export function hasErrorCode(error: unknown, ...codes: DxCode[]): error is DxError<DxCode> {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string' || !('fields' in error)) return false
+  return codes.length === 0 ? error.code.startsWith('DX_') : codes.includes(error.code as DxCode)
+}
+
 /** A configuration file or option is wrong; the message names the field. */
 export class ConfigError extends DxError {
   override name = 'ConfigError'
-  constructor(message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: DxErrorOptions = {}) {
     super('DX_CONFIG_INVALID', message, options)
   }
 }
@@ -41,7 +62,7 @@ export class ConfigError extends DxError {
 /** A service answered its manifest endpoint with something that breaks the schema. */
 export class ManifestError extends DxError {
   override name = 'ManifestError'
-  constructor(message: string, options: { cause?: unknown; fields?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: DxErrorOptions = {}) {
     super('DX_MANIFEST_INVALID', message, options)
   }
 }
@@ -61,6 +82,22 @@ export class ValidationError extends DxError {
   constructor(field: string, message: string) {
     super('DX_VALIDATION', message, { fields: { field } })
     this.field = field
+  }
+}
+
+/** A service tried to grant or publish to a channel of another service (`<service>:…` is its own). */
+export class ForeignChannelError extends DxError {
+  override name = 'ForeignChannelError'
+  constructor(service: string, channel: string) {
+    super('DX_CHANNEL_FOREIGN', `service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`, { fields: { service, channel } })
+  }
+}
+
+/** The broker did not answer in time or refused a message; retrying later may succeed. */
+export class BusUnavailableError extends DxError {
+  override name = 'BusUnavailableError'
+  constructor(message: string, options: DxErrorOptions = {}) {
+    super('DX_BUS_UNAVAILABLE', message, options)
   }
 }
 

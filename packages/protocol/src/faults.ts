@@ -6,8 +6,8 @@
  * request comes from the gateway. Never on by default: a process starts with
  * no faults and forgets them when it restarts.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { faultsCredential, sameCredential } from './credentials.js'
 
 /** Where a service process takes its faults: `PUT` sets them, `GET` reads them. */
 export const FAULTS_PATH = '/_dx/faults'
@@ -40,14 +40,7 @@ export function hasFaults(faults: Faults): boolean {
   return faults.latencyMs > 0 || faults.errorRate > 0 || faults.publishDropRate > 0 || faults.publishDelayMs > 0 || faults.consumerDelayMs > 0
 }
 
-/** What the gateway sends as `authorization: Bearer <credential>` to a service's fault endpoint. */
-export function faultsCredential(secret: string, service: string): string {
-  return createHmac('sha256', secret).update(`dx-faults|${service}`).digest('base64url')
-}
-
 /** True when `header` carries the fault credential for `service`. */
 export function checkFaultsCredential(secret: string, service: string, header: string | undefined): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '')
-  const expected = Buffer.from(faultsCredential(secret, service))
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  return sameCredential(header?.startsWith('Bearer ') ? header.slice(7) : '', faultsCredential(secret, service))
 }

@@ -1,11 +1,12 @@
 /**
  * @module identity
  * The signed identity the gateway passes to services in `x-dx-identity`.
- * Format: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, payload part))`.
- * Any stack can verify it with an HMAC and a constant-time compare.
+ * Format: `base64url(JSON payload) "." base64url(identity MAC of the payload part)`
+ * (the MAC of credentials.ts, purpose `identity`). Any stack can verify it with
+ * two HMACs and a constant-time compare.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
+import { credentialMac, sameCredential } from './credentials.js'
 import { IdentityError } from './errors.js'
 
 export const IdentitySchema = z.object({
@@ -26,7 +27,7 @@ export type Identity = z.infer<typeof IdentitySchema>
 export const IDENTITY_TTL_SECONDS = 300
 
 function mac(secret: string, data: string): Buffer {
-  return createHmac('sha256', secret).update(data).digest()
+  return credentialMac(secret, 'identity', data)
 }
 
 /** Signs an identity for one request. */
@@ -43,8 +44,7 @@ export function verifyIdentity(secret: string, token: string, now = Date.now()):
   if (dot <= 0 || dot !== token.lastIndexOf('.')) throw new IdentityError('identity token must be "<payload>.<signature>"')
   const data = token.slice(0, dot)
   const given = Buffer.from(token.slice(dot + 1), 'base64url')
-  const expected = mac(secret, data)
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!sameCredential(given, mac(secret, data))) {
     throw new IdentityError('identity signature does not match: the gateway and this service must share DX_SECRET')
   }
   let decoded: unknown

@@ -7,7 +7,6 @@
  * leaves by themselves after the time-to-live. Services may follow the same
  * topic, or ask the gateway (`GET /_dx/presence/<channel>`).
  */
-import { createHmac } from 'node:crypto'
 import { z } from 'zod'
 import { ChannelSchema } from './stream-actions.js'
 
@@ -19,11 +18,6 @@ export const PRESENCE_RETAIN_MS = 60_000
 
 export function presenceTopic(channel: string): string {
   return `presence.${channel}`
-}
-
-/** A person's public id: derived from the session, so the session id itself never reaches other browsers. */
-export function personId(secret: string, sessionId: string): string {
-  return `p_${createHmac('sha256', secret).update(`person|${sessionId}`).digest('base64url').slice(0, 16)}`
 }
 
 const PersonSchema = z.object({ id: z.string().min(1).max(40), name: z.string().max(64).optional() })
@@ -44,8 +38,3 @@ export const PresenceEventSchema = z.discriminatedUnion('state', [
 
 export type PresenceEvent = z.infer<typeof PresenceEventSchema>
 export type Person = z.infer<typeof PersonSchema>
-
-/** The credential a service sends to read a channel's presence from the gateway. */
-export function presenceReadToken(secret: string, channel: string): string {
-  return createHmac('sha256', secret).update(`presence-read|${channel}`).digest('base64url')
-}

@@ -5,6 +5,8 @@
  * order. They are small on purpose: the item that changed, not the whole widget.
  */
 import { z } from 'zod'
+import { describeIssues } from './describe-issues.js'
+import { ForeignChannelError, ValidationError } from './errors.js'
 
 export const STREAM_ACTIONS = ['append', 'prepend', 'before', 'after', 'replace', 'update', 'remove', 'morph', 'refresh'] as const
 
@@ -54,8 +56,9 @@ export const LIVE_RETAIN_MS = 24 * 3600 * 1000
 
 /** Throws when `channel` is not a valid channel of `service` ("<service>:…"): a service publishes only to its own. */
 export function assertOwnChannel(service: string, channel: string): void {
-  ChannelSchema.parse(channel)
-  if (!channel.startsWith(`${service}:`)) throw new Error(`service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`)
+  const parsed = ChannelSchema.safeParse(channel)
+  if (!parsed.success) throw new ValidationError('channel', `"${channel}" is not a channel: ${describeIssues(parsed.error).join('; ')}`)
+  if (!channel.startsWith(`${service}:`)) throw new ForeignChannelError(service, channel)
 }
 
 /** The bus topic that carries a channel's updates. */

@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import { HEADERS, SERVICE_PATHS, parseManifest, loadSecret, type Manifest, type ManifestInput, StoppedError } from '@distributex/protocol'
 import { loadStaticAssets } from './static-assets.js'
@@ -125,6 +126,8 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     })
     traceRequests(app, tracing)
     await app.register(formbody)
+    // `request.cookies` and `reply.setCookie` for every service: a browser on the service's own URL may keep a cookie.
+    await app.register(fastifyCookie)
     const homeUrl = env.DX_GATEWAY_URL ?? 'http://localhost:4040'
     installSecurityHeaders(app, manifest, env)
     installProtocolRoutes(app, { manifest, assets })

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
-import { FAULTS_PATH, FaultsSchema, MEMBERS_TOPIC, NO_FAULTS, checkFaultsCredential, describeIssues, hasFaults, type Faults } from '@distributex/protocol'
+import { BusUnavailableError, FAULTS_PATH, FaultsSchema, MEMBERS_TOPIC, NO_FAULTS, checkFaultsCredential, describeIssues, hasFaults, type Faults } from '@distributex/protocol'
 import type { ServiceBus } from './live.js'
 
 /** The faults one process currently obeys. */
@@ -57,7 +57,7 @@ export function faultyBus(bus: ServiceBus, state: FaultState): ServiceBus {
   const faultyPublish = async (topic: string, event: Parameters<ServiceBus['publish']>[1], options: Parameters<ServiceBus['publish']>[2]) => {
     const faults = state.current
     if (faults.publishDelayMs > 0) await sleep(faults.publishDelayMs)
-    if (faults.publishDropRate > 0 && Math.random() < faults.publishDropRate) throw new Error(`publish to ${topic} dropped by an injected fault`)
+    if (faults.publishDropRate > 0 && Math.random() < faults.publishDropRate) throw new BusUnavailableError(`publish to ${topic} dropped by an injected fault`)
     return bus.publish(topic, event, options)
   }
   return {

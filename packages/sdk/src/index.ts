@@ -1,6 +1,9 @@
+/// <reference types="@fastify/cookie" preserve="true" />
 /**
  * @module @distributex/sdk
- * Everything a TypeScript service needs to join distributex.
+ * Everything a TypeScript service needs to join distributex. Every service's
+ * Fastify has @fastify/cookie, so `request.cookies` and `reply.setCookie` (and
+ * their types, by the reference above) come with the SDK.
  */
 export { defineService, type ServiceDefinition, type ServiceContext, type StartOptions, type RunningService, type DefinedService, type Teardown } from './define-service.js'
 export { backPath, type PageOptions } from './render.js'

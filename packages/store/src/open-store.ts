@@ -128,8 +128,38 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   database.pragma('journal_mode = WAL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
+  reuseStatements(database)
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() }
+}
+
+/** Statements kept per SQLite connection (the most recently used). */
+const STATEMENT_CACHE = 256
+
+/**
+ * Kysely asks better-sqlite3 to prepare every query it runs, and preparing
+ * (parsing, planning) can cost more than running a small query: the same SQL
+ * text now reuses its prepared statement. One still running (a stream) is
+ * never shared; SQLite re-prepares a statement by itself after a schema change.
+ */
+function reuseStatements(database: SQLite.Database): void {
+  const prepare = database.prepare.bind(database)
+  const cache = new Map<string, SQLite.Statement>()
+  database.prepare = ((source: string) => {
+    const cached = cache.get(source)
+    if (cached && !cached.busy) {
+      // Most recently used last, so the oldest is the one dropped.
+      cache.delete(source)
+      cache.set(source, cached)
+      return cached
+    }
+    const statement = prepare(source)
+    if (!cached) {
+      cache.set(source, statement)
+      if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value as string)
+    }
+    return statement
+  }) as SQLite.Database['prepare']
 }
 
 async function openPostgres<DB>(options: StoreOptions, url: string): Promise<OpenedStore<DB>> {

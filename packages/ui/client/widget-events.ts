@@ -19,7 +19,8 @@
 const NAME = /^dx:[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$/
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new Error(`widget event "${name}" must be named dx:<service>:<what>, e.g. dx:chat:room`)
+  // A TypeError, as the browser's own APIs throw for a bad argument: this file runs in the page, without the Node packages.
+  if (!NAME.test(name)) throw new TypeError(`widget event "${name}" must be named dx:<service>:<what>, e.g. dx:chat:room`)
 }
 
 /** Raises a widget event on `document` (bubbling from `from` when given); false when a listener cancelled it. */

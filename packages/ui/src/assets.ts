@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { ConfigError } from '@distributex/protocol'
 
 export const UI_ASSET_PREFIX = '/_dx/ui/'
 
@@ -86,7 +87,7 @@ export function uiAssetSet(): UiAssetSet {
       try {
         return [name, readFileSync(source.file())] as const
       } catch (cause) {
-        throw new Error(`UI asset ${name} is missing: run "npm run build" at the repository root first`, { cause })
+        throw new ConfigError(`UI asset ${name} is missing: run "npm run build" at the repository root first`, { cause })
       }
     }),
   )
@@ -121,14 +122,14 @@ let origin = ''
  */
 export function setUiAssetOrigin(value: string | undefined): void {
   const cleaned = (value ?? '').trim().replace(/\/$/, '')
-  if (cleaned && !/^https?:\/\/[^\s/?#]+$/.test(cleaned)) throw new Error(`the asset origin must be an http(s) origin such as https://cdn.example.com, got "${cleaned}"`)
+  if (cleaned && !/^https?:\/\/[^\s/?#]+$/.test(cleaned)) throw new ConfigError(`the asset origin must be an http(s) origin such as https://cdn.example.com, got "${cleaned}"`)
   origin = cleaned
 }
 
 /** The immutable URL of a shared asset, e.g. `/_dx/ui/Ab3xK9/app.css`. */
 export function uiAssetUrl(name: string): string {
   const set = uiAssetSet()
-  if (!set.assets.has(name)) throw new Error(`unknown UI asset ${name}`)
+  if (!set.assets.has(name)) throw new ConfigError(`unknown UI asset ${name}: the shared assets are ${[...set.assets.keys()].join(', ')}`)
   return `${origin}${UI_ASSET_PREFIX}${set.build}/${name}`
 }
 

@@ -17,7 +17,7 @@ test('bounties demo - without GitHub credentials it runs on the local double, an
     app.inject({ method: 'POST', url: '/bounties/try', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ body: 'Fix it for $USDC:50$ <script>', issue: '3', comment, action }).toString() })
   const sent = await send('created')
   assert.equal(sent.statusCode, 200, sent.body)
-  assert.match(sent.body, /&quot;outcome&quot;:&quot;recorded&quot;/)
+  assert.match(sent.body, /&quot;outcome&quot;:&quot;received&quot;/)
   assert.ok(!sent.body.includes('<script>'), 'what was typed is escaped')
   const page = await waitFor(async () => {
     const body = (await app.inject({ url: '/bounties/try?issue=3' })).body

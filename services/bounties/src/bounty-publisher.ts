@@ -1,14 +1,17 @@
 /**
  * @module bounty-publisher
  * The one place Bounties' domain events (`bounty.created`, `bounty.changed`,
- * `bounty.cancelled`) leave the service. They are staged in the delivery's own
- * transaction (the `jobs` table acts as this service's outbox) and published to
- * the bus by the job runner afterwards, so an event is never published for a
- * change that was rolled back, nor lost when the process dies. When the store
- * gains a shared outbox, only this module changes.
+ * `bounty.cancelled`) leave the service. They are written in the transaction
+ * that changes the bounties, to the store's transactional outbox
+ * (`store.transaction((trx, outbox) => …)`), and the service's outbox relay
+ * publishes them to the bus after the commit, in order: an event is never
+ * published for a change that was rolled back, nor lost when the process dies.
+ * Without an outbox (a transaction opened on the bare database, as tools and
+ * some tests do) they are staged as a job the job runner publishes instead.
  */
 import { randomUUID } from 'node:crypto'
 import type { ServiceBus } from '@distributex/sdk'
+import type { Outbox } from '@distributex/store'
 import type { Changed, Trx } from './bounty-store.js'
 import type { Denominations } from './denominations.js'
 import { enqueueJobs, type NewJob } from './job-queue.js'
@@ -64,8 +67,15 @@ export function bountyEventsJob(events: readonly BountyEvent[]): NewJob | undefi
   return events.length ? { key: `event:${randomUUID()}`, kind: 'event', payload: events } : undefined
 }
 
-/** Stages events in the caller's transaction; they are published once it commits. */
-export async function stageBountyEvents(trx: Trx, events: readonly BountyEvent[]): Promise<void> {
+/**
+ * Stages events in the caller's transaction; they are published once it commits.
+ * With the outbox, each event's id is `<bounty id>:<version>`, the same however often it is written.
+ */
+export async function stageBountyEvents(trx: Trx, events: readonly BountyEvent[], outbox?: Outbox): Promise<void> {
+  if (outbox) {
+    for (const event of events) outbox.event(BOUNTY_TOPIC, event.type, event.data, { id: `${event.data.id}:${event.data.version}` })
+    return
+  }
   const job = bountyEventsJob(events)
   if (job) await enqueueJobs(trx, [job])
 }

@@ -4,7 +4,7 @@ import { testDialects } from '@distributex/store'
 import { migrations } from './migrations.js'
 import type { BountiesDatabase } from './bounty.js'
 import { BountyStore } from './bounty-store.js'
-import { handleDelivery, type DeliveryRules } from './handle-delivery.js'
+import { applyReceived, handleDelivery, type DeliveryRules } from './handle-delivery.js'
 import { DEFAULT_DENOMINATIONS, parseDenominations } from './denominations.js'
 import { closedPayload, issueCommentPayload } from './sample-deliveries.js'
 import { claimJobs, completeJob, enqueueJob, failJob, JOB_LEASE_MS, pendingJobs } from './job-queue.js'
@@ -74,6 +74,28 @@ for (const dialect of testDialects()) {
       // The process holding it dies: nobody completes or fails it; once its lease ends, another process takes it.
       assert.deepEqual(await claimJobs(db, 10, 6000 + JOB_LEASE_MS - 1), [], 'not while the lease holds')
       assert.equal((await claimJobs(db, 10, 6000 + JOB_LEASE_MS))[0]?.key, 'comment:a#1')
+    } finally {
+      await opened.close()
+    }
+  })
+
+  test(`bounty store (${dialect.name}) - deliveries are stored as they came in one statement, once per id, and applied later in arrival order`, { skip: dialect.skip }, async () => {
+    const opened = await dialect.open<BountiesDatabase>({ service: 'bounties', migrations })
+    try {
+      const store = new BountyStore(opened.db)
+      const raw = (id: string, action: 'created' | 'edited', body: string) => ({ id, event: 'issue_comment', body: JSON.stringify(issueCommentPayload(action, { commentId: 77, issueNumber: 7, body })) })
+      const fresh = await store.receiveDeliveries([raw('r-1', 'created', '$USDC:1$'), raw('r-2', 'edited', '$USDC:2$'), raw('r-1', 'created', 'a second copy')])
+      assert.deepEqual([...fresh].sort(), ['r-1', 'r-2'], 'an id twice in one batch is stored once')
+      assert.deepEqual([...(await store.receiveDeliveries([raw('r-2', 'edited', '$USDC:9$'), { id: 'r-3', event: 'issue_comment', body: '{"action":' }]))], ['r-3'], 'a redelivery is not stored again')
+      assert.equal((await store.delivery('r-1'))?.outcome, 'received')
+      assert.deepEqual(await store.thread('octo-org/hello-world', 7), [], 'nothing is applied before the background step')
+      const round = await applyReceived(store, rules)
+      assert.equal(round.read, 3)
+      assert.deepEqual(round.changed.map((one) => one.change), ['created', 'changed'], 'created, then the edit, in arrival order')
+      assert.deepEqual((await store.thread('octo-org/hello-world', 7)).map((bounty) => bounty.amount), [2_000_000n])
+      assert.equal((await store.delivery('r-3'))?.outcome, 'invalid')
+      assert.match((await store.delivery('r-3'))?.error ?? '', /not JSON/)
+      assert.equal((await applyReceived(store, rules)).read, 0, 'each is applied once')
     } finally {
       await opened.close()
     }

@@ -5,7 +5,7 @@
  * handle-delivery), so a delivery is recorded with all its effects or not at all.
  */
 import { randomBytes } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import { toBounty, type Bounty, type BountiesDatabase, type BountyChange, type BountyTable } from './bounty.js'
 import type { ParsedBounty } from './parse-bounties.js'
 
@@ -35,6 +35,25 @@ export interface Changed {
 /** What became of a delivery. */
 export type DeliveryOutcome = 'recorded' | 'duplicate' | 'ignored'
 
+/** A verified delivery as it arrived, before anything is parsed. */
+export interface ReceivedDelivery {
+  id: string
+  event: string
+  /** The body, exactly as signed (JSON text). */
+  body: string
+}
+
+/** A stored delivery still to apply. */
+export interface PendingDelivery {
+  id: string
+  event: string
+  body: string
+}
+
+let lastArrival = 0
+/** Arrival order within this process: milliseconds × 1000, strictly increasing. */
+const nextArrival = () => (lastArrival = Math.max(Date.now() * 1000, lastArrival + 1))
+
 const newId = () => randomBytes(9).toString('base64url')
 
 export class BountyStore {
@@ -44,14 +63,46 @@ export class BountyStore {
     this.db = db
   }
 
-  /** Records delivery `id` in `trx`; false when it was recorded before (a redelivery). */
-  async recordDelivery(trx: Trx, delivery: { id: string; event: string; action: string }): Promise<boolean> {
-    const inserted = await trx
-      .insertInto('deliveries')
-      .values({ delivery_id: delivery.id, event: delivery.event, action: delivery.action, outcome: 'recorded', received_at: new Date().toISOString() })
-      .onConflict((conflict) => conflict.column('delivery_id').doNothing())
-      .executeTakeFirst()
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0
+  /**
+   * Stores verified deliveries as they arrived (outcome `received`), all in one
+   * statement, so one commit; answers the ids that were new. A delivery id stored
+   * before (GitHub's redelivery), or twice in `deliveries`, is stored once.
+   */
+  async receiveDeliveries(deliveries: readonly ReceivedDelivery[]): Promise<Set<string>> {
+    const now = new Date().toISOString()
+    const first = new Map<string, ReceivedDelivery>()
+    for (const delivery of deliveries) if (!first.has(delivery.id)) first.set(delivery.id, delivery)
+    const rows = [...first.values()]
+    if (rows.length === 0) return new Set()
+    // Plain SQL: the same text for the same number of rows, so the prepared statement is reused.
+    const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.event}, '', 'received', ${now}, ${row.body}, ${nextArrival()})`))
+    const inserted = await sql<{ delivery_id: string }>`insert into deliveries (delivery_id, event, action, outcome, received_at, body, arrived) values ${values} on conflict (delivery_id) do nothing returning delivery_id`.execute(this.db)
+    return new Set(inserted.rows.map((row) => row.delivery_id))
+  }
+
+  /** The oldest deliveries still to apply, in arrival order. */
+  async pendingDeliveries(limit: number): Promise<PendingDelivery[]> {
+    const rows = await this.db.selectFrom('deliveries').select(['delivery_id', 'event', 'body']).where('outcome', '=', 'received').orderBy('arrived').orderBy('delivery_id').limit(limit).execute()
+    return rows.map((row) => ({ id: row.delivery_id, event: row.event, body: row.body ?? '' }))
+  }
+
+  /**
+   * Claims a received delivery in `trx` for applying: false when it is applied
+   * already (by another process meanwhile). Its body is dropped: what it said is now in the bounties.
+   */
+  async claimDelivery(trx: Trx, id: string, action: string): Promise<boolean> {
+    const result = await trx.updateTable('deliveries').set({ outcome: 'recorded', action, body: null }).where('delivery_id', '=', id).where('outcome', '=', 'received').executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  /** Marks a received delivery that cannot be applied (not GitHub's shape); its body stays for a look. */
+  async rejectDelivery(trx: Trx | Kysely<BountiesDatabase>, id: string, error: string): Promise<void> {
+    await trx.updateTable('deliveries').set({ outcome: 'invalid', error: error.slice(0, 500) }).where('delivery_id', '=', id).where('outcome', '=', 'received').execute()
+  }
+
+  /** What became of one delivery (`received` until applied), for tests and support. */
+  async delivery(id: string): Promise<{ outcome: string; event: string; action: string; error: string | null } | undefined> {
+    return this.db.selectFrom('deliveries').select(['outcome', 'event', 'action', 'error']).where('delivery_id', '=', id).executeTakeFirst()
   }
 
   async setOutcome(trx: Trx, deliveryId: string, outcome: DeliveryOutcome): Promise<void> {

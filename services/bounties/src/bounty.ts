@@ -56,8 +56,15 @@ export interface DeliveryTable {
   delivery_id: string
   event: string
   action: string
+  /** `received` until applied in the background, then `recorded`, `ignored` or `invalid`. */
   outcome: string
   received_at: string
+  /** The delivery as it arrived (verified JSON text), until it is applied. */
+  body: string | null
+  /** Arrival order (ms × 1000 plus a counter), for applying in order. */
+  arrived: number | string | bigint
+  /** Why an `invalid` delivery could not be applied. */
+  error: string | null
 }
 
 export interface BotCommentTable {

@@ -1,61 +1,49 @@
 /**
  * @module delivery-batcher
  * Group commit for webhook deliveries: the deliveries that arrive while one
- * transaction is being written are applied together in the next, and each is
- * answered once that transaction has committed. Every delivery is as durable
- * as alone (nobody is answered before their commit), but one disk flush serves
- * many: with SQLite's full sync a commit costs milliseconds, the inserts
- * microseconds. If a shared transaction fails, each of its deliveries is
- * retried in a transaction of its own, so one bad delivery cannot sink the others.
+ * insert is being written are stored together by the next, one statement and
+ * one commit for all of them, and each is answered once that commit is done.
+ * Every delivery is as durable as alone (nobody is answered before their
+ * commit), but one disk flush serves many: with SQLite's full sync a commit
+ * costs milliseconds, a row microseconds. The insert cannot fail for one row
+ * alone (nothing in it is checked but the delivery id, which only skips), so a
+ * failed statement fails its whole batch (500: GitHub shows it, it can be redelivered).
  */
-import type { BountyStore } from './bounty-store.js'
-import { applyDelivery, prepareDelivery, type Delivery, type DeliveryRules, type HandledDelivery, type PreparedDelivery } from './handle-delivery.js'
+import type { BountyStore, ReceivedDelivery } from './bounty-store.js'
+
+export type ReceiveOutcome = 'received' | 'duplicate'
 
 export interface DeliveryBatcher {
-  /** Applies a delivery; throws `PayloadError` at once for a malformed one. */
-  submit(delivery: Delivery): Promise<HandledDelivery>
+  /** Stores a verified delivery; `duplicate` when its id was stored before. */
+  submit(delivery: ReceivedDelivery): Promise<ReceiveOutcome>
 }
 
 interface Waiting {
-  prepared: PreparedDelivery
-  resolve(result: HandledDelivery): void
+  delivery: ReceivedDelivery
+  resolve(outcome: ReceiveOutcome): void
   reject(error: unknown): void
 }
 
-/** Most deliveries in one transaction. */
-export const MAX_BATCH = 64
+/** Most deliveries in one statement. */
+export const MAX_BATCH = 128
 
-export function createDeliveryBatcher(store: BountyStore, rules: DeliveryRules, maxBatch = MAX_BATCH): DeliveryBatcher {
+export function createDeliveryBatcher(store: BountyStore, maxBatch = MAX_BATCH): DeliveryBatcher {
   const queue: Waiting[] = []
   let writing = false
-
-  const alone = async (item: Waiting) => {
-    try {
-      item.resolve(await store.db.transaction().execute((trx) => applyDelivery(trx, store, rules, item.prepared)))
-    } catch (error) {
-      item.reject(error)
-    }
-  }
 
   const write = async () => {
     while (queue.length > 0) {
       const batch = queue.splice(0, maxBatch)
-      if (batch.length === 1) {
-        await alone(batch[0] as Waiting)
-        continue
-      }
-      let results: HandledDelivery[] | undefined
       try {
-        results = await store.db.transaction().execute(async (trx) => {
-          const done: HandledDelivery[] = []
-          for (const item of batch) done.push(await applyDelivery(trx, store, rules, item.prepared))
-          return done
-        })
-      } catch {
-        for (const item of batch) await alone(item)
-        continue
+        const fresh = await store.receiveDeliveries(batch.map((item) => item.delivery))
+        // The same id twice in one batch: the first is the delivery, the second a redelivery.
+        for (const item of batch) {
+          const isNew = fresh.delete(item.delivery.id)
+          item.resolve(isNew ? 'received' : 'duplicate')
+        }
+      } catch (error) {
+        for (const item of batch) item.reject(error)
       }
-      batch.forEach((item, index) => item.resolve(results[index] as HandledDelivery))
     }
   }
 
@@ -72,9 +60,8 @@ export function createDeliveryBatcher(store: BountyStore, rules: DeliveryRules, 
 
   return {
     submit(delivery) {
-      const prepared = prepareDelivery(store, rules, delivery)
-      return new Promise<HandledDelivery>((resolve, reject) => {
-        queue.push({ prepared, resolve, reject })
+      return new Promise<ReceiveOutcome>((resolve, reject) => {
+        queue.push({ delivery, resolve, reject })
         if (!writing) start()
       })
     },

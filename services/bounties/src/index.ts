@@ -17,9 +17,18 @@ import { startGitHubDouble, type GitHubDouble } from './github-double/index.js'
 import { createGitHubClient } from './github-client.js'
 import { afterAnswerHandlers, boardRefresher } from './after-answer.js'
 import { startJobRunner } from './job-runner.js'
+import { applyReceived } from './handle-delivery.js'
 import { webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
 import { tryRoutes } from './try-routes.js'
+
+/** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
+const INTAKE_BATCH = 16
+const INTAKE_ROUNDS = 16
+/** The same while the process is saturated with webhooks (see job-runner): answering comes first. */
+const SATURATED_INTAKE_ROUNDS = 4
+/** Jobs run together per round of the job runner (32 while saturated). */
+const JOBS_PER_ROUND = 128
 
 export const bountiesService = defineService({
   name: 'bounties',
@@ -31,6 +40,8 @@ export const bountiesService = defineService({
     const config = loadBountiesConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
     const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     const store = new BountyStore(opened.db)
+    // Bounty events leave through the store's outbox (see bounty-publisher).
+    context.relayOutbox(opened)
     let double: GitHubDouble | undefined
     try {
       if (config.demo && !config.apiUrl) double = await startGitHubDouble({ appId: config.appId, publicKey: config.publicKey as string, appSlug: config.appSlug })
@@ -45,19 +56,28 @@ export const bountiesService = defineService({
     const ledger = config.ledgerAddress ? createLedgerClient({ address: config.ledgerAddress, secret, caller: 'bounties' }) : undefined
     const gatewayUrl = context.env.DX_GATEWAY_URL ?? 'http://localhost:4040'
     const traffic: { current?: { busy(): boolean } } = {}
+    const board = boardRefresher({ store, live: context.live, denominations: config.denominations, log: context.log })
+    const rules = { denominations: config.denominations, cap: config.cap, appId: config.appId, appSlug: config.appSlug, ledger: ledger !== undefined }
     const runner = startJobRunner({
       db: opened.db,
       log: context.log,
       busy: () => traffic.current?.busy() ?? false,
+      batch: JOBS_PER_ROUND,
       handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
-    })
-    const board = boardRefresher({ store, live: context.live, denominations: config.denominations, log: context.log })
-    const rules = { denominations: config.denominations, cap: config.cap, appId: config.appId, appSlug: config.appSlug, ledger: ledger !== undefined }
-    traffic.current = await webhookRoute(app, { store, rules, secrets: config.webhookSecrets, afterAnswer: () => {
-        runner.wake()
-        board.refresh()
+      intake: async (saturated) => {
+        // Small transactions with a turn of the event loop between them: webhooks arriving meanwhile are answered in between.
+        let read = 0
+        for (let round = 0; round < (saturated ? SATURATED_INTAKE_ROUNDS : INTAKE_ROUNDS); round++) {
+          const applied = await applyReceived(store, rules, { limit: INTAKE_BATCH, log: context.log, transact: (work) => opened.transaction(work) })
+          read += applied.read
+          if (applied.changed.length > 0) board.refresh()
+          if (applied.read < INTAKE_BATCH) break
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        return read
       },
     })
+    traffic.current = await webhookRoute(app, { store, secrets: config.webhookSecrets, afterAnswer: () => runner.wake() })
     bountiesRoutes(app, { store, live: context.live, denominations: config.denominations, demo: config.demo })
     if (config.demo) tryRoutes(app, { double, secret: config.webhookSecrets[0] as string, gatewayUrl: context.env.DX_GATEWAY_INTERNAL_URL })
     return async () => {
@@ -75,7 +95,7 @@ export { parseBounties, DEFAULT_CAP, type ParsedBounty, type ParseResult, type R
 export { parseDenominations, loadDenominations, DEFAULT_DENOMINATIONS, type Denomination, type Denominations } from './denominations.js'
 export { parseAmount, formatAmount } from './amount.js'
 export { BountyStore } from './bounty-store.js'
-export { handleDelivery, type DeliveryRules } from './handle-delivery.js'
+export { handleDelivery, applyReceived, type DeliveryRules } from './handle-delivery.js'
 export { migrations } from './migrations.js'
 export { pendingJobs } from './job-queue.js'
 export { issueCommentPayload, reviewCommentPayload, closedPayload, installationPayload, signedDelivery, type SignedDelivery } from './sample-deliveries.js'
@@ -83,5 +103,5 @@ export { BOUNTY_TOPIC, type BountyEvent, type BountyEventType } from './bounty-p
 export { renderBotComment, BOT_COMMENT_MARKER } from './bot-comment.js'
 export { BOARD_CHANNEL } from './after-answer.js'
 export { BountyError, BountyConfigError, SignatureError, PayloadError, GitHubApiError, type BountyErrorCode } from './bounty-errors.js'
-export { WEBHOOK_PATH } from './webhook-route.js'
+export { WEBHOOK_PATH, signatureMatches } from './webhook-route.js'
 export type { Bounty, BountyState, BountiesDatabase } from './bounty.js'

@@ -5,9 +5,14 @@
  * process that died. A failing job is retried with backoff, forever: the ledger
  * or GitHub being down delays the work, it never drops it.
  *
- * Answering webhooks comes first: while deliveries keep arriving (`busy`), a
- * batch waits until they pause, but never more than `maxDeferMs`, so under
- * steady load the work still advances a batch at a time and catches up after.
+ * Answering webhooks comes first: while the process is busy answering
+ * (`busy`), a round waits until it is not, but never more than `maxDeferMs`;
+ * a round that waited that long (the process is saturated) runs a small share
+ * (`saturatedBatch` jobs, and `intake` is told), so under overload the work
+ * still advances and catches up in the next pause.
+ *
+ * Before the jobs of a round, `intake` runs: it turns stored deliveries into
+ * bounties and queues their jobs (see handle-delivery), so the same round runs them.
  */
 import type { Kysely } from 'kysely'
 import type { BountiesDatabase } from './bounty.js'
@@ -34,9 +39,13 @@ export interface JobRunnerOptions {
   busy?: () => boolean
   /** Longest a batch waits for a pause (default 1000 ms). */
   maxDeferMs?: number
+  /** Runs first in every round (told whether the process is saturated); answers how many items it handled (more rounds follow while it finds work). */
+  intake?: (saturated: boolean) => Promise<number>
+  /** Most jobs per round while the process is saturated (default 32). */
+  saturatedBatch?: number
 }
 
-export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, maxDelayMs = 30_000, busy = () => false, maxDeferMs = 1000 }: JobRunnerOptions): JobRunner {
+export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, maxDelayMs = 30_000, busy = () => false, maxDeferMs = 1000, intake, saturatedBatch = 32 }: JobRunnerOptions): JobRunner {
   let stopped = false
   let again = true
   let timer: NodeJS.Timeout | undefined
@@ -60,14 +69,28 @@ export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, m
       again = false
       const deferred = Date.now()
       while (busy() && !stopped && Date.now() - deferred < maxDeferMs) await new Promise((resolve) => setTimeout(resolve, 25))
+      // Still busy after the longest wait: the process is saturated, so this round does a small share.
+      const saturated = busy()
+      let taken = 0
+      try {
+        taken = (await intake?.(saturated)) ?? 0
+      } catch (error) {
+        log.warn({ err: error }, 'could not apply the stored deliveries; trying again shortly')
+      }
       let jobs: Job[]
       try {
-        jobs = await claimJobs(db, batch)
+        jobs = await claimJobs(db, saturated ? Math.min(batch, saturatedBatch) : batch)
       } catch (error) {
         log.warn({ err: error }, 'could not read the job queue; trying again shortly')
         break
       }
-      if (jobs.length === 0) break
+      if (jobs.length === 0) {
+        if (taken > 0) {
+          again = true
+          continue
+        }
+        break
+      }
       const outcomes = await Promise.all(jobs.map(run))
       try {
         await completeJobs(db, jobs.filter((_job, index) => outcomes[index]))

@@ -4,8 +4,11 @@
  * holding base units (bigint in code), times are ISO text, GitHub ids are text
  * (they outgrow 32-bit integers). `jobs` is the durable queue of work done after
  * a webhook is answered: it survives a crash, and a restarted process resumes it.
+ * Since 0002 a delivery is stored as it arrived (`body`, the verified bytes as
+ * text) with outcome `received`, and applied in the background: `arrived`
+ * orders them, `error` says why one could not be applied.
  */
-import type { Kysely, Migration } from '@distributex/store'
+import { sql, type Kysely, type Migration } from '@distributex/store'
 
 export const migrations: Record<string, Migration> = {
   '0001-create-bounties': {
@@ -68,6 +71,19 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       for (const table of ['jobs', 'installations', 'bot_comments', 'bounties', 'deliveries']) await db.schema.dropTable(table).execute()
+    },
+  },
+  '0002-store-deliveries-raw': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('deliveries').addColumn('body', 'text').execute()
+      await db.schema.alterTable('deliveries').addColumn('arrived', 'bigint', (col) => col.notNull().defaultTo(0)).execute()
+      await db.schema.alterTable('deliveries').addColumn('error', 'text').execute()
+      // Only the deliveries still to apply: the background step reads them in arrival order.
+      await db.schema.createIndex('deliveries_received').on('deliveries').columns(['arrived', 'delivery_id']).where(sql.ref('outcome'), '=', 'received').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('deliveries_received').execute()
+      for (const column of ['error', 'arrived', 'body']) await db.schema.alterTable('deliveries').dropColumn(column).execute()
     },
   },
 }

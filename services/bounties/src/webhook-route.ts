@@ -1,16 +1,19 @@
 /**
  * @module webhook-route
  * `POST /bounties/webhooks/github`: GitHub's deliveries. The body is read as
- * raw bytes and its `X-Hub-Signature-256` verified before anything is parsed
- * (any of the configured secrets, for rotations). Unsigned or forged: 401 and
- * nothing stored. Verified: recorded in one transaction (shared with the deliveries
- * arriving meanwhile, see delivery-batcher) and answered once it commits;
- * the bot comment and the ledger follow in the background (`afterAnswer`).
+ * raw bytes and its `X-Hub-Signature-256` (HMAC-SHA256, as
+ * `@octokit/webhooks-methods` computes it) verified over exactly those bytes
+ * before anything else, with any of the configured secrets (rotations).
+ * Unsigned or forged: 401 and nothing stored. Verified: the delivery is stored
+ * as it arrived, in one insert shared with the deliveries arriving meanwhile
+ * (see delivery-batcher), and answered once that commits. Nothing is parsed on
+ * the way: the grammar, the bounties, the bot comment and the ledger follow in
+ * the background (`afterAnswer` wakes it). A redelivered id is answered 200 and
+ * does nothing.
  */
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from '@distributex/sdk'
-import { verifyWithFallback } from '@octokit/webhooks-methods'
 import type { BountyStore } from './bounty-store.js'
-import type { DeliveryRules } from './handle-delivery.js'
 import { PayloadError, SignatureError, type BountyError } from './bounty-errors.js'
 import { createDeliveryBatcher } from './delivery-batcher.js'
 
@@ -21,68 +24,89 @@ export const WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,64}$/
 const EVENT = /^[a-z_]{1,64}$/
+const JSON_TYPE = /^\s*application\/json\s*(;|$)/i
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/
 
 export interface WebhookRouteOptions {
   store: BountyStore
-  rules: DeliveryRules
   secrets: readonly string[]
-  /** Called after the answer is sent, when something was recorded. */
+  /** Called after the answer is sent, when a new delivery was stored. */
   afterAnswer: () => void
 }
 
-/** How recently a delivery must have arrived for the process to count as busy answering. */
+/** Deliveries being answered at once from which the process counts as busy answering. */
+export const BUSY_IN_FLIGHT = 2
+/** How long the process stays busy after deliveries were last waiting together. */
 export const BUSY_WINDOW_MS = 25
 
 export interface WebhookTraffic {
-  /** True while deliveries keep arriving: background work waits for a pause. */
+  /**
+   * True while deliveries queue up: two or more were being answered at once in
+   * the last 25 ms (they wait for each other, or for the CPU). Background work
+   * then waits. Steady traffic the process answers as it comes (one at a time)
+   * leaves the background free to keep up, however frequent the deliveries.
+   */
   busy(): boolean
 }
 
-const refuse = (reply: FastifyReply, status: 400 | 401, error: BountyError) => reply.code(status).type('application/json; charset=utf-8').send({ error: status === 401 ? 'Unauthorized' : 'Bad Request', code: error.code, message: error.message })
+const refuse = (reply: FastifyReply, status: 400 | 401 | 415, error: BountyError) =>
+  reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: status === 401 ? 'Unauthorized' : status === 415 ? 'Unsupported Media Type' : 'Bad Request', code: error.code, message: error.message })
 
-export async function webhookRoute(app: FastifyInstance, { store, rules, secrets, afterAnswer }: WebhookRouteOptions): Promise<WebhookTraffic> {
-  const [current, ...previous] = secrets
-  if (!current) throw new Error('webhookRoute needs at least one secret')
-  const batcher = createDeliveryBatcher(store, rules)
-  let lastDelivery = 0
+/** Checks `X-Hub-Signature-256` over the raw bytes with each key, in constant time per key. */
+export function signatureMatches(keys: readonly KeyObject[], body: Buffer, header: string): boolean {
+  if (!SIGNATURE.test(header)) return false
+  const given = Buffer.from(header.slice(7), 'hex')
+  let matched = false
+  for (const key of keys) matched = timingSafeEqual(createHmac('sha256', key).update(body).digest(), given) || matched
+  return matched
+}
+
+// The answers, serialized once.
+const ANSWERS = { received: JSON.stringify({ outcome: 'received' }), duplicate: JSON.stringify({ outcome: 'duplicate' }) }
+
+export async function webhookRoute(app: FastifyInstance, { store, secrets, afterAnswer }: WebhookRouteOptions): Promise<WebhookTraffic> {
+  if (secrets.length === 0) throw new Error('webhookRoute needs at least one secret')
+  // Made once: a key object per secret, not a key per request.
+  const keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')))
+  const batcher = createDeliveryBatcher(store)
+  let inFlight = 0
+  let lastCrowded = Number.NEGATIVE_INFINITY
   await app.register(async (scope) => {
     // Raw bytes: the signature covers them exactly, so nothing may parse or re-encode them first.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
     scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-      lastDelivery = performance.now()
+      if (++inFlight >= BUSY_IN_FLIGHT) lastCrowded = performance.now()
+      let done = false
+      const answered = () => {
+        if (!done) inFlight--
+        done = true
+      }
+      reply.raw.once('finish', answered).once('close', answered)
       const signature = request.headers['x-hub-signature-256']
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
       if (typeof signature !== 'string' || !signature.startsWith('sha256=')) {
         return refuse(reply, 401, new SignatureError('Missing X-Hub-Signature-256: set a webhook secret on the GitHub App and the same one in DX_GITHUB_WEBHOOK_SECRET.'))
       }
-      let verified = false
-      try {
-        verified = (await verifyWithFallback(current, body.toString('utf8'), signature, previous.length ? previous : undefined)) === true
-      } catch {
-        verified = false
+      if (!signatureMatches(keys, body, signature)) {
+        return refuse(reply, 401, new SignatureError('X-Hub-Signature-256 does not match the body: the webhook secret on the GitHub App differs from DX_GITHUB_WEBHOOK_SECRET.'))
       }
-      if (!verified) return refuse(reply, 401, new SignatureError('X-Hub-Signature-256 does not match the body: the webhook secret on the GitHub App differs from DX_GITHUB_WEBHOOK_SECRET.'))
       const event = request.headers['x-github-event']
       const deliveryId = request.headers['x-github-delivery']
       if (typeof event !== 'string' || !EVENT.test(event) || typeof deliveryId !== 'string' || !DELIVERY_ID.test(deliveryId)) {
         return refuse(reply, 400, new PayloadError('X-GitHub-Event and X-GitHub-Delivery must be present and well-formed.'))
       }
-      let payload: unknown
-      try {
-        payload = JSON.parse(body.toString('utf8'))
-      } catch {
-        return refuse(reply, 400, new PayloadError('The body is not JSON: set the App webhook content type to application/json.'))
+      const type = request.headers['content-type']
+      if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
+        return refuse(reply, 415, new PayloadError('The body is not JSON: set the App webhook content type to application/json.'))
       }
-      try {
-        const { outcome, changed } = await batcher.submit({ id: deliveryId, event, payload })
-        if (outcome === 'recorded') reply.raw.once('finish', afterAnswer)
-        return reply.code(200).send({ outcome, bounties: changed.length })
-      } catch (error) {
-        if (error instanceof PayloadError) return refuse(reply, 400, error)
-        throw error
-      }
+      const outcome = await batcher.submit({ id: deliveryId, event, body: body.toString('utf8') })
+      if (outcome === 'received') reply.raw.once('finish', afterAnswer)
+      return reply.code(200).type('application/json; charset=utf-8').send(ANSWERS[outcome])
     })
   })
-  return { busy: () => performance.now() - lastDelivery < BUSY_WINDOW_MS }
+  return { busy: () => inFlight >= BUSY_IN_FLIGHT || performance.now() - lastCrowded < BUSY_WINDOW_MS }
 }

@@ -4,20 +4,42 @@
  * with a stable code, the HTTP status it answers with and a message a person
  * can act on. The catalogue is in docs/protocol.md (Chat).
  */
+import { DxError, ValidationError } from '@distributex/protocol'
 
-export type ChatErrorCode = 'DX_CHAT_NICKNAME_REQUIRED' | 'DX_CHAT_RATE_LIMITED' | 'DX_CHAT_NOT_FOUND' | 'DX_CHAT_NOT_YOURS' | 'DX_CHAT_UNAUTHORIZED'
+export type ChatErrorCode = 'DX_CHAT_NICKNAME_REQUIRED' | 'DX_CHAT_RATE_LIMITED' | 'DX_CHAT_NOT_FOUND' | 'DX_CHAT_NOT_YOURS' | 'DX_CHAT_UNAUTHORIZED' | 'DX_CHAT_NOT_STORED'
 
-export class ChatError extends Error {
+export class ChatError extends DxError<ChatErrorCode> {
   override name = 'ChatError'
-  readonly code: ChatErrorCode
   readonly status: number
   /** Which form or field the message belongs to. */
   readonly field: string
   constructor(code: ChatErrorCode, status: number, field: string, message: string) {
-    super(message)
-    this.code = code
+    super(code, message, { fields: { field } })
     this.status = status
     this.field = field
+  }
+}
+
+/** Bad input that clashes with what exists (answered 409, not 422): a taken nickname, an existing room. */
+export class ConflictError extends ValidationError {
+  override name = 'ConflictError'
+}
+
+/** Someone else online already uses the nickname. */
+export class NicknameTakenError extends ConflictError {
+  override name = 'NicknameTakenError'
+  constructor(nickname: string) {
+    super('nickname', `“${nickname}” is taken by someone online right now. Pick another nickname.`)
+  }
+}
+
+/** A room with that address exists. */
+export class RoomExistsError extends ConflictError {
+  override name = 'RoomExistsError'
+  readonly slug: string
+  constructor(slug: string) {
+    super('name', `A room with that name exists already (its address is /chat/rooms/${slug}): join it, or pick another name.`)
+    this.slug = slug
   }
 }
 
@@ -56,5 +78,13 @@ export class UnauthorizedError extends ChatError {
   override name = 'UnauthorizedError'
   constructor() {
     super('DX_CHAT_UNAUTHORIZED', 401, 'authorization', 'Send "authorization: Bearer <token>" with the token from POST /chat/api/sessions, or come through the gateway.')
+  }
+}
+
+/** The database kept neither this message nor an earlier send with its `clientId`: nothing was stored. */
+export class NotStoredError extends ChatError {
+  override name = 'NotStoredError'
+  constructor(id: string) {
+    super('DX_CHAT_NOT_STORED', 503, 'text', `Message ${id} was not stored. Send it again.`)
   }
 }

@@ -5,12 +5,12 @@
  * bot uses a bearer token from `POST /chat/api/sessions`; a browser that opens
  * the service's own URL is the SDK's own session there (the one its live
  * channels and presence are granted to), or else gets a chat cookie. Tokens and cookies hold a random session
- * id signed with `DX_SECRET`, so any chat process can check them, and an
+ * id signed with a key derived from `DX_SECRET`, so any chat process can check them, and an
  * expiry; an API token can also be revoked by its owner (api-tokens.ts).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from '@distributex/sdk'
-import { personId } from '@distributex/protocol'
+import { credentialMac, personId, sameCredential } from '@distributex/protocol'
 
 export interface Asker {
   /** The public person id (`p_…`). */
@@ -27,7 +27,7 @@ const COOKIE_DAYS = 30
 const PART = /^[A-Za-z0-9_-]{22}$/
 
 function mac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(`chat-session|${payload}`).digest('base64url')
+  return credentialMac(secret, 'chat-session', payload).toString('base64url')
 }
 
 export interface SessionToken {
@@ -52,9 +52,7 @@ export function checkSessionToken(secret: string, token: string, now = Date.now(
   if (parts.length !== 4) return undefined
   const [sessionId = '', tokenId = '', expiry = '', given = ''] = parts
   if (!PART.test(sessionId) || !PART.test(tokenId)) return undefined
-  const expected = Buffer.from(mac(secret, `${sessionId}.${tokenId}.${expiry}`))
-  const actual = Buffer.from(given)
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined
+  if (!sameCredential(given, mac(secret, `${sessionId}.${tokenId}.${expiry}`))) return undefined
   const expiresAt = new Date(parseInt(expiry, 36) * 1000)
   if (!(expiresAt.getTime() > now)) return undefined
   return { sessionId, tokenId, expiresAt }
@@ -63,14 +61,6 @@ export function checkSessionToken(secret: string, token: string, now = Date.now(
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1]
-}
-
-function cookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=')
-    if (key === name) return value.join('=')
-  }
-  return undefined
 }
 
 /**
@@ -91,7 +81,7 @@ export function readAsker(request: FastifyRequest, secret: string): Asker | unde
   // On chat's own URL: the same person as on the own hub's presence, so the member list knows them.
   const own = request.dx.session
   if (own) return { id: personId(secret, own), sessionId: own }
-  const fromCookie = checkSessionToken(secret, cookie(request, COOKIE) ?? '')
+  const fromCookie = checkSessionToken(secret, request.cookies[COOKIE] ?? '')
   return fromCookie ? { id: personId(secret, fromCookie.sessionId), sessionId: undefined } : undefined
 }
 
@@ -100,6 +90,6 @@ export function browserAsker(request: FastifyRequest, reply: FastifyReply, secre
   const known = readAsker(request, secret)
   if (known) return known
   const { token, personId: id } = newSessionToken(secret, COOKIE_DAYS)
-  reply.header('set-cookie', `${COOKIE}=${token}; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=${COOKIE_DAYS * 24 * 3600}`)
+  reply.setCookie(COOKIE, token, { path: '/chat', httpOnly: true, sameSite: 'lax', maxAge: COOKIE_DAYS * 24 * 3600 })
   return { id, sessionId: undefined }
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { testDialects } from '@distributex/store'
 import { migrations } from './migrations.js'
-import { ChatStore, NicknameTakenError, ONLINE_MS, RoomExistsError, encodeCursor, privateRoom, type ChatDatabase } from './chat-store.js'
+import { NicknameTakenError, RoomExistsError } from './chat-errors.js'
+import { ChatStore, ONLINE_MS, encodeCursor, privateRoom, type ChatDatabase } from './chat-store.js'
 
 for (const dialect of testDialects()) {
   test(`chat store (${dialect.name}) - nicknames are unique among people online`, { skip: dialect.skip }, async () => {

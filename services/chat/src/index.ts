@@ -80,4 +80,4 @@ export { ChatStore, type ChatDatabase, type Message, type Room } from './chat-st
 export { migrations } from './migrations.js'
 export { parseMessage, parseNickname, parseRoomName, MESSAGE_MAX, NICKNAME_MAX, ROOM_NAME_MAX } from './chat-rules.js'
 export { NewsSharedSchema, NEWS_SHARED_TOPIC, type NewsShared } from './news-shared.js'
-export { chatOpenApi } from './openapi.js'
+export { OPENAPI_PATH } from './openapi.js'

@@ -6,6 +6,7 @@
  * deleted or malformed is skipped with a log line instead of failing the list.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { exponentialBackoff } from '@distributex/bus/backoff'
 import { HackerNewsError } from './errors.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { ItemSchema, StoryIdsSchema, toStory, unusable, type Story, type StoryList } from './story.js'
@@ -31,10 +32,8 @@ export interface HackerNewsClientOptions {
   log?: ClientLog
 }
 
-/** Answers that are worth asking again. */
-class Retryable extends Error {}
-
-const defaultBackoff = (attempt: number) => Math.round(200 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2))
+/** 200 ms, then 400 ms, … (each 50–100% of that): Hacker News is asked again soon, but not in a burst. */
+const defaultBackoff = exponentialBackoff({ baseMs: 200, capMs: 10_000 })
 
 export class HackerNewsClient {
   readonly baseUrl: string
@@ -117,10 +116,10 @@ export class HackerNewsClient {
         return await this.#once(url, signal)
       } catch (error) {
         if (signal?.aborted) throw signal.reason
-        const retryable = error instanceof Retryable
+        const retryable = error instanceof HackerNewsError && error.retryable
         if (!retryable || attempt > this.#retries) {
-          const reason = (error as Error).message
-          throw error instanceof HackerNewsError ? error : new HackerNewsError(this.baseUrl, `${path} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${reason}`, { cause: error })
+          const reason = error instanceof HackerNewsError ? error.reason : (error as Error).message
+          throw new HackerNewsError(this.baseUrl, `${path} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${reason}`, { cause: error })
         }
         await sleep(this.#backoffMs(attempt), undefined, signal ? { signal } : undefined)
       }
@@ -134,17 +133,17 @@ export class HackerNewsClient {
       response = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { accept: 'application/json' } })
     } catch (error) {
       const timedOut = timeout.aborted && !signal?.aborted
-      throw new Retryable(timedOut ? `no answer within ${this.#timeoutMs} ms` : `network error (${(error as Error).message})`, { cause: error })
+      throw new HackerNewsError(this.baseUrl, timedOut ? `no answer within ${this.#timeoutMs} ms` : `network error (${(error as Error).message})`, { cause: error, retryable: true })
     }
     if (response.status >= 500 || response.status === 429) {
       await response.body?.cancel()
-      throw new Retryable(`HTTP ${response.status}`)
+      throw new HackerNewsError(this.baseUrl, `HTTP ${response.status}`, { retryable: true })
     }
     if (!response.ok) {
       await response.body?.cancel()
-      throw new Error(`HTTP ${response.status}`)
+      throw new HackerNewsError(this.baseUrl, `HTTP ${response.status}`)
     }
-    const text = await readText(response, MAX_ANSWER_BYTES)
+    const text = await readText(response, MAX_ANSWER_BYTES, this.baseUrl)
     try {
       return JSON.parse(text) as unknown
     } catch {
@@ -161,10 +160,10 @@ const MALFORMED = Symbol('malformed JSON')
 const MAX_ANSWER_BYTES = 1024 * 1024
 
 /** The body as text, refused (not retried) once it grows past `maxBytes`, so a runaway answer cannot fill the memory. */
-async function readText(response: Response, maxBytes: number): Promise<string> {
+async function readText(response: Response, maxBytes: number, baseUrl: string): Promise<string> {
   if (Number(response.headers.get('content-length')) > maxBytes) {
     await response.body?.cancel()
-    throw new Error(`the answer is larger than ${maxBytes} bytes`)
+    throw new HackerNewsError(baseUrl, `the answer is larger than ${maxBytes} bytes`)
   }
   const chunks: Uint8Array[] = []
   let size = 0
@@ -175,8 +174,8 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
       chunks.push(chunk)
     }
   } catch (error) {
-    throw new Retryable(`the answer broke off (${(error as Error).message})`, { cause: error })
+    throw new HackerNewsError(baseUrl, `the answer broke off (${(error as Error).message})`, { cause: error, retryable: true })
   }
-  if (size > maxBytes) throw new Error(`the answer is larger than ${maxBytes} bytes`)
+  if (size > maxBytes) throw new HackerNewsError(baseUrl, `the answer is larger than ${maxBytes} bytes`)
   return new TextDecoder().decode(Buffer.concat(chunks))
 }

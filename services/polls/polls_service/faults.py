@@ -5,12 +5,11 @@ restart forgets them. Bus faults (dropped or delayed publishes, a slow consumer)
 do not apply: this service has no bus client."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import random
 from dataclasses import dataclass
+
+from .signing import b64url, credential_mac
 
 FAULTS_PATH = "/_dx/faults"
 _RATES = ("errorRate", "publishDropRate")
@@ -18,9 +17,8 @@ _DELAYS = ("latencyMs", "publishDelayMs", "consumerDelayMs")
 
 
 def faults_credential(secret: str, service: str) -> str:
-    """`base64url(HMAC-SHA256(secret, "dx-faults|<service>"))`, without padding, as packages/protocol makes it."""
-    digest = hmac.new(secret.encode("utf-8"), f"dx-faults|{service}".encode("utf-8"), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    """base64url of the faults MAC of the service's name (docs/protocol.md §3.1), as packages/protocol makes it."""
+    return b64url(credential_mac(secret, "faults", service))
 
 
 class InvalidFaults(ValueError):
@@ -36,7 +34,7 @@ class Faults:
     def fails_now(self) -> bool:
         return self.error_rate > 0 and random.random() < self.error_rate
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"latencyMs": self.latency_ms, "errorRate": self.error_rate, "errorStatus": self.error_status, "publishDropRate": 0, "publishDelayMs": 0, "consumerDelayMs": 0}
 
 

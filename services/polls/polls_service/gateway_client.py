@@ -19,7 +19,7 @@ PUBLISH_TIMEOUT_S = 2.0
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None  # a redirect would carry the credential elsewhere: treat it as the error it is
 
 
@@ -33,7 +33,7 @@ class GatewayClient:
         self._base = base_url
         self._authorization = f"Bearer {publish_credential(secret, service)}"
 
-    def _call(self, method: str, path: str, body: dict | None, timeout: float, traceparent: str | None = None) -> dict:
+    def _call(self, method: str, path: str, body: dict[str, object] | None, timeout: float, traceparent: str | None = None) -> dict[str, object]:
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(f"{self._base}{path}", data=data, method=method, headers=trace_context.headers(traceparent))
         request.add_header("authorization", self._authorization)
@@ -55,7 +55,7 @@ class GatewayClient:
         after = answer.get("after")
         return after if isinstance(after, str) else None
 
-    def deliver(self, update: dict, traceparent: str | None = None) -> str:
+    def deliver(self, update: dict[str, object], traceparent: str | None = None) -> str:
         """Publishes one live update for the outbox relay, in the trace of the request that wrote it: "ok"; "retry"
         when the gateway or its broker is away (no answer, 5xx, 408, 429); "refused" when the gateway says the update
         itself is wrong (other 4xx)."""
@@ -70,7 +70,7 @@ class GatewayClient:
         except (OSError, ValueError):
             return "retry"
 
-    def publish(self, channel: str, actions: list[dict], priority: str = "content") -> bool:
+    def publish(self, channel: str, actions: list[dict[str, object]], priority: str = "content") -> bool:
         """Publishes stream actions; a failure is logged (the change is stored; pages see it on their next render)."""
         try:
             self._call("POST", "/_dx/publish", {"channel": channel, "actions": actions, "priority": priority}, PUBLISH_TIMEOUT_S, trace_context.current())

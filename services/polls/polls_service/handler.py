@@ -1,4 +1,7 @@
-"""HTTP routes of the Polls service, on the standard library's http.server.
+"""The HTTP side of the Polls service, on the standard library's http.server:
+reading requests, answering them, and the actions behind each route. Which
+action answers is decided by routing.py; the HTML and the stream actions come
+from rendering.py.
 
 Each form post answers htmx with the re-rendered widget and a plain browser
 with a redirect back; bad input gets 422 and the form again with the message
@@ -13,64 +16,30 @@ import re
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
-from http.cookies import SimpleCookie
+from http.cookies import BaseCookie, SimpleCookie
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from .faults import FAULTS_PATH, Faults, InvalidFaults, faults_credential, parse_faults
-from .gateway_client import GatewayClient
-from .outbox_relay import OutboxRelay
-from .manifest import CHANNEL, MANIFEST
+from .app import App, Context, own_session
+from .faults import InvalidFaults, faults_credential, parse_faults
+from .manifest import MANIFEST
 from .page import error_body, full_page
 from .poll_input import InvalidInput, parse_new_poll
+from .rendering import created_update, render_widget, vote_update
+from .routing import Route, route, under_mount
 from .safety import back_path, is_cross_origin
-from .security import security_headers
 from . import trace_context
-from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION, Settings
-from .signing import Identity, IdentityError, sign_channel_token, sign_page_session, verify_identity
-from .store import AlreadyVoted, PollStore
-from .views import WidgetState, esc, poll_card, results, widget
+from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION
+from .signing import IdentityError, sign_page_session, verify_identity
+from .store import AlreadyVoted
 
 log = logging.getLogger("polls")
 
 # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
 NUMBER = re.compile(r"[0-9]{1,12}")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-VOTE_PATH = re.compile(rf"^{MOUNT}/polls/(\d{{1,12}})/vote$")
 # Opened directly (not through the gateway), a person is known by this service's own cookie.
 VOTER_COOKIE = "dx_polls_voter"
-
-
-@dataclass
-class Context:
-    request_id: str
-    fragment: bool
-    htmx: bool
-    identity: Identity | None
-    voter: str
-    new_voter_cookie: str | None
-
-
-def _own_session(context: Context) -> str | None:
-    """The session of a browser on the service's own URL: its voter cookie's id (stable across reloads)."""
-    if context.identity is not None or not context.voter.startswith("local:"):
-        return None
-    return context.voter[len("local:"):]
-
-
-class App:
-    """What every request shares: settings, the store, the gateway client."""
-
-    def __init__(self, settings: Settings, store: PollStore):
-        self.settings = settings
-        self.store = store
-        self.gateway = GatewayClient(settings.gateway_internal_url, settings.secret, NAME)
-        # Started and stopped with the server (polls.py); idle in tests that only handle requests.
-        self.relay = OutboxRelay(store.outbox, self.gateway, poll_s=settings.outbox_poll_s, lease_s=settings.outbox_lease_s)
-        self.started = time.time()
-        self.faults = Faults()
-        self.security_headers = security_headers(settings.gateway_url)
 
 
 def make_handler(app: App) -> type[BaseHTTPRequestHandler]:
@@ -91,7 +60,7 @@ class PollsHandler(BaseHTTPRequestHandler):
 
     # ---- plumbing ----
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
         pass  # requests are logged once, as JSON, in _send
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
@@ -119,7 +88,7 @@ class PollsHandler(BaseHTTPRequestHandler):
     def _page(self, context: Context, body: str, status: int = 200, extra: dict[str, str] | None = None) -> None:
         """The fragment for the gateway and htmx; a full page in the shared look for a browser."""
         # On its own URL the page follows its channel on the gateway's hub, across origins, as the session its grant names.
-        own = _own_session(context)
+        own = own_session(context)
         page_session = sign_page_session(self.app.settings.secret, own) if own else None
         document = body if context.fragment or context.htmx else full_page(body, self.app.settings.gateway_url, via_gateway=context.identity is not None, page_session=page_session)
         headers = {"vary": "hx-request, x-dx-fragment", "cache-control": "no-cache", **(extra or {})}
@@ -130,7 +99,7 @@ class PollsHandler(BaseHTTPRequestHandler):
     def _context(self) -> Context:
         token = self.headers.get("x-dx-identity")
         identity = verify_identity(self.app.settings.secret, token) if token is not None else None
-        cookie = SimpleCookie()
+        cookie: BaseCookie[str] = SimpleCookie()
         try:
             cookie.load(self.headers.get("cookie", ""))
         except Exception:  # a malformed cookie header is treated as none
@@ -157,54 +126,46 @@ class PollsHandler(BaseHTTPRequestHandler):
     # ---- dispatch ----
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._dispatch(self._get)
+        self._dispatch()
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self._dispatch(self._get)
+        self._dispatch()
 
     def do_POST(self) -> None:  # noqa: N802
         # The body is read before anything answers, so a refused post never leaves it on a kept-alive connection.
         if self._read_body():
-            self._dispatch(self._post)
+            self._dispatch()
 
-    def do_PUT(self) -> None:  # noqa: N802
-        if self._read_body():
-            self._dispatch(self._put_faults if urlsplit(self.path).path == FAULTS_PATH else self._unsupported)
-
-    do_PATCH = do_DELETE = do_PUT  # noqa: N815
+    do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
 
     def _read_body(self) -> bool:
         """Reads the request body into `self._body`; False after answering why it cannot be read."""
         self._body = b""
         length_text = self.headers.get("content-length")
         if length_text is None:
-            if self.headers.get("transfer-encoding"):
-                self._begin()
-                self.close_connection = True
-                self._text(411, "Send a content-length with the form.\n")
-                return False
-            return True
+            return not self.headers.get("transfer-encoding") or self._refuse_body(411, "Send a content-length with the form.")
         length_text = length_text.strip()
         if not length_text.isascii() or not length_text.isdigit():
-            self._begin()
-            self.close_connection = True
-            self._text(400, "The content-length must be a number of bytes.\n")
-            return False
+            return self._refuse_body(400, "The content-length must be a number of bytes.")
         if len(length_text) > 9 or int(length_text) > MAX_BODY_BYTES:
-            self._begin()
-            self.close_connection = True
-            self._text(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.\n")
-            return False
+            return self._refuse_body(413, f"The form is too large: at most {MAX_BODY_BYTES // 1024} KB.")
         self._body = self.rfile.read(int(length_text))
         return True
 
-    def _dispatch(self, route) -> None:
+    def _refuse_body(self, status: int, reason: str) -> bool:
+        """Answers a body that cannot be read, and closes the connection (the unread body is still on it)."""
+        self._begin()
+        self.close_connection = True
+        self._text(status, f"{reason}\n")
+        return False
+
+    def _dispatch(self) -> None:
         self._begin()
         try:
             path = urlsplit(self.path).path
-            if (path == MOUNT or path.startswith(f"{MOUNT}/")) and self._injected_fault():
+            if under_mount(path) and self._injected_fault():
                 return
-            route(path)
+            self._answer(route(self.command, path), path)
         except IdentityError as error:
             log.warning(json.dumps({"msg": "refused a request with an invalid identity", "reason": str(error), "requestId": self._request_id}))
             if self._wants_json():
@@ -225,7 +186,7 @@ class PollsHandler(BaseHTTPRequestHandler):
         self._error(faults.error_status, "Injected fault", f"This process answers {round(faults.error_rate * 100)}% of requests with {faults.error_status}: a fault set from the gateway's admin page.")
         return True
 
-    def _put_faults(self, _path: str) -> None:
+    def _put_faults(self) -> None:
         expected = f"Bearer {faults_credential(self.app.settings.secret, NAME)}"
         if not hmac.compare_digest(self.headers.get("authorization", "").encode("utf-8"), expected.encode("utf-8")):
             return self._json(401, {"error": "Unauthorized", "message": "send the fault credential made with DX_SECRET (see docs/protocol.md §3.1)"})
@@ -250,29 +211,27 @@ class PollsHandler(BaseHTTPRequestHandler):
         context = Context(self._request_id, self.headers.get("x-dx-fragment") == "1", self.headers.get("hx-request") == "true", None, "", None)
         self._page(context, error_body(title, detail, self._request_id), status, headers)
 
-    def _get(self, path: str) -> None:
-        if path == "/_dx/manifest":
-            return self._json(200, MANIFEST)
-        if path == "/health":
-            return self._json(200, {"status": "ok", "service": NAME, "version": VERSION, "uptimeSeconds": round(time.time() - self.app.started)})
-        if path in (MOUNT, f"{MOUNT}/"):
-            context = self._context()
-            return self._page(context, self._render(context))
-        self._not_found(path)
-
-    def _post(self, path: str) -> None:
-        if is_cross_origin(self.command, self.headers):
+    def _answer(self, chosen: Route, path: str) -> None:
+        if chosen.refuse_cross_site and is_cross_origin(self.command, self.headers):
             return self._refuse_cross_site()
-        if path == f"{MOUNT}/polls":
+        if chosen.action == "manifest":
+            return self._json(200, MANIFEST)
+        if chosen.action == "health":
+            return self._json(200, {"status": "ok", "service": NAME, "version": VERSION, "uptimeSeconds": round(time.time() - self.app.started)})
+        if chosen.action == "page":
+            context = self._context()
+            return self._page(context, render_widget(self.app, context))
+        if chosen.action == "create":
             return self._create()
-        match = VOTE_PATH.match(path)
-        if match:
-            return self._vote(int(match.group(1)))
+        if chosen.action == "vote" and chosen.poll_id is not None:
+            return self._vote(chosen.poll_id)
+        if chosen.action == "faults":
+            return self._put_faults()
+        if chosen.action == "unsupported":
+            return self._unsupported(path)
         self._not_found(path)
 
     def _unsupported(self, path: str) -> None:
-        if is_cross_origin(self.command, self.headers):
-            return self._refuse_cross_site()
         self._error(405, "Method not allowed", f"Polls does not take {self.command} requests at {path}: open the page with GET and send its forms with POST.", {"allow": "GET, HEAD, POST"})
 
     def _refuse_cross_site(self) -> None:
@@ -285,29 +244,12 @@ class PollsHandler(BaseHTTPRequestHandler):
     def _not_found(self, path: str) -> None:
         self._error(404, "Not found", f"Polls has nothing at {path}. The polls are at {MOUNT}.")
 
-    # ---- the widget ----
-
-    def _render(self, context: Context, **state) -> str:
-        # The grant and position first, the data second: nothing can fall between them.
-        live = self._live_attributes(context)
-        polls = self.app.store.newest()
-        choices = self.app.store.choices_of(context.voter, [poll.id for poll in polls])
-        return widget(WidgetState(polls=polls, choices=choices, live=live, **state))
-
-    def _live_attributes(self, context: Context) -> str:
-        # Through the gateway, the gateway's session; on the own URL, the browser's voter id (see full_page's page session).
-        session = context.identity.sid if context.identity else _own_session(context)
-        if session is None:
-            return ""
-        token = sign_channel_token(self.app.settings.secret, CHANNEL, session)
-        # Unknown (gateway unreachable): follow from the start; the hub replays or asks for a re-render.
-        after = self.app.gateway.channel_after(CHANNEL) or ":0"
-        return f' data-dx-live="{CHANNEL}" data-dx-token="{esc(token)}" data-dx-after="{esc(after)}"'
+    # ---- the actions ----
 
     def _after_action(self, context: Context) -> None:
         """htmx gets the re-rendered widget; a plain browser a 303 back to the page it came from."""
         if context.htmx:
-            return self._page(context, self._render(context))
+            return self._page(context, render_widget(self.app, context))
         headers = {"location": back_path(self.headers.get("referer"), MOUNT)}
         if context.new_voter_cookie:
             headers["set-cookie"] = f"{VOTER_COOKIE}={context.new_voter_cookie}; Path={MOUNT}; HttpOnly; SameSite=Lax; Max-Age=31536000"
@@ -335,9 +277,9 @@ class PollsHandler(BaseHTTPRequestHandler):
         try:
             new = parse_new_poll(typed["question"], typed["options"])
         except InvalidInput as error:
-            return self._page(context, self._render(context, form_error=(error.field, error.message), typed=typed), 422)
+            return self._page(context, render_widget(self.app, context, form_error=(error.field, error.message), typed=typed), 422)
         # The poll and its live update commit together; the outbox relay publishes the update.
-        poll = self.app.store.create(new.question, new.options, announce=lambda created: {"channel": CHANNEL, "actions": [{"action": "prepend", "target": "poll-list", "html": poll_card(created)}, {"action": "remove", "target": "poll-empty"}]})
+        poll = self.app.store.create(new.question, new.options, announce=created_update)
         log.info(json.dumps({"msg": "poll created", "poll": poll.id, "requestId": self._request_id}))
         self._after_action(context)
 
@@ -348,13 +290,13 @@ class PollsHandler(BaseHTTPRequestHandler):
             return
         option_text = form.get("option", "")
         if not NUMBER.fullmatch(option_text):
-            return self._page(context, self._render(context, poll_notice=(poll_id, "Choose one of the options to vote.")), 422)
+            return self._page(context, render_widget(self.app, context, poll_notice=(poll_id, "Choose one of the options to vote.")), 422)
         try:
-            poll = self.app.store.vote(poll_id, int(option_text), context.voter, announce=lambda counted: {"channel": CHANNEL, "actions": [{"action": "morph", "target": f"poll-{counted.id}-results", "html": results(counted)}]})
+            poll = self.app.store.vote(poll_id, int(option_text), context.voter, announce=vote_update)
         except AlreadyVoted as already:
             message = f"You already voted for “{already.option}” in this poll; each person votes once."
-            return self._page(context, self._render(context, poll_notice=(poll_id, message)), 422)
+            return self._page(context, render_widget(self.app, context, poll_notice=(poll_id, message)), 422)
         if poll is None:
-            return self._page(context, self._render(context, notice="That poll or option no longer exists: it may have been removed."), 422)
+            return self._page(context, render_widget(self.app, context, notice="That poll or option no longer exists: it may have been removed."), 422)
         self._after_action(context)
 

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import trace_context
 
@@ -51,12 +51,12 @@ class Outbox:
             if "traceparent" not in {row[1] for row in db.execute("PRAGMA table_info(dx_outbox)")}:
                 db.execute("ALTER TABLE dx_outbox ADD COLUMN traceparent TEXT")
 
-    def write_locked(self, update: dict) -> None:
+    def write_locked(self, update: dict[str, object]) -> None:
         """Adds a live update (`{"channel", "actions"}`) inside the caller's open transaction, holding the lock."""
         # The writing request's trace context goes with the row, so its publish continues that trace.
         self._db.execute(
             "INSERT INTO dx_outbox (body, created_at, traceparent) VALUES (?, ?, ?)",
-            (json.dumps(update), datetime.now(timezone.utc).isoformat(), trace_context.current()),
+            (json.dumps(update), datetime.now(UTC).isoformat(), trace_context.current()),
         )
 
     def committed(self) -> None:
@@ -67,7 +67,7 @@ class Outbox:
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def batch(self, limit: int = 100) -> list[tuple[int, dict, str | None]]:
+    def batch(self, limit: int = 100) -> list[tuple[int, dict[str, object], str | None]]:
         """The oldest waiting updates, in order, each with its order key added and the `traceparent` it was written with."""
         with self._lock:
             rows = self._db.execute("SELECT seq, body, traceparent FROM dx_outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()

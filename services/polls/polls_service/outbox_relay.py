@@ -5,6 +5,7 @@ at a time (a lease in the same file). At least once: a repeat carries the same o
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -22,7 +23,7 @@ log = logging.getLogger("polls")
 def default_backoff(attempt: int) -> float:
     """Seconds before the `attempt`-th retry: 0.1 s doubling up to 10 s, each between 50% and 100% of that."""
     ceiling = min(10.0, 0.1 * 2 ** max(0, attempt - 1))
-    return ceiling * (0.5 + random.random() * 0.5)
+    return float(ceiling * (0.5 + random.random() * 0.5))
 
 
 class OutboxRelay:
@@ -52,10 +53,9 @@ class OutboxRelay:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(grace_s)
-        try:
+        # The database may be closing; the lease then runs out by itself.
+        with contextlib.suppress(Exception):
             self._outbox.release_lease(self._holder)
-        except Exception:  # noqa: BLE001 - the database may be closing; the lease then runs out by itself
-            pass
 
     def _hold(self) -> bool:
         # Renewed when a third of it is gone: a busy relay does not write the lease on every update.

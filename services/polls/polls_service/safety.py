@@ -2,12 +2,20 @@
 posts, and send a plain form post back only to a path (never another site)."""
 from __future__ import annotations
 
+from typing import Protocol
 from urllib.parse import urlsplit
+
+
+class Headers(Protocol):
+    """What is read of the request headers: `http.client.HTTPMessage` or a plain dict."""
+
+    def get(self, name: str, /) -> str | None: ...
+
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def is_cross_origin(method: str, headers) -> bool:
+def is_cross_origin(method: str, headers: Headers) -> bool:
     """True when a browser sent this unsafe request from another origin."""
     if method.upper() in SAFE_METHODS:
         return False
@@ -20,7 +28,7 @@ def is_cross_origin(method: str, headers) -> bool:
     if origin == "null":
         return True
     try:
-        return urlsplit(origin).netloc != headers.get("host")
+        return bool(urlsplit(origin).netloc != headers.get("host"))
     except ValueError:
         return True
 

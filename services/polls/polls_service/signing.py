@@ -1,6 +1,7 @@
 """The protocol's signatures: the gateway's identity header, channel tokens, page sessions, the publish credential.
 
-Byte for byte what packages/protocol does, so the gateway and this service agree.
+Byte for byte what packages/protocol does, so the gateway and this service agree: every
+credential is a MAC under a key derived per purpose from DX_SECRET (docs/protocol.md §1.4).
 """
 from __future__ import annotations
 
@@ -35,8 +36,19 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(secret: str, message: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
+def purpose_key(secret: str, purpose: str) -> bytes:
+    """`HMAC-SHA256(secret, "distributex <purpose> v1")`: the key for one kind of credential."""
+    return hmac.new(secret.encode(), f"distributex {purpose} v1".encode(), hashlib.sha256).digest()
+
+
+def credential_mac(secret: str, purpose: str, message: str) -> bytes:
+    """`HMAC-SHA256(purpose_key(secret, purpose), message)`: what every credential is built on."""
+    return hmac.new(purpose_key(secret, purpose), message.encode("utf-8"), hashlib.sha256).digest()
+
+
+def b64url(data: bytes) -> str:
+    """base64url without padding, as every credential is written."""
+    return _b64url(data)
 
 
 def verify_identity(secret: str, token: str, now: float | None = None) -> Identity:
@@ -48,7 +60,7 @@ def verify_identity(secret: str, token: str, now: float | None = None) -> Identi
         given = _unb64url(signature)
     except ValueError:
         given = b""
-    if not hmac.compare_digest(given, _mac(secret, payload)):
+    if not hmac.compare_digest(given, credential_mac(secret, "identity", payload)):
         raise IdentityError("identity signature does not match: the gateway and this service must share DX_SECRET")
     try:
         data = json.loads(_unb64url(payload))
@@ -67,16 +79,16 @@ def verify_identity(secret: str, token: str, now: float | None = None) -> Identi
 
 
 def sign_channel_token(secret: str, channel: str, session_id: str, now: float | None = None) -> str:
-    """`<expiry>.<base64url HMAC-SHA256(secret, "live|<channel>|<sid>|<expiry>")>`."""
+    """`<expiry>.<base64url channel-token MAC of "<channel>|<sid>|<expiry>">`."""
     expiry = int(time.time() if now is None else now) + CHANNEL_TOKEN_TTL_SECONDS
-    return f"{expiry}.{_b64url(_mac(secret, f'live|{channel}|{session_id}|{expiry}'))}"
+    return f"{expiry}.{_b64url(credential_mac(secret, 'channel-token', f'{channel}|{session_id}|{expiry}'))}"
 
 
 def sign_page_session(secret: str, session_id: str) -> str:
-    """A page's session for the gateway's hub, as `?page=` of its live URL: `<sid>.<base64url HMAC-SHA256(secret, "live-page|<sid>")>`."""
-    return f"{session_id}.{_b64url(_mac(secret, f'live-page|{session_id}'))}"
+    """A page's session for the gateway's hub, as `?page=` of its live URL: `<sid>.<base64url live-page MAC of "<sid>">`."""
+    return f"{session_id}.{_b64url(credential_mac(secret, 'live-page', session_id))}"
 
 
 def publish_credential(secret: str, service: str) -> str:
-    """What the gateway's publish endpoint expects: `<service>.<hex HMAC-SHA256(secret, "dx-publish:<service>")>`."""
-    return f"{service}.{_mac(secret, f'dx-publish:{service}').hex()}"
+    """What the gateway's publish endpoint expects: `<service>.<hex publish MAC of the service name>` (docs/protocol.md §10.1)."""
+    return f"{service}.{credential_mac(secret, 'publish', service).hex()}"

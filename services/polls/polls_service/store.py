@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .outbox import OUTBOX_SCHEMA, Outbox
 
@@ -66,7 +66,7 @@ class AlreadyVoted(Exception):
 
 
 # What a change tells open pages: stream actions for the poll after the change.
-Announce = Callable[["Poll"], list[dict]]
+Announce = Callable[["Poll"], dict[str, object]]
 
 
 class PollStore:
@@ -88,7 +88,7 @@ class PollStore:
 
     def create(self, question: str, options: list[str], announce: Announce | None = None) -> Poll:
         """Stores a poll and, in the same transaction, what `announce` tells open pages about it."""
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -146,7 +146,7 @@ class PollStore:
     def vote(self, poll_id: int, option_id: int, voter: str, announce: Announce | None = None) -> Poll | None:
         """Counts the vote (with what `announce` tells open pages, in one transaction); None when the poll or
         option does not exist; AlreadyVoted on a second vote, which stores nothing."""
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         with self._lock:
             known = self._db.execute("SELECT 1 FROM options WHERE id = ? AND poll_id = ?", (option_id, poll_id)).fetchone()
             if known is None:

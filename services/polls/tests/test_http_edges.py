@@ -8,7 +8,8 @@ import threading
 import unittest
 from http.server import ThreadingHTTPServer
 
-from polls_service.handler import App, PollsHandler, make_handler
+from polls_service.app import App
+from polls_service.handler import PollsHandler, make_handler
 from polls_service.settings import Settings
 from polls_service.store import PollStore
 

@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
+import { BusUnavailableError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
@@ -130,7 +131,7 @@ export class KafkaBus extends BusBase {
       await Promise.race([
         finished,
         sleep(READ_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
-          throw new Error(`kafka read of ${name} timed out after ${READ_TIMEOUT_MS} ms`)
+          throw new BusUnavailableError(`kafka read of ${name} timed out after ${READ_TIMEOUT_MS} ms; is the broker up?`)
         }),
       ])
     } finally {

@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kafka } from 'kafkajs'
+import { StoppedError } from '@distributex/protocol'
 import type { Closable, GroupSettings, ProcessDelivery } from '../driver.js'
 
 /** Starts the member; `close()` leaves the group after the in-flight delivery. */
@@ -23,11 +24,11 @@ export async function openKafkaGroup(kafka: Kafka, kafkaTopicName: string, epoch
       eachMessage: async ({ message, heartbeat }) => {
         const body = message.value?.toString('utf8')
         for (let attempt = 1; ; attempt++) {
-          if (closed) throw new Error('subscription stopped before the message was handled')
+          if (closed) throw new StoppedError('this kafka subscription')
           const outcome = await process({ position: { epoch, offset: message.offset }, body, raw: body, attempt })
           if (outcome.kind === 'ack') return
           // Not committing the offset leaves the message to the next member of the group.
-          if (outcome.kind === 'abandon') throw new Error('subscription stopped while the handler ran')
+          if (outcome.kind === 'abandon') throw new StoppedError('this kafka subscription')
           await sleep(outcome.delayMs)
           await heartbeat()
         }

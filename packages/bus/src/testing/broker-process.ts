@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { BusUnavailableError } from '@distributex/protocol'
 import { freePort, waitFor } from '@distributex/testkit'
 
 /** The path of an executable found on PATH or in the usual system folders. */
@@ -58,7 +59,7 @@ export class BrokerProcess {
     this.#child = child
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${this.binary} exited with code ${child.exitCode}`)
+        if (child.exitCode !== null) throw new BusUnavailableError(`${this.binary} exited with code ${child.exitCode} before it answered`)
         return portOpen(this.port)
       },
       { timeoutMs, what: `${this.binary} to listen on ${this.port}` },

@@ -9,7 +9,7 @@
  */
 import { FAULTS_PATH, NO_FAULTS, faultsCredential, hasFaults, type Faults } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ServiceEntry, ServiceRegistry } from '../service-registry.js'
+import type { ServiceEntry, ServiceRegistry } from '../registry/service-registry.js'
 
 export interface FaultTarget {
   service: string

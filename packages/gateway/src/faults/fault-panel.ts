@@ -5,7 +5,7 @@
  * service or one of its processes.
  */
 import { html, type SafeHtml } from '@distributex/ui'
-import type { ServiceStatus } from '../service-registry.js'
+import type { ServiceStatus } from '../registry/service-registry.js'
 import { FAULTS_ADMIN_PATH } from './fault-routes.js'
 import type { ProcessFaults } from './fault-board.js'
 

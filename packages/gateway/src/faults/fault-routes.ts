@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify'
 import { z } from 'zod'
 import { FaultsSchema, NO_FAULTS, describeIssues, isCrossOriginRequest, type Faults } from '@distributex/protocol'
-import type { ServiceRegistry } from '../service-registry.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
 import type { FaultBoard, FaultTarget } from './fault-board.js'
 
 export const FAULTS_ADMIN_PATH = '/_dx/admin/faults'

@@ -5,7 +5,7 @@ import { createBus } from '@distributex/bus'
 import { requireEngine } from '@distributex/testkit'
 import { LiveClient } from '../test-support/live-client.js'
 import { startGateway, startLiveGateway, TEST_SECRET } from '../test-support/start-gateway.js'
-import { publishCredential } from './publish-route.js'
+import { publishCredential } from '@distributex/protocol'
 
 const adapters = [
   { name: 'memory', skip: false as const, url: () => undefined },

@@ -10,10 +10,9 @@
  * bound to its name, and may only publish to its own channels (`<service>:…`)
  * and topics (`<service>.…`).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, StreamActionSchema, describeIssues, liveTopic } from '@distributex/protocol'
+import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, StreamActionSchema, describeIssues, hasErrorCode, liveTopic, publishCredential, sameCredential } from '@distributex/protocol'
 import type { HubPosition } from '@distributex/hub'
 import { activeTracer, publishTraced } from '@distributex/telemetry'
 
@@ -26,24 +25,16 @@ export interface PublishBus {
   read(topic: string, options: { limit?: number }): Promise<{ gap: boolean; head?: HubPosition | undefined }>
 }
 
-/**
- * A service's publish credential: `<service>.<hex HMAC-SHA256(secret, "dx-publish:<service>")>`,
- * sent as `authorization: Bearer <credential>`.
- */
-export function publishCredential(secret: string, service: string): string {
-  return `${service}.${createHmac('sha256', secret).update(`dx-publish:${service}`).digest('hex')}`
-}
-
 /** The service a request's credential proves, or the reason it proves none. */
 function authenticate(secret: string, header: string | undefined): { service: string } | { error: string } {
-  const how = 'send "authorization: Bearer <service>.<hex HMAC-SHA256(DX_SECRET, "dx-publish:" + service)>" (see docs/protocol.md, HTTP publishing)'
+  const how = 'send "authorization: Bearer <service>.<hex publish MAC of the service name>" made with DX_SECRET (see docs/protocol.md §1.4 and §10.1)'
   if (!header) return { error: `no credentials: ${how}` }
   const match = /^Bearer ([a-z][a-z0-9-]{0,31})\.([0-9a-f]{64})$/.exec(header)
   if (!match?.[1] || !match[2]) return { error: `malformed credentials: ${how}` }
   const service = match[1]
   const given = Buffer.from(match[2], 'hex')
   const expected = Buffer.from(publishCredential(secret, service).slice(service.length + 1), 'hex')
-  if (!timingSafeEqual(given, expected)) {
+  if (!sameCredential(given, expected)) {
     return { error: `credentials do not match for service "${service}": the gateway and the service must share DX_SECRET` }
   }
   return { service }
@@ -150,8 +141,7 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
       // Traced, the envelope carries the publishing request's context (the service's `traceparent` header).
       published = await publishTraced(activeTracer(), topic, event, (traced) => bus.publish(topic, traced, 'event' in body ? {} : { retainForMs: LIVE_RETAIN_MS }))
     } catch (error) {
-      const name = (error as Error).name
-      if (name === 'EnvelopeError' || name === 'ValidationError') return refuse(reply, 400, (error as Error).message)
+      if (hasErrorCode(error, 'DX_BUS_ENVELOPE_INVALID', 'DX_VALIDATION')) return refuse(reply, 400, (error as Error).message)
       request.log.error({ err: error, topic }, 'publish over HTTP failed on the bus')
       return refuse(reply, 503, 'the event bus did not accept the message; retry shortly')
     }

@@ -6,7 +6,7 @@ import { waitFor } from '@distributex/testkit'
 import { startGateway } from '../test-support/start-gateway.js'
 import { startFixtureProcess } from '../test-support/fixture-process.js'
 import { startFixture } from '../test-support/fixture-service.js'
-import type { HealthState } from '../service-registry.js'
+import type { HealthState } from '../registry/service-registry.js'
 
 type Kind = 'GET' | 'POST with Idempotency-Key' | 'POST'
 

@@ -50,9 +50,26 @@ function drain(payload: Readable): void {
   payload.resume()
 }
 
+/** Bodies up to this size, with a declared length and type, are read whole before forwarding (the router keeps them to retry anyway). */
+export const BUFFERED_BODY_BYTES = 1024 * 1024
+
+/** Reads a body of a declared length into one buffer. */
+function readWhole(payload: Readable, length: number, done: (error: Error | null, body?: unknown) => void): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  payload.on('data', (chunk: Buffer) => {
+    chunks.push(chunk)
+    size += chunk.length
+  })
+  payload.once('error', (error) => done(error))
+  payload.once('end', () => done(null, chunks.length === 1 && size === length ? chunks[0] : Buffer.concat(chunks, size)))
+}
+
 /**
- * A content-type parser for the proxy: passes the body through as a stream,
- * refusing it (413) when it is larger than `limit(request)` bytes.
+ * A content-type parser for the proxy: refuses a body (413) larger than
+ * `limit(request)` bytes. A small body with a declared length and type (forms,
+ * API calls, webhooks) is read whole into a buffer, forwarded byte for byte
+ * (see proxy-routes); any other passes through as a stream.
  */
 export function limitedBody(limit: (request: FastifyRequest) => number) {
   return (request: FastifyRequest, payload: Readable, done: (error: Error | null, body?: unknown) => void): void => {
@@ -60,7 +77,9 @@ export function limitedBody(limit: (request: FastifyRequest) => number) {
     const declared = request.headers['content-length']
     if (declared !== undefined) {
       // Node holds a body to its content-length: a declared length within the limit cannot grow past it.
-      if (Number(declared) > max) return done(new BodyTooLargeError(max))
+      const length = Number(declared)
+      if (length > max) return done(new BodyTooLargeError(max))
+      if (length <= BUFFERED_BODY_BYTES && request.headers['content-type'] !== undefined) return readWhole(payload, length, done)
       return done(null, payload)
     }
     let seen = 0

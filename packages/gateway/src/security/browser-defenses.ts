@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { CSP_REPORT_PATH, securityHeaders, type CspAdditions } from '@distributex/protocol'
 import type { PageConfig } from '../config.js'
-import type { ServiceRegistry } from '../service-registry.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
 import type { SecurityConfig } from './security-config.js'
 
 export interface BrowserDefenseOptions {

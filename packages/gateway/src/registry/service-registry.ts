@@ -11,14 +11,14 @@
  */
 import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import { RESILIENCE_DEFAULTS, type ResilienceConfig } from './config.js'
+import { RESILIENCE_DEFAULTS, type ResilienceConfig } from '../config.js'
 import { LatencyStats } from './latency-stats.js'
 import { ManifestCache } from './manifest-cache.js'
-import { describeFailure, formatMs } from './routing/describe-failure.js'
-import { readCapped } from './routing/read-capped.js'
-import { ServiceRouter } from './routing/service-router.js'
-import type { ProcessStatus, ServiceProcess } from './routing/service-process.js'
-import type { WidgetOutcome } from './fetch-widget.js'
+import { describeFailure, formatMs } from '../routing/describe-failure.js'
+import { readCapped } from '../routing/read-capped.js'
+import { ServiceRouter } from '../routing/service-router.js'
+import type { ProcessStatus, ServiceProcess } from '../routing/service-process.js'
+import type { WidgetOutcome } from '../compose/fetch-widget.js'
 
 export { describeFailure, formatMs }
 

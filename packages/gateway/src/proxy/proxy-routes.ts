@@ -1,8 +1,9 @@
 /**
  * @module proxy-routes
  * Everything under `/<service>` goes to that service unchanged (the service is
- * mounted at the same path on its own port): every method, bodies and
- * responses streamed, redirects and cookies passed through. The gateway adds
+ * mounted at the same path on its own port): every method, bodies passed on
+ * byte for byte (a small one read whole first, a large one streamed), responses
+ * streamed, redirects and cookies passed through. The gateway adds
  * the protocol headers, drops any `x-dx-*` header the browser sent and its own
  * session cookie, and refuses cross-site form posts. A request no process
  * answered gets 502, or 504 past the header timeout (see proxy-error).
@@ -11,13 +12,13 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import replyFrom from '@fastify/reply-from'
 import { crossSiteRefusal, isCrossOriginRequest } from '@distributex/protocol'
-import type { ServiceEntry } from './service-registry.js'
-import { describeFailure } from './service-registry.js'
+import type { ServiceEntry } from '../registry/service-registry.js'
+import { describeFailure } from '../registry/service-registry.js'
 import { proxyErrorReply } from './proxy-error.js'
-import { withoutReservedHeaders } from './service-headers.js'
-import { withoutSessionCookie } from './session.js'
-import { bodyTooLarge, bodyWasRefused, limitedBody } from './security/body-limit.js'
-import { sendRefusal } from './security/refusal.js'
+import { withoutReservedHeaders } from '../service-headers.js'
+import { withoutSessionCookie } from '../session.js'
+import { bodyTooLarge, bodyWasRefused, limitedBody } from '../security/body-limit.js'
+import { sendRefusal } from '../security/refusal.js'
 import { activeTracer, SpanKind, SpanStatusCode, traceparentOf } from '@distributex/telemetry'
 
 export interface ProxyOptions {
@@ -54,7 +55,10 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bod
           span.end()
         })
       }
+      // A body read whole (see limitedBody) goes on as those exact bytes, under its own content type.
+      const whole = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] as string } : {}
       return reply.from(request.url, {
+        ...whole,
         rewriteRequestHeaders: (_req, headers) => {
           const kept = withoutReservedHeaders(headers)
           const cookie = withoutSessionCookie(typeof kept.cookie === 'string' ? kept.cookie : undefined)

@@ -6,9 +6,9 @@
  * read from its counters when Prometheus scrapes (nothing on the delivery path).
  */
 import type { Metrics } from '@distributex/telemetry'
-import type { WidgetOutcome } from './fetch-widget.js'
+import type { WidgetOutcome } from '../compose/fetch-widget.js'
 import type { HubStats } from '@distributex/hub'
-import type { ServiceRegistry } from './service-registry.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
 
 /** A widget fetch's outcome as a label: a few values, never a reason text. */
 function outcomeLabel(outcome: WidgetOutcome): string {

@@ -5,10 +5,10 @@
  * a body was refused; refreshes itself every two seconds. `/_dx/admin.json` is the same for machines.
  */
 import { html, type SafeHtml } from '@distributex/ui'
-import type { ServiceStatus } from './service-registry.js'
-import type { ProcessStatus } from './routing/service-process.js'
+import type { ServiceStatus } from '../registry/service-registry.js'
+import type { ProcessStatus } from '../routing/service-process.js'
 import type { HubStats } from '@distributex/hub'
-import type { MemberStatus } from './membership.js'
+import type { MemberStatus } from '../registry/membership.js'
 
 const STATE_STYLE: Record<ServiceStatus['state'], string> = {
   up: 'bg-emerald-100 text-emerald-800',

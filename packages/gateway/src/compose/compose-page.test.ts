@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { request } from 'undici'
 import { verifyIdentity } from '@distributex/protocol'
 import { waitFor } from '@distributex/testkit'
-import { startFixture } from './test-support/fixture-service.js'
-import { startGateway, TEST_SECRET } from './test-support/start-gateway.js'
+import { startFixture } from '../test-support/fixture-service.js'
+import { startGateway, TEST_SECRET } from '../test-support/start-gateway.js'
 
 async function readChunks(url: string, headers: Record<string, string> = {}) {
   const started = performance.now()

@@ -7,11 +7,11 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { isUnderMount } from '@distributex/protocol'
-import type { ServiceRegistry } from './service-registry.js'
-import { wasNotSent } from './routing/service-router.js'
-import type { ServiceProcess } from './routing/service-process.js'
-import { withoutReservedHeaders } from './service-headers.js'
-import { withoutSessionCookie } from './session.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
+import { withoutReservedHeaders } from '../service-headers.js'
+import { withoutSessionCookie } from '../session.js'
+import { wasNotSent } from '../routing/service-router.js'
+import type { ServiceProcess } from '../routing/service-process.js'
 
 export interface UpgradeOptions {
   registry: ServiceRegistry

@@ -5,8 +5,8 @@
  * The fragment is read as a stream and abandoned past its cap.
  */
 import { BodyTooLargeError, HEADERS, type Widget } from '@distributex/protocol'
-import { describeFailure, formatMs, type ServiceEntry } from './service-registry.js'
-import { readCapped } from './routing/read-capped.js'
+import { describeFailure, formatMs, type ServiceEntry } from '../registry/service-registry.js'
+import { readCapped } from '../routing/read-capped.js'
 import { activeTracer, SpanKind, SpanStatusCode, traceparentOf, type Tracer } from '@distributex/telemetry'
 
 export type WidgetOutcome =

@@ -7,10 +7,11 @@
  * timeout is streamed as "currently unavailable" and retries by itself.
  */
 import type { ServerResponse } from 'node:http'
+import { ConfigError } from '@distributex/protocol'
 import { deploymentJson, shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
-import type { PageConfig } from './config.js'
+import type { PageConfig } from '../config.js'
 import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
-import type { ServiceRegistry } from './service-registry.js'
+import type { ServiceRegistry } from '../registry/service-registry.js'
 import { assetLinks, frameFor } from './widget-frames.js'
 
 export interface ComposeOptions {
@@ -43,7 +44,7 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
 
   const widgets = page.widgets.map((ref) => {
     const entry = registry.get(ref.service)
-    if (!entry) throw new Error(`service ${ref.service} is not registered`)
+    if (!entry) throw new ConfigError(`page ${page.path} shows a widget of service "${ref.service}", which is not in the configuration`)
     const timeoutMs = ref.timeoutMs ?? options.defaultTimeoutMs
     const outcome = fetchWidget({ entry, widget: ref.widget, headers: options.headersFor(entry.mount), timeoutMs, signal: gone.signal, search: options.search })
     return { ref, entry, outcome }

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createBus } from '@distributex/bus'
 import { HEARTBEAT_DEADLINE_MS, MEMBERS_TOPIC, type Member } from '@distributex/protocol'
 import { waitFor } from '@distributex/testkit'
-import { startFixture } from './test-support/fixture-service.js'
-import { startGateway } from './test-support/start-gateway.js'
+import { startFixture } from '../test-support/fixture-service.js'
+import { startGateway } from '../test-support/start-gateway.js'
 import type { HealthState } from './service-registry.js'
 
 const beat = (state: Member['state']) => ({ type: 'member.heartbeat', source: 'svc', data: { kind: 'service', name: 'svc', instance: 'svc-1', version: '1.0.0', state } satisfies Member })

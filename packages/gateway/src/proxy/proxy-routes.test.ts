@@ -4,8 +4,8 @@ import { once } from 'node:events'
 import { request } from 'undici'
 import WebSocket, { WebSocketServer } from 'ws'
 import { isCrossOriginRequest } from '@distributex/protocol'
-import { startFixture } from './test-support/fixture-service.js'
-import { startGateway } from './test-support/start-gateway.js'
+import { startFixture } from '../test-support/fixture-service.js'
+import { startGateway } from '../test-support/start-gateway.js'
 
 test('proxy - bodies, status, redirects and cookies pass through; the session cookie does not', async (t) => {
   const service = await startFixture({

@@ -7,10 +7,10 @@
  * same version before a back-off, so a broken service cannot make the gateway
  * download it on every page.
  */
-import { SERVICE_PATHS, parseManifest, type Manifest } from '@distributex/protocol'
+import { ManifestError, SERVICE_PATHS, parseManifest, type Manifest } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import { readCapped } from './routing/read-capped.js'
-import type { ServiceRouter } from './routing/service-router.js'
+import { readCapped } from '../routing/read-capped.js'
+import type { ServiceRouter } from '../routing/service-router.js'
 
 const MANIFEST_TIMEOUT_MS = 2000
 const RETRY_FIRST_MS = 2000
@@ -93,17 +93,17 @@ export class ManifestCache {
     }
     if (statusCode !== 200) {
       await body.dump()
-      throw new Error(`manifest answered ${statusCode}`)
+      throw new ManifestError(`manifest answered ${statusCode}`, { fields: { status: statusCode } })
     }
     const text = await readCapped(body, this.#maxBytes, 'a manifest', headers['content-length'])
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch (error) {
-      throw new Error(`the manifest is not JSON (${(error as Error).message})`, { cause: error })
+      throw new ManifestError(`the manifest is not JSON (${(error as Error).message})`, { cause: error })
     }
     const manifest = parseManifest(json, `${this.#name} manifest at ${this.#where}${SERVICE_PATHS.manifest}`)
-    if (manifest.name !== this.#name) throw new Error(`${this.#where} says it is "${manifest.name}", but is configured as "${this.#name}"`)
+    if (manifest.name !== this.#name) throw new ManifestError(`${this.#where} says it is "${manifest.name}", but is configured as "${this.#name}"`)
     if (this.#manifest?.version !== manifest.version) this.#log.info({ version: manifest.version }, 'manifest loaded')
     const etag = headers.etag
     this.#etag = typeof etag === 'string' ? etag : undefined
