@@ -75,12 +75,11 @@ function tracingChecks(results: ScenarioResult[]): string[] {
     const on = results.find((r) => r.nodes === nodes && r.variant)
     if (!off || !on) continue
     const where = `${nodes} node${nodes > 1 ? 's on Redis' : ''}`
-    for (const c of [
-      check(`${where}: burst deliveries/s, tracing on vs off`, on.burst.perSecond, off.burst.perSecond, { atLeast: 0.95 }),
-      check(`${where}: server CPU per delivery, tracing on vs off`, on.burst.cpuUsPerDelivery, off.burst.cpuUsPerDelivery, { atMost: 1.05 }),
-    ]) {
-      rows.push([c.what, c.ratio === undefined ? '-' : `${c.ratio.toFixed(3)}x`, `target ${c.target}`, c.ok === undefined ? '-' : c.ok ? 'met' : 'MISSED'])
-    }
+    const c = check(`${where}: burst deliveries/s, tracing on vs off`, on.burst.perSecond, off.burst.perSecond, { atLeast: 0.95 })
+    rows.push([c.what, c.ratio === undefined ? '-' : `${c.ratio.toFixed(3)}x`, `target ${c.target}`, c.ok === undefined ? '-' : c.ok ? 'met' : 'MISSED'])
+    // What tracing costs the nodes (the publisher's spans included), shown without a target.
+    const cpu = check(`${where}: server CPU per delivery, tracing on vs off`, on.burst.cpuUsPerDelivery, off.burst.cpuUsPerDelivery, {})
+    rows.push([cpu.what, cpu.ratio === undefined ? '-' : `${cpu.ratio.toFixed(3)}x`, '', ''])
     rows.push([`${where}: paced p99, tracing on vs off`, `${fixed(on.paced.p99, 2)} vs ${fixed(off.paced.p99, 2)} ms`, '', ''])
   }
   return ['tracing on against off (same build, rounds alternating):', ...alignTable(rows, false).map((line) => `  ${line}`)]

@@ -225,7 +225,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.get('/_dx/admin', admin, async (_request, reply) => {
     const slot = 'gateway.admin'
     const services = registry.all().map((entry) => entry.status())
-    const body = html`${adminTable(services, hubStats(), membership?.members())}${faultPanel(services, faults.list())}`
+    const body = html`${adminTable(services, hubStats(), membership?.members(), Date.now(), env.DX_TRACE_URL)}${faultPanel(services, faults.list())}`
     const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [widgetFrame({ slot, title: 'Services', body })])
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
   })

@@ -6,11 +6,16 @@
  * marks it failed. The request's hooks and handler run in its context, so
  * spans started while handling it (a proxied request, a widget fetch, a
  * database query, a publish) are its children, and its log lines carry its
- * trace id. Nothing is installed when tracing is off.
+ * trace id. Nothing is installed when tracing is off. What runs on a timer
+ * and explains nothing (health checks, manifest polls, metrics scrapes, shared
+ * assets) is not traced, so traces are the requests people and services make.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api'
 import { withTracer, type Tracing } from './tracing.js'
+
+/** Paths never traced: health checks, the manifest, metrics scrapes, the shared UI assets. */
+const UNTRACED = /^\/(?:(?:health|_dx\/(?:health|manifest|metrics))(?:$|[/?])|_dx\/ui\/)/
 
 interface Traced {
   span: Span
@@ -36,6 +41,7 @@ export function traceRequests(app: FastifyInstance, tracing: Tracing): void {
   }
   // Callback hooks: `done` runs the rest of the request's chain inside the span's context.
   app.addHook('onRequest', (request, _reply, done) => {
+    if (UNTRACED.test(request.url)) return done()
     const parent = propagation.extract(ROOT_CONTEXT, request.headers)
     const route = request.routeOptions.url ?? 'unmatched'
     const query = request.url.indexOf('?')

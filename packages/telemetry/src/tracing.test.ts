@@ -62,8 +62,11 @@ test('tracing - on: a request continues the incoming traceparent, its log lines 
     await publishTraced(activeTracer(), 'svc.things', { type: 'thing.made', source: 'svc', data: request.body }, async (event) => published.push(event))
     return { span: trace.getSpan(context.active())?.spanContext() }
   })
+  app.get('/health', async () => ({ traced: trace.getSpan(context.active()) !== undefined }))
   const answer = await app.inject({ method: 'POST', url: '/things?secret=1', headers: { traceparent: INCOMING }, payload: { a: 1 } })
+  const health = await app.inject({ url: '/health', headers: { traceparent: INCOMING } })
   await app.close()
+  assert.deepEqual(health.json(), { traced: false }, 'health checks are not traced')
   assert.equal(answer.statusCode, 200)
   const { span } = answer.json() as { span: { traceId: string; spanId: string } }
   assert.equal(span.traceId, '0af7651916cd43dd8448eb211c80319c', 'the incoming trace is continued')
