@@ -3,7 +3,7 @@
  * OpenTelemetry traces, off unless asked: `startTracing` exports spans over
  * OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, with the standard `OTEL_*`
- * variables; otherwise it registers nothing, and every helper here returns at
+ * variables; otherwise it registers nothing, and every function here returns at
  * once (no span, no context, no header), so tracing costs nothing when off.
  *
  * Each part (the gateway, each service) gets its own tracer provider, named
