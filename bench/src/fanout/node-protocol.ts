@@ -11,6 +11,8 @@ export interface NodeArgs {
   /** Secret for channel tokens (distributex). */
   secret: string
   workDir: string
+  /** Tracing on (distributex): spans exported over OTLP/HTTP to `endpoint`, `ratio` of new traces sampled. */
+  tracing?: { endpoint: string; ratio: number }
 }
 
 export interface NodeInfo {

@@ -31,7 +31,7 @@ function check(what: string, ours: number | undefined, theirs: number | undefine
 export function renderReport(results: ScenarioResult[]): string[] {
   const header = ['peer', 'nodes', 'burst deliveries/s', 'server CPU µs/delivery', 'server cores', 'paced p50 ms', 'paced p99 ms', 'paced received', 'memory KB/idle conn']
   const rows = results.map((r) => [
-    r.peer,
+    r.variant ? `${r.peer}, ${r.variant}` : r.peer,
     String(r.nodes),
     thousands(r.burst.perSecond),
     fixed(r.burst.cpuUsPerDelivery, 2),
@@ -43,7 +43,8 @@ export function renderReport(results: ScenarioResult[]): string[] {
   ])
   const table = alignTable([header, ...rows])
   const lines = [...table.slice(0, 1), '-'.repeat(table[0]?.length ?? 0), ...table.slice(1)]
-  lines.push(...results.map((r) => `  ${r.peer}, ${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${r.detail}`), '')
+  lines.push(...results.map((r) => `  ${r.variant ? `${r.peer}, ${r.variant}` : r.peer}, ${r.nodes} node${r.nodes > 1 ? 's' : ''}: ${r.detail}`), '')
+  if (results.some((r) => r.variant)) return [...lines, ...tracingChecks(results)]
 
   const find = (peer: string, nodes: number) => results.find((r) => r.peer === peer && r.nodes === nodes)
   const checks: Check[] = []
@@ -64,4 +65,22 @@ export function renderReport(results: ScenarioResult[]): string[] {
   }
   lines.push('distributex against Socket.IO:', ...alignTable(rowsOfChecks, false).map((line) => `  ${line}`))
   return lines
+}
+
+/** With `FANOUT_TRACING=1`: distributex with tracing on against the same build with it off (issue 15: burst within 5%). */
+function tracingChecks(results: ScenarioResult[]): string[] {
+  const rows: string[][] = []
+  for (const nodes of [1, 2]) {
+    const off = results.find((r) => r.nodes === nodes && !r.variant)
+    const on = results.find((r) => r.nodes === nodes && r.variant)
+    if (!off || !on) continue
+    const where = `${nodes} node${nodes > 1 ? 's on Redis' : ''}`
+    const c = check(`${where}: burst deliveries/s, tracing on vs off`, on.burst.perSecond, off.burst.perSecond, { atLeast: 0.95 })
+    rows.push([c.what, c.ratio === undefined ? '-' : `${c.ratio.toFixed(3)}x`, `target ${c.target}`, c.ok === undefined ? '-' : c.ok ? 'met' : 'MISSED'])
+    // What tracing costs the nodes (the publisher's spans included), shown without a target.
+    const cpu = check(`${where}: server CPU per delivery, tracing on vs off`, on.burst.cpuUsPerDelivery, off.burst.cpuUsPerDelivery, {})
+    rows.push([cpu.what, cpu.ratio === undefined ? '-' : `${cpu.ratio.toFixed(3)}x`, '', ''])
+    rows.push([`${where}: paced p99, tracing on vs off`, `${fixed(on.paced.p99, 2)} vs ${fixed(off.paced.p99, 2)} ms`, '', ''])
+  }
+  return ['tracing on against off (same build, rounds alternating):', ...alignTable(rows, false).map((line) => `  ${line}`)]
 }

@@ -21,6 +21,8 @@ const STALL_MS = 10_000
 
 export interface ScenarioResult {
   peer: Flavor
+  /** What sets this run apart from another of the same peer (e.g. tracing on). */
+  variant?: string
   nodes: number
   detail: string
   burst: { deliveries: number; seconds: number; perSecond: number; cpuUsPerDelivery: number | undefined; nodeCores: number | undefined }
@@ -35,6 +37,8 @@ export interface ScenarioOptions {
   redisUrl?: string
   settings: Settings
   log: (line: string) => void
+  /** distributex only: tracing on, exporting to this OTLP endpoint. */
+  tracing?: { endpoint: string; ratio: number; label: string }
 }
 
 class Publisher {
@@ -89,7 +93,7 @@ class Publisher {
   }
 }
 
-export async function runScenario({ peer, nodes, redisUrl, settings, log }: ScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario({ peer, nodes, redisUrl, settings, log, tracing }: ScenarioOptions): Promise<ScenarioResult> {
   const workDir = mkdtempSync(join(tmpdir(), 'dx-fanout-'))
   const channel = `bench:feed-${randomBytes(4).toString('hex')}`
   const secret = randomBytes(32).toString('hex')
@@ -97,7 +101,7 @@ export async function runScenario({ peer, nodes, redisUrl, settings, log }: Scen
   try {
     const nodeChildren: Array<Child<NodeInfo>> = []
     for (let i = 0; i < nodes; i++) {
-      const args: NodeArgs = { publisher: i === 0, channel, payloadBytes: settings.payloadBytes, secret, workDir: join(workDir, `node-${i}`), ...(redisUrl ? { redisUrl } : {}) }
+      const args: NodeArgs = { publisher: i === 0, channel, payloadBytes: settings.payloadBytes, secret, workDir: join(workDir, `node-${i}`), ...(redisUrl ? { redisUrl } : {}), ...(tracing ? { tracing: { endpoint: tracing.endpoint, ratio: tracing.ratio } } : {}) }
       const child = await startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv: ['--expose-gc', ...(process.env.FANOUT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FANOUT_PROFILE] : [])] })
       started.push(child)
       nodeChildren.push(child)
@@ -139,6 +143,7 @@ export async function runScenario({ peer, nodes, redisUrl, settings, log }: Scen
 
     return {
       peer,
+      ...(tracing ? { variant: tracing.label } : {}),
       nodes,
       detail: first.info.detail,
       burst: {
@@ -170,6 +175,7 @@ export function medianResult(rounds: ScenarioResult[]): ScenarioResult {
   const m = (pick: (r: ScenarioResult) => number | undefined) => median(rounds.map(pick))
   return {
     peer: first.peer,
+    ...(first.variant ? { variant: first.variant } : {}),
     nodes: first.nodes,
     detail: first.detail,
     burst: {

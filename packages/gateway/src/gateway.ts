@@ -25,7 +25,7 @@ import { assetLinks, frameFor } from './compose/widget-frames.js'
 import { proxyRoutes } from './proxy/proxy-routes.js'
 import { proxyUpgrade } from './proxy/websocket-proxy.js'
 import { adminTable } from './admin/admin-page.js'
-import { createMetrics, installMetrics, loggerOptions, operatorAccess } from '@distributex/telemetry'
+import { createMetrics, installMetrics, loggerOptions, operatorAccess, startTracing, traceRequests } from '@distributex/telemetry'
 import { gatewayMetrics } from './admin/gateway-metrics.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
@@ -76,8 +76,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const env = options.env ?? process.env
   const secret = loadSecret({ env, dataDir: options.dataDir ?? env.DX_DATA_DIR ?? 'data' })
   const settings = config.gateway
+  // Off (nothing registered, nothing done per request) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = startTracing({ service: 'gateway', env })
   const app = Fastify({
-    logger: loggerOptions({ service: 'gateway', level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env }),
+    logger: loggerOptions({ service: 'gateway', level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env, traceIds: tracing.enabled }),
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const given = request.headers[HEADERS.requestId]
@@ -90,6 +92,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // X-Forwarded-For/-Proto are believed only from the configured proxies.
     trustProxy: settings.security.trustedProxies.length ? settings.security.trustedProxies : false,
   })
+  // First of the hooks: a request refused early (rate limit) is traced too.
+  traceRequests(app, tracing)
   let publicUrl = settings.publicUrl ?? `http://localhost:${options.port ?? settings.port}`
   const isHttps = (request: FastifyRequest) => publicUrl.startsWith('https:') || request.protocol === 'https'
   // Upgrades bypass Fastify: a forwarded https is believed when proxies are configured (the cookie is signed either way).
@@ -124,7 +128,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // `npm run dev` sets DX_DEV=1: pages then reload themselves when the gateway restarts.
   const devBuild = env.DX_DEV === '1' ? node : undefined
   if (devBuild) app.get('/_dx/dev/build', async (_request, reply) => reply.type('text/plain').header('cache-control', 'no-store').send(devBuild))
-  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node }) : undefined
+  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node, tracer: tracing.tracer }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
     live = liveRoutes(app, hub, {
@@ -221,7 +225,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.get('/_dx/admin', admin, async (_request, reply) => {
     const slot = 'gateway.admin'
     const services = registry.all().map((entry) => entry.status())
-    const body = html`${adminTable(services, hubStats(), membership?.members())}${faultPanel(services, faults.list())}`
+    const body = html`${adminTable(services, hubStats(), membership?.members(), Date.now(), env.DX_TRACE_URL)}${faultPanel(services, faults.list())}`
     const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [widgetFrame({ slot, title: 'Services', body })])
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
   })
@@ -292,6 +296,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await live?.close()
       await app.close()
       await registry.close()
+      await tracing.shutdown()
     },
   }
 }

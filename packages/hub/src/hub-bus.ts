@@ -12,7 +12,8 @@ export interface HubPosition {
 export interface HubBusMessage {
   topic: string
   position: HubPosition
-  envelope: { type: string; source: string; time: string; data: unknown }
+  /** `traceparent`: the trace of the request that published it (tracing on), continued by the delivery span. */
+  envelope: { type: string; source: string; time: string; traceparent?: string | undefined; data: unknown }
 }
 
 export interface HubSubscription {
@@ -20,7 +21,7 @@ export interface HubSubscription {
 }
 
 export interface HubBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
+  publish(topic: string, event: { type: string; source: string; traceparent?: string | undefined; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
   tail(topic: string, options: { after?: HubPosition; handler(message: HubBusMessage): void; signal?: AbortSignal }): Promise<HubSubscription>
   read(topic: string, options: { after?: HubPosition; limit?: number }): Promise<{ messages: HubBusMessage[]; gap: boolean }>
 }

@@ -11,6 +11,7 @@
  */
 import { LiveUpdateSchema, checkChannelToken, checkPageSession, compareOffsets, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
+import { contextFrom, SpanKind, type Tracer } from '@distributex/telemetry'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize } from './client-messages.js'
@@ -54,6 +55,8 @@ export class LiveHub {
   readonly #bus: HubBus
   readonly #secret: string
   readonly #log: FastifyBaseLogger
+  readonly #node: string
+  readonly #tracer: Tracer | undefined
   readonly #channels = new Map<string, ChannelState>()
   readonly #connections = new Set<LiveConnection>()
   readonly #dirty = new Set<LiveConnection>()
@@ -65,12 +68,15 @@ export class LiveHub {
 
   /**
    * `node` names this process in presence events; `source` is who publishes them
-   * on the bus (`gateway`, or the service's name).
+   * on the bus (`gateway`, or the service's name). With a `tracer` (tracing on),
+   * each update that carries a trace context gets one delivery span on this node.
    */
-  constructor({ bus, secret, log, node, source = 'gateway' }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string }) {
+  constructor({ bus, secret, log, node, source = 'gateway', tracer }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string; tracer?: Tracer | undefined }) {
     this.#bus = bus
     this.#secret = secret
     this.#log = log
+    this.#node = node
+    this.#tracer = tracer
     this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
   }
 
@@ -244,12 +250,22 @@ export class LiveHub {
     if (state.subscribers.size === 0) return
     const outbound = this.#toOutbound(message)
     if (!outbound) return
+    // One span per update on this node, a child of the request that published it.
+    const span =
+      this.#tracer && message.envelope.traceparent
+        ? this.#tracer.startSpan(
+            'live deliver',
+            { kind: SpanKind.CONSUMER, attributes: { 'messaging.operation.type': 'process', 'messaging.destination.name': message.topic, 'dx.live.channel': state.name, 'dx.live.node': this.#node, 'dx.live.subscribers': state.subscribers.size } },
+            contextFrom(message.envelope.traceparent),
+          )
+        : undefined
     for (const connection of state.subscribers) {
       const replay = state.replaying.get(connection)
       if (replay) replay.buffered.push(message)
       else connection.send(outbound)
     }
     this.#counters.delivered += state.subscribers.size
+    span?.end()
   }
 
   /** Tells every browser on this node that a service went down or came back. */

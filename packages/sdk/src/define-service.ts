@@ -24,7 +24,8 @@ import { installRendering } from './render.js'
 import { installErrorPages } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { installSecurityHeaders } from './security-headers.js'
-import { createMetrics, installMetrics, loggerOptions, type Metrics } from '@distributex/telemetry'
+import { createMetrics, installMetrics, loggerOptions, startTracing, traceRequests, type Metrics } from '@distributex/telemetry'
+import { tracedBus } from './bus-tracing.js'
 import { measuredBus } from './bus-metrics.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
 import { startHeartbeat, type Heartbeat } from './heartbeat.js'
@@ -111,8 +112,10 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const env = options.env ?? process.env
     const dataDir = options.dataDir ?? env.DX_DATA_DIR ?? 'data'
     const secret = loadSecret({ env, dataDir })
+    // Off (nothing registered, nothing done per request) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const tracing = startTracing({ service: manifest.name, env })
     const app = Fastify({
-      logger: loggerOptions({ service: manifest.name, level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env }),
+      logger: loggerOptions({ service: manifest.name, level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env, traceIds: tracing.enabled }),
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: manifest.bodyLimit ?? DEFAULT_BODY_LIMIT,
       genReqId: (request) => {
@@ -121,6 +124,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
       },
       return503OnClosing: true,
     })
+    traceRequests(app, tracing)
     await app.register(formbody)
     // `request.cookies` and `reply.setCookie` for every service: a browser on the service's own URL may keep a cookie.
     await app.register(fastifyCookie)
@@ -132,13 +136,13 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installFaults(app, { secret, service: manifest.name, mount: manifest.mount, state: faults })
     const metrics = createMetrics(manifest.name)
     installMetrics(app, metrics, { adminPassword: env.DX_ADMIN_PASSWORD })
-    const bus = options.bus && measuredBus(faultyBus(options.bus, faults), metrics)
+    const bus = options.bus && measuredBus(tracedBus(faultyBus(options.bus, faults), tracing.tracer), metrics)
     installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
     installErrorPages(app, manifest)
     installFragmentRoute(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
     // Pages on the service's own URL follow their channels here; through the gateway, on the gateway's hub.
-    const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name }) : undefined
+    const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name, tracer: tracing.tracer }) : undefined
     const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env), metrics })
     const context: ServiceContext = {
       name: manifest.name,
@@ -164,6 +168,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
         await app.close()
         await relays.stop()
         await teardown?.()
+        await tracing.shutdown()
       })())
     // Heartbeats start with listening (see start), not with build: a built app serves no one yet.
     const announce = () => {

@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { LiveHub, liveRoutes, type HubBus, type HubStats } from '@distributex/hub'
 import { readOwnSession } from './own-session.js'
+import type { Tracer } from '@distributex/telemetry'
 
 export interface OwnLiveEndpoint {
   stats(): HubStats
@@ -20,8 +21,8 @@ export interface OwnLiveEndpoint {
   close(): Promise<void>
 }
 
-export function installLiveEndpoint(app: FastifyInstance, { bus, secret, service }: { bus: HubBus; secret: string; service: string }): OwnLiveEndpoint {
-  const hub = new LiveHub({ bus, secret, log: app.log, node: `${service}-${randomUUID()}`, source: service })
+export function installLiveEndpoint(app: FastifyInstance, { bus, secret, service, tracer }: { bus: HubBus; secret: string; service: string; tracer?: Tracer | undefined }): OwnLiveEndpoint {
+  const hub = new LiveHub({ bus, secret, log: app.log, node: `${service}-${randomUUID()}`, source: service, tracer })
   // A connection without the session cookie gets a session of its own: every token it shows is refused.
   const sessionOf = (request: { headers: { cookie?: string | undefined } }) => readOwnSession(secret, request.headers.cookie) ?? randomBytes(16).toString('base64url')
   const endpoint = liveRoutes(app, hub, { sessionOf })

@@ -17,13 +17,13 @@ import type { HubBusMessage, HubPosition } from '@distributex/hub'
 
 /** One message handed to a consumer group member (see `@distributex/bus`). */
 export interface ServiceBusMessage {
-  envelope: { id: string; type: string; source: string; time: string; data: unknown }
+  envelope: { id: string; type: string; source: string; time: string; traceparent?: string | undefined; data: unknown }
   attempt: number
 }
 
 /** The slice of the event bus a service needs for live updates and domain events. */
 export interface ServiceBus {
-  publish(topic: string, event: { id?: string; type: string; source: string; time?: string; data: unknown }, options?: { retainForMs?: number; signal?: AbortSignal }): Promise<unknown>
+  publish(topic: string, event: { id?: string; type: string; source: string; time?: string; traceparent?: string | undefined; data: unknown }, options?: { retainForMs?: number; signal?: AbortSignal }): Promise<unknown>
   /** History after a position (the own hub's recovery), and the head (a channel's position when rendering). */
   read(topic: string, options: { after?: HubPosition; limit?: number; signal?: AbortSignal }): Promise<{ head?: HubPosition | undefined; messages: HubBusMessage[]; gap: boolean }>
   /** Joins a consumer group: at-least-once, acknowledged when `handler` resolves, retried when it throws. */

@@ -14,6 +14,7 @@ import { ConfigError, DxError } from '@distributex/protocol'
 import { OutboxWriter, type Outbox } from './outbox.js'
 import { storeMigrations, type OutboxDatabase } from './outbox-tables.js'
 import { CommitSignal } from './commit-signal.js'
+import { QueryTracing } from './query-tracing.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
 
@@ -128,7 +129,7 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   reuseStatements(database)
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() }
 }
 
@@ -174,7 +175,7 @@ async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Ope
     await setup.end().catch(() => undefined)
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` })
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new QueryTracing('postgresql')] })
   return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy(), signal: new CommitSignal(url, schema) }
 }
 

@@ -20,7 +20,7 @@ import { OUTBOX, type OutboxDatabase, type OutboxTable } from './outbox-tables.j
 
 /** The slice of the event bus the relay uses (structural: `@distributex/bus` and the SDK's `ServiceBus` fit). */
 export interface RelayBus {
-  publish(topic: string, event: { id: string; type: string; source: string; time: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
+  publish(topic: string, event: { id: string; type: string; source: string; time: string; traceparent?: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
 }
 
 export interface RelayLog {
@@ -238,7 +238,7 @@ export class OutboxRelay<DB = unknown> {
       if (this.#stopped || !(await this.#hold())) return false
       if (!this.#bus) return true
       try {
-        await this.#bus.publish(row.topic, { id: row.id, type: row.type, source: this.#source, time: row.created_at, data }, row.retain_ms === null ? {} : { retainForMs: Number(row.retain_ms) })
+        await this.#bus.publish(row.topic, { id: row.id, type: row.type, source: this.#source, time: row.created_at, ...(row.traceparent ? { traceparent: row.traceparent } : {}), data }, row.retain_ms === null ? {} : { retainForMs: Number(row.retain_ms) })
         this.#published++
         if (this.#reportedDown) this.#log.info({ seq }, 'outbox relay: the bus takes messages again; catching up')
         this.#reportedDown = false

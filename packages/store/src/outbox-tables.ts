@@ -23,6 +23,8 @@ export interface OutboxTable {
   /** Bus `retainForMs` (live topics), or null. */
   retain_ms: number | null
   created_at: string
+  /** W3C `traceparent` of the request that wrote the row (tracing on), so its publish continues that trace; else null. */
+  traceparent: string | null
 }
 
 /** The outbox's sequence: one row, locked by each committing transaction that writes to the outbox. */
@@ -79,6 +81,10 @@ export const storeMigrations: Record<string, Migration> = {
         .addColumn('holder', 'text', (col) => col.notNull())
         .addColumn('until', 'text', (col) => col.notNull())
         .execute()
+    },
+  },  '0002-outbox-traceparent': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('dx_outbox').addColumn('traceparent', 'text').execute()
     },
   },
 }

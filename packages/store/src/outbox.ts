@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { DxError, LIVE_RETAIN_MS, LiveUpdateSchema, assertOwnChannel, describeIssues, liveTopic, type StreamAction } from '@distributex/protocol'
 import { OUTBOX, type OutboxDatabase, type OutboxTable } from './outbox-tables.js'
+import { activeTracer, traceparentOf } from '@distributex/telemetry'
 
 /** Something written to the outbox breaks the rules (a channel of another service, invalid actions, an event that is not JSON). */
 export class OutboxError extends DxError {
@@ -84,7 +85,9 @@ export class OutboxWriter implements Outbox {
     } catch (cause) {
       throw new OutboxError(`outbox: data for ${topic} cannot be serialized as JSON (${(cause as Error).message})`, { cause, fields: { topic } })
     }
-    this.#rows.push({ id, topic, type, data: json, retain_ms: retainMs, created_at: new Date().toISOString() })
+    // With tracing on, the request writing the row is the context its publish continues.
+    const traceparent = activeTracer() ? (traceparentOf() ?? null) : null
+    this.#rows.push({ id, topic, type, data: json, retain_ms: retainMs, created_at: new Date().toISOString(), traceparent })
   }
 
   /** Writes the collected rows in the transaction `trx`, under the next order keys. */

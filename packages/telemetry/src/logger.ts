@@ -8,6 +8,7 @@
  */
 import type { FastifyServerOptions } from 'fastify'
 import { ConfigError } from '@distributex/protocol'
+import { activeTraceId } from './tracing.js'
 
 export type LogFormat = 'json' | 'pretty'
 
@@ -42,10 +43,20 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, isTty: boolean =
   return isTty ? 'pretty' : 'json'
 }
 
-/** Fastify's `logger` option for a process named `service`. */
-export function loggerOptions(options: { service: string; level: string; env?: NodeJS.ProcessEnv; format?: LogFormat }): NonNullable<Exclude<FastifyServerOptions['logger'], boolean>> {
+/** The trace id of the active span, on the lines logged while a traced request is handled. */
+function traceIdMixin(): object {
+  const traceId = activeTraceId()
+  return traceId ? { traceId } : {}
+}
+
+/**
+ * Fastify's `logger` option for a process named `service`. With `traceIds`
+ * (tracing on, see tracing.ts), every line logged inside a traced request
+ * carries its `traceId`; without, no per-line work is added.
+ */
+export function loggerOptions(options: { service: string; level: string; env?: NodeJS.ProcessEnv; format?: LogFormat; traceIds?: boolean }): NonNullable<Exclude<FastifyServerOptions['logger'], boolean>> {
   const format = options.format ?? logFormat(options.env)
-  const base = { level: options.level, base: { service: options.service }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+  const base = { level: options.level, base: { service: options.service }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...(options.traceIds ? { mixin: traceIdMixin } : {}) }
   if (format === 'json') return base
   return {
     ...base,

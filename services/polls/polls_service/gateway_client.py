@@ -8,6 +8,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from . import trace_context
 from .signing import publish_credential
 
 log = logging.getLogger("polls")
@@ -32,9 +33,9 @@ class GatewayClient:
         self._base = base_url
         self._authorization = f"Bearer {publish_credential(secret, service)}"
 
-    def _call(self, method: str, path: str, body: dict[str, object] | None, timeout: float) -> dict[str, object]:
+    def _call(self, method: str, path: str, body: dict[str, object] | None, timeout: float, traceparent: str | None = None) -> dict[str, object]:
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(f"{self._base}{path}", data=data, method=method)
+        request = urllib.request.Request(f"{self._base}{path}", data=data, method=method, headers=trace_context.headers(traceparent))
         request.add_header("authorization", self._authorization)
         if data is not None:
             request.add_header("content-type", "application/json")
@@ -54,11 +55,12 @@ class GatewayClient:
         after = answer.get("after")
         return after if isinstance(after, str) else None
 
-    def deliver(self, update: dict[str, object]) -> str:
-        """Publishes one live update for the outbox relay: "ok"; "retry" when the gateway or its broker is away
-        (no answer, 5xx, 408, 429); "refused" when the gateway says the update itself is wrong (other 4xx)."""
+    def deliver(self, update: dict[str, object], traceparent: str | None = None) -> str:
+        """Publishes one live update for the outbox relay, in the trace of the request that wrote it: "ok"; "retry"
+        when the gateway or its broker is away (no answer, 5xx, 408, 429); "refused" when the gateway says the update
+        itself is wrong (other 4xx)."""
         try:
-            self._call("POST", "/_dx/publish", update, PUBLISH_TIMEOUT_S)
+            self._call("POST", "/_dx/publish", update, PUBLISH_TIMEOUT_S, traceparent)
             return "ok"
         except urllib.error.HTTPError as error:
             if 400 <= error.code < 500 and error.code not in (408, 429):
@@ -71,7 +73,7 @@ class GatewayClient:
     def publish(self, channel: str, actions: list[dict[str, object]], priority: str = "content") -> bool:
         """Publishes stream actions; a failure is logged (the change is stored; pages see it on their next render)."""
         try:
-            self._call("POST", "/_dx/publish", {"channel": channel, "actions": actions, "priority": priority}, PUBLISH_TIMEOUT_S)
+            self._call("POST", "/_dx/publish", {"channel": channel, "actions": actions, "priority": priority}, PUBLISH_TIMEOUT_S, trace_context.current())
             return True
         except (OSError, ValueError) as error:
             log.warning("publishing to %s failed: %s", channel, _reason(error))

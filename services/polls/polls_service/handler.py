@@ -28,6 +28,7 @@ from .poll_input import InvalidInput, parse_new_poll
 from .rendering import created_update, render_widget, vote_update
 from .routing import Route, route, under_mount
 from .safety import back_path, is_cross_origin
+from . import trace_context
 from .settings import MAX_BODY_BYTES, MOUNT, NAME, VERSION
 from .signing import IdentityError, sign_page_session, verify_identity
 from .store import AlreadyVoted
@@ -120,6 +121,7 @@ class PollsHandler(BaseHTTPRequestHandler):
         self._started = time.perf_counter()
         given = self.headers.get("x-request-id", "")
         self._request_id = given if REQUEST_ID.match(given) else str(uuid.uuid4())
+        trace_context.begin(self.headers.get("traceparent"))
 
     # ---- dispatch ----
 

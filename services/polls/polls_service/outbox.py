@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from . import trace_context
+
 OUTBOX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS dx_outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -45,10 +47,17 @@ class Outbox:
         with lock:
             db.execute("INSERT OR IGNORE INTO dx_outbox_epoch (name, epoch) VALUES (?, ?)", (NAME, uuid.uuid4().hex[:16]))
             self.epoch: str = db.execute("SELECT epoch FROM dx_outbox_epoch WHERE name = ?", (NAME,)).fetchone()[0]
+            # Added after the first release: a database made before gets the column here.
+            if "traceparent" not in {row[1] for row in db.execute("PRAGMA table_info(dx_outbox)")}:
+                db.execute("ALTER TABLE dx_outbox ADD COLUMN traceparent TEXT")
 
     def write_locked(self, update: dict[str, object]) -> None:
         """Adds a live update (`{"channel", "actions"}`) inside the caller's open transaction, holding the lock."""
-        self._db.execute("INSERT INTO dx_outbox (body, created_at) VALUES (?, ?)", (json.dumps(update), datetime.now(UTC).isoformat()))
+        # The writing request's trace context goes with the row, so its publish continues that trace.
+        self._db.execute(
+            "INSERT INTO dx_outbox (body, created_at, traceparent) VALUES (?, ?, ?)",
+            (json.dumps(update), datetime.now(UTC).isoformat(), trace_context.current()),
+        )
 
     def committed(self) -> None:
         """Called after a commit that wrote to the outbox: wakes the relay."""
@@ -58,11 +67,11 @@ class Outbox:
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def batch(self, limit: int = 100) -> list[tuple[int, dict[str, object]]]:
-        """The oldest waiting updates, in order, each with its order key added."""
+    def batch(self, limit: int = 100) -> list[tuple[int, dict[str, object], str | None]]:
+        """The oldest waiting updates, in order, each with its order key added and the `traceparent` it was written with."""
         with self._lock:
-            rows = self._db.execute("SELECT seq, body FROM dx_outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
-        return [(seq, {**json.loads(body), "order": f"{self.epoch}:{seq}"}) for seq, body in rows]
+            rows = self._db.execute("SELECT seq, body, traceparent FROM dx_outbox ORDER BY seq LIMIT ?", (limit,)).fetchall()
+        return [(seq, {**json.loads(body), "order": f"{self.epoch}:{seq}"}, traceparent) for seq, body, traceparent in rows]
 
     def delete(self, seq: int) -> None:
         with self._lock:

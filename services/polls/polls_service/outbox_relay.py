@@ -86,10 +86,10 @@ class OutboxRelay:
                 if not rows:
                     self._pause(self._poll_s, True)
                     continue
-                for seq, update in rows:
+                for seq, update, traceparent in rows:
                     if self._stopped.is_set() or not self._hold():
                         break
-                    outcome = self._gateway.deliver(update)
+                    outcome = self._gateway.deliver(update, traceparent)
                     if outcome == "retry":
                         attempt += 1
                         if not reported:

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from polls_service.gateway_client import GatewayClient
 from polls_service.outbox_relay import OutboxRelay
+from polls_service import trace_context
 from polls_service.store import AlreadyVoted, PollStore
 
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -22,6 +23,7 @@ class StandInGateway:
     def __init__(self):
         self.down = False
         self.taken: list[dict] = []
+        self.traceparents: list[str | None] = []
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -33,6 +35,7 @@ class StandInGateway:
                 status = 503 if gateway.down else 202
                 if status == 202:
                     gateway.taken.append(body)
+                    gateway.traceparents.append(self.headers.get("traceparent"))
                 data = b'{"topic": "live.polls:polls", "position": null}' if status == 202 else b'{"error": "the event bus did not accept the message"}'
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -80,8 +83,21 @@ class OutboxTest(unittest.TestCase):
         with self.assertRaises(AlreadyVoted):
             self.store.vote(poll.id, poll.options[1].id, "ada", announce=update)
         waiting = self.store.outbox.batch()
-        self.assertEqual([body["actions"][0]["html"] for _, body in waiting], ["<p>0</p>", "<p>1</p>"], "the new poll, then the one counted vote")
-        self.assertEqual([body["order"] for _, body in waiting], [f"{self.store.outbox.epoch}:1", f"{self.store.outbox.epoch}:2"])
+        self.assertEqual([body["actions"][0]["html"] for _, body, _ in waiting], ["<p>0</p>", "<p>1</p>"], "the new poll, then the one counted vote")
+        self.assertEqual([body["order"] for _, body, _ in waiting], [f"{self.store.outbox.epoch}:1", f"{self.store.outbox.epoch}:2"])
+
+    def test_the_relay_publishes_each_update_in_the_trace_of_the_request_that_wrote_it(self):
+        gateway = StandInGateway()
+        self.addCleanup(gateway.close)
+        traced = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        trace_context.begin(traced)
+        self.store.create("Traced?", ["Yes", "No"], announce=update)
+        trace_context.begin("not a traceparent")
+        self.store.create("Untraced?", ["Yes", "No"], announce=update)
+        relay = OutboxRelay(self.store.outbox, GatewayClient(gateway.url, SECRET, "polls"), poll_s=30, backoff=lambda attempt: 0.05).start()
+        self.addCleanup(relay.stop)
+        wait_for(lambda: len(gateway.taken) == 2)
+        self.assertEqual(gateway.traceparents, [traced, None], "the traced request's context goes on with its publish; a malformed one is dropped")
 
     def test_updates_made_while_the_gateway_is_away_arrive_in_order_once_it_is_back(self):
         gateway = StandInGateway()

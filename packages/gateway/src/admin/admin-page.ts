@@ -63,7 +63,20 @@ function processList(s: ServiceStatus, now: number): SafeHtml {
   return html`<ul class="mt-1 text-xs text-slate-600">${lines}${retried ? html`<li class="text-slate-500">${retried} sent again to another process (${s.retries.notSent} not sent, ${s.retries.afterFailure} after a failure); ${s.retries.refusedByBudget} refused by the retry budget</li>` : ''}</ul>`
 }
 
-export function adminTable(services: readonly ServiceStatus[], live?: HubStats, members?: readonly MemberStatus[], now = Date.now()): SafeHtml {
+/**
+ * The latest slow or failed widget fetches of a service whose traces were kept, each with its trace id: a link
+ * when `traceUrl` (DX_TRACE_URL, e.g. `https://jaeger.example/trace/{traceId}`) says where traces are shown.
+ */
+function tracedFetches(s: ServiceStatus, now: number, traceUrl: string | undefined): SafeHtml {
+  if (s.tracedFetches.length === 0) return html``
+  const id = (traceId: string) =>
+    traceUrl ? html`<a class="font-mono text-indigo-700 hover:underline" href="${traceUrl.replace('{traceId}', traceId)}">${traceId}</a>` : html`<span class="font-mono">${traceId}</span>`
+  return html`<ul class="mt-1 text-xs text-amber-700" data-problem="traces">${s.tracedFetches.map(
+    (f) => html`<li>${ago(f.at, now)} ago, widget ${f.widget}: ${f.problem} — trace ${id(f.traceId)}</li>`,
+  )}</ul>`
+}
+
+export function adminTable(services: readonly ServiceStatus[], live?: HubStats, members?: readonly MemberStatus[], now = Date.now(), traceUrl?: string): SafeHtml {
   return html`<div id="dx-admin" class="dx-card" hx-get="/_dx/admin" hx-trigger="every 2s" hx-select="#dx-admin" hx-target="this" hx-swap="morph">
   <h1 class="text-lg font-semibold tracking-tight">Services</h1>
   <p class="text-sm text-slate-500">${services.length} registered · ${services.filter((s) => s.state === 'up').length} up · updated live</p>
@@ -74,7 +87,7 @@ export function adminTable(services: readonly ServiceStatus[], live?: HubStats, 
     ${services.map(
       (s) => html`<tr data-service="${s.name}">
       <td class="py-2 pr-4 font-medium"><a class="text-indigo-700 hover:underline" href="/${s.name}">${s.title}</a></td>
-      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}${s.manifestProblem ? html`<div class="text-xs text-rose-700" data-problem="manifest">Manifest: ${s.title} ${s.manifestProblem}</div>` : ''}${s.refusedBody ? html`<div class="text-xs text-amber-700" data-problem="body">${ago(s.refusedBody.at, now)} ago, ${s.title} ${s.refusedBody.reason}</div>` : ''}${processList(s, now)}</td>
+      <td class="pr-4"><span class="rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[s.state]}">${s.state}</span> <span class="text-xs text-slate-400">for ${ago(s.since, now)}</span>${s.lastError ? html`<div class="text-xs text-rose-700">${s.title} ${s.lastError}</div>` : ''}${s.manifestProblem ? html`<div class="text-xs text-rose-700" data-problem="manifest">Manifest: ${s.title} ${s.manifestProblem}</div>` : ''}${s.refusedBody ? html`<div class="text-xs text-amber-700" data-problem="body">${ago(s.refusedBody.at, now)} ago, ${s.title} ${s.refusedBody.reason}</div>` : ''}${processList(s, now)}${tracedFetches(s, now, traceUrl)}</td>
       <td class="pr-4 font-mono text-xs">${s.version ?? '—'}</td>
       <td class="pr-4">${ms(s.healthMs)}</td>
       <td class="pr-4">${ms(s.fragments.p50)} / ${ms(s.fragments.p99)} <span class="text-xs text-slate-400">(${s.fragments.count})</span></td>

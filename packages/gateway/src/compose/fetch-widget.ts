@@ -7,6 +7,7 @@
 import { BodyTooLargeError, HEADERS, type Widget } from '@distributex/protocol'
 import { describeFailure, formatMs, type ServiceEntry } from '../registry/service-registry.js'
 import { readCapped } from '../routing/read-capped.js'
+import { activeTracer, SpanKind, SpanStatusCode, traceparentOf, type Tracer } from '@distributex/telemetry'
 
 export type WidgetOutcome =
   | { kind: 'ok'; html: string; widget: Widget; ms: number }
@@ -25,8 +26,40 @@ export interface FetchWidgetOptions {
 
 export async function fetchWidget(options: FetchWidgetOptions): Promise<WidgetOutcome> {
   const started = performance.now()
-  const outcome = await fetchOnce(options)
+  const tracer = activeTracer()
+  const outcome = tracer ? await fetchTraced(tracer, options) : await fetchOnce(options)
   options.entry.onFragment?.(options.widget, outcome, (performance.now() - started) / 1000)
+  return outcome
+}
+
+/** A fetch is slow from half its time budget (and never under 250 ms). */
+const slowMs = (timeoutMs: number) => Math.max(250, timeoutMs / 2)
+/** W3C trace flags: the trace is recorded. */
+const SAMPLED = 1
+
+/** One client span per widget fetch; the service continues it from the `traceparent` it is sent. */
+async function fetchTraced(tracer: Tracer, options: FetchWidgetOptions): Promise<WidgetOutcome> {
+  const span = tracer.startSpan(`widget ${options.entry.name}/${options.widget}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'dx.service': options.entry.name, 'dx.widget': options.widget },
+  })
+  const traceparent = traceparentOf(span)
+  const outcome = await fetchOnce(traceparent ? { ...options, headers: { ...options.headers, traceparent } } : options)
+  let problem: string | undefined
+  if (outcome.kind === 'unavailable') {
+    span.setAttributes({ 'dx.widget.outcome': 'unavailable', 'http.response.status_code': outcome.status })
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `${options.entry.name} ${outcome.reason}` })
+    // A fetch abandoned because the browser left is nobody's problem.
+    if (outcome.status !== 499) problem = outcome.reason
+  } else {
+    span.setAttribute('dx.widget.outcome', 'ok')
+    if (outcome.ms >= slowMs(options.timeoutMs)) problem = `took ${formatMs(outcome.ms)}`
+  }
+  span.end()
+  // The admin page names the trace of a slow or failed fetch, when the trace was kept (sampled).
+  if (problem && (span.spanContext().traceFlags & SAMPLED) === SAMPLED) {
+    options.entry.noteTracedFetch({ widget: options.widget, traceId: span.spanContext().traceId, problem, at: Date.now() })
+  }
   return outcome
 }
 

@@ -14,13 +14,14 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { z } from 'zod'
 import { ChannelSchema, LIVE_RETAIN_MS, LiveUpdateSchema, StreamActionSchema, describeIssues, hasErrorCode, liveTopic, publishCredential, sameCredential } from '@distributex/protocol'
 import type { HubPosition } from '@distributex/hub'
+import { activeTracer, publishTraced } from '@distributex/telemetry'
 
 export const PUBLISH_PATH = '/_dx/publish'
 export const CHANNEL_POSITION_PATH = '/_dx/publish/position'
 
 /** The slice of the bus publishing needs (structural: any adapter fits). */
 export interface PublishBus {
-  publish(topic: string, event: { type: string; source: string; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
+  publish(topic: string, event: { type: string; source: string; traceparent?: string | undefined; data: unknown }, options?: { retainForMs?: number }): Promise<unknown>
   read(topic: string, options: { limit?: number }): Promise<{ gap: boolean; head?: HubPosition | undefined }>
 }
 
@@ -137,7 +138,8 @@ export function publishRoutes(app: FastifyInstance, { bus, secret }: { bus: Publ
     let published: unknown
     try {
       // Live updates are kept as long as the SDK keeps them; a service's own events are kept for good.
-      published = await bus.publish(topic, event, 'event' in body ? {} : { retainForMs: LIVE_RETAIN_MS })
+      // Traced, the envelope carries the publishing request's context (the service's `traceparent` header).
+      published = await publishTraced(activeTracer(), topic, event, (traced) => bus.publish(topic, traced, 'event' in body ? {} : { retainForMs: LIVE_RETAIN_MS }))
     } catch (error) {
       if (hasErrorCode(error, 'DX_BUS_ENVELOPE_INVALID', 'DX_VALIDATION')) return refuse(reply, 400, (error as Error).message)
       request.log.error({ err: error, topic }, 'publish over HTTP failed on the bus')

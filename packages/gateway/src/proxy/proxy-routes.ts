@@ -19,6 +19,7 @@ import { withoutReservedHeaders } from '../service-headers.js'
 import { withoutSessionCookie } from '../session.js'
 import { bodyTooLarge, bodyWasRefused, limitedBody } from '../security/body-limit.js'
 import { sendRefusal } from '../security/refusal.js'
+import { activeTracer, SpanKind, SpanStatusCode, traceparentOf } from '@distributex/telemetry'
 
 export interface ProxyOptions {
   entry: ServiceEntry
@@ -43,6 +44,17 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bod
         const refusal = crossSiteRefusal(request.headers.accept, request.id)
         return reply.code(403).type(refusal.type).send(refusal.body)
       }
+      // With tracing on, one client span per proxied request; the service continues it from `traceparent`.
+      const tracer = activeTracer()
+      const span = tracer?.startSpan(`proxy ${entry.name}`, { kind: SpanKind.CLIENT, attributes: { 'dx.service': entry.name, 'http.request.method': request.method } })
+      const traceparent = span && traceparentOf(span)
+      if (span) {
+        reply.raw.once('close', () => {
+          span.setAttribute('http.response.status_code', reply.statusCode)
+          if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+          span.end()
+        })
+      }
       // A body read whole (see limitedBody) goes on as those exact bytes, under its own content type.
       const whole = Buffer.isBuffer(request.body) ? { body: request.body, contentType: request.headers['content-type'] as string } : {}
       return reply.from(request.url, {
@@ -56,7 +68,8 @@ export async function proxyRoutes(app: FastifyInstance, { entry, headersFor, bod
           // Host, so a browser that sends only Origin (no Sec-Fetch-Site) is vouched for. Browsers never
           // let a page set Sec-Fetch-Site, so a cross-site form cannot claim it.
           const vouched = kept['sec-fetch-site'] === undefined && kept.origin !== undefined ? { 'sec-fetch-site': 'same-origin' } : {}
-          return { ...kept, ...vouched, ...headersFor(request, entry.mount), 'x-forwarded-host': request.headers.host ?? '', 'x-forwarded-proto': request.protocol }
+          const trace = traceparent ? { traceparent } : {}
+          return { ...kept, ...vouched, ...trace, ...headersFor(request, entry.mount), 'x-forwarded-host': request.headers.host ?? '', 'x-forwarded-proto': request.protocol }
         },
         rewriteHeaders: (headers) => (responseHeaders ? responseHeaders(request, headers) : headers),
         onError: (errorReply, { error }) => {

@@ -37,6 +37,8 @@ export interface ServiceStatus {
   manifestProblem: string | undefined
   /** The last fragment the gateway refused to read (too large), and when. */
   refusedBody: { reason: string; at: number } | undefined
+  /** With tracing on, the latest slow or failed widget fetches that were sampled, newest first, with their trace ids. */
+  tracedFetches: TracedFetch[]
   healthMs: number | undefined
   fragments: { count: number; p50: number | undefined; p99: number | undefined }
   widgets: string[]
@@ -44,6 +46,18 @@ export interface ServiceStatus {
   processes: ProcessStatus[]
   retries: { notSent: number; afterFailure: number; refusedByBudget: number }
 }
+
+/** A widget fetch worth finding in the tracing backend: slow or failed, with its trace id. */
+export interface TracedFetch {
+  widget: string
+  traceId: string
+  /** What went wrong: "took 2.1 s" or the unavailable reason. */
+  problem: string
+  at: number
+}
+
+/** Traced fetches kept per service for the admin page. */
+const TRACED_FETCHES_KEPT = 5
 
 const HEALTH_TIMEOUT_MS = 1000
 /** An ejected process that answered its health check is checked again this soon, so it need not wait a whole interval per success. */
@@ -69,6 +83,7 @@ export class ServiceEntry {
   #healthMs: number | undefined
   #burst: NodeJS.Timeout | undefined
   #refusedBody: { reason: string; at: number } | undefined
+  #tracedFetches: TracedFetch[] = []
   #lastChanceRunning = false
   readonly #log: FastifyBaseLogger
   /** Called when the service goes down or comes back up. */
@@ -104,6 +119,11 @@ export class ServiceEntry {
   /** Why the service is down or its widgets cannot be shown, in words for the page. */
   get lastError(): string | undefined {
     return this.#lastError ?? this.#manifest.problem
+  }
+
+  /** Records a slow or failed widget fetch whose trace was sampled, for the admin page. */
+  noteTracedFetch(fetch: TracedFetch): void {
+    this.#tracedFetches = [fetch, ...this.#tracedFetches].slice(0, TRACED_FETCHES_KEPT)
   }
 
   /** Records a body the gateway stopped reading at its cap, for the admin page. */
@@ -227,6 +247,7 @@ export class ServiceEntry {
       lastError: this.#lastError,
       manifestProblem: this.#manifest.problem,
       refusedBody: this.#refusedBody,
+      tracedFetches: this.#tracedFetches,
       healthMs: this.#healthMs,
       fragments: { count: this.fragmentLatency.count, p50: this.fragmentLatency.quantile(0.5), p99: this.fragmentLatency.quantile(0.99) },
       widgets: this.#manifest.current?.widgets.map((widget) => widget.name) ?? [],
