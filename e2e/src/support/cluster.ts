@@ -52,6 +52,9 @@ export interface ClusterOptions {
   pages: { path: string; title: string; widgets: { service: string; widget: string }[] }[]
   gateway?: { widgetTimeoutMs?: number; healthIntervalMs?: number }
   env?: NodeJS.ProcessEnv
+  /** Every process's log level (default warn), and how much of its output is kept (default the last 20,000 characters). */
+  logLevel?: string
+  outputKept?: number
   secret: string
   /** Called at once with the cluster's `close`, before any process starts (for clean-up on interruption). */
   onCreated?: (close: () => Promise<void>) => void
@@ -70,12 +73,12 @@ export interface Cluster {
 /** The path of a service's built module in this repository, e.g. `services/chat/dist/index.js`. */
 export const serviceModule = (name: string): string => join(repoRoot, `services/${name}/dist/index.js`)
 
-function clusterProcess(label: string, args: string[], port: number, ready: string, env: NodeJS.ProcessEnv, cwd: string, children: Set<ChildProcess>): ClusterProcess {
+function clusterProcess(label: string, args: string[], port: number, ready: string, env: NodeJS.ProcessEnv, cwd: string, children: Set<ChildProcess>, logLevel = 'warn', kept = OUTPUT_KEPT): ClusterProcess {
   let child: ChildProcess | undefined
   let output = ''
   const url = `http://127.0.0.1:${port}`
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_KEPT)
+    output = (output + chunk.toString()).slice(-kept)
   }
   const signal = async (name: NodeJS.Signals) => {
     const running = child
@@ -93,7 +96,7 @@ function clusterProcess(label: string, args: string[], port: number, ready: stri
     async start() {
       output = ''
       // stdin stays open as the lifeline (see lifeline.ts).
-      const started = spawn(process.execPath, ['--import', lifeline, bin, 'start', ...args, '--port', String(port), '--log-level', 'warn'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+      const started = spawn(process.execPath, ['--import', lifeline, bin, 'start', ...args, '--port', String(port), '--log-level', logLevel], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
       child = started
       children.add(started)
       started.once('exit', () => children.delete(started))
@@ -131,9 +134,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const children = new Set<ChildProcess>()
   const started: Record<string, ClusterProcess[]> = {}
   for (const [name, service] of Object.entries(options.services)) {
-    started[name] = service.ports.map((port, n) => clusterProcess(`${name}#${n + 1}`, [name, '--config', configFile], port, '/health', env, dir, children))
+    started[name] = service.ports.map((port, n) => clusterProcess(`${name}#${n + 1}`, [name, '--config', configFile], port, '/health', env, dir, children, options.logLevel, options.outputKept))
   }
-  const gateways = options.gatewayPorts.map((port, n) => clusterProcess(`gateway#${n + 1}`, ['gateway', '--config', configFile], port, '/_dx/health', env, dir, children))
+  const gateways = options.gatewayPorts.map((port, n) => clusterProcess(`gateway#${n + 1}`, ['gateway', '--config', configFile], port, '/_dx/health', env, dir, children, options.logLevel, options.outputKept))
   const killNow = () => {
     for (const child of children) child.kill('SIGKILL')
   }

@@ -25,7 +25,7 @@ import { assetLinks, frameFor } from './compose/widget-frames.js'
 import { proxyRoutes } from './proxy/proxy-routes.js'
 import { proxyUpgrade } from './proxy/websocket-proxy.js'
 import { adminTable } from './admin/admin-page.js'
-import { createMetrics, installMetrics, loggerOptions, operatorAccess, startTracing, traceRequests } from '@distributex/telemetry'
+import { createMetrics, installMetrics, loggableUrl, loggerOptions, operatorAccess, startTracing, traceRequests } from '@distributex/telemetry'
 import { gatewayMetrics } from './admin/gateway-metrics.js'
 import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
@@ -167,7 +167,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   })
   app.addHook('onResponse', async (request, reply) => {
     const quiet = request.url.startsWith(UI_ASSET_PREFIX) || request.url.startsWith('/_dx/')
-    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
+    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: loggableUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
 
   sessionRoutes(app, sessions)

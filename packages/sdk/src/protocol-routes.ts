@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
+import { loggableUrl } from '@distributex/telemetry'
 import { UI_ASSET_PREFIX, serveUiAsset } from '@distributex/ui'
 import type { StaticAsset } from './static-assets.js'
 
@@ -20,7 +21,7 @@ export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }
   app.addHook('onResponse', async (request, reply) => {
     // Health checks and shared assets are frequent and dull: keep them out of the info log.
     const quiet = request.url === SERVICE_PATHS.health || request.url.startsWith(UI_ASSET_PREFIX)
-    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
+    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: loggableUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
 
   // The gateway asks again with If-None-Match when it sees a new version: an unchanged manifest is not sent twice.

@@ -1,5 +1,5 @@
 export { operatorAccess } from './operator-access.js'
-export { logFormat, loggerOptions, REDACTED_PATHS, type LogFormat } from './logger.js'
+export { logFormat, loggableUrl, loggerOptions, REDACTED_PATHS, type LogFormat } from './logger.js'
 export { createMetrics, installMetrics, LATENCY_BUCKETS, METRICS_PATH, type Metrics } from './metrics.js'
 export { traceRequests } from './request-tracing.js'
 export {

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import Fastify from 'fastify'
-import { logFormat, loggerOptions } from './logger.js'
+import { logFormat, loggableUrl, loggerOptions } from './logger.js'
 
 test('logs - JSON when piped or asked, readable in a terminal, and a clear error for an unknown format', () => {
   assert.equal(logFormat({}, false), 'json')
@@ -30,4 +30,11 @@ test('logs - cookies, authorization, tokens, signatures and passwords never reac
   assert.match(text, /"service":"svc"/)
   assert.doesNotMatch(text, /SECRET/, text)
   assert.match(text, /\[redacted\]/)
+})
+
+test('logs - the query of the platform paths is left out of a logged URL (it can carry channel tokens), others are kept', () => {
+  assert.equal(loggableUrl('/_dx/live/sse?s=eyJjaGFubmVsIjoidG9kbzpsaXN0In0'), '/_dx/live/sse?…')
+  assert.equal(loggableUrl('/_dx/live?page=s_1.abc'), '/_dx/live?…')
+  assert.equal(loggableUrl('/_dx/health'), '/_dx/health')
+  assert.equal(loggableUrl('/news?page=2'), '/news?page=2')
 })

@@ -66,3 +66,13 @@ export function loggerOptions(options: { service: string; level: string; env?: N
     },
   }
 }
+
+/**
+ * A request's URL as it may be logged: the query of the platform's own paths
+ * (`/_dx/…`) is left out, since it can carry credentials (the SSE subscription
+ * list with its channel tokens, a page session handle).
+ */
+export function loggableUrl(url: string): string {
+  const query = url.indexOf('?')
+  return query >= 0 && url.startsWith('/_dx/') ? `${url.slice(0, query)}?…` : url
+}
