@@ -45,7 +45,7 @@ describe("Polls on its own URL is as live as in the main app, in headless Chromi
     await main.page.getByLabel('Question').fill('Asked after Polls restarted?')
     await main.page.getByLabel('Options, one per line').fill('Yes\nNo')
     await main.page.getByRole('button', { name: 'Create poll' }).click()
-    await own.page.locator('li.poll', { hasText: 'Asked after Polls restarted?' }).waitFor({ timeout: 10_000 })
+    await own.page.locator('li.poll', { hasText: 'Asked after Polls restarted?' }).waitFor({ timeout: 20_000 })
 
     // The hub it follows restarts: the own page reconnects and catches up.
     const since = own.frames.length
@@ -57,7 +57,7 @@ describe("Polls on its own URL is as live as in the main app, in headless Chromi
     await main.page.getByLabel('Question').fill('Asked after the gateway restarted?')
     await main.page.getByLabel('Options, one per line').fill('Yes\nNo')
     await main.page.getByRole('button', { name: 'Create poll' }).click()
-    await own.page.locator('li.poll', { hasText: 'Asked after the gateway restarted?' }).waitFor({ timeout: 10_000 })
+    await own.page.locator('li.poll', { hasText: 'Asked after the gateway restarted?' }).waitFor({ timeout: 20_000 })
     await main.page.context().close()
     await own.page.context().close()
   })
