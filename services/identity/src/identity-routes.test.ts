@@ -41,7 +41,7 @@ async function start(t: TestContext, databaseUrl: string | undefined) {
   const as = (sid: string) => ({ 'x-dx-identity': signIdentity(SECRET, { sub: `anon:${sid}`, sid }) })
   /** Starts linking in `sid`'s browser and lets the double approve: GitHub's redirect back, unfollowed. */
   const authorize = async (sid: string) => {
-    const started = await app.inject({ method: 'POST', url: '/identity/github', headers: { ...as(sid), 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+    const started = await app.inject({ url: '/identity/github', headers: as(sid) })
     assert.equal(started.statusCode, 303)
     const location = new URL(started.headers.location as string)
     const back = await fetch(location, { redirect: 'manual' })

@@ -43,7 +43,9 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
     return render(request, reply, linked === 'github' ? { notice: 'GitHub account linked.' } : {})
   })
 
-  app.post('/identity/github', async (request, reply) => {
+  // A link, not a form: the page's CSP (form-action 'self') blocks a form redirected to GitHub. Starting a
+  // linking on someone's behalf gains nothing: the state is theirs and they approve on GitHub themselves.
+  app.get('/identity/github', async (request, reply) => {
     const session = request.dx.session
     if (!session) return render(request, reply, { error: NO_SESSION, status: 401 })
     const { state, verifier, challenge } = pkcePair()

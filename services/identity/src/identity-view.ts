@@ -2,7 +2,8 @@
  * @module identity-view
  * The Identity widget: the GitHub account this browser linked, the wallets
  * linked to it (each with an unlink button), and the buttons to link more.
- * Linking GitHub is a plain form (a redirect to GitHub and back); linking a
+ * Linking GitHub is a plain link (a redirect to GitHub and back: a form could
+ * not be redirected to another origin under the page's `form-action 'self'`); linking a
  * wallet needs the wallet, so it needs JavaScript (assets/identity.js).
  */
 import { html, type SafeHtml } from '@distributex/ui'
@@ -25,7 +26,7 @@ export function identityWidget({ account, wallets, chainId, error, notice }: Ide
   <section class="mt-4" aria-labelledby="identity-github-heading">
     <h3 id="identity-github-heading" class="font-medium">GitHub</h3>
     ${account ? html`<p id="identity-github" class="text-sm">Linked to <strong>@${account.login}</strong>.</p>` : html`<p id="identity-github" class="text-sm text-slate-500">No GitHub account linked yet.</p>`}
-    <form method="post" action="/identity/github" class="mt-2"><button type="submit" class="dx-btn-primary">${account ? 'Link another GitHub account' : 'Link GitHub account'}</button></form>
+    <p class="mt-2"><a href="/identity/github" class="dx-btn-primary" hx-boost="false">${account ? 'Link another GitHub account' : 'Link GitHub account'}</a></p>
   </section>
   <section class="mt-6" aria-labelledby="identity-wallets-heading">
     <h3 id="identity-wallets-heading" class="font-medium">Wallets</h3>

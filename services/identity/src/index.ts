@@ -21,7 +21,7 @@ export const identityService = defineService({
   version: '0.1.0',
   title: 'Identity',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
-  routes: ['GET /identity', 'POST /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink'],
+  routes: ['GET /identity', 'GET /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink'],
   widgets: [{ name: 'links', title: 'Identity', path: '/identity', description: 'Your GitHub account and the wallets linked to it', assets: { css: [], js: ['/identity/assets/identity.js'] } }],
   async setup(app, context) {
     const config = loadIdentityConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
