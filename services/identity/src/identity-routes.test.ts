@@ -117,9 +117,9 @@ for (const store of stores) {
       return response.json().message as string
     }
     const link = async (message: string, signer = WALLET, sid = 's1') => json(sid, '/identity/wallet/link', { message, signature: await signer.signMessage({ message }) })
-    const refused = async (response: { statusCode: number; json(): { code: string; message: string } }, code: string, text: RegExp) => {
+    const refused = async (response: { statusCode: number; json(): { error: string; message: string } }, code: string, text: RegExp) => {
       assert.equal(response.statusCode, 422)
-      assert.equal(response.json().code, code)
+      assert.equal(response.json().error, code)
       assert.match(response.json().message, text)
     }
 

@@ -82,7 +82,7 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
     return reply.code(303).redirect('/identity?linked=github')
   })
 
-  const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, message })
+  const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: code, message })
 
   app.post('/identity/wallet/message', async (request, reply) => {
     const session = request.dx.session
