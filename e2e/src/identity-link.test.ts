@@ -35,6 +35,7 @@ describe('linking GitHub and a wallet in Identity, then signing a bounty as that
   let gateway: Gateway
   let browser: Browser
   let signLink = ''
+  let otherLink = ''
   before(async () => {
     bus = createBus(undefined)
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}`
@@ -65,6 +66,12 @@ describe('linking GitHub and a wallet in Identity, then signing a bounty as that
     const comment = await waitFor(() => rig.double.comments('octo-org/hello-world', 7)[0], { what: 'the bot comment', timeoutMs: 10_000 })
     signLink = /\((http:\/\/127\.0\.0\.1:7700\/bounties\/sign\/[A-Za-z0-9_-]+)\)/.exec(comment.body)?.[1] ?? ''
     assert.ok(signLink, comment.body)
+    // A second bounty by the same person, left unsigned: its page shows whom Bounties believes linked.
+    const second = await signedDelivery(TEST_WEBHOOK_SECRET, 'issue_comment', issueCommentPayload('created', { commentId: 78, issueNumber: 8, login: 'ada', body: 'And $USDC:5$ here.' }))
+    assert.equal((await fetch(`${gatewayUrl}${WEBHOOK_PATH}`, { method: 'POST', headers: second.headers, body: second.body })).status, 200)
+    const secondComment = await waitFor(() => rig.double.comments('octo-org/hello-world', 8)[0], { what: 'the second bot comment', timeoutMs: 10_000 })
+    otherLink = /\((http:\/\/127\.0\.0\.1:7700\/bounties\/sign\/[A-Za-z0-9_-]+)\)/.exec(secondComment.body)?.[1] ?? ''
+    assert.ok(otherLink, secondComment.body)
   })
   after(async () => {
     await browser?.close()
@@ -76,7 +83,7 @@ describe('linking GitHub and a wallet in Identity, then signing a bounty as that
     await bus?.close()
   })
 
-  test('e2e identity - link GitHub through the OAuth double and the wallet with SIWE through the gateway; Bounties (signers: linked) then accepts that wallet, and another wallet is refused', async () => {
+  test('e2e identity - link GitHub through the OAuth double and the wallet with SIWE through the gateway; Bounties (signers: linked) then accepts that wallet, and another wallet is refused; an unlink reaches Bounties', async () => {
     // A wallet nobody linked is refused by Bounties.
     const strangerContext = await browser.newContext()
     await installTestWallet(strangerContext, STRANGER, { chainId: 1 })
@@ -114,6 +121,19 @@ describe('linking GitHub and a wallet in Identity, then signing a bounty as that
     )
     await signPage.getByRole('button', { name: 'Sign with Test Wallet' }).click()
     await signPage.waitForURL(ISSUE_URL, { timeout: 10_000 })
+
+    // Unlinking in Identity takes effect in Bounties too (identity.unlinked on the bus).
+    await signPage.goto(otherLink)
+    assert.match((await signPage.locator('#sign-who').textContent()) ?? '', new RegExp(`Linked: ${FUNDER.address}`))
+    await page.getByRole('button', { name: `Unlink ${FUNDER.address}` }).click()
+    await page.locator('.identity-wallet').waitFor({ state: 'detached', timeout: 10_000 })
+    await waitFor(
+      async () => {
+        await signPage.goto(otherLink)
+        return /No wallet is linked to @ada yet/.test((await signPage.locator('#sign-who').textContent().catch(() => '')) ?? '')
+      },
+      { what: 'Bounties to learn the unlink', timeoutMs: 15_000, intervalMs: 500 },
+    )
     await context.close()
   })
 })
