@@ -4,11 +4,11 @@
  * private-key account in the test process (no chain, no network). It answers as
  * a wallet extension does: announces itself by EIP-6963 (or only sets
  * `window.ethereum`), switches chains on `wallet_switchEthereumChain`, refuses to
- * sign typed data for a chain it is not on, and can be told to answer "user
+ * sign typed data for a chain it is not on, signs `personal_sign` messages, and can be told to answer "user
  * rejected" (4001). The signature is real: the account signs the typed data.
  */
 import type { BrowserContext } from 'playwright-core'
-import type { LocalAccount } from 'viem'
+import type { Hex, LocalAccount } from 'viem'
 import { signAsWallet, type WalletTypedData } from '@distributex/bounties/testing'
 
 export interface TestWallet {
@@ -41,6 +41,13 @@ export async function installTestWallet(context: BrowserContext, account: LocalA
         if (wallet.rejecting) return rejected()
         wallet.chainId = Number((params[0] as { chainId: string }).chainId)
         return { result: null }
+      }
+      case 'personal_sign': {
+        // EIP-191: the message as hex, then the account (as Sign-In with Ethereum asks).
+        if (wallet.rejecting) return rejected()
+        const [message, address] = params as [Hex, string]
+        if (address.toLowerCase() !== account.address.toLowerCase()) return { error: { code: 4100, message: 'The requested account has not been authorized.' } }
+        return { result: await account.signMessage({ message: { raw: message } }) }
       }
       case 'eth_signTypedData_v4': {
         if (wallet.rejecting) return rejected()
