@@ -19,7 +19,7 @@ import { rollingRestartScenario } from './rolling-restart.js'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const PORT = Number(process.env.DX_DEPLOY_TEST_PORT ?? 5880)
 const HOME = `http://127.0.0.1:${PORT}/`
-const WIDGETS = ['todo.list', 'chat.room', 'news.stories', 'polls.poll', 'bounties.board']
+const WIDGETS = ['todo.list', 'chat.room', 'news.stories', 'polls.poll', 'bounties.board', 'identity.links']
 
 function skipReason(): string | false {
   if (process.getuid?.() !== 0) {

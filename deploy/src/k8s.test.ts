@@ -69,7 +69,7 @@ for (const overlay of OVERLAYS) {
         }
       }
       const names = (kind: string) => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort()
-      assert.deepEqual(names('PodDisruptionBudget'), ['bounties', 'chat', 'gateway', 'ledger', 'news', 'todo'])
+      assert.deepEqual(names('PodDisruptionBudget'), ['bounties', 'chat', 'gateway', 'identity', 'ledger', 'news', 'todo'])
       assert.deepEqual(names('HorizontalPodAutoscaler'), ['chat', 'gateway'])
       const ingresses = objects.filter((o) => o.kind === 'Ingress')
       assert.equal(ingresses.length, 1)

@@ -8,19 +8,19 @@
  */
 
 /** A kind of workload: `lb` is the load balancer (Kubernetes: the ingress controller). */
-export type Part = 'lb' | 'gateway' | 'todo' | 'chat' | 'news' | 'polls' | 'bounties' | 'ledger' | 'redis' | 'postgres'
+export type Part = 'lb' | 'gateway' | 'todo' | 'chat' | 'news' | 'polls' | 'bounties' | 'identity' | 'ledger' | 'redis' | 'postgres'
 
-export const PARTS: readonly Part[] = ['lb', 'gateway', 'todo', 'chat', 'news', 'polls', 'bounties', 'ledger', 'redis', 'postgres']
+export const PARTS: readonly Part[] = ['lb', 'gateway', 'todo', 'chat', 'news', 'polls', 'bounties', 'identity', 'ledger', 'redis', 'postgres']
 
 /** The port each part listens on, inside compose and Kubernetes alike (the Ledger: gRPC). */
-export const PORTS: Record<Part, number> = { lb: 8080, gateway: 8080, todo: 8080, chat: 8080, news: 8080, polls: 8080, bounties: 8080, ledger: 8080, redis: 6379, postgres: 5432 }
+export const PORTS: Record<Part, number> = { lb: 8080, gateway: 8080, todo: 8080, chat: 8080, news: 8080, polls: 8080, bounties: 8080, identity: 8080, ledger: 8080, redis: 6379, postgres: 5432 }
 
 /** Services the gateway routes to. */
-const ROUTED = ['todo', 'chat', 'news', 'polls', 'bounties'] as const
+const ROUTED = ['todo', 'chat', 'news', 'polls', 'bounties', 'identity'] as const
 /** Services on the bus. */
-const BUS_SERVICES = ['todo', 'chat', 'news', 'bounties'] as const
+const BUS_SERVICES = ['todo', 'chat', 'news', 'bounties', 'identity'] as const
 /** Parts with tables in the database. */
-const DATABASE_USERS = ['todo', 'chat', 'news', 'bounties', 'ledger'] as const
+const DATABASE_USERS = ['todo', 'chat', 'news', 'bounties', 'identity', 'ledger'] as const
 
 /** Every allowed connection, `from → to` on `to`'s port. */
 export const ALLOWED: ReadonlyArray<readonly [Part, Part]> = [
@@ -36,7 +36,7 @@ export const ALLOWED: ReadonlyArray<readonly [Part, Part]> = [
 ]
 
 /** Parts that may reach the internet, on 443 only (Hacker News; the GitHub API). */
-export const INTERNET_EGRESS: readonly Part[] = ['news', 'bounties']
+export const INTERNET_EGRESS: readonly Part[] = ['news', 'bounties', 'identity']
 
 /** Whether `from` may connect to `to`. */
 export function allowed(from: Part, to: Part): boolean {
