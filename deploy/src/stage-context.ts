@@ -34,13 +34,14 @@ const NOT_SHIPPED = /(\.test\.js|\.d\.ts|\.map|\.tsbuildinfo)$|\/(test-support|t
 
 /**
  * Left out of installed packages: documentation, TypeScript sources and types, source maps, their own
- * tests, examples and benchmarks, and a native module's sources and build leftovers (the static library
- * its addon was linked from included). Nothing a running part loads.
+ * tests, examples and benchmarks (the folders at the package's top), and a native module's sources and
+ * build leftovers (the static library its addon was linked from included). Nothing a running part loads.
  */
 const NOT_INSTALLED = new RegExp(
   [
     String.raw`\.(md|markdown|ts|mts|cts|map|c|cc|cpp|h|hpp|gyp|gypi|a)$`,
-    String.raw`\/(test|tests|__tests__|example|examples|benchmark|benchmarks|docs|\.github)(\/|$)`,
+    // Only at the package's top: deeper, such a folder may be code the package loads (viem's actions/test).
+    String.raw`^\/(test|tests|__tests__|example|examples|benchmark|benchmarks|docs|\.github)(\/|$)`,
     String.raw`\/build\/Release\/(obj|obj\.target|\.deps|test_extension\.node)(\/|$)`,
     String.raw`\/build\/(deps|[^/]+\.mk|Makefile)$`,
   ].join('|'),
