@@ -43,10 +43,16 @@ export class CommitSignal {
   async #connect(onCommit: () => void): Promise<void> {
     while (!this.#closed) {
       const client = new pg.Client({ connectionString: this.#url })
-      const failed = new Promise<void>((resolve) => client.once('error', () => resolve()))
+      // Lost (an error) or ended (close): either way this connection is over.
+      const failed = new Promise<void>((resolve) => {
+        client.once('error', () => resolve())
+        client.once('end', () => resolve())
+      })
+      // Known before it connects, so a close() meanwhile ends it (a connection left open would keep the process alive).
+      this.#client = client
       try {
         await client.connect()
-        this.#client = client
+        if (this.#closed) break
         client.on('notification', () => onCommit())
         await client.query(`LISTEN "${this.#channel}"`)
         // A commit may have happened while not listening: let the relay look once.
@@ -59,6 +65,8 @@ export class CommitSignal {
       await client.end().catch(() => undefined)
       if (!this.#closed) await sleep(RECONNECT_MS, undefined, { ref: false })
     }
+    await this.#client?.end().catch(() => undefined)
+    this.#client = undefined
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Kysely, Migration } from 'kysely'
+import { sql, type Kysely, type Migration } from 'kysely'
 import { createBus, type Bus, type BusMessage } from '@distributex/bus'
 import { waitFor } from '@distributex/testkit'
 import { testDialects } from './test-dialects.js'
@@ -121,5 +121,27 @@ for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
       [0, 1, 2],
     )
     await events.stop()
+  })
+}
+
+for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
+  test('outbox relay (postgres) - a store closed while its commit listener is still connecting leaves no connection behind', { skip: dialect.skip }, async (t) => {
+    const owner = await dialect.open<unknown>({ service: 'notes', migrations })
+    t.after(() => owner.close())
+    const listeners = async () => {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where query like 'LISTEN "dx_outbox_%' and pid <> pg_backend_pid()`.execute(owner.db as Kysely<unknown>)
+      return Number(rows[0]?.n ?? 0)
+    }
+    const before = await listeners()
+    // Opened, followed and closed at once, five times: the listener's connection is still being made when the store closes.
+    for (let i = 0; i < 5; i++) {
+      const other = await dialect.reopen<unknown>(owner, { service: 'notes', migrations })
+      const relay = new OutboxRelay({ store: other, bus: undefined, log: quiet }).start()
+      await relay.stop({ graceMs: 10 })
+      await other.close()
+    }
+    // A connection that outlived its store would keep the process alive; give any straggler a moment to show.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    assert.equal(await listeners(), before, 'every LISTEN connection ended with its store')
   })
 }
