@@ -16,13 +16,12 @@ import { chatService } from '@distributex/chat'
 import type { DefinedService, RunningService } from '@distributex/sdk'
 import { createBus, type Bus } from '@distributex/bus'
 import type { Browser, Page } from 'playwright-core'
+import { freePort } from '@distributex/testkit'
 import { startPollsProcess, type PollsProcess } from './polls-app.js'
 import { following } from './chat-app.js'
 
 export const OWN_URL_SECRET = 'u'.repeat(48)
 
-/** Ports of this suite (fixed, so a restarted part comes back where the pages left it). */
-const PORTS = { gateway: 7340, todo: 7341, chat: 7342, polls: 7344 } as const
 
 export interface OwnUrlApp {
   gatewayUrl: string
@@ -34,6 +33,11 @@ export interface OwnUrlApp {
 }
 
 export async function startOwnUrlApp(): Promise<OwnUrlApp> {
+  // Free ports picked once: a restarted part comes back where the pages left it, and no other test's leftovers are in the way.
+  const picked = new Set<number>()
+  while (picked.size < 4) picked.add(await freePort())
+  const [gateway = 0, todo = 0, chat = 0, polls = 0] = [...picked]
+  const PORTS = { gateway, todo, chat, polls }
   const bus: Bus = createBus(undefined)
   const dataDir = (name: string) => mkdtempSync(join(tmpdir(), `dx-own-${name}-`))
   const url = (port: number) => `http://127.0.0.1:${port}`
