@@ -35,6 +35,12 @@ interface ChannelState {
   readonly name: string
   readonly subscribers: Set<LiveConnection>
   readonly replaying: Map<LiveConnection, Replay>
+  /**
+   * Where each recovered subscriber's replay ended. The node's own follow of the
+   * channel may still be behind that point (a lingering follow catching up), so
+   * what it brings at or before it was already sent and is dropped, once.
+   */
+  readonly replayedTo: Map<LiveConnection, HubPosition>
   opening: Promise<HubSubscription> | undefined
   linger: NodeJS.Timeout | undefined
 }
@@ -186,6 +192,7 @@ export class LiveHub {
         last = message.position
         replayed++
       }
+      state.replayedTo.set(connection, last)
       this.#counters.recovered++
       this.#counters.replayed += replayed
       this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'recovered', replayed })
@@ -201,7 +208,7 @@ export class LiveHub {
   #state(channel: string): ChannelState {
     let state = this.#channels.get(channel)
     if (!state) {
-      state = { name: channel, subscribers: new Set(), replaying: new Map(), opening: undefined, linger: undefined }
+      state = { name: channel, subscribers: new Set(), replaying: new Map(), replayedTo: new Map(), opening: undefined, linger: undefined }
       this.#channels.set(channel, state)
     }
     clearTimeout(state.linger)
@@ -224,6 +231,7 @@ export class LiveHub {
     if (state.subscribers.has(connection)) this.presence.leave(channel, connection.sessionId)
     state.subscribers.delete(connection)
     state.replaying.delete(connection)
+    state.replayedTo.delete(connection)
     if (state.subscribers.size > 0 || state.linger) return
     state.linger = setTimeout(() => {
       if (state.subscribers.size > 0) return
@@ -261,8 +269,16 @@ export class LiveHub {
         : undefined
     for (const connection of state.subscribers) {
       const replay = state.replaying.get(connection)
-      if (replay) replay.buffered.push(message)
-      else connection.send(outbound)
+      if (replay) {
+        replay.buffered.push(message)
+        continue
+      }
+      const replayedTo = state.replayedTo.get(connection)
+      if (replayedTo) {
+        if (replayedTo.epoch === message.position.epoch && compareOffsets(message.position.offset, replayedTo.offset) <= 0) continue
+        state.replayedTo.delete(connection)
+      }
+      connection.send(outbound)
     }
     this.#counters.delivered += state.subscribers.size
     span?.end()

@@ -66,6 +66,20 @@ function publish(bus: HubBus, channel: string, i: number) {
 
 const targets = (client: LiveClient, channel: string) => client.updates(channel).map((u) => /id="m-(\d+)"/.exec(u.actions[0]?.html ?? '')?.[1])
 
+/** `bus` with every follow (`tail`) delivering `ms` late, as a node whose follow fell behind. */
+function behind<B extends ContractBus>(bus: B, ms: number): B {
+  return new Proxy(bus, {
+    get(target, property) {
+      if (property === 'tail') {
+        return (topic: string, options: Parameters<HubBus['tail']>[1]) =>
+          target.tail(topic, { ...options, handler: (message) => void setTimeout(() => options.handler(message), ms) })
+      }
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
 /** Registers the contract's tests (node:test) for the hub `harness` starts. */
 export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
@@ -109,6 +123,38 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
         await publish(bus, channel, 103)
         await back.waitFor(() => back.updates(channel).length === 101, 'live again after the replay')
         assert.equal(node.hub?.stats().recovery.replayed, 100)
+        await back.close()
+      })
+
+      test(`live on the ${where} (${adapter.name}) - a node whose follow of the channel lags behind a replay still sends each message once`, async (t) => {
+        // The node keeps following a channel for a while after its last watcher
+        // leaves; here that follow runs half a second behind the bus, so the
+        // replay a returning client gets is ahead of it.
+        const bus = behind(harness.createBus(adapter.url()), 500)
+        const node = await harness.start(bus)
+        t.after(async () => {
+          await node.stop()
+          await bus.close()
+        })
+        const channel = channelName()
+        const client = newClient()
+        await client.connect(node.url)
+        client.subscribe(channel, secret)
+        await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
+        for (let i = 0; i < 3; i++) await publish(bus, channel, i)
+        await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
+        const last = client.updates(channel).at(-1)?.position
+        await client.close()
+
+        for (let i = 3; i < 23; i++) await publish(bus, channel, i)
+        const back = newClient(client.sessionId)
+        await back.connect(node.url)
+        back.subscribe(channel, secret, last)
+        const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+        assert.deepEqual({ status: subscribed.status, replayed: subscribed.replayed }, { status: 'recovered', replayed: 20 })
+        await publish(bus, channel, 23)
+        await back.waitFor(() => targets(back, channel).includes('23'), 'the next live update')
+        assert.deepEqual(targets(back, channel), Array.from({ length: 21 }, (_, i) => String(i + 3)))
         await back.close()
       })
 
