@@ -1,6 +1,6 @@
 // Runs every compiled test file (`<workspace>/dist/**/*.test.js`) with node's
 // test runner, one file at a time: several start servers or a browser.
-// `node scripts/run-tests.mjs gateway` runs only files whose path contains "gateway".
+// `node scripts/run-tests.mjs gateway hub` runs only files whose path contains "gateway" or "hub".
 // The security suite (e2e/src/security) runs on its own (`npm run test:security`), not in the default run.
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,11 +17,11 @@ function testsUnder(dir) {
 
 const workspaces = ['packages', 'services'].flatMap((root) => readdirSync(root).map((name) => join(root, name))).concat('e2e')
 const files = workspaces.flatMap((workspace) => testsUnder(join(workspace, 'dist'))).sort()
-const filter = process.argv[2]
-const selected = filter ? files.filter((file) => file.includes(filter)) : files.filter((file) => !file.includes('/dist/security/'))
+const filters = process.argv.slice(2)
+const selected = filters.length > 0 ? files.filter((file) => filters.some((filter) => file.includes(filter))) : files.filter((file) => !file.includes('/dist/security/'))
 if (selected.length === 0) {
-  console.error(`no test files found${filter ? ` matching "${filter}"` : ''}: run "npm run build" first`)
+  console.error(`no test files found${filters.length > 0 ? ` matching ${filters.map((filter) => `"${filter}"`).join(' or ')}` : ''}: run "npm run build" first`)
   process.exit(1)
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...selected], { stdio: 'inherit' })
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=240000', ...selected], { stdio: 'inherit' })
 process.exit(result.status ?? 1)
