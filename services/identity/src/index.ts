@@ -2,7 +2,9 @@
  * @module @distributex/identity
  * Identity: links a GitHub account (OAuth web flow with state and PKCE) and
  * wallets (Sign-In with Ethereum) and tells other services on the bus
- * (`identity.linked` / `identity.unlinked` on `identity.events`). Composed as
+ * (`identity.linked` / `identity.unlinked` on `identity.events`). A wallet link
+ * request travels on the bus too (`identity.link.requested`), and Identity's
+ * consumer verifies it before linking. Composed as
  * the `links` widget, or opened on its own at `/identity`.
  */
 import { generateKeyPairSync } from 'node:crypto'
@@ -15,6 +17,7 @@ import { migrations } from './migrations.js'
 import type { IdentityDatabase } from './identity-store.js'
 import { loadIdentityConfig } from './identity-config.js'
 import { identityRoutes } from './identity-routes.js'
+import { consumeLinkRequests } from './link-requests.js'
 
 export const identityService = defineService({
   name: 'identity',
@@ -43,12 +46,17 @@ export const identityService = defineService({
     const githubUrl = config.githubUrl ?? (double as GitHubDouble).url
     const redirectUri = new URL('/identity/github/callback', config.publicUrl).toString()
     context.log.info({ store: store.location, github: githubUrl, demo: config.demo, domain: config.publicUrl.host, chainId: config.chainId }, 'identity ready')
+    const siwe = { domain: config.publicUrl.host, uri: new URL('/identity', config.publicUrl).toString(), chainId: config.chainId }
+    // Wallet link requests arrive on the bus (identity.link.requested), from this service's page or any other publisher.
+    const requests = context.bus ? await consumeLinkRequests(context.bus, { store, siwe, now: () => new Date() }, context.log) : undefined
     identityRoutes(app, {
       store,
       oauth: { githubUrl, githubApiUrl: config.githubApiUrl ?? githubUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri },
-      siwe: { domain: config.publicUrl.host, uri: new URL('/identity', config.publicUrl).toString(), chainId: config.chainId },
+      siwe,
+      bus: context.bus !== undefined,
     })
     return async () => {
+      await requests?.stop()
       await double?.stop()
       await store.close()
     }
@@ -57,8 +65,8 @@ export const identityService = defineService({
 
 export default identityService
 export { migrations } from './migrations.js'
-export { IdentityStore, type IdentityDatabase, type GitHubAccount } from './identity-store.js'
-export { IDENTITY_TOPIC } from './identity-routes.js'
+export { IdentityStore, type IdentityDatabase, type GitHubAccount, type LinkOutcome } from './identity-store.js'
+export { IDENTITY_TOPIC, LINK_REQUESTED, LINK_REQUEST_GROUP, LinkRequestSchema, linkRequestId, decideLinkRequest, type LinkRequest } from './link-requests.js'
 export { checkSiwe, siweMessage, SiweRefusal, NONCE_TTL_MS, type SiweExpectations, type SiweRefusalCode } from './siwe.js'
 export { pkcePair, authorizeUrl, exchangeCode, OAuthError } from './github-oauth.js'
 export { loadIdentityConfig, DEMO_CLIENT_ID, IdentityConfigError, type IdentityConfig } from './identity-config.js'
