@@ -249,3 +249,31 @@ for (const store of stores) {
     )
   })
 }
+
+test('identity demo - without an OAuth app, the browser approves through Identity\'s own page (the in-process double is never public), and the account links', async (t) => {
+  const bus = createBus(undefined)
+  const { app, close } = await identityService.build({ dataDir: mkdtempSync(join(tmpdir(), 'dx-identity-demo-')), logLevel: 'silent', env: { DX_SECRET: SECRET, DX_GATEWAY_URL: 'http://app.test' }, databaseUrl: undefined, bus })
+  t.after(async () => {
+    await close()
+    await bus.close()
+  })
+  const headers = { 'x-dx-identity': signIdentity(SECRET, { sub: 'anon:d1', sid: 'd1' }) }
+  const started = await app.inject({ url: '/identity/github', headers })
+  const authorize = new URL(started.headers.location as string)
+  assert.equal(`${authorize.origin}${authorize.pathname}`, 'http://app.test/identity/github/demo-authorize', 'sent to the public app, not to a loopback port')
+  const approved = await app.inject({ url: `${authorize.pathname}${authorize.search}`, headers })
+  assert.equal(approved.statusCode, 303)
+  const back = new URL(approved.headers.location as string)
+  assert.equal(`${back.origin}${back.pathname}`, 'http://app.test/identity/github/callback')
+  assert.equal(back.searchParams.get('state'), authorize.searchParams.get('state'))
+  assert.equal((await app.inject({ url: `${back.pathname}${back.search}`, headers })).statusCode, 303)
+  assert.match((await app.inject({ url: '/identity', headers: { ...headers, 'x-dx-fragment': '1' } })).body, /Linked to <strong>@octocat<\/strong>/)
+  // Another client id, or a redirect elsewhere, is not passed on.
+  const elsewhere = new URL(authorize)
+  elsewhere.searchParams.set('redirect_uri', 'https://evil.test/steal')
+  assert.equal((await app.inject({ url: `${elsewhere.pathname}${elsewhere.search}`, headers })).statusCode, 502)
+  const unknown = new URL(authorize)
+  unknown.searchParams.set('client_id', 'nobody')
+  assert.equal((await app.inject({ url: `${unknown.pathname}${unknown.search}`, headers })).statusCode, 400)
+})
+

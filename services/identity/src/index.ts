@@ -18,13 +18,14 @@ import type { IdentityDatabase } from './identity-store.js'
 import { loadIdentityConfig } from './identity-config.js'
 import { identityRoutes } from './identity-routes.js'
 import { consumeLinkRequests } from './link-requests.js'
+import { DEMO_AUTHORIZE_PATH, demoAuthorizeRoute } from './demo-github.js'
 
 export const identityService = defineService({
   name: 'identity',
   version: '0.1.0',
   title: 'Identity',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
-  routes: ['GET /identity', 'GET /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink'],
+  routes: ['GET /identity', 'GET /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink', `GET ${DEMO_AUTHORIZE_PATH}`],
   widgets: [{ name: 'links', title: 'Identity', path: '/identity', description: 'Your GitHub account and the wallets linked to it', assets: { css: [], js: ['/identity/assets/identity.js'] } }],
   async setup(app, context) {
     const config = loadIdentityConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
@@ -51,10 +52,12 @@ export const identityService = defineService({
     const requests = context.bus ? await consumeLinkRequests(context.bus, { store, siwe, now: () => new Date() }, context.log) : undefined
     identityRoutes(app, {
       store,
-      oauth: { githubUrl, githubApiUrl: config.githubApiUrl ?? githubUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri },
+      // With its own double, the browser approves through Identity's own page (the double's port is not public).
+      oauth: { githubUrl, githubApiUrl: config.githubApiUrl ?? githubUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri, ...(double ? { authorizeEndpoint: new URL(DEMO_AUTHORIZE_PATH, config.publicUrl).toString() } : {}) },
       siwe,
       bus: context.bus !== undefined,
     })
+    if (double) demoAuthorizeRoute(app, { doubleUrl: double.url, redirectUri })
     return async () => {
       await requests?.stop()
       await double?.stop()
