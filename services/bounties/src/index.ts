@@ -92,6 +92,7 @@ export const bountiesService = defineService({
     signRoutes(app, {
       signers: config.signers,
       links,
+      gatewayUrl,
       store,
       denominations: config.denominations,
       verifyingContract: config.verifyingContract,

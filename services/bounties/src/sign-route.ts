@@ -37,6 +37,8 @@ export interface SignRoutesOptions {
   /** Who may sign, and the links that decide it when only linked wallets may. */
   signers: SignerPolicy
   links: WalletLinks
+  /** The public URL of the app (DX_GATEWAY_URL): the signing page links to Identity there. */
+  gatewayUrl: string
   /** Called after a bounty is signed: jobs to run, a board to refresh. */
   afterSign?: () => void
 }
@@ -62,8 +64,10 @@ function details(bounty: Bounty, denominations: Denominations): SafeHtml {
   </dl>`
 }
 
-function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline: bigint, linked: readonly Address[] | undefined): SafeHtml {
+function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline: bigint, linked: readonly Address[] | undefined, gatewayUrl: string): SafeHtml {
   const minutes = Math.round(Number(deadline - unixNow()) / 60)
+  // Identity sends the person back here once GitHub and the wallet are linked.
+  const identity = new URL(`/identity?next=${encodeURIComponent(`/bounties/sign/${bounty.id}`)}`, gatewayUrl).toString()
   return html`<div id="bounty-signer" class="mt-4" data-typed-data="${typedData}" data-chain-id="${String(chainId)}" data-chain-label="${chainLabel(chainId)}" data-post="/bounties/sign/${bounty.id}">
     <noscript><p id="sign-noscript" class="rounded-lg bg-amber-50 p-3 text-sm text-amber-900">Signing needs JavaScript: your browser wallet is reached through it. Turn JavaScript on for this site and reload this page. Nothing has been signed.</p></noscript>
     <ol class="list-decimal space-y-1 pl-5 text-sm text-slate-700">
@@ -71,7 +75,7 @@ function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline:
       <li>It shows this bounty as typed data; check the amount and sign. Signing sends no transaction and costs no fee.</li>
       <li>You are taken back to the ${bounty.isPull ? 'pull request' : 'issue'}.</li>
     </ol>
-    ${linked === undefined ? '' : html`<p id="sign-who" class="mt-3 rounded-lg bg-slate-50 p-3 text-sm">Only a wallet linked to @${bounty.funder}'s GitHub account can sign this bounty. ${linked.length === 0 ? html`No wallet is linked to @${bounty.funder} yet: link yours to that account first.` : html`Linked: ${linked.map((address, index) => html`${index ? ', ' : ''}<span class="font-mono">${address}</span>`)}.`}</p>`}
+    ${linked === undefined ? '' : html`<p id="sign-who" class="mt-3 rounded-lg bg-slate-50 p-3 text-sm">Only a wallet linked to @${bounty.funder}'s GitHub account can sign this bounty. ${linked.length === 0 ? html`No wallet is linked to @${bounty.funder} yet: link yours to that account first.` : html`Linked: ${linked.map((address, index) => html`${index ? ', ' : ''}<span class="font-mono">${address}</span>`)}.`} <a id="sign-link-identity" class="text-indigo-700 hover:underline" href="${identity}">Link your GitHub account and wallet</a></p>`}
     <div id="sign-wallets" class="mt-3 flex flex-wrap gap-2" hidden></div>
     <p class="mt-3"><button id="sign-button" type="button" class="dx-btn" disabled>Sign with your wallet</button></p>
     <p id="sign-status" class="mt-3 text-sm" role="status" aria-live="polite">Looking for a browser wallet…</p>
@@ -79,7 +83,7 @@ function signPanel(bounty: Bounty, typedData: string, chainId: number, deadline:
   </div>`
 }
 
-export function signRoutes(app: FastifyInstance, { store, denominations, verifyingContract, ledger, transact, signers, links, afterSign }: SignRoutesOptions): void {
+export function signRoutes(app: FastifyInstance, { store, denominations, verifyingContract, ledger, transact, signers, links, gatewayUrl, afterSign }: SignRoutesOptions): void {
   app.get(SIGN_PATH, async (request, reply) => {
     const { id } = request.params as { id: string }
     const bounty = BOUNTY_ID.test(id) ? await store.get(id) : undefined
@@ -89,7 +93,7 @@ export function signRoutes(app: FastifyInstance, { store, denominations, verifyi
     if (bounty.state === 'pending') {
       const signing = await createSignRequest(store.db, bounty.id)
       const typed = bountyTypedData(bounty, denominations, { nonce: signing.nonce, deadline: signing.deadline, funder: zeroAddress, verifyingContract })
-      action = signPanel(bounty, typedDataJson(typed), typed.domain.chainId, signing.deadline, signers === 'linked' ? await links.walletsOf(bounty.funder) : undefined)
+      action = signPanel(bounty, typedDataJson(typed), typed.domain.chainId, signing.deadline, signers === 'linked' ? await links.walletsOf(bounty.funder) : undefined, gatewayUrl)
     } else {
       const said = bounty.state === 'signed' ? html`This bounty is signed${bounty.signer ? html` by <span class="font-mono">${bounty.signer}</span>` : ''}. There is nothing left to do.` : html`This bounty is ${bounty.state}; it can no longer be signed.`
       action = html`<p id="sign-status" class="mt-4 rounded-lg bg-slate-50 p-3 text-sm" role="status">${said}</p>`

@@ -3,8 +3,9 @@
 // (docs/bounties.md#identity). Finds a wallet (EIP-6963, else window.ethereum),
 // asks it for an account, asks the server for the message to sign (the server
 // writes it: domain, URI, chain id, nonce, expiry), has the wallet sign it
-// (`personal_sign`) and posts message and signature back. The server checks
-// everything; this script only carries it.
+// (`personal_sign`) and posts message and signature back: Identity publishes
+// that request on the bus and answers with its verdict (202 while it is still
+// on its way). The server checks everything; this script only carries it.
 ;(() => {
   const ANNOUNCE_MS = 400
   const wallets = []
@@ -56,7 +57,12 @@
         say('Sign the message in your wallet.')
         const hex = `0x${[...new TextEncoder().encode(message)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`
         const signature = await found.provider.request({ method: 'personal_sign', params: [hex, address] })
+        say('Identity is checking the signed message…')
         const linked = await post('/identity/wallet/link', { message, signature })
+        if (linked.error === 'pending') {
+          say(linked.message, 'info')
+          return
+        }
         say(`Linked ${linked.address} to @${linked.login}.`, 'done')
         window.location.reload()
       } catch (error) {

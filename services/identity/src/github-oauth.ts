@@ -14,6 +14,8 @@ export interface OAuthClientOptions {
   clientId: string
   clientSecret: string
   redirectUri: string
+  /** Where the browser is sent to approve, when not `<githubUrl>/login/oauth/authorize` (the demo, see demo-github). */
+  authorizeEndpoint?: string
 }
 
 export class OAuthError extends Error {
@@ -27,7 +29,7 @@ export function pkcePair(): { state: string; verifier: string; challenge: string
 }
 
 export function authorizeUrl(options: OAuthClientOptions, state: string, challenge: string): string {
-  const url = new URL('/login/oauth/authorize', options.githubUrl)
+  const url = new URL(options.authorizeEndpoint ?? new URL('/login/oauth/authorize', options.githubUrl))
   url.search = new URLSearchParams({ client_id: options.clientId, redirect_uri: options.redirectUri, scope: 'read:user', state, code_challenge: challenge, code_challenge_method: 'S256', allow_signup: 'false' }).toString()
   return url.toString()
 }

@@ -1,9 +1,12 @@
 /**
  * @module identity-routes
  * Identity's HTTP routes: the widget, the OAuth web flow (start and callback),
- * the SIWE message and link, and unlinking. Every link and unlink is stored
- * together with its `identity.linked` / `identity.unlinked` event (the store's
- * outbox, topic `identity.events`), so other services learn each one once.
+ * the SIWE message, the wallet link request and unlinking. A link request is
+ * not decided here: it is published on the bus as `identity.link.requested`
+ * (link-requests) and the page's post waits for the consumer's outcome. Every
+ * link and unlink is stored together with its `identity.linked` /
+ * `identity.unlinked` event (the store's outbox, topic `identity.events`), so
+ * other services learn each one once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from '@distributex/sdk'
 import type { Store } from '@distributex/store'
@@ -12,22 +15,31 @@ import { identityWidget } from './identity-view.js'
 import type { IdentityDatabase } from './identity-store.js'
 import { IdentityStore } from './identity-store.js'
 import { authorizeUrl, exchangeCode, OAuthError, pkcePair, type OAuthClientOptions } from './github-oauth.js'
-import { checkSiwe, siweMessage, SiweRefusal, type SiweExpectations } from './siwe.js'
+import { siweMessage, SiweRefusal, type SiweExpectations } from './siwe.js'
+import { decideLinkRequest, IDENTITY_TOPIC, LINK_REQUESTED, linkRequestId, NO_GITHUB } from './link-requests.js'
+import type { LinkOutcome } from './identity-store.js'
 
-export const IDENTITY_TOPIC = 'identity.events'
+export { IDENTITY_TOPIC }
 /** How long a person has to approve on GitHub. */
 const STATE_TTL_MS = 10 * 60_000
+/** How long a link post waits for the request's outcome before answering 202. */
+const LINK_WAIT_MS = 10_000
+/** A local page to go back to after linking: a path on this origin, no query, never `//`. */
+const LOCAL_PATH = /^(\/[A-Za-z0-9._~-]+)+\/?$/
+export const localPath = (value: unknown): string | undefined => (typeof value === 'string' && value.length <= 200 && LOCAL_PATH.test(value) ? value : undefined)
 
 export interface IdentityRouteOptions {
   store: Store<IdentityDatabase>
   oauth: OAuthClientOptions
   siwe: SiweExpectations
+  /** False without a bus: link requests are then decided in this process. */
+  bus: boolean
   now?: () => Date
 }
 
 const NO_SESSION = 'Open this page in a browser (with cookies) to link accounts.'
 
-export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now = () => new Date() }: IdentityRouteOptions): void {
+export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, bus, now = () => new Date() }: IdentityRouteOptions): void {
   const identities = new IdentityStore(store.db)
   const transact = <T>(work: (ids: IdentityStore, outbox: Parameters<Parameters<Store<IdentityDatabase>['transaction']>[0]>[1]) => Promise<T>) => store.transaction((trx, outbox) => work(identities.withDb(trx), outbox))
 
@@ -35,7 +47,8 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
     const session = request.dx.session
     const account = session ? await identities.account(session) : undefined
     const wallets = account ? await identities.wallets(account.login) : []
-    return reply.page(identityWidget({ account, wallets, chainId: siwe.chainId, error: state.error, notice: state.notice }), { widget: 'links', status: state.status ?? 200 })
+    const next = localPath((request.query as Record<string, unknown> | undefined)?.next)
+    return reply.page(identityWidget({ account, wallets, chainId: siwe.chainId, error: state.error, notice: state.notice, next }), { widget: 'links', status: state.status ?? 200 })
   }
 
   app.get('/identity', async (request, reply) => {
@@ -43,13 +56,23 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
     return render(request, reply, linked === 'github' ? { notice: 'GitHub account linked.' } : {})
   })
 
+  /** Waits for the consumer's outcome of a recorded request (polling the store: the consumer may be another process). */
+  const outcomeOf = async (id: string): Promise<LinkOutcome | undefined> => {
+    const until = Date.now() + LINK_WAIT_MS
+    for (;;) {
+      const outcome = (await identities.request(id))?.outcome
+      if (outcome || Date.now() >= until) return outcome
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
   // A link, not a form: the page's CSP (form-action 'self') blocks a form redirected to GitHub. Starting a
   // linking on someone's behalf gains nothing: the state is theirs and they approve on GitHub themselves.
   app.get('/identity/github', async (request, reply) => {
     const session = request.dx.session
     if (!session) return render(request, reply, { error: NO_SESSION, status: 401 })
     const { state, verifier, challenge } = pkcePair()
-    await identities.saveState(state, session, verifier, new Date(now().getTime() + STATE_TTL_MS))
+    await identities.saveState(state, session, verifier, new Date(now().getTime() + STATE_TTL_MS), localPath((request.query as Record<string, unknown>).next))
     return reply.code(303).redirect(authorizeUrl(oauth, state, challenge))
   })
 
@@ -79,7 +102,7 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
       return render(request, reply, { error: 'GitHub could not be reached. Try again in a minute.', status: 502 })
     }
     await identities.setAccount(session, user, now())
-    return reply.code(303).redirect('/identity?linked=github')
+    return reply.code(303).redirect(`/identity?linked=github${taken.next ? `&next=${encodeURIComponent(taken.next)}` : ''}`)
   })
 
   const refuse = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ error: code, message })
@@ -87,11 +110,11 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
   app.post('/identity/wallet/message', async (request, reply) => {
     const session = request.dx.session
     if (!session) return refuse(reply, 401, 'no-session', NO_SESSION)
-    if (!(await identities.account(session))) return refuse(reply, 409, 'no-github', 'Link your GitHub account first; then link a wallet to it.')
+    if (!(await identities.account(session))) return refuse(reply, 409, 'no-github', NO_GITHUB)
     const address = (request.body as Record<string, unknown> | undefined)?.address
     try {
       const issued = siweMessage(siwe, typeof address === 'string' ? address : '', now())
-      await identities.saveNonce(issued.nonce, session, issued.expiresAt)
+      await identities.saveNonce(issued.nonce, session, issued.address, issued.expiresAt)
       return reply.send({ message: issued.message })
     } catch (error) {
       if (error instanceof SiweRefusal) return refuse(reply, 422, error.code, error.message)
@@ -99,22 +122,24 @@ export function identityRoutes(app: FastifyInstance, { store, oauth, siwe, now =
     }
   })
 
+  // The page's link request goes on the bus; the answer is the consumer's verdict (or 202 while it is on its way).
   app.post('/identity/wallet/link', async (request, reply) => {
     const session = request.dx.session
     if (!session) return refuse(reply, 401, 'no-session', NO_SESSION)
-    const account = await identities.account(session)
-    if (!account) return refuse(reply, 409, 'no-github', 'Link your GitHub account first; then link a wallet to it.')
+    if (!(await identities.account(session))) return refuse(reply, 409, 'no-github', NO_GITHUB)
     const body = (request.body ?? {}) as Record<string, unknown>
-    try {
-      const checked = await checkSiwe(siwe, body.message as string, body.signature as string, now(), (nonce) => identities.useNonce(nonce, session, now()))
-      await transact(async (ids, outbox) => {
-        if (await ids.setLink(account.login, checked.address, true, now())) outbox.event(IDENTITY_TOPIC, 'identity.linked', { githubLogin: account.login, githubId: account.id, address: checked.address })
-      })
-      return reply.send({ login: account.login, address: checked.address })
-    } catch (error) {
-      if (error instanceof SiweRefusal) return refuse(reply, error.code === 'malformed' ? 400 : 422, error.code, error.message)
-      throw error
-    }
+    if (typeof body.message !== 'string' || typeof body.signature !== 'string' || body.message.length > 4000 || body.signature.length > 200) return refuse(reply, 400, 'malformed', 'The sign-in message or its signature is missing or malformed. Press "Link wallet" again.')
+    const linkRequest = { session, message: body.message, signature: body.signature }
+    const id = linkRequestId(linkRequest)
+    await transact(async (ids, outbox) => {
+      // The same request posted again is published once; its outcome is answered again.
+      if (await ids.addRequest(id, session, now())) outbox.event(LINK_REQUESTED, LINK_REQUESTED, linkRequest, { id })
+    })
+    if (!bus) await decideLinkRequest({ store, siwe, now }, linkRequest)
+    const outcome = await outcomeOf(id)
+    if (!outcome) return reply.code(202).send({ error: 'pending', message: 'Identity has your request but has not checked it yet. Reload this page in a minute to see whether the wallet is linked.' })
+    if (outcome.outcome === 'linked') return reply.send({ login: outcome.login, address: outcome.address })
+    return refuse(reply, outcome.error === 'malformed' ? 400 : outcome.error === 'no-github' ? 409 : 422, outcome.error, outcome.message)
   })
 
   app.post('/identity/wallets/:address/unlink', async (request, reply) => {

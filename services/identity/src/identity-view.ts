@@ -16,17 +16,21 @@ export interface IdentityViewState {
   /** A problem to show, e.g. a refused OAuth callback. */
   error?: string | undefined
   notice?: string | undefined
+  /** A local page to go back to (e.g. the signing page that sent the person here). */
+  next?: string | undefined
 }
 
-export function identityWidget({ account, wallets, chainId, error, notice }: IdentityViewState): SafeHtml {
+export function identityWidget({ account, wallets, chainId, error, notice, next }: IdentityViewState): SafeHtml {
+  const github = next ? `/identity/github?next=${encodeURIComponent(next)}` : '/identity/github'
   return html`<div id="identity-app" class="dx-card" data-chain-id="${String(chainId)}">
   <h2 class="text-lg font-semibold tracking-tight">Your identity</h2>
   ${error ? html`<p id="identity-error" role="alert" class="mt-2 text-sm text-rose-600">${error}</p>` : ''}
   ${notice ? html`<p id="identity-notice" role="status" class="mt-2 text-sm text-emerald-700">${notice}</p>` : ''}
+  ${next ? html`<p class="mt-2 text-sm">Link your GitHub account, then your wallet; then <a id="identity-next" class="text-indigo-700 hover:underline" href="${next}">go back to the page you came from</a>.</p>` : ''}
   <section class="mt-4" aria-labelledby="identity-github-heading">
     <h3 id="identity-github-heading" class="font-medium">GitHub</h3>
     ${account ? html`<p id="identity-github" class="text-sm">Linked to <strong>@${account.login}</strong>.</p>` : html`<p id="identity-github" class="text-sm text-slate-500">No GitHub account linked yet.</p>`}
-    <p class="mt-2"><a href="/identity/github" class="dx-btn-primary" hx-boost="false">${account ? 'Link another GitHub account' : 'Link GitHub account'}</a></p>
+    <p class="mt-2"><a href="${github}" class="dx-btn-primary" hx-boost="false">${account ? 'Link another GitHub account' : 'Link GitHub account'}</a></p>
   </section>
   <section class="mt-6" aria-labelledby="identity-wallets-heading">
     <h3 id="identity-wallets-heading" class="font-medium">Wallets</h3>

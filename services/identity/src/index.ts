@@ -2,7 +2,9 @@
  * @module @distributex/identity
  * Identity: links a GitHub account (OAuth web flow with state and PKCE) and
  * wallets (Sign-In with Ethereum) and tells other services on the bus
- * (`identity.linked` / `identity.unlinked` on `identity.events`). Composed as
+ * (`identity.linked` / `identity.unlinked` on `identity.events`). A wallet link
+ * request travels on the bus too (`identity.link.requested`), and Identity's
+ * consumer verifies it before linking. Composed as
  * the `links` widget, or opened on its own at `/identity`.
  */
 import { generateKeyPairSync } from 'node:crypto'
@@ -15,13 +17,15 @@ import { migrations } from './migrations.js'
 import type { IdentityDatabase } from './identity-store.js'
 import { loadIdentityConfig } from './identity-config.js'
 import { identityRoutes } from './identity-routes.js'
+import { consumeLinkRequests } from './link-requests.js'
+import { DEMO_AUTHORIZE_PATH, demoAuthorizeRoute } from './demo-github.js'
 
 export const identityService = defineService({
   name: 'identity',
   version: '0.1.0',
   title: 'Identity',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
-  routes: ['GET /identity', 'GET /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink'],
+  routes: ['GET /identity', 'GET /identity/github', 'GET /identity/github/callback', 'POST /identity/wallet/message', 'POST /identity/wallet/link', 'POST /identity/wallets/:address/unlink', `GET ${DEMO_AUTHORIZE_PATH}`],
   widgets: [{ name: 'links', title: 'Identity', path: '/identity', description: 'Your GitHub account and the wallets linked to it', assets: { css: [], js: ['/identity/assets/identity.js'] } }],
   async setup(app, context) {
     const config = loadIdentityConfig(context.env, loadSecret({ env: context.env, dataDir: context.dataDir }))
@@ -43,12 +47,19 @@ export const identityService = defineService({
     const githubUrl = config.githubUrl ?? (double as GitHubDouble).url
     const redirectUri = new URL('/identity/github/callback', config.publicUrl).toString()
     context.log.info({ store: store.location, github: githubUrl, demo: config.demo, domain: config.publicUrl.host, chainId: config.chainId }, 'identity ready')
+    const siwe = { domain: config.publicUrl.host, uri: new URL('/identity', config.publicUrl).toString(), chainId: config.chainId }
+    // Wallet link requests arrive on the bus (identity.link.requested), from this service's page or any other publisher.
+    const requests = context.bus ? await consumeLinkRequests(context.bus, { store, siwe, now: () => new Date() }, context.log) : undefined
     identityRoutes(app, {
       store,
-      oauth: { githubUrl, githubApiUrl: config.githubApiUrl ?? githubUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri },
-      siwe: { domain: config.publicUrl.host, uri: new URL('/identity', config.publicUrl).toString(), chainId: config.chainId },
+      // With its own double, the browser approves through Identity's own page (the double's port is not public).
+      oauth: { githubUrl, githubApiUrl: config.githubApiUrl ?? githubUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri, ...(double ? { authorizeEndpoint: new URL(DEMO_AUTHORIZE_PATH, config.publicUrl).toString() } : {}) },
+      siwe,
+      bus: context.bus !== undefined,
     })
+    if (double) demoAuthorizeRoute(app, { doubleUrl: double.url, redirectUri })
     return async () => {
+      await requests?.stop()
       await double?.stop()
       await store.close()
     }
@@ -57,8 +68,8 @@ export const identityService = defineService({
 
 export default identityService
 export { migrations } from './migrations.js'
-export { IdentityStore, type IdentityDatabase, type GitHubAccount } from './identity-store.js'
-export { IDENTITY_TOPIC } from './identity-routes.js'
+export { IdentityStore, type IdentityDatabase, type GitHubAccount, type LinkOutcome } from './identity-store.js'
+export { IDENTITY_TOPIC, LINK_REQUESTED, LINK_REQUEST_GROUP, LinkRequestSchema, linkRequestId, decideLinkRequest, type LinkRequest } from './link-requests.js'
 export { checkSiwe, siweMessage, SiweRefusal, NONCE_TTL_MS, type SiweExpectations, type SiweRefusalCode } from './siwe.js'
 export { pkcePair, authorizeUrl, exchangeCode, OAuthError } from './github-oauth.js'
 export { loadIdentityConfig, DEMO_CLIENT_ID, IdentityConfigError, type IdentityConfig } from './identity-config.js'

@@ -1,7 +1,11 @@
 /**
  * @module migrations
  * Identity's schema. Portable types only (text, integer), so the same
- * migrations run on SQLite and PostgreSQL.
+ * migrations run on SQLite and PostgreSQL. Since 0002 a SIWE nonce is issued
+ * for one address (a message naming another address cannot use it), a wallet
+ * link request published on the bus (`identity.link.requested`) is remembered
+ * with its outcome for the page that posted it, and an OAuth state keeps the
+ * local page to go back to once GitHub is linked.
  */
 import type { Kysely, Migration } from '@distributex/store'
 
@@ -44,6 +48,29 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       for (const table of ['wallet_links', 'github_accounts', 'siwe_nonces', 'oauth_states']) await db.schema.dropTable(table).execute()
+    },
+  },
+  '0002-link-requests': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('siwe_nonces').addColumn('address', 'text').execute()
+      await db.schema.alterTable('oauth_states').addColumn('next_path', 'text').execute()
+      // A link request a page posted: its id is the digest of what it carries; the outcome is written once, by the consumer.
+      await db.schema
+        .createTable('link_requests')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('session', 'text', (col) => col.notNull())
+        .addColumn('requested_at', 'text', (col) => col.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('error', 'text')
+        .addColumn('message', 'text')
+        .addColumn('login', 'text')
+        .addColumn('address', 'text')
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('link_requests').execute()
+      await db.schema.alterTable('oauth_states').dropColumn('next_path').execute()
+      await db.schema.alterTable('siwe_nonces').dropColumn('address').execute()
     },
   },
 }

@@ -20,7 +20,7 @@ export interface SiweExpectations {
   chainId: number
 }
 
-export type SiweRefusalCode = 'malformed' | 'domain' | 'uri' | 'chain' | 'expired' | 'nonce-unknown' | 'nonce-used' | 'nonce-expired' | 'signer'
+export type SiweRefusalCode = 'malformed' | 'domain' | 'uri' | 'chain' | 'expired' | 'nonce-unknown' | 'nonce-address' | 'nonce-used' | 'nonce-expired' | 'signer'
 
 export class SiweRefusal extends Error {
   override name = 'SiweRefusal'
@@ -33,7 +33,7 @@ export class SiweRefusal extends Error {
 }
 
 /** The message for `address` to sign, with a new nonce (the caller stores it for the session). */
-export function siweMessage(expect: SiweExpectations, address: string, now: Date): { message: string; nonce: string; expiresAt: Date } {
+export function siweMessage(expect: SiweExpectations, address: string, now: Date): { message: string; nonce: string; address: Address; expiresAt: Date } {
   if (!isAddress(address, { strict: false })) throw new SiweRefusal('malformed', 'The wallet did not give an Ethereum address. Unlock the wallet and try again.')
   const nonce = generateSiweNonce()
   const expiresAt = new Date(now.getTime() + NONCE_TTL_MS)
@@ -48,7 +48,7 @@ export function siweMessage(expect: SiweExpectations, address: string, now: Date
     expirationTime: expiresAt,
     statement: 'Link this wallet to my GitHub account on distributex.',
   })
-  return { message, nonce, expiresAt }
+  return { message, nonce, address: getAddress(address), expiresAt }
 }
 
 // No chain is asked: an ordinary account's signature is checked by recovering its address.
@@ -60,11 +60,12 @@ export interface CheckedSiwe {
 }
 
 /**
- * Checks a signed message against what this server issues; `useNonce` takes the nonce once (the
- * refusal when it cannot be used). The nonce is used up before the signature is checked, so a
- * failed signature cannot be retried with the same message.
+ * Checks a signed message against what this server issues. `nonceRefusal` says, without changing
+ * anything, why the message's nonce cannot be used (issued to another session or for another
+ * address, used, expired, unknown); the signature is checked last. Nothing is changed here: the
+ * caller marks the nonce used together with the link, so a refused message changes no state.
  */
-export async function checkSiwe(expect: SiweExpectations, message: string, signature: string, now: Date, useNonce: (nonce: string) => Promise<'unknown' | 'other-session' | 'used' | 'expired' | undefined>): Promise<CheckedSiwe> {
+export async function checkSiwe(expect: SiweExpectations, message: string, signature: string, now: Date, nonceRefusal: (nonce: string, address: Address) => Promise<'unknown' | 'other-session' | 'other-address' | 'used' | 'expired' | undefined>): Promise<CheckedSiwe> {
   if (typeof message !== 'string' || message.length > 4000 || typeof signature !== 'string' || !/^0x[0-9a-fA-F]{130}$/.test(signature)) throw new SiweRefusal('malformed', 'The sign-in message or its signature is missing or malformed. Press "Link wallet" again.')
   const fields = parseSiweMessage(message)
   if (!fields.address || !fields.nonce || !fields.domain || !fields.uri || fields.chainId === undefined) throw new SiweRefusal('malformed', 'That is not a complete Sign-In with Ethereum message. Press "Link wallet" again.')
@@ -72,11 +73,13 @@ export async function checkSiwe(expect: SiweExpectations, message: string, signa
   if (fields.uri !== expect.uri) throw new SiweRefusal('uri', `The message is for ${fields.uri}, not ${expect.uri}. Press "Link wallet" again on this page.`)
   if (fields.chainId !== expect.chainId) throw new SiweRefusal('chain', `The message names chain ${fields.chainId}; this app links wallets on chain ${expect.chainId}. Press "Link wallet" again.`)
   if (!fields.expirationTime || fields.expirationTime.getTime() <= now.getTime()) throw new SiweRefusal('expired', 'The sign-in message has expired. Press "Link wallet" again and sign within 10 minutes.')
-  const refusal = await useNonce(fields.nonce)
+  const address = getAddress(fields.address)
+  const refusal = await nonceRefusal(fields.nonce, address)
   if (refusal === 'used') throw new SiweRefusal('nonce-used', 'This sign-in message was already used. Press "Link wallet" again for a new one.')
   if (refusal === 'expired') throw new SiweRefusal('nonce-expired', 'The sign-in message has expired. Press "Link wallet" again and sign within 10 minutes.')
+  if (refusal === 'other-address') throw new SiweRefusal('nonce-address', `This sign-in message was issued for another wallet, not ${address}. Press "Link wallet" again with the wallet you want to link.`)
   if (refusal) throw new SiweRefusal('nonce-unknown', 'This server did not issue that sign-in message to this browser. Press "Link wallet" again on this page.')
   const valid = await verifySiweMessage(offline, { message, signature: signature as Hex, domain: expect.domain, nonce: fields.nonce, time: now })
-  if (!valid) throw new SiweRefusal('signer', `The signature is not from ${getAddress(fields.address)}. Sign with the account the wallet named, then press "Link wallet" again.`)
-  return { address: getAddress(fields.address), nonce: fields.nonce }
+  if (!valid) throw new SiweRefusal('signer', `The signature is not from ${address}. Sign with the account the wallet named, then press "Link wallet" again.`)
+  return { address, nonce: fields.nonce }
 }
