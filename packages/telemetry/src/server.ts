@@ -3,7 +3,7 @@
  * The one way a distributex process starts its HTTP server, shared by the
  * gateway and every SDK service so the two cannot drift: Fastify with the
  * process's logger (secrets redacted, trace ids when tracing is on), request
- * ids taken from `x-dx-request-id` when well-formed and echoed on every answer,
+ * ids taken from `x-request-id` when well-formed and echoed on every answer,
  * one `request` log line per answer, a server span per request, Prometheus
  * metrics at `/_dx/metrics`, one error handler skeleton (a refusal the client
  * can act on for 4xx, a logged failure with the request id for the rest), and
