@@ -48,6 +48,7 @@ export {
 export { signChannelToken, checkChannelToken, signPageSession, checkPageSession, CHANNEL_TOKEN_TTL_SECONDS } from './channel-token.js'
 export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSchema, type Member } from './membership.js'
 export { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, PRESENCE_RETAIN_MS, presenceTopic, PresenceEventSchema, type PresenceEvent, type Person } from './presence.js'
+export { PresenceView, type PresenceChange } from './presence-view.js'
 export { describeIssues } from './describe-issues.js'
 export { prefersJson, crossSiteRefusal, CROSS_SITE_REFUSAL, type ErrorBody } from './error-body.js'
 export { FAULTS_PATH, FaultsSchema, NO_FAULTS, hasFaults, checkFaultsCredential, type Faults, type FaultsInput } from './faults.js'
