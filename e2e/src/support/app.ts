@@ -180,26 +180,24 @@ function standIn<T extends object>(current: () => T | undefined, what: string): 
   })
 }
 
-/** Starts the app before the tests of the `describe` block it is called in, and closes it after them. */
-export function useApp<T extends { close(): Promise<void> }>(starter: () => Promise<T>): T {
-  let app: T | undefined
+/** Made before the tests of the `describe` block it is called in, disposed of after them. */
+function useBefore<T extends object>(make: () => Promise<T>, dispose: (value: T) => Promise<void>, what: string): T {
+  let value: T | undefined
   before(async () => {
-    app = await starter()
+    value = await make()
   })
   after(async () => {
-    await app?.close()
+    if (value) await dispose(value)
   })
-  return standIn(() => app, 'the app')
+  return standIn(() => value, what)
+}
+
+/** Starts the app before the tests of the `describe` block it is called in, and closes it after them. */
+export function useApp<T extends { close(): Promise<void> }>(starter: () => Promise<T>): T {
+  return useBefore(starter, (app) => app.close(), 'the app')
 }
 
 /** A headless Chromium for the tests of the `describe` block it is called in, closed after them. */
 export function useBrowser(): Browser {
-  let browser: Browser | undefined
-  before(async () => {
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-  })
-  return standIn(() => browser, 'the browser')
+  return useBefore(launchBrowser, (browser) => browser.close(), 'the browser')
 }

@@ -10,8 +10,9 @@
 import { todoService } from '@distributex/todo'
 import { chatService } from '@distributex/chat'
 import type { Browser, Page } from 'playwright-core'
-import { startApp } from './app.js'
-import { pollsPart } from './polls-app.js'
+import { startApp, useApp, useBrowser } from './app.js'
+import { browserSkip } from './browser.js'
+import { pollsPart, pythonSkip } from './polls-app.js'
 import { following } from './chat-app.js'
 
 export interface OwnUrlApp {
@@ -36,6 +37,16 @@ export async function startOwnUrlApp(): Promise<OwnUrlApp> {
     restart: (part) => app.restart(part),
     close: () => app.close(),
   }
+}
+
+/** Why the own-URL tests cannot run here, or false: the whole app runs (Polls is part of it), so every part's own URL can be opened. */
+export function ownUrlSkip(): string | false {
+  return browserSkip() || pythonSkip()
+}
+
+/** The whole app and a headless Chromium for the tests of the `describe` block it is called in. */
+export function useOwnUrlApp(): { app: OwnUrlApp; browser: Browser } {
+  return { app: useApp(startOwnUrlApp), browser: useBrowser() }
 }
 
 export interface Opened {
