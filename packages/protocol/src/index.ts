@@ -49,7 +49,7 @@ export { signChannelToken, checkChannelToken, signPageSession, checkPageSession,
 export { MEMBERS_TOPIC, HEARTBEAT_INTERVAL_MS, HEARTBEAT_DEADLINE_MS, MemberSchema, type Member } from './membership.js'
 export { PRESENCE_BEAT_MS, PRESENCE_TTL_MS, PRESENCE_RETAIN_MS, presenceTopic, PresenceEventSchema, type PresenceEvent, type Person } from './presence.js'
 export { PresenceView, type PresenceChange } from './presence-view.js'
-export { describeIssues } from './describe-issues.js'
+export { describeIssues, parseOrThrow } from './describe-issues.js'
 export { prefersJson, crossSiteRefusal, CROSS_SITE_REFUSAL, type ErrorBody } from './error-body.js'
 export { FAULTS_PATH, FaultsSchema, NO_FAULTS, hasFaults, checkFaultsCredential, type Faults, type FaultsInput } from './faults.js'
 export { MAX_MANIFEST_BYTES, MAX_HEALTH_BYTES, MAX_FRAGMENT_BYTES } from './limits.js'

@@ -18,14 +18,31 @@ export type { ContractBus, HubHarness, HubNode } from './hub-contract-kit.js'
 export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
   const newClient = (sessionId?: string) => new LiveClient(harness.cookie, sessionId)
-  const startLive = async (t: TestContext, url?: string) => {
-    const bus = harness.createBus(url)
+  const startLive = async (t: TestContext, url?: string, wrap: (bus: B) => B = (bus) => bus) => {
+    const bus = wrap(harness.createBus(url))
     const node = await harness.start(bus)
     t.after(async () => {
       await node.stop()
       await bus.close()
     })
     return { node, bus }
+  }
+  /** A client that subscribed, got three live updates and left, while `away` more were published; then it comes back from its last position. */
+  const awayAndBack = async (url: string, bus: B, channel: string, away: number) => {
+    const client = newClient()
+    await client.connect(url)
+    client.subscribe(channel, secret)
+    await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
+    for (let i = 0; i < 3; i++) await publish(bus, channel, i)
+    await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
+    const last = client.updates(channel).at(-1)?.position
+    await client.close()
+    for (let i = 3; i < 3 + away; i++) await publish(bus, channel, i)
+    const back = newClient(client.sessionId)
+    await back.connect(url)
+    back.subscribe(channel, secret, last)
+    const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+    return { back, subscribed }
   }
 
   for (const adapter of adapters) {
@@ -37,21 +54,7 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
       test(`live on the ${where} (${adapter.name}) - a client away while 100 messages were published gets them all, in order, once`, async (t) => {
         const { node, bus } = await startLive(t, adapter.url())
         const channel = channelName()
-        const client = newClient()
-        await client.connect(node.url)
-        client.subscribe(channel, secret)
-        await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
-        for (let i = 0; i < 3; i++) await publish(bus, channel, i)
-        await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
-        const last = client.updates(channel).at(-1)?.position
-        await client.close()
-
-        for (let i = 3; i < 103; i++) await publish(bus, channel, i)
-
-        const back = newClient(client.sessionId)
-        await back.connect(node.url)
-        back.subscribe(channel, secret, last)
-        const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+        const { back, subscribed } = await awayAndBack(node.url, bus, channel, 100)
         assert.deepEqual({ status: subscribed.status, replayed: subscribed.replayed }, { status: 'recovered', replayed: 100 })
         assert.deepEqual(targets(back, channel), Array.from({ length: 100 }, (_, i) => String(i + 3)))
         await publish(bus, channel, 103)
@@ -64,27 +67,9 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
         // The node keeps following a channel for a while after its last watcher
         // leaves; here that follow runs half a second behind the bus, so the
         // replay a returning client gets is ahead of it.
-        const bus = behind(harness.createBus(adapter.url()), 500)
-        const node = await harness.start(bus)
-        t.after(async () => {
-          await node.stop()
-          await bus.close()
-        })
+        const { node, bus } = await startLive(t, adapter.url(), (bus) => behind(bus, 500))
         const channel = channelName()
-        const client = newClient()
-        await client.connect(node.url)
-        client.subscribe(channel, secret)
-        await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
-        for (let i = 0; i < 3; i++) await publish(bus, channel, i)
-        await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
-        const last = client.updates(channel).at(-1)?.position
-        await client.close()
-
-        for (let i = 3; i < 23; i++) await publish(bus, channel, i)
-        const back = newClient(client.sessionId)
-        await back.connect(node.url)
-        back.subscribe(channel, secret, last)
-        const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+        const { back, subscribed } = await awayAndBack(node.url, bus, channel, 20)
         assert.deepEqual({ status: subscribed.status, replayed: subscribed.replayed }, { status: 'recovered', replayed: 20 })
         await publish(bus, channel, 23)
         await back.waitFor(() => targets(back, channel).includes('23'), 'the next live update')
