@@ -1,23 +1,15 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { following, openChat, pickNickname, startChatApp, type ChatApp } from './support/chat-app.js'
+import { browserSkip } from './support/browser.js'
+import { following, openChat, pickNickname, startChatApp } from './support/chat-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
 describe('chat history in headless Chromium', { skip }, () => {
-  let app: ChatApp
-  let browser: Browser
-  before(async () => {
-    // A bot fills the room faster than a person may send.
-    app = await startChatApp({ env: { DX_CHAT_RATE_LIMIT: '1000/1' } })
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  // A bot fills the room faster than a person may send.
+  const app = useApp(() => startChatApp({ env: { DX_CHAT_RATE_LIMIT: '1000/1' } }))
+  const browser = useBrowser()
 
   test('e2e chat - the last 50 messages on open, older ones as the list is scrolled up, the view kept still', async () => {
     const post = async (path: string, body: unknown, token?: string) => {

@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { following, openChat, pickNickname, startChatApp, type ChatApp } from './support/chat-app.js'
+import type { Page } from 'playwright-core'
+import { browserSkip } from './support/browser.js'
+import { following, openChat, pickNickname, startChatApp } from './support/chat-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -30,16 +31,8 @@ function trySubscribe(page: Page, channel: string, token: string): Promise<{ typ
 }
 
 describe('chat private messages in headless Chromium', { skip }, () => {
-  let app: ChatApp
-  let browser: Browser
-  before(async () => {
-    app = await startChatApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startChatApp())
+  const browser = useBrowser()
 
   test('e2e chat - a private message reaches its recipient and no one else; a third person cannot subscribe to it', async () => {
     const [ada, bob, cat] = await Promise.all([0, 1, 2].map(() => openChat(browser, `${app.gateway.url}/`)))

@@ -1,22 +1,14 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { following, openChat, pickNickname, startChatApp, type ChatApp } from './support/chat-app.js'
+import { browserSkip } from './support/browser.js'
+import { following, openChat, pickNickname, startChatApp } from './support/chat-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
 describe('chat rooms in headless Chromium', { skip }, () => {
-  let app: ChatApp
-  let browser: Browser
-  before(async () => {
-    app = await startChatApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startChatApp())
+  const browser = useBrowser()
 
   test('e2e chat - two people join a room, talk, see each other come and go, and a refresh shows the history', async () => {
     const ada = await openChat(browser, `${app.gateway.url}/`)

@@ -1,9 +1,10 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { engineUrl, requireEngine, type EngineVariable } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip } from './support/browser.js'
 import { startNewsApp } from './support/news-app.js'
+import { useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -12,13 +13,7 @@ async function following(page: Page, channel: string): Promise<void> {
 }
 
 describe('widget communication across services on a real broker, each with its own connection, in headless Chromium', { skip }, () => {
-  let browser: Browser
-  before(async () => {
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-  })
+  const browser = useBrowser()
 
   for (const [name, variable] of [['redis', 'REDIS_URL'], ['nats', 'NATS_URL']] as [string, EngineVariable][]) {
     test(`e2e news (${name}) - a score change reaches the page; Save to todo and Share to chat reach the other services`, requireEngine(variable), async (t) => {

@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startNewsApp, type NewsApp } from './support/news-app.js'
+import { browserSkip } from './support/browser.js'
+import { startNewsApp } from './support/news-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 const now = Math.floor(Date.now() / 1000)
@@ -18,10 +19,7 @@ async function openHome(browser: Browser, url: string): Promise<Page> {
 }
 
 describe('tech news in headless Chromium, against a local Hacker News', { skip }, () => {
-  let app: NewsApp
-  let browser: Browser
-  before(async () => {
-    app = await startNewsApp({
+  const app = useApp(() => startNewsApp({
       stories: [
         { id: 101, title: 'Postgres 18 is out', url: 'https://www.postgresql.org/about/news/', score: 120, descendants: 33, by: 'anarazel', time: now - 7200 },
         { id: 102, title: 'Ask HN: What are you reading?', score: 15, descendants: 80, by: 'dang', time: now - 600 },
@@ -29,13 +27,8 @@ describe('tech news in headless Chromium, against a local Hacker News', { skip }
         { id: 104, title: LONG, score: 2 },
         { id: 105, title: UNICODE, by: '<b>bold</b>', score: 3 },
       ],
-    })
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+    }))
+  const browser = useBrowser()
 
   test('e2e news - a page left open keeps the ages of stories true, and its list live', async () => {
     const context = await browser.newContext()

@@ -1,19 +1,15 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip } from './support/browser.js'
+import { useBrowser } from './support/app.js'
 import { startNewsApp, type NewsApp } from './support/news-app.js'
 
 const skip = browserSkip()
 
 describe('tech news when Hacker News is unreachable, in headless Chromium', { skip }, () => {
-  let browser: Browser
+  const browser = useBrowser()
   const apps: NewsApp[] = []
-  before(async () => {
-    browser = await launchBrowser()
-  })
   after(async () => {
-    await browser?.close()
     for (const app of apps) await app.close()
   })
 

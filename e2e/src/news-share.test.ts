@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startNewsApp, type NewsApp } from './support/news-app.js'
+import { browserSkip } from './support/browser.js'
+import { startNewsApp } from './support/news-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -25,22 +26,14 @@ async function pickNickname(page: Page, nickname: string): Promise<void> {
 }
 
 describe('widgets that talk to each other: Tech News to Todo and Chat, in headless Chromium', { skip }, () => {
-  let app: NewsApp
-  let browser: Browser
-  before(async () => {
-    app = await startNewsApp({
+  const app = useApp(() => startNewsApp({
       withChat: true,
       stories: [
         { id: 301, title: 'A <b>bold</b> claim about databases', url: 'https://example.com/db', score: 77, by: 'codd' },
         { id: 302, title: 'Ask HN: Favourite editor?', score: 12 },
       ],
-    })
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+    }))
+  const browser = useBrowser()
 
   test('e2e news - "Save to todo" adds "Read: <title>" live to the Todo widget, on every open page', async () => {
     const ada = await openHome(browser, `${app.gateway.url}/`)

@@ -1,35 +1,28 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import type { Page } from 'playwright-core'
 import { following } from './support/chat-app.js'
-import { pythonSkip } from './support/polls-app.js'
-import { open, resubscribed, startOwnUrlApp, type OwnUrlApp } from './support/own-url-app.js'
+import { open, ownUrlSkip, resubscribed, useOwnUrlApp } from './support/own-url-app.js'
 
-// The whole app runs (Polls is part of it), so every part's own URL can be opened.
-const skip = browserSkip() || pythonSkip()
+const skip = ownUrlSkip()
+
+/** Asks a question with the options Yes and No in the Polls widget of `page`. */
+async function ask(page: Page, question: string): Promise<void> {
+  await page.getByText('Ask a question').click()
+  await page.getByLabel('Question').fill(question)
+  await page.getByLabel('Options, one per line').fill('Yes\nNo')
+  await page.getByRole('button', { name: 'Create poll' }).click()
+}
 
 describe("Polls on its own URL is as live as in the main app, in headless Chromium", { skip }, () => {
-  let app: OwnUrlApp
-  let browser: Browser
-  before(async () => {
-    app = await startOwnUrlApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const { app, browser } = useOwnUrlApp()
 
   test('e2e own URL - Polls: its own page follows the gateway’s hub across origins; votes cross both ways, and it catches up after restarts', async () => {
     const main = await open(browser, `${app.gatewayUrl}/`, 'polls:polls')
     const own = await open(browser, `${app.pollsUrl}/polls`, 'polls:polls')
     assert.match((await own.page.locator('meta[name="dx-live"]').getAttribute('content')) ?? '', new RegExp(`^${app.gatewayUrl}/_dx/live\\?page=`))
 
-    await main.page.getByText('Ask a question').click()
-    await main.page.getByLabel('Question').fill('Seen on Polls’ own page?')
-    await main.page.getByLabel('Options, one per line').fill('Yes\nNo')
-    await main.page.getByRole('button', { name: 'Create poll' }).click()
+    await ask(main.page, 'Seen on Polls’ own page?')
     const poll = (page: Page) => page.locator('li.poll', { hasText: 'Seen on Polls’ own page?' })
     await poll(own.page).waitFor({ timeout: 10_000 })
     await own.page.getByRole('button', { name: 'Vote for Yes' }).click()
@@ -41,10 +34,7 @@ describe("Polls on its own URL is as live as in the main app, in headless Chromi
     await app.restart('polls')
     await main.page.reload()
     await following(main.page, 'polls:polls')
-    await main.page.getByText('Ask a question').click()
-    await main.page.getByLabel('Question').fill('Asked after Polls restarted?')
-    await main.page.getByLabel('Options, one per line').fill('Yes\nNo')
-    await main.page.getByRole('button', { name: 'Create poll' }).click()
+    await ask(main.page, 'Asked after Polls restarted?')
     await own.page.locator('li.poll', { hasText: 'Asked after Polls restarted?' }).waitFor({ timeout: 20_000 })
 
     // The hub it follows restarts: the own page reconnects and catches up.
@@ -53,10 +43,7 @@ describe("Polls on its own URL is as live as in the main app, in headless Chromi
     assert.equal(await resubscribed(own, 'polls:polls', since), 'recovered')
     await main.page.reload()
     await following(main.page, 'polls:polls')
-    await main.page.getByText('Ask a question').click()
-    await main.page.getByLabel('Question').fill('Asked after the gateway restarted?')
-    await main.page.getByLabel('Options, one per line').fill('Yes\nNo')
-    await main.page.getByRole('button', { name: 'Create poll' }).click()
+    await ask(main.page, 'Asked after the gateway restarted?')
     await own.page.locator('li.poll', { hasText: 'Asked after the gateway restarted?' }).waitFor({ timeout: 20_000 })
     await main.page.context().close()
     await own.page.context().close()

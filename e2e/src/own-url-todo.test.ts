@@ -1,24 +1,11 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { pythonSkip } from './support/polls-app.js'
-import { open, resubscribed, startOwnUrlApp, type OwnUrlApp } from './support/own-url-app.js'
+import { open, ownUrlSkip, resubscribed, useOwnUrlApp } from './support/own-url-app.js'
 
-// The whole app runs (Polls is part of it), so every part's own URL can be opened.
-const skip = browserSkip() || pythonSkip()
+const skip = ownUrlSkip()
 
 describe("Todo on its own URL is as live as in the main app, in headless Chromium", { skip }, () => {
-  let app: OwnUrlApp
-  let browser: Browser
-  before(async () => {
-    app = await startOwnUrlApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const { app, browser } = useOwnUrlApp()
 
   test('e2e own URL - Todo: changes cross between the composed page and the own page both ways; after a restart the own page catches up', async () => {
     const main = await open(browser, `${app.gatewayUrl}/`, 'todo:list')

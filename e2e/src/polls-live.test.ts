@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { pythonSkip, startPollsApp, type PollsApp } from './support/polls-app.js'
+import { browserSkip } from './support/browser.js'
+import { pythonSkip, startPollsApp } from './support/polls-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip() || pythonSkip()
 
@@ -18,16 +19,8 @@ async function openHome(browser: Browser, url: string): Promise<Page> {
 const counts = (page: Page, question: string) => page.locator('li.poll', { hasText: question }).locator('[data-votes]').allTextContents()
 
 describe('polls live across browsers, served by the Python service through the gateway, in headless Chromium', { skip }, () => {
-  let app: PollsApp
-  let browser: Browser
-  before(async () => {
-    app = await startPollsApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startPollsApp())
+  const browser = useBrowser()
 
   test('e2e polls - a poll created in one browser appears in another, and a vote in one updates the results in the other', async () => {
     const alice = await openHome(browser, `${app.gateway.url}/`)

@@ -1,9 +1,10 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { checkChannelToken, liveTopic } from '@distributex/protocol'
 import { sessionCookieFor } from '@distributex/gateway'
 import { POLLS_SECRET, pythonSkip, startPollsApp, type PollsApp } from './support/polls-app.js'
+import { useApp } from './support/app.js'
 
 const skip = pythonSkip()
 
@@ -49,13 +50,7 @@ function votesOf(widget: string, pollId: string): number[] {
 }
 
 describe('the Python Polls service, through the gateway', { skip }, () => {
-  let app: PollsApp
-  before(async () => {
-    app = await startPollsApp()
-  })
-  after(async () => {
-    await app?.close()
-  })
+  const app = useApp(() => startPollsApp())
 
   test('polls - the gateway composes the widget, which grants this session the live channel', async () => {
     const alice = person(app)

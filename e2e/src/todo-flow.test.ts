@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startTodoApp, WIDGET_TIMEOUT_MS, type TodoApp } from './support/todo-app.js'
+import type { Page } from 'playwright-core'
+import { browserSkip } from './support/browser.js'
+import { startTodoApp, WIDGET_TIMEOUT_MS } from './support/todo-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -11,16 +12,8 @@ async function titles(page: Page): Promise<string[]> {
 }
 
 describe('todo through the gateway, in headless Chromium', { skip }, () => {
-  let app: TodoApp
-  let browser: Browser
-  before(async () => {
-    app = await startTodoApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startTodoApp())
+  const browser = useBrowser()
 
   test('e2e - with htmx: add, edit, toggle, clear completed and remove, without a page load', async () => {
     const page = await browser.newPage()

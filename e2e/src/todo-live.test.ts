@@ -1,8 +1,9 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startTodoApp, type TodoApp } from './support/todo-app.js'
+import { browserSkip } from './support/browser.js'
+import { startTodoApp } from './support/todo-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -15,16 +16,8 @@ async function openTodo(browser: Browser, url: string): Promise<Page> {
 }
 
 describe('todo live across browsers, in headless Chromium', { skip }, () => {
-  let app: TodoApp
-  let browser: Browser
-  before(async () => {
-    app = await startTodoApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startTodoApp())
+  const browser = useBrowser()
 
   test('e2e live - a todo added in one browser appears in another without a reload, and what the other person types is untouched', async () => {
     const alice = await openTodo(browser, `${app.gateway.url}/`)

@@ -1,17 +1,15 @@
 /**
  * @module chat-app
  * The gateway and the Chat service in this process on free ports and one
- * in-process bus, with a home page that shows the chat widget.
+ * in-process bus (the shared harness, app.ts), with a home page that shows the
+ * chat widget; and what a person does in the chat widget in Chromium.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
+import type { Gateway } from '@distributex/gateway'
 import { chatService } from '@distributex/chat'
 import type { RunningService } from '@distributex/sdk'
-import { freePort } from '@distributex/testkit'
-import { createBus, type Bus } from '@distributex/bus'
+import type { Bus } from '@distributex/bus'
 import type { Browser, Page } from 'playwright-core'
+import { E2E_SECRET, startApp } from './app.js'
 
 export interface ChatApp {
   bus: Bus
@@ -20,31 +18,20 @@ export interface ChatApp {
   close(): Promise<void>
 }
 
-export const CHAT_SECRET = 'h'.repeat(48)
+/** The secret the chat app's parts share, for tests that sign as the gateway would. */
+export const CHAT_SECRET = E2E_SECRET
 
 /** `env` is passed to both (e.g. `DX_CHAT_RATE_LIMIT` to fill a room quickly); `security` is the gateway's `security` block. */
-export async function startChatApp({ env: extra = {}, security = {} }: { env?: Record<string, string>; security?: Record<string, unknown> } = {}): Promise<ChatApp> {
-  const bus = createBus(undefined)
-  const dataDir = mkdtempSync(join(tmpdir(), 'dx-e2e-chat-'))
-  const env = { DX_SECRET: CHAT_SECRET, ...extra }
-  const chat = await chatService.start({ port: await freePort(), dataDir, env, logLevel: 'silent', databaseUrl: undefined, bus })
-  const config = parseGatewayConfig({
-    gateway: { port: 0, widgetTimeoutMs: 2000, healthIntervalMs: 500, security },
-    services: { chat: { url: chat.url } },
+export async function startChatApp({ env = {}, security = {} }: { env?: Record<string, string>; security?: Record<string, unknown> } = {}): Promise<ChatApp> {
+  const app = await startApp({
+    services: { chat: chatService },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }],
+    env,
+    gateway: { security },
   })
-  const gateway = await createGateway(config, { port: await freePort(), env, dataDir, logLevel: 'silent', bus })
-  await gateway.start()
-  return {
-    bus,
-    gateway,
-    chat,
-    async close() {
-      await gateway.stop()
-      await chat.stop()
-      await bus.close()
-    },
-  }
+  const chat = app.service('chat')
+  if (!chat) throw new Error('Chat did not start')
+  return { bus: app.bus, gateway: app.gateway, chat, close: () => app.close() }
 }
 
 /** A person in their own browser context (own session cookie) on the home page. */

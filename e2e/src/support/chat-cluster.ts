@@ -2,10 +2,11 @@
  * @module chat-cluster
  * Two chat processes and two gateway processes, started with the distributex
  * command line on a real broker and PostgreSQL, as `distributex cluster` runs
- * them; each can be killed (SIGKILL) and started again on its port.
+ * them (ports and secret from the shared harness, app.ts); each can be killed
+ * (SIGKILL) and started again on its port.
  */
-import { freePort } from '@distributex/testkit'
 import { serviceModule, startCluster, type ClusterProcess } from './cluster.js'
+import { E2E_SECRET, freePorts } from './app.js'
 
 export type { ClusterProcess } from './cluster.js'
 
@@ -15,15 +16,14 @@ export interface ChatCluster {
   close(): Promise<void>
 }
 
-export const CLUSTER_SECRET = 'k'.repeat(48)
-
 export async function startChatCluster({ busUrl, databaseUrl }: { busUrl: string; databaseUrl: string }): Promise<ChatCluster> {
+  const [chat1 = 0, chat2 = 0, gateway1 = 0, gateway2 = 0] = await freePorts(4)
   const cluster = await startCluster({
     busUrl,
     databaseUrl,
-    secret: CLUSTER_SECRET,
-    services: { chat: { module: serviceModule('chat'), title: 'Chat', ports: [await freePort(), await freePort()] } },
-    gatewayPorts: [await freePort(), await freePort()],
+    secret: E2E_SECRET,
+    services: { chat: { module: serviceModule('chat'), title: 'Chat', ports: [chat1, chat2] } },
+    gatewayPorts: [gateway1, gateway2],
     gateway: { widgetTimeoutMs: 2000, healthIntervalMs: 500 },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'chat', widget: 'room' }] }],
     // Bots send in bursts here; the limit itself is tested elsewhere.

@@ -5,23 +5,15 @@
  * process), each restartable on its port with its data kept. A browser opens
  * the composed page on the gateway and each service's own page on the
  * service's address; Polls' own page follows its channel on the gateway's hub
- * across origins (DX_LIVE_ORIGINS).
+ * across origins (DX_LIVE_ORIGINS). Started by the shared harness (app.ts).
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createGateway, parseGatewayConfig, type Gateway, type GatewayConfig } from '@distributex/gateway'
 import { todoService } from '@distributex/todo'
 import { chatService } from '@distributex/chat'
-import type { DefinedService, RunningService } from '@distributex/sdk'
-import { createBus, type Bus } from '@distributex/bus'
 import type { Browser, Page } from 'playwright-core'
-import { freePort } from '@distributex/testkit'
-import { startPollsProcess, type PollsProcess } from './polls-app.js'
+import { startApp, useApp, useBrowser } from './app.js'
+import { browserSkip } from './browser.js'
+import { pollsPart, pythonSkip } from './polls-app.js'
 import { following } from './chat-app.js'
-
-export const OWN_URL_SECRET = 'u'.repeat(48)
-
 
 export interface OwnUrlApp {
   gatewayUrl: string
@@ -33,53 +25,28 @@ export interface OwnUrlApp {
 }
 
 export async function startOwnUrlApp(): Promise<OwnUrlApp> {
-  // Free ports picked once: a restarted part comes back where the pages left it, and no other test's leftovers are in the way.
-  const picked = new Set<number>()
-  while (picked.size < 4) picked.add(await freePort())
-  const [gateway = 0, todo = 0, chat = 0, polls = 0] = [...picked]
-  const PORTS = { gateway, todo, chat, polls }
-  const bus: Bus = createBus(undefined)
-  const dataDir = (name: string) => mkdtempSync(join(tmpdir(), `dx-own-${name}-`))
-  const url = (port: number) => `http://127.0.0.1:${port}`
-  const gatewayUrl = url(PORTS.gateway)
-  const env = { DX_SECRET: OWN_URL_SECRET, DX_GATEWAY_URL: gatewayUrl }
-  const dirs = { todo: dataDir('todo'), chat: dataDir('chat'), polls: dataDir('polls'), gateway: dataDir('gateway') }
-  const config: GatewayConfig = parseGatewayConfig({
-    gateway: { port: PORTS.gateway, widgetTimeoutMs: 2000, healthIntervalMs: 500 },
-    services: { todo: { url: url(PORTS.todo) }, chat: { url: url(PORTS.chat) }, polls: { url: url(PORTS.polls) } },
+  const app = await startApp({
+    services: { todo: todoService, chat: chatService, polls: pollsPart() },
     pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }, { service: 'chat', widget: 'room' }, { service: 'polls', widget: 'poll' }] }],
   })
-  const startService = (service: DefinedService, name: 'todo' | 'chat') => service.start({ port: PORTS[name], dataDir: dirs[name], env, logLevel: 'silent', databaseUrl: undefined, bus })
-  const startGateway = async () => {
-    const gateway = await createGateway(config, { port: PORTS.gateway, env: { ...env, DX_LIVE_ORIGINS: url(PORTS.polls) }, dataDir: dirs.gateway, logLevel: 'silent', bus })
-    await gateway.start()
-    return gateway
-  }
-  const startPolls = () => startPollsProcess({ port: PORTS.polls, gatewayUrl, dataDir: dirs.polls, secret: OWN_URL_SECRET })
-  const parts: { todo: RunningService; chat: RunningService; polls: PollsProcess; gateway: Gateway } = {
-    todo: await startService(todoService, 'todo'),
-    chat: await startService(chatService, 'chat'),
-    polls: await startPolls(),
-    gateway: await startGateway(),
-  }
   return {
-    gatewayUrl,
-    todoUrl: url(PORTS.todo),
-    chatUrl: url(PORTS.chat),
-    pollsUrl: url(PORTS.polls),
-    async restart(part) {
-      await parts[part].stop()
-      if (part === 'todo') parts.todo = await startService(todoService, 'todo')
-      else if (part === 'chat') parts.chat = await startService(chatService, 'chat')
-      else if (part === 'polls') parts.polls = await startPolls()
-      else parts.gateway = await startGateway()
-    },
-    async close() {
-      await parts.gateway.stop()
-      await Promise.all([parts.todo.stop(), parts.chat.stop(), parts.polls.stop()])
-      await bus.close()
-    },
+    gatewayUrl: app.gatewayUrl,
+    todoUrl: app.url('todo'),
+    chatUrl: app.url('chat'),
+    pollsUrl: app.url('polls'),
+    restart: (part) => app.restart(part),
+    close: () => app.close(),
   }
+}
+
+/** Why the own-URL tests cannot run here, or false: the whole app runs (Polls is part of it), so every part's own URL can be opened. */
+export function ownUrlSkip(): string | false {
+  return browserSkip() || pythonSkip()
+}
+
+/** The whole app and a headless Chromium for the tests of the `describe` block it is called in. */
+export function useOwnUrlApp(): { app: OwnUrlApp; browser: Browser } {
+  return { app: useApp(startOwnUrlApp), browser: useBrowser() }
 }
 
 export interface Opened {

@@ -2,20 +2,19 @@
  * @module polls-app
  * The gateway (in this process, on an in-process bus) and the Python Polls
  * service (a child process, as `distributex start` runs it) on free ports,
- * sharing one secret. The service publishes its live updates over HTTP to the
+ * sharing one secret (the shared harness, app.ts). The service publishes its live updates over HTTP to the
  * gateway, like any service without a bus client.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
-import { createBus, type Bus } from '@distributex/bus'
-import { freePort, waitFor } from '@distributex/testkit'
+import type { Gateway } from '@distributex/gateway'
+import type { Bus } from '@distributex/bus'
+import { waitFor } from '@distributex/testkit'
+import { E2E_SECRET, startApp, type Part } from './app.js'
 
-export const POLLS_SECRET = 'p'.repeat(48)
+/** The secret the Polls app's parts share, for tests that sign as the gateway would. */
+export const POLLS_SECRET = E2E_SECRET
 const script = fileURLToPath(new URL('../../../services/polls/polls.py', import.meta.url))
 
 /** Why the Python tests cannot run here, or false; without python3 in CI that is a failure. */
@@ -42,7 +41,7 @@ export interface PollsProcess {
 }
 
 /** Starts the Python Polls service as `distributex start` runs it, and waits until it answers /health. */
-export async function startPollsProcess({ port, gatewayUrl, dataDir, secret = POLLS_SECRET }: { port: number; gatewayUrl: string; dataDir: string; secret?: string }): Promise<PollsProcess> {
+export async function startPollsProcess({ port, gatewayUrl, dataDir, secret = E2E_SECRET }: { port: number; gatewayUrl: string; dataDir: string; secret?: string }): Promise<PollsProcess> {
   const child: ChildProcess = spawn('python3', [script], {
     env: { ...process.env, PORT: String(port), DX_SECRET: secret, DX_DATA_DIR: dataDir, DX_GATEWAY_URL: gatewayUrl, DX_STOP_WITH_PARENT: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -67,30 +66,24 @@ export async function startPollsProcess({ port, gatewayUrl, dataDir, secret = PO
   return { url, output: () => output, stop }
 }
 
-export async function startPollsApp(): Promise<PollsApp> {
-  const [gatewayPort, pollsPort] = [await freePort(), await freePort()]
-  const dataDir = mkdtempSync(join(tmpdir(), 'dx-polls-'))
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
-  const polls = await startPollsProcess({ port: pollsPort, gatewayUrl, dataDir })
-  const pollsUrl = polls.url
-  const bus = createBus(undefined)
-  const config = parseGatewayConfig({
-    gateway: { port: gatewayPort, widgetTimeoutMs: 1500, healthIntervalMs: 500 },
-    services: { polls: { url: pollsUrl } },
-    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'polls', widget: 'poll' }] }],
-  })
-  // The Polls page on its own URL follows its channel on this gateway's hub, across origins.
-  const gateway = await createGateway(config, { port: gatewayPort, env: { DX_SECRET: POLLS_SECRET, DX_LIVE_ORIGINS: pollsUrl }, dataDir, logLevel: 'silent', bus })
-  await gateway.start()
+/** Python Polls as a part of a test app: an outside process whose own page follows the gateway's hub across origins. */
+export function pollsPart(onStart: (polls: PollsProcess) => void = () => undefined): Part {
   return {
-    gateway,
-    bus,
-    pollsUrl,
-    output: polls.output,
-    async close() {
-      await gateway.stop()
-      await polls.stop()
-      await bus.close()
+    outside: async ({ port, gatewayUrl, dataDir, secret }) => {
+      const polls = await startPollsProcess({ port, gatewayUrl, dataDir, secret })
+      onStart(polls)
+      return polls
     },
+    liveOrigin: true,
   }
+}
+
+export async function startPollsApp(): Promise<PollsApp> {
+  let output = () => ''
+  const app = await startApp({
+    services: { polls: pollsPart((polls) => (output = polls.output)) },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'polls', widget: 'poll' }] }],
+    gateway: { widgetTimeoutMs: 1500 },
+  })
+  return { gateway: app.gateway, bus: app.bus, pollsUrl: app.url('polls'), output: () => output(), close: () => app.close() }
 }

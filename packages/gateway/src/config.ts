@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigError, MAX_FRAGMENT_BYTES, MAX_HEALTH_BYTES, MAX_MANIFEST_BYTES, describeIssues } from '@distributex/protocol'
+import { ConfigError, MAX_FRAGMENT_BYTES, MAX_HEALTH_BYTES, MAX_MANIFEST_BYTES, parseOrThrow } from '@distributex/protocol'
 import { SecurityConfigSchema } from './security/security-config.js'
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'use 1 to 32 lowercase letters, digits or dashes, starting with a letter')
@@ -116,12 +116,7 @@ export type WidgetRef = z.infer<typeof WidgetRefSchema>
 
 /** Validates a configuration object, naming every broken field and every dangling reference. */
 export function parseGatewayConfig(input: unknown, source = 'configuration'): GatewayConfig {
-  const result = GatewayConfigSchema.safeParse(input)
-  if (!result.success) {
-    const problems = describeIssues(result.error)
-    throw new ConfigError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
-  }
-  const config = result.data
+  const config = parseOrThrow(GatewayConfigSchema, input, source, (message, problems) => new ConfigError(message, { fields: { problems } }))
   for (const internal of Object.keys(config.internal)) {
     if (config.services[internal]) throw new ConfigError(`${source}: "${internal}" is both a service and an internal part; an internal part must not be routed by the gateway, so keep it under "internal" only`)
   }

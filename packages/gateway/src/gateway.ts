@@ -10,35 +10,30 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
-import { HEADERS, loadSecret, prefersJson, StoppedError } from '@distributex/protocol'
-import { UI_ASSET_PREFIX, html, renderPage, widgetFrame, type NavLink } from '@distributex/ui'
+import { loadSecret, StoppedError } from '@distributex/protocol'
+import { UI_ASSET_PREFIX } from '@distributex/ui'
+import { createServer } from '@distributex/telemetry'
+import { LIVE_PATH, LiveHub, liveRoutes, type HubBus, type LiveEndpoint } from '@distributex/hub'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './registry/service-registry.js'
+import { Membership } from './registry/membership.js'
 import { readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
-import { composePage } from './compose/compose-page.js'
-import { fetchWidget } from './compose/fetch-widget.js'
-import { assetLinks, frameFor } from './compose/widget-frames.js'
+import { navigation, notFoundPage, pageRoutes } from './compose/page-routes.js'
 import { proxyRoutes } from './proxy/proxy-routes.js'
 import { proxyUpgrade } from './proxy/websocket-proxy.js'
-import { adminTable } from './admin/admin-page.js'
-import { createMetrics, installMetrics, loggableUrl, loggerOptions, operatorAccess, startTracing, traceRequests } from '@distributex/telemetry'
-import { gatewayMetrics } from './admin/gateway-metrics.js'
+import { adminRoutes } from './admin/admin-routes.js'
 import { FaultBoard } from './faults/fault-board.js'
-import { faultRoutes } from './faults/fault-routes.js'
-import { faultPanel } from './faults/fault-panel.js'
-import { Membership } from './registry/membership.js'
-import { LIVE_PATH, LiveHub, liveRoutes, type HubBus, type HubStats, type LiveEndpoint } from '@distributex/hub'
 import { publishRoutes } from './live/publish-route.js'
 import { liveOrigins } from './live/live-origins.js'
 import { presenceRoute } from './live/presence-route.js'
 import { installBrowserDefenses } from './security/browser-defenses.js'
 import { cspReportRoute } from './security/csp-report-route.js'
 import { installRateLimit } from './security/rate-limit.js'
-import { installRefusalHandler } from './security/refusal-handler.js'
+import { gatewayErrors } from './security/refusal-handler.js'
 import { SessionRevocations } from './security/session-revocations.js'
 import { applySessionRotation, SESSION_END_PATH, sessionRoutes, type SessionControl } from './security/session-routes.js'
 import { uiAssetRoutes } from './ui-asset-routes.js'
@@ -70,30 +65,25 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+const BODY_LIMIT = 1024 * 1024
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const env = options.env ?? process.env
   const secret = loadSecret({ env, dataDir: options.dataDir ?? env.DX_DATA_DIR ?? 'data' })
   const settings = config.gateway
-  // Off (nothing registered, nothing done per request) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-  const tracing = startTracing({ service: 'gateway', env })
-  const app = Fastify({
-    logger: loggerOptions({ service: 'gateway', level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env, traceIds: tracing.enabled }),
-    logController: new LogController({ disableRequestLogging: true }),
-    genReqId: (request) => {
-      const given = request.headers[HEADERS.requestId]
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-    },
-    // While stopping, a request that reached this gateway is still served (the services are up): a 503 would
-    // reach the person, since neither browsers nor load balancers send a POST again.
+  const server = createServer({
+    service: 'gateway',
+    env,
+    logLevel: options.logLevel,
+    bodyLimit: BODY_LIMIT,
+    // While stopping, a request that reached this gateway is still served (the services are up).
     return503OnClosing: false,
-    bodyLimit: 1024 * 1024,
     // X-Forwarded-For/-Proto are believed only from the configured proxies.
     trustProxy: settings.security.trustedProxies.length ? settings.security.trustedProxies : false,
+    quiet: (url) => url.startsWith(UI_ASSET_PREFIX) || url.startsWith('/_dx/'),
+    errors: gatewayErrors(BODY_LIMIT),
   })
-  // First of the hooks: a request refused early (rate limit) is traced too.
-  traceRequests(app, tracing)
+  const { app, tracing, metrics } = server
   let publicUrl = settings.publicUrl ?? `http://localhost:${options.port ?? settings.port}`
   const isHttps = (request: FastifyRequest) => publicUrl.startsWith('https:') || request.protocol === 'https'
   // Upgrades bypass Fastify: a forwarded https is believed when proxies are configured (the cookie is signed either way).
@@ -108,7 +98,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   await app.register(fastifyCookie)
   // Upgrades bypass Fastify's hooks: their cookies are parsed by the same plugin, on demand.
   const cookiesOf = (request: IncomingMessage) => app.parseCookie(request.headers.cookie ?? '')
-  installRefusalHandler(app)
   // Headers first: a refusal (429) carries them too.
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
   const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
@@ -118,11 +107,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const headersFor = (request: FastifyRequest | IncomingMessage, mount: string, session: Session, requestId: string) =>
     protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, sign, acceptLanguage: request.headers['accept-language'] })
 
-  const nav = (current: string): NavLink[] => [
-    ...config.pages.map((page) => ({ href: page.path, label: page.path === '/' ? 'Home' : page.title, current: current === page.path })),
-    ...registry.all().map((entry) => ({ href: entry.mount, label: entry.title, current: current === entry.mount })),
-    { href: '/_dx/admin', label: 'Admin', current: current === '/_dx/admin' },
-  ]
+  const nav = navigation(config, registry)
 
   const node = randomUUID()
   // `npm run dev` sets DX_DEV=1: pages then reload themselves when the gateway restarts.
@@ -162,93 +147,29 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   app.decorateRequest('dxSession', null as unknown as Session)
   app.addHook('onRequest', async (request, reply) => {
     request.dxSession = readSession(request.cookies, policy, isHttps(request))
-    reply.header(HEADERS.requestId, request.id)
     if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, isHttps(request)))
   })
-  app.addHook('onResponse', async (request, reply) => {
-    const quiet = request.url.startsWith(UI_ASSET_PREFIX) || request.url.startsWith('/_dx/')
-    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: loggableUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
-  })
-
   sessionRoutes(app, sessions)
 
-  for (const page of config.pages) {
-    app.get(page.path, async (request, reply) => {
-      reply.hijack()
-      const query = request.url.indexOf('?')
-      await composePage(reply.raw, {
-        page,
-        registry,
-        nav: nav(page.path),
-        defaultTimeoutMs: settings.widgetTimeoutMs,
-        headersFor: (mount) => headersFor(request, mount, request.dxSession, request.id),
-        responseHeaders: reply.getHeaders() as Record<string, string | string[]>,
-        search: query >= 0 ? request.url.slice(query) : '',
-        live: hub ? LIVE_PATH : undefined,
-        flushWindowMs: settings.flushWindowMs,
-        devBuild,
-        sessionEnd: SESSION_END_PATH,
-      })
-    })
-  }
-
-  app.get('/_dx/fragment/:service/:widget', async (request, reply) => {
-    const { service, widget } = request.params as { service: string; widget: string }
-    const entry = registry.get(service)
-    if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send(`No service named "${service}" is registered with this gateway.\n`)
-    const ref = config.pages.flatMap((page) => page.widgets).find((w) => w.service === service && w.widget === widget)
-    const timeoutMs = ref?.timeoutMs ?? settings.widgetTimeoutMs
-    const outcome = await fetchWidget({ entry, widget, headers: headersFor(request, entry.mount, request.dxSession, request.id), timeoutMs })
-    if (outcome.kind === 'ok') {
-      const link = assetLinks(outcome.widget.assets.css, outcome.widget.assets.js)
-      if (link) reply.header('link', link)
-    }
-    // 503 keeps htmx from swapping: the unavailable frame stays and keeps polling.
-    return reply
-      .code(outcome.kind === 'ok' ? 200 : 503)
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(frameFor(service, widget, entry.title, outcome).value)
-  })
+  const forRequest = (request: FastifyRequest, mount: string) => headersFor(request, mount, request.dxSession, request.id)
+  pageRoutes(app, { config, registry, headersFor: forRequest, live: hub ? LIVE_PATH : undefined, devBuild, sessionEnd: SESSION_END_PATH })
 
   const uiAssets = uiAssetRoutes(app, env)
 
-  app.get('/_dx/health', async () => ({ status: 'ok', services: Object.fromEntries(registry.all().map((entry) => [entry.name, entry.state])) }))
-  const hubStats = (): HubStats | undefined => hub?.stats()
-  const admin = { preHandler: operatorAccess(env.DX_ADMIN_PASSWORD) }
-  const metrics = createMetrics('gateway')
-  installMetrics(app, metrics, { adminPassword: env.DX_ADMIN_PASSWORD })
-  gatewayMetrics(metrics, registry, hubStats)
   const faults = new FaultBoard({ registry, secret, log: app.log })
-  await faultRoutes(app, { board: faults, registry, admin: admin.preHandler })
-  app.get('/_dx/admin.json', admin, async () => ({ services: registry.all().map((entry) => entry.status()), live: hubStats() ?? null, members: membership?.members() ?? [], faults: faults.list() }))
-  app.get('/_dx/admin', admin, async (_request, reply) => {
-    const slot = 'gateway.admin'
-    const services = registry.all().map((entry) => entry.status())
-    const body = html`${adminTable(services, hubStats(), membership?.members(), Date.now(), env.DX_TRACE_URL)}${faultPanel(services, faults.list())}`
-    const document = renderPage({ title: 'Admin', homeUrl: '/', nav: nav('/_dx/admin'), slots: [{ name: slot, title: 'Services' }] }, [widgetFrame({ slot, title: 'Services', body })])
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(document)
-  })
+  await adminRoutes(app, { registry, faults, metrics, hubStats: () => hub?.stats(), membership, nav, env })
 
   for (const entry of registry.all()) {
     const bodyLimit = () => entry.manifest?.bodyLimit ?? settings.security.bodyLimitBytes
     await proxyRoutes(app, {
       entry,
-      headersFor: (request, mount) => headersFor(request, mount, request.dxSession, request.id),
+      headersFor: forRequest,
       bodyLimit,
       responseHeaders: (request, headers) => applySessionRotation(request, headers, sessions),
     })
   }
 
-  app.setNotFoundHandler({ preHandler: limitNotFound }, (request, reply) => {
-    if (prefersJson(request.headers.accept)) {
-      return reply.code(404).send({ error: 'Not found', message: `No page or service answers at ${request.url}; services are under /<name>.`, requestId: request.id })
-    }
-    const slot = 'gateway.not-found'
-    const body = html`<div class="dx-card"><h1 class="text-lg font-semibold">Nothing here</h1><p class="mt-1 text-sm text-slate-600">No page or service answers at <code>${request.url}</code>.</p><p class="mt-3"><a class="dx-btn-primary" href="/">Go to the main page</a></p></div>`
-    const document = renderPage({ title: 'Not found', homeUrl: '/', nav: nav(''), slots: [{ name: slot, title: 'Not found' }], sessionEnd: SESSION_END_PATH }, [widgetFrame({ slot, title: 'Not found', body })])
-    return reply.code(404).type('text/html; charset=utf-8').send(document)
-  })
+  notFoundPage(app, { nav, sessionEnd: SESSION_END_PATH, limit: limitNotFound })
 
   app.server.on('upgrade', (request: IncomingMessage, socket, head) => {
     if (live?.handleUpgrade(request, socket, head)) return
@@ -259,6 +180,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   })
 
   await app.ready()
+
+  // Stopping: what holds connections or timers first, then the server (requests in flight finish), then the health checks.
+  server.beforeClose(() => faults.stop())
+  server.beforeClose(() => membership?.stop())
+  server.beforeClose(() => revocations.stop())
+  server.beforeClose(() => live?.close())
+  server.afterClose(() => registry.close())
 
   let state: 'new' | 'running' | 'stopped' = 'new'
   let url = ''
@@ -275,11 +203,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       const host = env.DX_HOST ?? settings.host
       // Revoked sessions are known before the first request is served.
       await revocations.start()
-      await app.listen({ port: options.port ?? settings.port, host })
-      const address = app.server.address()
-      const port = typeof address === 'object' && address ? address.port : settings.port
-      url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-      if (!settings.publicUrl) publicUrl = `http://localhost:${port}`
+      const address = await server.listen(options.port ?? settings.port, host)
+      url = address.url
+      if (!settings.publicUrl) publicUrl = `http://localhost:${address.port}`
       state = 'running'
       uiAssets.publish()
       await registry.startHealthChecks(settings.healthIntervalMs)
@@ -290,13 +216,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     async stop() {
       if (state === 'stopped') return
       state = 'stopped'
-      faults.stop()
-      await membership?.stop()
-      await revocations.stop()
-      await live?.close()
-      await app.close()
-      await registry.close()
-      await tracing.shutdown()
+      await server.close()
     },
   }
 }

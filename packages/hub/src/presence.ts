@@ -3,11 +3,11 @@
  * Presence across hub nodes (gateways, and services serving their own URL), kept on the bus (see @distributex/protocol's
  * presence module for the events). Each node publishes joins and leaves of the
  * people it holds and beats for them; every node that follows a channel keeps
- * the merged view, with a time-to-live per node so a dead node's people leave
- * by themselves. Changes are batched and handed out as deltas at most four
+ * the merged view (protocol's `PresenceView`: a time-to-live per node, so a
+ * dead node's people leave by themselves). Changes are batched and handed out as deltas at most four
  * times a second.
  */
-import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PRESENCE_TTL_MS, PresenceEventSchema, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
+import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PresenceEventSchema, PresenceView, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubSubscription } from './hub-bus.js'
 
@@ -22,7 +22,7 @@ export interface PresenceDelta {
 const DELTA_INTERVAL_MS = 250
 
 interface View {
-  people: Map<string, { person: Person; nodes: Map<string, number> }>
+  people: PresenceView
   subscription: Promise<HubSubscription>
   joined: Map<string, Person>
   left: Map<string, Person>
@@ -94,8 +94,7 @@ export class Presence {
 
   /** Who is in the channel, as far as this node knows (it follows the channel once asked). */
   snapshot(channel: string): { count: number; people: Person[] } {
-    const view = this.#view(channel)
-    const people = [...view.people.values()].map((entry) => entry.person)
+    const people = this.#view(channel).people.people()
     return { count: people.length, people }
   }
 
@@ -104,8 +103,16 @@ export class Presence {
     let view = this.#views.get(channel)
     if (view) return view
     const subscription = this.#bus.tail(presenceTopic(channel), { handler: (message) => this.#heard(message.envelope.data) })
-    view = { people: new Map(), subscription, joined: new Map(), left: new Map(), flush: undefined }
-    this.#views.set(channel, view)
+    const joined = new Map<string, Person>()
+    const left = new Map<string, Person>()
+    // A person who comes and goes within one delta interval is in neither list.
+    const people = new PresenceView((change, person) => {
+      if (change === 'joined' && !left.delete(person.id)) joined.set(person.id, person)
+      if (change === 'left' && !joined.delete(person.id)) left.set(person.id, person)
+      this.#schedule(created, channel)
+    })
+    const created: View = { people, subscription, joined, left, flush: undefined }
+    this.#views.set(channel, (view = created))
     void subscription.then(
       () => void this.#publish({ state: 'sync', channel, node: this.#node }),
       (error: unknown) => this.#log.warn({ err: error, channel }, 'cannot follow presence'),
@@ -119,58 +126,20 @@ export class Presence {
     const event = parsed.data
     const view = this.#views.get(event.channel)
     if (!view) return
-    const expires = Date.now() + PRESENCE_TTL_MS
-    switch (event.state) {
-      case 'join':
-        return this.#mark(view, event.channel, event.person, event.node, expires)
-      case 'leave':
-        return this.#unmark(view, event.channel, event.person.id, event.node)
-      case 'beat': {
-        if (!event.people) return this.#keepAlive(view, event.channel, event.node, event.count, expires)
-        const listed = new Set(event.people.map((person) => person.id))
-        for (const [id, entry] of view.people) if (entry.nodes.has(event.node) && !listed.has(id)) this.#unmark(view, event.channel, id, event.node)
-        for (const person of event.people) this.#mark(view, event.channel, person, event.node, expires)
-        return
-      }
-      case 'sync':
-        if (this.#local.has(event.channel)) this.#beat(event.channel, true)
+    if (event.state === 'sync') {
+      if (this.#local.has(event.channel)) this.#beat(event.channel, true)
+      return
     }
+    // A beat whose count disagrees with what we hold of that node: we missed something, and ask for the lists.
+    if (view.people.apply(event)) this.#askSync(event.channel)
   }
 
-  /** A beat without its list: the node's people stay; if we count them differently, we missed something and ask for the list. */
-  #keepAlive(view: View, channel: string, node: string, count: number | undefined, expires: number): void {
-    let held = 0
-    for (const entry of view.people.values()) {
-      if (!entry.nodes.has(node)) continue
-      entry.nodes.set(node, expires)
-      held++
-    }
-    if (count === undefined || count === held) return
+  /** Asks the nodes to beat with their lists, at most once per beat interval per channel. */
+  #askSync(channel: string): void {
     const now = Date.now()
     if ((this.#syncAsked.get(channel) ?? 0) > now - PRESENCE_BEAT_MS) return
     this.#syncAsked.set(channel, now)
     void this.#publish({ state: 'sync', channel, node: this.#node })
-  }
-
-  #mark(view: View, channel: string, person: Person, node: string, expires: number): void {
-    const entry = view.people.get(person.id)
-    if (entry) {
-      entry.nodes.set(node, expires)
-      return
-    }
-    view.people.set(person.id, { person, nodes: new Map([[node, expires]]) })
-    if (!view.left.delete(person.id)) view.joined.set(person.id, person)
-    this.#schedule(view, channel)
-  }
-
-  #unmark(view: View, channel: string, id: string, node: string): void {
-    const entry = view.people.get(id)
-    if (!entry) return
-    entry.nodes.delete(node)
-    if (entry.nodes.size > 0) return
-    view.people.delete(id)
-    if (!view.joined.delete(id)) view.left.set(id, entry.person)
-    this.#schedule(view, channel)
   }
 
   #schedule(view: View, channel: string): void {
@@ -188,9 +157,7 @@ export class Presence {
 
   #sweep(now = Date.now()): void {
     for (const [channel, view] of this.#views) {
-      for (const [id, entry] of view.people) {
-        for (const [node, expires] of entry.nodes) if (expires < now) this.#unmark(view, channel, id, node)
-      }
+      view.people.sweep(now)
       // Nobody here watches this channel any more and nobody is in it: stop following.
       if (!this.#local.has(channel) && view.people.size === 0 && !view.flush) {
         this.#views.delete(channel)

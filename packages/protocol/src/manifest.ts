@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { ManifestError } from './errors.js'
-import { describeIssues } from './describe-issues.js'
+import { parseOrThrow } from './describe-issues.js'
 import { PROTOCOL_VERSION } from './headers.js'
 import { CspAdditionsSchema } from './security-headers.js'
 
@@ -57,21 +57,16 @@ export type ManifestInput = z.input<typeof ManifestSchema>
 
 /** Validates an untrusted manifest, throwing a `ManifestError` that lists every broken field. */
 export function parseManifest(input: unknown, source = 'manifest'): Manifest {
-  const result = ManifestSchema.safeParse(input)
-  if (result.success) {
-    const manifest = result.data
-    if (manifest.mount !== `/${manifest.name}`) {
-      throw new ManifestError(`${source}: mount must be "/${manifest.name}" (the service's name), got "${manifest.mount}"`)
-    }
-    for (const widget of manifest.widgets) {
-      if (!isUnderMount(widget.path, manifest.mount)) {
-        throw new ManifestError(`${source}: widget "${widget.name}" path "${widget.path}" must be under the mount ${manifest.mount}`)
-      }
-    }
-    return manifest
+  const manifest = parseOrThrow(ManifestSchema, input, source, (message, problems) => new ManifestError(message, { fields: { problems } }))
+  if (manifest.mount !== `/${manifest.name}`) {
+    throw new ManifestError(`${source}: mount must be "/${manifest.name}" (the service's name), got "${manifest.mount}"`)
   }
-  const problems = describeIssues(result.error)
-  throw new ManifestError(`${source} is invalid: ${problems.join('; ')}`, { fields: { problems } })
+  for (const widget of manifest.widgets) {
+    if (!isUnderMount(widget.path, manifest.mount)) {
+      throw new ManifestError(`${source}: widget "${widget.name}" path "${widget.path}" must be under the mount ${manifest.mount}`)
+    }
+  }
+  return manifest
 }
 
 /** True when `path` is the mount itself or below it (`/todo`, `/todo/x`, `/todo?x`). */

@@ -14,17 +14,17 @@
  *   },
  * })
  */
-import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import { HEADERS, SERVICE_PATHS, parseManifest, loadSecret, type Manifest, type ManifestInput, StoppedError } from '@distributex/protocol'
+import { SERVICE_PATHS, parseManifest, loadSecret, type Manifest, type ManifestInput, StoppedError } from '@distributex/protocol'
+import { UI_ASSET_PREFIX } from '@distributex/ui'
 import { loadStaticAssets } from './static-assets.js'
 import { installRendering } from './render.js'
-import { installErrorPages } from './error-pages.js'
+import { installNotFoundPage, serviceErrors } from './error-pages.js'
 import { installProtocolRoutes } from './protocol-routes.js'
 import { installSecurityHeaders } from './security-headers.js'
-import { createMetrics, installMetrics, loggerOptions, startTracing, traceRequests, type Metrics } from '@distributex/telemetry'
+import { createServer, type Metrics } from '@distributex/telemetry'
 import { tracedBus } from './bus-tracing.js'
 import { measuredBus } from './bus-metrics.js'
 import { createLive, type Live, type ServiceBus } from './live.js'
@@ -98,7 +98,6 @@ export interface DefinedService {
   start(options?: StartOptions): Promise<RunningService>
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
 const DEFAULT_BODY_LIMIT = 256 * 1024
 
 /** Declares a service; nothing runs until `start` or `build`. */
@@ -112,19 +111,17 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const env = options.env ?? process.env
     const dataDir = options.dataDir ?? env.DX_DATA_DIR ?? 'data'
     const secret = loadSecret({ env, dataDir })
-    // Off (nothing registered, nothing done per request) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    const tracing = startTracing({ service: manifest.name, env })
-    const app = Fastify({
-      logger: loggerOptions({ service: manifest.name, level: options.logLevel ?? env.DX_LOG_LEVEL ?? 'info', env, traceIds: tracing.enabled }),
-      logController: new LogController({ disableRequestLogging: true }),
+    const server = createServer({
+      service: manifest.name,
+      env,
+      logLevel: options.logLevel,
       bodyLimit: manifest.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      genReqId: (request) => {
-        const given = request.headers[HEADERS.requestId]
-        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-      },
       return503OnClosing: true,
+      // Health checks and shared assets are frequent and dull: kept out of the info log.
+      quiet: (url) => url === SERVICE_PATHS.health || url.startsWith(UI_ASSET_PREFIX),
+      errors: serviceErrors(manifest),
     })
-    traceRequests(app, tracing)
+    const { app, tracing, metrics } = server
     await app.register(formbody)
     // `request.cookies` and `reply.setCookie` for every service: a browser on the service's own URL may keep a cookie.
     await app.register(fastifyCookie)
@@ -134,11 +131,9 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     // Faults an operator sets from the gateway (none unless asked): requests and the bus obey them.
     const faults = new FaultState()
     installFaults(app, { secret, service: manifest.name, mount: manifest.mount, state: faults })
-    const metrics = createMetrics(manifest.name)
-    installMetrics(app, metrics, { adminPassword: env.DX_ADMIN_PASSWORD })
     const bus = options.bus && measuredBus(tracedBus(faultyBus(options.bus, faults), tracing.tracer), metrics)
     installRendering(app, { manifest, secret, homeUrl, live: bus !== undefined })
-    installErrorPages(app, manifest)
+    installNotFoundPage(app, manifest)
     installFragmentRoute(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
     // Pages on the service's own URL follow their channels here; through the gateway, on the gateway's hub.
@@ -159,41 +154,35 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     const teardown = (await setup(app, context)) ?? undefined
     await app.ready()
     let heartbeat: Heartbeat | undefined
-    let closing: Promise<void> | undefined
-    const close = () =>
-      (closing ??= (async () => {
-        await heartbeat?.stop()
-        // Live connections first: they are not requests, and would hold the server open; browsers reconnect and catch up.
-        await hub?.close()
-        await app.close()
-        await relays.stop()
-        await teardown?.()
-        await tracing.shutdown()
-      })())
+    // Live connections first: they are not requests, and would hold the server open; browsers reconnect and catch up.
+    server.beforeClose(() => heartbeat?.stop())
+    server.beforeClose(() => hub?.close())
+    server.afterClose(() => relays.stop())
+    server.afterClose(() => teardown?.())
+    const close = server.close
     // Heartbeats start with listening (see start), not with build: a built app serves no one yet.
     const announce = () => {
       if (options.bus) heartbeat ??= startHeartbeat(options.bus, { name: manifest.name, version: manifest.version, log: app.log })
     }
-    return { app, close, announce, hub }
+    return { app, close, announce, hub, listen: server.listen }
   }
 
   async function start(options: StartOptions = {}): Promise<RunningService> {
-    const { app, close, announce, hub } = await build(options)
+    const { app, close, announce, hub, listen } = await build(options)
     const host = options.host ?? options.env?.DX_HOST ?? process.env.DX_HOST ?? '127.0.0.1'
+    let address: { url: string; port: number }
     try {
-      await app.listen({ port: options.port ?? 0, host })
+      address = await listen(options.port ?? 0, host)
     } catch (error) {
       await close()
       throw error
     }
     announce()
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
     let stopped = false
     return {
       name: manifest.name,
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-      port,
+      url: address.url,
+      port: address.port,
       app,
       hub,
       async stop() {

@@ -6,22 +6,15 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { HEADERS, SERVICE_PATHS, type Manifest } from '@distributex/protocol'
-import { loggableUrl } from '@distributex/telemetry'
 import { UI_ASSET_PREFIX, serveUiAsset } from '@distributex/ui'
 import type { StaticAsset } from './static-assets.js'
 
 export function installProtocolRoutes(app: FastifyInstance, { manifest, assets }: { manifest: Manifest; assets: Map<string, StaticAsset> }): void {
   const startedAt = Date.now()
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(HEADERS.requestId, request.id)
+  // The request id and the request log line are the shared server bootstrap's (@distributex/telemetry server.ts).
+  app.addHook('onRequest', async (_request, reply) => {
     reply.header(HEADERS.serviceVersion, manifest.version)
-  })
-
-  app.addHook('onResponse', async (request, reply) => {
-    // Health checks and shared assets are frequent and dull: keep them out of the info log.
-    const quiet = request.url === SERVICE_PATHS.health || request.url.startsWith(UI_ASSET_PREFIX)
-    request.log[quiet ? 'debug' : 'info']({ method: request.method, url: loggableUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request')
   })
 
   // The gateway asks again with If-None-Match when it sees a new version: an unchanged manifest is not sent twice.

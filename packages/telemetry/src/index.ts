@@ -21,3 +21,4 @@ export {
   type Tracing,
 } from './tracing.js'
 export { consumeTraced, publishTraced, topicGroup } from './bus-tracing.js'
+export { createServer, genericAnswer, serverUrl, type ErrorAnswer, type ErrorHandling, type Server, type ServerOptions } from './server.js'

@@ -17,7 +17,7 @@ for (const dialect of testDialects()) {
       await bus.close()
       await store.close()
     })
-    const core = new ChatCore({ store, live: createLive({ bus, secret: 's'.repeat(48), service: 'chat' }), rateLimit: { messages: 10, windowMs: 60_000 } })
+    const core = new ChatCore({ store, live: createLive({ bus, secret: 's'.repeat(48), service: 'chat' }), rateLimit: { max: 10, windowMs: 60_000 } })
     await core.setNickname('p_ada', 'Ada')
     await core.setNickname('p_bob', 'Bob')
     await core.createRoom('p_ada', 'Lobby')

@@ -6,9 +6,9 @@
  * appended, never the widget re-rendered, and a domain event) in one
  * transaction; the outbox relay publishes them (see chat-announce).
  */
-import type { Live } from '@distributex/sdk'
+import { parseRateLimit, secondsToWait, type Live, type RateLimit } from '@distributex/sdk'
 import type { Outbox, Store } from '@distributex/store'
-import { ConfigError, ValidationError } from '@distributex/protocol'
+import { ValidationError } from '@distributex/protocol'
 import { NicknameRequiredError, NotFoundError, NotYoursError, RateLimitedError } from './chat-errors.js'
 import { parseClientId, parseMessage, parseNickname, parseRoomName, SLUG_PATTERN } from './chat-rules.js'
 import { ChatStore, privateRoom, type ChatDatabase, type Message, type Person, type Room } from './chat-store.js'
@@ -17,25 +17,15 @@ import { ids, typingItem } from './chat-view.js'
 import { announceEdit, announceMembers, announceMessage, announceRoom } from './chat-announce.js'
 
 /** At most this many messages per person in the window (by default; `DX_CHAT_RATE_LIMIT` changes it). */
-export const RATE_LIMIT: RateLimit = { messages: 10, windowMs: 5000 }
-
-export interface RateLimit {
-  messages: number
-  windowMs: number
-}
+export const RATE_LIMIT: RateLimit = { max: 10, windowMs: 5000 }
 
 export { CHAT_EVENTS_TOPIC } from './chat-announce.js'
 
 export type Named = Person & { nickname: string }
 
 /** Reads `DX_CHAT_RATE_LIMIT` ("<messages>/<seconds>", e.g. "10/5"); the default when unset. */
-export function parseRateLimit(value: string | undefined): RateLimit {
-  if (!value) return RATE_LIMIT
-  const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(value.trim())
-  const messages = Number(match?.[1])
-  const seconds = Number(match?.[2])
-  if (!match || messages < 1 || seconds <= 0) throw new ConfigError(`DX_CHAT_RATE_LIMIT must be "<messages>/<seconds>", e.g. "10/5", got "${value}"`)
-  return { messages, windowMs: seconds * 1000 }
+export function parseChatRateLimit(value: string | undefined): RateLimit {
+  return parseRateLimit(value, 'DX_CHAT_RATE_LIMIT', RATE_LIMIT, 'messages')
 }
 
 export class ChatCore {
@@ -255,8 +245,8 @@ export class ChatCore {
   async #checkRate(chat: ChatStore, personId: string): Promise<void> {
     const now = Date.now()
     const { count, oldest } = await chat.sentSince(personId, new Date(now - this.#rate.windowMs))
-    if (count < this.#rate.messages) return
-    const freeAt = (oldest ? Date.parse(oldest) : now) + this.#rate.windowMs
-    throw new RateLimitedError(this.#rate.messages, this.#rate.windowMs / 1000, Math.max(1, Math.ceil((freeAt - now) / 1000)))
+    const wait = secondsToWait(this.#rate, { count, oldestMs: oldest ? Date.parse(oldest) : undefined }, now)
+    if (wait > 0) throw new RateLimitedError(this.#rate.max, this.#rate.windowMs / 1000, wait)
   }
+
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ValidationError } from '@distributex/protocol'
-import { parseRateLimit } from './chat-core.js'
+import { parseChatRateLimit } from './chat-core.js'
 import { nicknameKey, parseClientId, parseMessage, parseNickname, parseRoomName, slugify } from './chat-rules.js'
 
 const message = (fn: () => unknown) => {
@@ -48,7 +48,7 @@ test('chat rules - messages keep new lines, refuse empty and over 2,000 characte
 })
 
 test('chat rules - the rate limit is configurable as "<messages>/<seconds>"', () => {
-  assert.deepEqual(parseRateLimit(undefined), { messages: 10, windowMs: 5000 })
-  assert.deepEqual(parseRateLimit('100/0.5'), { messages: 100, windowMs: 500 })
-  assert.throws(() => parseRateLimit('lots'), /DX_CHAT_RATE_LIMIT must be "<messages>\/<seconds>"/)
+  assert.deepEqual(parseChatRateLimit(undefined), { max: 10, windowMs: 5000 })
+  assert.deepEqual(parseChatRateLimit('100/0.5'), { max: 100, windowMs: 500 })
+  assert.throws(() => parseChatRateLimit('lots'), /DX_CHAT_RATE_LIMIT must be "<messages>\/<seconds>"/)
 })

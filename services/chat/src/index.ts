@@ -11,7 +11,7 @@ import { ConfigError, loadSecret } from '@distributex/protocol'
 import { openStore } from '@distributex/store'
 import { migrations } from './migrations.js'
 import { AFTER_SETTLE_MS, type ChatDatabase } from './chat-store.js'
-import { ChatCore, parseRateLimit } from './chat-core.js'
+import { ChatCore, parseChatRateLimit } from './chat-core.js'
 import { chatRoutes } from './chat-routes.js'
 import { chatApi } from './chat-api.js'
 import { ApiTokens, refuseRevokedTokens } from './api-tokens.js'
@@ -44,7 +44,7 @@ export const chatService = defineService({
   ],
   widgets: [{ name: 'room', title: 'Chat', path: '/chat', description: 'Rooms, nicknames, history, presence and private messages', assets: { css: ['/chat/assets/chat.css'], js: ['/chat/assets/chat.js'] } }],
   async setup(app, context) {
-    const rateLimit = parseRateLimit(context.env.DX_CHAT_RATE_LIMIT)
+    const rateLimit = parseChatRateLimit(context.env.DX_CHAT_RATE_LIMIT)
     const store = await openStore<ChatDatabase>({ service: 'chat', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir })
     context.log.info({ store: store.location }, 'chat store ready')
     const secret = loadSecret({ env: context.env, dataDir: context.dataDir })

@@ -2,7 +2,7 @@
  * @module presence-follower
  * Who is in each room, from the live hub's presence (the topic
  * `presence.chat:room:<slug>`, published by every gateway node). Every chat
- * process keeps the same merged view; a change settles for a moment (a page
+ * process keeps the same merged view (protocol's `PresenceView`, as the hub does); a change settles for a moment (a page
  * reload is a leave and a join, which should write no line), then the process
  * flips the person's membership in the database with a compare-and-set, and
  * only the one that flipped it writes the join or leave line, so several chat
@@ -10,14 +10,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import { PRESENCE_TTL_MS, PresenceEventSchema, presenceTopic } from '@distributex/protocol'
+import { PRESENCE_TTL_MS, PresenceEventSchema, PresenceView, presenceTopic } from '@distributex/protocol'
 import type { ServiceBus } from '@distributex/sdk'
 import type { ChatCore } from './chat-core.js'
 import { roomChannel, roomOfChannel } from './chat-channels.js'
 
 interface RoomView {
-  /** person id → node → when that node's word expires. */
-  people: Map<string, Map<string, number>>
+  /** Who is in the room, merged from every node (protocol's `PresenceView`). */
+  people: PresenceView
   since: number
   subscription: Promise<{ stop(): Promise<void> }>
 }
@@ -63,14 +63,14 @@ export class PresenceFollower {
 
   /** The people in a room as far as the live hub says. */
   here(slug: string): Set<string> {
-    return new Set(this.#views.get(slug)?.people.keys() ?? [])
+    return this.#views.get(slug)?.people.ids() ?? new Set()
   }
 
   follow(slug: string): void {
     if (this.#stopped || this.#views.has(slug)) return
     const channel = roomChannel(slug)
     const subscription = this.#bus.tail(presenceTopic(channel), { handler: (message) => this.#heard(message.envelope.data) })
-    this.#views.set(slug, { people: new Map(), since: Date.now(), subscription })
+    this.#views.set(slug, { people: new PresenceView((_change, person) => this.#settle(slug, person.id)), since: Date.now(), subscription })
     void subscription.then(
       // Ask the gateway nodes to beat now, so this process learns who is there at once.
       () => this.#bus.publish(presenceTopic(channel), { type: 'presence.sync', source: 'chat', data: { state: 'sync', channel, node: this.#node } }),
@@ -85,40 +85,7 @@ export class PresenceFollower {
     const slug = roomOfChannel(event.channel)
     const view = slug ? this.#views.get(slug) : undefined
     if (!slug || !view) return
-    const expires = Date.now() + PRESENCE_TTL_MS
-    switch (event.state) {
-      case 'join':
-        return this.#mark(slug, view, event.person.id, event.node, expires)
-      case 'leave':
-        return this.#unmark(slug, view, event.person.id, event.node)
-      case 'beat': {
-        // A beat without its list keeps that node's people alive (see the protocol's presence beats).
-        if (!event.people) {
-          for (const nodes of view.people.values()) if (nodes.has(event.node)) nodes.set(event.node, expires)
-          return
-        }
-        const listed = new Set(event.people.map((person) => person.id))
-        for (const [id, nodes] of view.people) if (nodes.has(event.node) && !listed.has(id)) this.#unmark(slug, view, id, event.node)
-        for (const person of event.people) this.#mark(slug, view, person.id, event.node, expires)
-      }
-    }
-  }
-
-  #mark(slug: string, view: RoomView, id: string, node: string, expires: number): void {
-    const nodes = view.people.get(id)
-    if (nodes) {
-      nodes.set(node, expires)
-      return
-    }
-    view.people.set(id, new Map([[node, expires]]))
-    this.#settle(slug, id)
-  }
-
-  #unmark(slug: string, view: RoomView, id: string, node: string): void {
-    const nodes = view.people.get(id)
-    if (!nodes?.delete(node) || nodes.size > 0) return
-    view.people.delete(id)
-    this.#settle(slug, id)
+    view.people.apply(event)
   }
 
   /** A leave waits to see whether the person comes straight back (a reload); a join is written at once. */
@@ -153,9 +120,7 @@ export class PresenceFollower {
     if (this.#stopped) return
     try {
       for (const [slug, view] of this.#views) {
-        for (const [id, nodes] of view.people) {
-          for (const [node, expires] of nodes) if (expires < now) this.#unmark(slug, view, id, node)
-        }
+        view.people.sweep(now)
         // Once every node had time to beat, anyone still marked present but not here has left (e.g. while no chat process ran).
         if (now - view.since > PRESENCE_TTL_MS) {
           for (const id of await this.#core.store.absentees(slug, this.here(slug))) if (!this.#pending.has(`${slug}|${id}`)) await this.#reconcile(slug, id, false)

@@ -16,7 +16,7 @@ import { feedbackLine, newsWidget, type Feedback } from './news-view.js'
 import { requestTodo, RoomSchema, shareStory } from './news-events.js'
 import { LIST_LABELS, STORY_LISTS, StoryListSchema, type Story, type StoryList } from './story.js'
 import { shownTitle } from './story-text.js'
-import { ActionLimit } from './action-limit.js'
+import { SlidingWindowLimit } from '@distributex/sdk'
 
 /** Everyone looking at Tech News follows this channel; actions target ids scoped by list. */
 export const NEWS_CHANNEL = 'news:stories'
@@ -37,7 +37,8 @@ const ListQuerySchema = z.object({ list: z.string().optional() })
 const StoryFormSchema = z.object({ story: z.coerce.number().int().positive(), room: z.string().optional() })
 
 export function newsRoutes(app: FastifyInstance, { cache, poller, live, bus, change, firstRenderWaitMs, actionsPerMinute = 20 }: NewsRoutesOptions): void {
-  const limit = new ActionLimit({ limit: actionsPerMinute })
+  // At most this many story actions (share, save) per person a minute, so nobody floods a chat room or the todo list; a cap per process.
+  const limit = new SlidingWindowLimit({ max: actionsPerMinute, windowMs: 60_000 })
   const render = async (request: FastifyRequest, list: StoryList, feedback?: Feedback) => {
     poller?.watch(list)
     // The grant and position first, the data second: nothing can fall between them.

@@ -6,18 +6,11 @@
  * client made the mistake, and the answer says what to change.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ErrorAnswer } from '@distributex/telemetry'
 import { html, renderPage, widgetFrame } from '@distributex/ui'
 
-export interface Refusal {
-  status: number
-  /** A stable code, e.g. `DX_BODY_TOO_LARGE` (docs/protocol.md, appendix B). */
-  code: string
-  /** A short title: "Request too large". */
-  title: string
-  /** What to do, for a person. */
-  message: string
-  retryAfterSeconds?: number
-}
+/** A refusal is the shared error answer: status, stable code, title, what to do, and when to come back. */
+export type Refusal = ErrorAnswer
 
 /** True when the client asked for JSON rather than a page (an API client, not a browser). */
 export function wantsJson(request: FastifyRequest): boolean {

@@ -2,96 +2,47 @@
  * @module hub-contract
  * What every live hub must do, as one suite run against each place a hub is
  * served: the gateway, and a TypeScript service on its own URL. Each runs it
- * with a harness that starts one node of its kind on a given bus.
+ * with a harness that starts one node of its kind on a given bus (the harness
+ * type, the bus adapters and the helpers are in hub-contract-kit.ts).
  */
 import { describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { liveTopic, personId, signChannelToken, signPageSession } from '@distributex/protocol'
-import { requireEngine } from '@distributex/testkit'
-import type { HubBus } from '../hub-bus.js'
-import type { HubStats } from '../live-hub.js'
-import { LiveClient, type SessionCookie } from './live-client.js'
+import { LiveClient } from './live-client.js'
+import { adapters, behind, channelName, publish, targets, type ContractBus, type HubHarness } from './hub-contract-kit.js'
 
-/** A bus the contract publishes on; `close` ends its connections. */
-export interface ContractBus extends HubBus {
-  close(): Promise<void>
-}
-
-/** One running node that serves `/_dx/live`. */
-export interface HubNode {
-  url: string
-  hub: { stats(): HubStats } | undefined
-  stop(): Promise<void>
-}
-
-export interface HubHarness<B extends ContractBus = ContractBus> {
-  /** Where the hub runs, for the test names ("gateway", "service's own URL"). */
-  name: string
-  secret: string
-  /** The Cookie header that carries a session to this kind of node. */
-  cookie: SessionCookie
-  /** A bus client on `url` (undefined: the in-process bus). */
-  createBus(url: string | undefined): B
-  /** An origin other than the node's own that the node is configured to let in (cross-origin pages), if any. */
-  allowedOrigin?: string
-  /** Starts a node on `bus`; the contract stops it. */
-  start(bus: B): Promise<HubNode>
-}
-
-interface Adapter {
-  name: string
-  skip: string | false
-  url: () => string | undefined
-}
-
-const only = process.env.DX_BUS_ADAPTERS?.split(',')
-const adapters: Adapter[] = [
-  { name: 'memory', skip: false as const, url: () => undefined },
-  { name: 'redis', ...requireEngine('REDIS_URL'), url: () => process.env.REDIS_URL },
-  { name: 'nats', ...requireEngine('NATS_URL'), url: () => process.env.NATS_URL },
-].filter((adapter) => !only || only.includes(adapter.name))
-
-function channelName(): string {
-  return `test:ch-${randomBytes(4).toString('hex')}`
-}
-
-function publish(bus: HubBus, channel: string, i: number) {
-  return bus.publish(liveTopic(channel), {
-    type: 'live.update',
-    source: 'test',
-    data: { channel, actions: [{ action: 'append', target: 'list', html: `<li id="m-${i}">${i}</li>` }] },
-  })
-}
-
-const targets = (client: LiveClient, channel: string) => client.updates(channel).map((u) => /id="m-(\d+)"/.exec(u.actions[0]?.html ?? '')?.[1])
-
-/** `bus` with every follow (`tail`) delivering `ms` late, as a node whose follow fell behind. */
-function behind<B extends ContractBus>(bus: B, ms: number): B {
-  return new Proxy(bus, {
-    get(target, property) {
-      if (property === 'tail') {
-        return (topic: string, options: Parameters<HubBus['tail']>[1]) =>
-          target.tail(topic, { ...options, handler: (message) => void setTimeout(() => options.handler(message), ms) })
-      }
-      const value: unknown = Reflect.get(target, property, target)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-    },
-  })
-}
+export type { ContractBus, HubHarness, HubNode } from './hub-contract-kit.js'
 
 /** Registers the contract's tests (node:test) for the hub `harness` starts. */
 export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
   const newClient = (sessionId?: string) => new LiveClient(harness.cookie, sessionId)
-  const startLive = async (t: TestContext, url?: string) => {
-    const bus = harness.createBus(url)
+  const startLive = async (t: TestContext, url?: string, wrap: (bus: B) => B = (bus) => bus) => {
+    const bus = wrap(harness.createBus(url))
     const node = await harness.start(bus)
     t.after(async () => {
       await node.stop()
       await bus.close()
     })
     return { node, bus }
+  }
+  /** A client that subscribed, got three live updates and left, while `away` more were published; then it comes back from its last position. */
+  const awayAndBack = async (url: string, bus: B, channel: string, away: number) => {
+    const client = newClient()
+    await client.connect(url)
+    client.subscribe(channel, secret)
+    await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
+    for (let i = 0; i < 3; i++) await publish(bus, channel, i)
+    await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
+    const last = client.updates(channel).at(-1)?.position
+    await client.close()
+    for (let i = 3; i < 3 + away; i++) await publish(bus, channel, i)
+    const back = newClient(client.sessionId)
+    await back.connect(url)
+    back.subscribe(channel, secret, last)
+    const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+    return { back, subscribed }
   }
 
   for (const adapter of adapters) {
@@ -103,21 +54,7 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
       test(`live on the ${where} (${adapter.name}) - a client away while 100 messages were published gets them all, in order, once`, async (t) => {
         const { node, bus } = await startLive(t, adapter.url())
         const channel = channelName()
-        const client = newClient()
-        await client.connect(node.url)
-        client.subscribe(channel, secret)
-        await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
-        for (let i = 0; i < 3; i++) await publish(bus, channel, i)
-        await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
-        const last = client.updates(channel).at(-1)?.position
-        await client.close()
-
-        for (let i = 3; i < 103; i++) await publish(bus, channel, i)
-
-        const back = newClient(client.sessionId)
-        await back.connect(node.url)
-        back.subscribe(channel, secret, last)
-        const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+        const { back, subscribed } = await awayAndBack(node.url, bus, channel, 100)
         assert.deepEqual({ status: subscribed.status, replayed: subscribed.replayed }, { status: 'recovered', replayed: 100 })
         assert.deepEqual(targets(back, channel), Array.from({ length: 100 }, (_, i) => String(i + 3)))
         await publish(bus, channel, 103)
@@ -130,27 +67,9 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
         // The node keeps following a channel for a while after its last watcher
         // leaves; here that follow runs half a second behind the bus, so the
         // replay a returning client gets is ahead of it.
-        const bus = behind(harness.createBus(adapter.url()), 500)
-        const node = await harness.start(bus)
-        t.after(async () => {
-          await node.stop()
-          await bus.close()
-        })
+        const { node, bus } = await startLive(t, adapter.url(), (bus) => behind(bus, 500))
         const channel = channelName()
-        const client = newClient()
-        await client.connect(node.url)
-        client.subscribe(channel, secret)
-        await client.waitFor(() => client.messages.find((m) => m.type === 'subscribed'), 'subscribed')
-        for (let i = 0; i < 3; i++) await publish(bus, channel, i)
-        await client.waitFor(() => client.updates(channel).length === 3, '3 live updates')
-        const last = client.updates(channel).at(-1)?.position
-        await client.close()
-
-        for (let i = 3; i < 23; i++) await publish(bus, channel, i)
-        const back = newClient(client.sessionId)
-        await back.connect(node.url)
-        back.subscribe(channel, secret, last)
-        const subscribed = await back.waitFor(() => back.messages.find((m) => m.type === 'subscribed'), 'recovery answer')
+        const { back, subscribed } = await awayAndBack(node.url, bus, channel, 20)
         assert.deepEqual({ status: subscribed.status, replayed: subscribed.replayed }, { status: 'recovered', replayed: 20 })
         await publish(bus, channel, 23)
         await back.waitFor(() => targets(back, channel).includes('23'), 'the next live update')
