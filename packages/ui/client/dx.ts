@@ -95,10 +95,22 @@ const apply = actionApplier({ activate, refresh: (frame) => void refreshWidget(f
 /**
  * Re-renders one widget from its service (through the gateway), whatever the answer.
  * `resume`: the fresh widget follows its channels on from where the page was (not after a gap: that position is gone).
+ * When nothing answers at all (a service's own URL while it restarts), the widget stays as it is and keeps
+ * following its channels: the hub, not the service, delivers them.
  */
 async function refreshWidget(frame: HTMLElement, resume = true): Promise<void> {
   const [service, widget] = (frame.dataset.dxWidget ?? '').split('.')
   if (!service || !widget) return
+  let response: Response
+  let html: string
+  try {
+    response = await fetch(`/_dx/fragment/${service}/${widget}`, { headers: { accept: 'text/html' } })
+    html = await response.text()
+  } catch {
+    return
+  }
+  const fresh = fragmentsOf(html).firstElementChild
+  if (!fresh || !frame.isConnected) return
   for (const element of frame.querySelectorAll<HTMLElement>('[data-dx-live]')) {
     const channel = element.dataset.dxLive
     const subscription = channel ? subscriptions.get(channel) : undefined
@@ -108,11 +120,7 @@ async function refreshWidget(frame: HTMLElement, resume = true): Promise<void> {
     if (resume && subscription.position) resumeFrom.set(channel, subscription.position)
     else resumeFrom.delete(channel)
   }
-  const response = await fetch(`/_dx/fragment/${service}/${widget}`, { headers: { accept: 'text/html' } })
   loadAssets(parseLinkHeader(response.headers.get('link')))
-  const fragment = fragmentsOf(await response.text())
-  const fresh = fragment.firstElementChild
-  if (!fresh || !frame.isConnected) return
   frame.replaceWith(fresh)
   activate([fresh])
 }
