@@ -42,6 +42,7 @@ import { installRefusalHandler } from './security/refusal-handler.js'
 import { SessionRevocations } from './security/session-revocations.js'
 import { applySessionRotation, SESSION_END_PATH, sessionRoutes, type SessionControl } from './security/session-routes.js'
 import { uiAssetRoutes } from './ui-asset-routes.js'
+import { lazySchemaCompilers } from './lazy-schema-compilers.js'
 
 export interface GatewayOptions {
   env?: NodeJS.ProcessEnv
@@ -89,6 +90,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // reach the person, since neither browsers nor load balancers send a POST again.
     return503OnClosing: false,
     bodyLimit: 1024 * 1024,
+    schemaController: lazySchemaCompilers,
     // X-Forwarded-For/-Proto are believed only from the configured proxies.
     trustProxy: settings.security.trustedProxies.length ? settings.security.trustedProxies : false,
   })

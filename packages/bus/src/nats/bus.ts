@@ -5,7 +5,8 @@
  * durable pull consumers, tails and reads are ordered consumers starting at a
  * stream sequence. The epoch is the stream's creation time.
  */
-import { connect, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats'
+import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
+import { nats } from '../clients.js'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
@@ -55,7 +56,7 @@ export class NatsBus extends BusBase {
   /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
   #connection(): Promise<Connected> {
     this.#connected ??= (async () => {
-      const nc = await connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+      const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
       this.#lost = false
       void this.#watch(nc)
       const jsm = await nc.jetstreamManager()
@@ -88,6 +89,7 @@ export class NatsBus extends BusBase {
     } catch (error) {
       if (!isApiError(error, STREAM_NOT_FOUND)) throw error
       try {
+        const { DiscardPolicy, RetentionPolicy, StorageType } = nats()
         info = await jsm.streams.add({
           name: this.#stream,
           subjects: [`${this.#prefix}.>`],
@@ -166,7 +168,7 @@ export class NatsBus extends BusBase {
       if (!gap) start = (sequence ?? 0) + 1
     }
     if (!last || start > last.seq) return { records: [], gap, head }
-    const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start })
+    const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: start })
     const records: RawRecord[] = []
     const messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
     for await (const message of messages) {

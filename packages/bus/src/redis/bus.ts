@@ -6,7 +6,8 @@
  * stream and renewed whenever the stream has to be created again.
  */
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { ioredis } from '../clients.js'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
@@ -45,7 +46,7 @@ export class RedisBus extends BusBase {
     super(config)
     this.#prefix = config.keyPrefix ?? 'dx:'
     this.#pollMs = config.pollMs ?? 250
-    this.#main = new Redis(config.url, {
+    this.#main = new (ioredis().Redis)(config.url, {
       maxRetriesPerRequest: 20,
       retryStrategy: (times) => Math.min(times * 100, 1000),
       connectionName: 'distributex-bus',
