@@ -7,7 +7,7 @@
  */
 export type { Bus, BusMessage, BusOptions, ConsumeOptions, Position, PublishOptions, ReadOptions, ReadResult, Subscription, TailOptions } from './bus.js'
 export { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_LEN_PER_TOPIC, DEFAULT_READ_LIMIT } from './bus.js'
-export { EnvelopeSchema, createEnvelope, decodeEnvelope, encodeEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
+export { EnvelopeSchema, createEnvelope, decodeEnvelope, encodeEnvelope, prepareEnvelope, type Envelope, type EnvelopeInput, type PreparedEnvelope } from './envelope.js'
 export { EnvelopeError } from './errors.js'
 export { BusUnavailableError } from '@distributex/protocol'
 export { assertTopic, deadLetterTopic } from './topic.js'

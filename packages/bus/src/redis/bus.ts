@@ -50,6 +50,8 @@ export class RedisBus extends BusBase {
       maxRetriesPerRequest: 20,
       retryStrategy: (times) => Math.min(times * 100, 1000),
       connectionName: 'distributex-bus',
+      // Commands issued in the same event-loop turn (a burst of publishes) leave in one write, in order.
+      enableAutoPipelining: true,
     })
     // Connection errors surface as rejected commands; the client reconnects on its own.
     this.#main.on('error', () => {})
@@ -68,7 +70,7 @@ export class RedisBus extends BusBase {
   }
 
   #connection(): Redis {
-    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking' })
+    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking', enableAutoPipelining: false })
     connection.on('error', () => {})
     return connection
   }

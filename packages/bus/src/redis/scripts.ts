@@ -17,14 +17,28 @@ end
 
 /**
  * Appends; returns { epoch, id }. ARGV: candidate epoch, max length, envelope, retention in ms (0: for good).
- * With a retention, both keys expire that long after the last publish; a consumer group keeps them.
+ * With a retention, both keys expire at least that long after the last publish; a consumer group keeps them.
+ * The expiry is set with a quarter more than asked and renewed only once less than the retention is left,
+ * so a busy topic pays for it once per quarter of the retention, not on every publish.
  */
-export const PUBLISH = `${ENSURE_EPOCH}
+export const PUBLISH = `
+local existed = redis.call('EXISTS', KEYS[1]) == 1
+local fresh = false
+if existed then
+  fresh = redis.call('SET', KEYS[2], ARGV[1], 'NX') ~= false
+else
+  redis.call('SET', KEYS[2], ARGV[1])
+end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'envelope', ARGV[3])
 local retain = tonumber(ARGV[4])
-if retain and retain > 0 and redis.call('XINFO', 'GROUPS', KEYS[1])[1] == nil then
-  redis.call('PEXPIRE', KEYS[1], retain)
-  redis.call('PEXPIRE', KEYS[2], retain)
+if retain and retain > 0 then
+  local ttl = -1
+  if existed and not fresh then ttl = redis.call('PTTL', KEYS[1]) end
+  if (ttl >= 0 and ttl < retain) or (ttl < 0 and redis.call('XINFO', 'GROUPS', KEYS[1])[1] == nil) then
+    local keep = retain + math.floor(retain / 4)
+    redis.call('PEXPIRE', KEYS[1], keep)
+    redis.call('PEXPIRE', KEYS[2], keep)
+  end
 end
 return { redis.call('GET', KEYS[2]), id }
 `
