@@ -15,12 +15,16 @@
  * must all be there, each once, in the order they were published (a phase with
  * a message lost, repeated or out of order is reported as failed).
  * Brokers: `REDIS_URL` and `NATS_URL` (defaults on 127.0.0.1); `BENCH_BUSES`
- * picks some of `redis,nats,memory`.
+ * picks some of `redis,nats,memory`. `BENCH_PUBLISH_PROFILE=<folder>` writes a
+ * CPU profile of each measured phase there (open it in Chrome DevTools).
  */
 import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Session } from 'node:inspector/promises'
 import { createBus, type Bus, type Position } from '@distributex/bus'
 import { createLive } from '@distributex/sdk'
 import { liveTopic } from '@distributex/protocol'
@@ -74,6 +78,16 @@ async function publisher(job: Job): Promise<Outcome> {
     const warm = `bench:pc-${run}-warm`
     for (let n = 0; n < WARMUP; n += 100) await Promise.all(Array.from({ length: 100 }, () => live.publish(warm, [{ action: 'append', target: 'feed', html: HTML }])))
     let next = 0
+    // The timer loop of the steady phase alone, without publishing: its cost is taken out of the figure.
+    let loopMicros = 0
+    if (job.mode === 'steady') {
+      let idle = 0
+      const before = process.cpuUsage()
+      await steady(job, () => (idle++, Promise.resolve()), () => idle)
+      const loop = process.cpuUsage(before)
+      loopMicros = loop.user + loop.system
+    }
+    const profiler = process.env.BENCH_PUBLISH_PROFILE ? await startProfile() : undefined
     const cpu = process.cpuUsage()
     const started = performance.now()
     if (job.mode === 'flat') {
@@ -82,23 +96,42 @@ async function publisher(job: Job): Promise<Outcome> {
       }
       await Promise.all(Array.from({ length: job.concurrency }, caller))
     } else {
-      // A timer turn every millisecond publishes what is due by then: one call per turn at 1,000/s and below.
-      const total = job.rate * job.seconds
-      const pending: Promise<unknown>[] = []
-      while (next < total) {
-        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * job.rate) + 1)
-        while (next < due) pending.push(publish(next++))
-        await sleep(1)
-      }
-      await Promise.all(pending)
+      await steady(job, () => publish(next++), () => next)
     }
     const wallMs = performance.now() - started
     const used = process.cpuUsage(cpu)
+    if (profiler) await profiler(join(process.env.BENCH_PUBLISH_PROFILE as string, `${bus.kind}-${job.path}-${job.mode}.cpuprofile`))
     await verify(bus, channels, next, problems)
-    return { messages: next, cpuMicros: used.user + used.system, wallMs, problems }
+    return { messages: next, cpuMicros: used.user + used.system - loopMicros, wallMs, problems }
   } finally {
     await bus.close()
   }
+}
+
+/** A CPU profile of the measured phase only (`BENCH_PUBLISH_PROFILE`: the folder to write it to), for the Chrome DevTools. */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop')
+    await writeFile(file, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
+/** Calls `publish` at `job.rate` per second: a timer turn every millisecond makes the calls due by then (one per turn at 1,000/s). */
+async function steady(job: Job, publish: () => Promise<unknown>, made: () => number): Promise<void> {
+  const total = job.rate * job.seconds
+  const started = performance.now()
+  const pending: Promise<unknown>[] = []
+  while (made() < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * job.rate) + 1)
+    while (made() < due) pending.push(publish())
+    await sleep(1)
+  }
+  await Promise.all(pending)
 }
 
 /** Every message of every channel is there once, in the order published. */
@@ -159,7 +192,7 @@ async function main(): Promise<void> {
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ')}\n`)
-  process.stdout.write('\nCPU µs/msg: user + system time of the publishing process over the phase, per message. CPU-bound msg/s: what one core would publish at that cost.\n')
+  process.stdout.write('\nCPU µs/msg: user + system time of the publishing process over the phase, per message (steady: less what the same timer loop costs without publishing). CPU-bound msg/s: what one core would publish at that cost.\n')
   if (failed) process.exitCode = 1
 }
 

@@ -43,6 +43,8 @@ export class NatsBus extends BusBase {
   readonly #stream: string
   readonly #prefix: string
   #connected: Promise<Connected> | undefined
+  /** The connection once made: publishes then go out in the turn they are made, so a burst leaves in one write. */
+  #ready: Connected | undefined
   #epoch: string | undefined
   #lost = false
 
@@ -56,11 +58,13 @@ export class NatsBus extends BusBase {
   /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
   #connection(): Promise<Connected> {
     this.#connected ??= (async () => {
-      const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+      // No stack trace captured per request (each publish is one): a timeout still says what timed out.
+      const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1, noAsyncTraces: true })
       this.#lost = false
       void this.#watch(nc)
       const jsm = await nc.jetstreamManager()
-      return { nc, jsm, js: nc.jetstream() }
+      this.#ready = { nc, jsm, js: nc.jetstream() }
+      return this.#ready
     })()
     this.#connected.catch(() => {
       this.#connected = undefined
@@ -110,10 +114,19 @@ export class NatsBus extends BusBase {
     return this.#epoch ?? (await this.#streamInfo()).created
   }
 
-  protected async append(topic: string, body: string): Promise<Position> {
+  protected append(topic: string, body: string): Promise<Position> {
     const subject = topicSubject(this.#prefix, topic)
-    const { js } = await this.#connection()
-    const epoch = await this.#currentEpoch()
+    const ready = this.#ready
+    const epoch = this.#epoch
+    // Connected and the epoch known: published in this turn, with the other publishes of the turn.
+    if (ready && epoch !== undefined) return this.#publish(ready.js, subject, body, epoch)
+    return (async () => {
+      const { js } = await this.#connection()
+      return this.#publish(js, subject, body, await this.#currentEpoch())
+    })()
+  }
+
+  async #publish(js: JetStreamClient, subject: string, body: string, epoch: string): Promise<Position> {
     try {
       const ack = await js.publish(subject, body)
       return { epoch, offset: String(ack.seq) }

@@ -1,6 +1,7 @@
 /**
  * @module redis/bus
- * The Redis Streams adapter: one stream per topic (XADD MAXLEN ~), consumer
+ * The Redis Streams adapter: one stream per topic (XADD MAXLEN ~, the
+ * publishes of one event-loop turn in one script call), consumer
  * groups with XREADGROUP/XACK/XAUTOCLAIM, tails with XREAD BLOCK on dedicated
  * connections, history with XRANGE. The epoch is a random id kept next to the
  * stream and renewed whenever the stream has to be created again.
@@ -12,7 +13,8 @@ import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { topicKeys, type TopicKeys } from './keys.js'
-import { ENSURE_GROUP, PUBLISH, Script } from './scripts.js'
+import { ENSURE_GROUP, Script } from './scripts.js'
+import { AppendBatcher } from './append-batch.js'
 import { compareStreamIds, isStreamId } from './stream-id.js'
 import { ENVELOPE_FIELD, parseEntries, parseStreamInfo } from './replies.js'
 import { openRedisGroup } from './group.js'
@@ -38,7 +40,7 @@ export class RedisBus extends BusBase {
   readonly #main: Redis
   readonly #prefix: string
   readonly #pollMs: number
-  readonly #publish = new Script(PUBLISH)
+  readonly #appends: AppendBatcher
   readonly #ensureGroup = new Script(ENSURE_GROUP)
   readonly #tails: RedisTailPool
 
@@ -50,11 +52,10 @@ export class RedisBus extends BusBase {
       maxRetriesPerRequest: 20,
       retryStrategy: (times) => Math.min(times * 100, 1000),
       connectionName: 'distributex-bus',
-      // Commands issued in the same event-loop turn (a burst of publishes) leave in one write, in order.
-      enableAutoPipelining: true,
     })
     // Connection errors surface as rejected commands; the client reconnects on its own.
     this.#main.on('error', () => {})
+    this.#appends = new AppendBatcher(this.#main, this.maxLenPerTopic)
     this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
 
@@ -70,16 +71,14 @@ export class RedisBus extends BusBase {
   }
 
   #connection(): Redis {
-    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking', enableAutoPipelining: false })
+    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking' })
     connection.on('error', () => {})
     return connection
   }
 
-  protected async append(topic: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
-    const keys = this.keys(topic)
-    const reply = await this.#publish.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), this.maxLenPerTopic, body, retainForMs ?? 0])
-    const [epoch, offset] = reply as [string, string]
-    return { epoch, offset }
+  /** Batched with the other publishes of the turn (append-batch.ts). */
+  protected append(topic: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
+    return this.#appends.append(this.keys(topic), body, retainForMs)
   }
 
   protected async openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable> {
