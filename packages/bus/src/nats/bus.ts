@@ -7,12 +7,14 @@
  */
 import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
 import { nats } from '../clients.js'
+import { StoppedError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
 import { openNatsGroup } from './group.js'
 import { openNatsTail } from './tail.js'
+import { JetStreamPublisher } from './publisher.js'
 
 /** Options of the NATS adapter. */
 export interface NatsBusConfig extends BusOptions {
@@ -28,6 +30,7 @@ interface Connected {
   nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
+  publisher: JetStreamPublisher
 }
 
 const READ_EXPIRES_MS = 5000
@@ -63,7 +66,7 @@ export class NatsBus extends BusBase {
       this.#lost = false
       void this.#watch(nc)
       const jsm = await nc.jetstreamManager()
-      this.#ready = { nc, jsm, js: nc.jetstream() }
+      this.#ready = { nc, jsm, js: nc.jetstream(), publisher: new JetStreamPublisher(nc) }
       return this.#ready
     })()
     this.#connected.catch(() => {
@@ -119,23 +122,21 @@ export class NatsBus extends BusBase {
     const ready = this.#ready
     const epoch = this.#epoch
     // Connected and the epoch known: published in this turn, with the other publishes of the turn.
-    if (ready && epoch !== undefined) return this.#publish(ready.js, subject, body, epoch)
+    if (ready && epoch !== undefined) return this.#publish(ready.publisher, subject, body, epoch)
     return (async () => {
-      const { js } = await this.#connection()
-      return this.#publish(js, subject, body, await this.#currentEpoch())
+      const { publisher } = await this.#connection()
+      return this.#publish(publisher, subject, body, await this.#currentEpoch())
     })()
   }
 
-  async #publish(js: JetStreamClient, subject: string, body: string, epoch: string): Promise<Position> {
+  async #publish(publisher: JetStreamPublisher, subject: string, body: string, epoch: string): Promise<Position> {
     try {
-      const ack = await js.publish(subject, body)
-      return { epoch, offset: String(ack.seq) }
+      return { epoch, offset: String(await publisher.publish(subject, body)) }
     } catch (error) {
       // "no responders": the stream is gone (a broker that lost its data). Recreate it once.
       if ((error as { code?: string }).code !== '503') throw error
       const info = await this.#streamInfo()
-      const ack = await js.publish(subject, body)
-      return { epoch: info.created, offset: String(ack.seq) }
+      return { epoch: info.created, offset: String(await publisher.publish(subject, body)) }
     }
   }
 
@@ -195,7 +196,8 @@ export class NatsBus extends BusBase {
   protected async shutdown(): Promise<void> {
     const connected = this.#connected
     if (!connected) return
-    const { nc } = await connected.catch(() => ({ nc: undefined }))
+    const { nc, publisher } = await connected.catch(() => ({ nc: undefined, publisher: undefined }))
     await nc?.drain().catch(() => nc.close())
+    publisher?.close(new StoppedError('nats bus'))
   }
 }
