@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
 import { DxError } from '@distributex/protocol'
 import { loadGatewayConfig } from '@distributex/gateway'
 import { HELP } from './help.js'
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) fail(`--port must be a port number, got "${values.port}"`)
   const { startParts, stopAll } = await import('./start-command.js')
   const running = await startParts({ configFile, config, names, ...(values['log-level'] ? { logLevel: values['log-level'] } : {}), ...(port !== undefined ? { port } : {}) })
+  // Started: the young generation may grow again with the traffic (held small while loading, by bin/distributex.js).
+  setFlagsFromString('--semi-space-growth-factor=2')
   process.stdout.write(`\ndistributex is running:\n${running.map((part) => `  ${part.name.padEnd(10)} ${part.open}`).join('\n')}\nPress Ctrl+C to stop.\n\n`)
 
   let stopping = false
