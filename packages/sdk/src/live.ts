@@ -11,7 +11,7 @@
  * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
  */
 import type { FastifyRequest } from 'fastify'
-import { assertOwnChannel, BusUnavailableError, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { assertOwnChannel, BusUnavailableError, isOwnChannel, LIVE_RETAIN_MS, liveTopic, parseLiveUpdate, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 import type { HubBusMessage, HubPosition } from '@distributex/hub'
 
@@ -94,7 +94,7 @@ function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 export function createLive({ bus, secret, service, log = silent }: { bus: ServiceBus | undefined; secret: string; service: string; log?: LiveLog }): Live {
-  const own = (channel: string) => assertOwnChannel(service, channel)
+  const own = (channel: string) => isOwnChannel(service, channel) || assertOwnChannel(service, channel)
   // Once the bus failed, requests stop waiting on it: one probe at a time (off the request) finds out when it is back.
   let down = false
   let probing: Promise<void> | undefined
@@ -139,7 +139,9 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
     },
     async publish(channel, actions, options = {}) {
       own(channel)
-      const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
+      const parsed = parseLiveUpdate({ channel, actions, priority: options.priority ?? 'content' })
+      if (!parsed.success) throw parsed.error
+      const data = parsed.data
       if (!bus || bus.reachable?.() === false) return
       if (down) {
         probe(liveTopic(channel))
