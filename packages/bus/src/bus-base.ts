@@ -24,7 +24,7 @@ import {
   type Subscription,
   type TailOptions,
 } from './bus.js'
-import { createEnvelope, decodeEnvelope, encodeEnvelope, type EnvelopeInput } from './envelope.js'
+import { decodeEnvelope, prepareEnvelope, type Envelope, type EnvelopeInput } from './envelope.js'
 import { assertTopic, deadLetterTopic } from './topic.js'
 import { defaultBackoff } from './backoff.js'
 import type { Closable, Delivery, GroupSettings, Outcome, ProcessDelivery, RawPage, RawRecord } from './driver.js'
@@ -67,6 +67,24 @@ export function withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined)
       },
     )
   })
+}
+
+/**
+ * What `publish` answers. Its envelope is read back from the wire form when
+ * first asked for: a copy, as subscribers get it, made only for callers that
+ * look at it (most publishers only wait for the position).
+ */
+function publishedMessage<T>(topic: string, position: Position, body: string): BusMessage<T> {
+  let envelope: Envelope<T> | undefined
+  return {
+    topic,
+    position,
+    attempt: 1,
+    get envelope(): Envelope<T> {
+      envelope ??= JSON.parse(body) as Envelope<T>
+      return envelope
+    },
+  }
 }
 
 function positiveInteger(value: number | undefined, fallback: number, field: string, min = 1): number {
@@ -113,9 +131,9 @@ export abstract class BusBase implements Bus {
     assertTopic(topic)
     options.signal?.throwIfAborted()
     const retainForMs = options.retainForMs === undefined ? undefined : positiveInteger(options.retainForMs, 0, 'retainForMs', 1000)
-    const envelope = createEnvelope(event)
-    const position = await withSignal(this.append(topic, encodeEnvelope(envelope), options.signal, retainForMs), options.signal)
-    return { topic, position, envelope, attempt: 1 }
+    const { body } = prepareEnvelope(event)
+    const position = await withSignal(this.append(topic, body, options.signal, retainForMs), options.signal)
+    return publishedMessage<T>(topic, position, body)
   }
 
   async consume<T>(topic: string, options: ConsumeOptions<T>): Promise<Subscription> {
@@ -236,8 +254,8 @@ export abstract class BusBase implements Bus {
   async #deadLetter(settings: GroupSettings, delivery: Delivery, original: unknown, error: string, backoff: (attempt: number) => number): Promise<Outcome> {
     const data: DeadLetter = { original, error, topic: settings.topic, group: settings.group, position: delivery.position, attempts: delivery.attempt }
     try {
-      const envelope = createEnvelope({ type: DEAD_LETTER_TYPE, source: `bus/${settings.group}`, data })
-      await this.append(deadLetterTopic(settings.topic), encodeEnvelope(envelope), undefined)
+      const { body } = prepareEnvelope({ type: DEAD_LETTER_TYPE, source: `bus/${settings.group}`, data })
+      await this.append(deadLetterTopic(settings.topic), body, undefined)
       return { kind: 'ack' }
     } catch {
       // The dead-letter topic is unreachable: keep the message and try again later.

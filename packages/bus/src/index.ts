@@ -1,9 +1,9 @@
 /**
  * @module @distributex/bus
  * One event-bus interface, four adapters (memory, Redis Streams, NATS
- * JetStream, Kafka) and the factory that picks one from a URL. This entry
- * loads every broker client; `@distributex/bus/core` and the adapters' own
- * entries (`/memory`, `/redis`, `/nats`, `/kafka`) load only what they name.
+ * JetStream, Kafka) and the factory that picks one from a URL. A broker's
+ * client (ioredis, nats, kafkajs) is loaded only when its adapter is
+ * constructed (clients.ts), so importing this entry costs none of them.
  */
 export * from './core.js'
 export { createBus, type CreateBusOptions } from './create-bus.js'

@@ -33,7 +33,7 @@ export {
   type DxErrorOptions,
 } from './errors.js'
 export { isCrossOriginRequest } from './cross-origin.js'
-export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, assertOwnChannel, LIVE_RETAIN_MS, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
+export { STREAM_ACTIONS, StreamActionSchema, LiveUpdateSchema, ChannelSchema, liveTopic, assertOwnChannel, isOwnChannel, parseLiveUpdate, LIVE_RETAIN_MS, type StreamAction, type StreamActionName, type LiveUpdate } from './stream-actions.js'
 export {
   purposeLabel,
   purposeKey,

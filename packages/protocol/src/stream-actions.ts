@@ -13,19 +13,24 @@ export const STREAM_ACTIONS = ['append', 'prepend', 'before', 'after', 'replace'
 export type StreamActionName = (typeof STREAM_ACTIONS)[number]
 
 /** Element ids a stream action may target: what `document.getElementById` can find safely. */
-const targetId = z.string().regex(/^[A-Za-z][A-Za-z0-9_:.-]{0,199}$/, 'must be an element id: a letter, then letters, digits, _ : . or -')
+const TARGET = /^[A-Za-z][A-Za-z0-9_:.-]{0,199}$/
+const targetId = z.string().regex(TARGET, 'must be an element id: a letter, then letters, digits, _ : . or -')
+const MAX_HTML = 256 * 1024
 
 export const StreamActionSchema = z.object({
   action: z.enum(STREAM_ACTIONS),
   target: targetId,
   /** HTML for every action but `remove` and `refresh`. Escape user text in it. */
-  html: z.string().max(256 * 1024).optional(),
+  html: z.string().max(MAX_HTML).optional(),
 })
 
 export type StreamAction = z.infer<typeof StreamActionSchema>
 
 /** Channel names: `<service>:<name>`, e.g. `todo:list`, `chat:room:lobby`. */
-export const ChannelSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}:[A-Za-z0-9_.:-]{1,160}$/, 'must be "<service>:<name>" with letters, digits, _ . : -')
+const CHANNEL = /^[a-z][a-z0-9-]{0,31}:[A-Za-z0-9_.:-]{1,160}$/
+export const ChannelSchema = z.string().regex(CHANNEL, 'must be "<service>:<name>" with letters, digits, _ . : -')
+
+const ORDER = /^[A-Za-z0-9_-]{1,64}:[0-9]{1,15}$/
 
 /** What a service publishes to a channel's topic (`live.<channel>`), as the envelope's data. */
 export const LiveUpdateSchema = z.object({
@@ -41,7 +46,7 @@ export const LiveUpdateSchema = z.object({
    */
   order: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}:[0-9]{1,15}$/, 'must be "<epoch>:<sequence>"')
+    .regex(ORDER, 'must be "<epoch>:<sequence>"')
     .optional(),
 })
 
@@ -53,6 +58,48 @@ export type LiveUpdate = z.infer<typeof LiveUpdateSchema>
  * per person or per room do not pile up on the broker.
  */
 export const LIVE_RETAIN_MS = 24 * 3600 * 1000
+
+const ACTIONS: ReadonlySet<unknown> = new Set(STREAM_ACTIONS)
+
+/** One action by the schema's rules, checked field by field; undefined when it breaks one. */
+function plainAction(candidate: unknown): StreamAction | undefined {
+  if (typeof candidate !== 'object' || candidate === null) return undefined
+  const { action, target, html } = candidate as Record<string, unknown>
+  if (!ACTIONS.has(action) || typeof target !== 'string' || !TARGET.test(target)) return undefined
+  if (html === undefined) return { action: action as StreamActionName, target }
+  return typeof html === 'string' && html.length <= MAX_HTML ? { action: action as StreamActionName, target, html } : undefined
+}
+
+/**
+ * `LiveUpdateSchema.safeParse`, made for the publish path: a valid update is
+ * checked field by field by the schema's own rules (a few plain tests instead of
+ * the schema's machinery); only an invalid one goes through the schema, which
+ * names what is wrong. The answer is the same either way.
+ */
+export function parseLiveUpdate(candidate: unknown): ReturnType<typeof LiveUpdateSchema.safeParse> {
+  if (typeof candidate === 'object' && candidate !== null) {
+    const { channel, actions, priority = 'content', order } = candidate as Record<string, unknown>
+    const plain =
+      typeof channel === 'string' &&
+      CHANNEL.test(channel) &&
+      Array.isArray(actions) &&
+      actions.length >= 1 &&
+      actions.length <= 100 &&
+      (priority === 'content' || priority === 'low') &&
+      (order === undefined || (typeof order === 'string' && ORDER.test(order)))
+    const checked = plain ? actions.map(plainAction) : []
+    if (plain && !checked.includes(undefined)) {
+      const data: LiveUpdate = { channel, actions: checked as StreamAction[], priority, ...(order === undefined ? {} : { order: order as string }) }
+      return { success: true, data }
+    }
+  }
+  return LiveUpdateSchema.safeParse(candidate)
+}
+
+/** True when `channel` is a valid channel of `service` (what `assertOwnChannel` accepts). */
+export function isOwnChannel(service: string, channel: string): boolean {
+  return CHANNEL.test(channel) && channel.startsWith(`${service}:`)
+}
 
 /** Throws when `channel` is not a valid channel of `service` ("<service>:…"): a service publishes only to its own. */
 export function assertOwnChannel(service: string, channel: string): void {

@@ -11,7 +11,7 @@
  * await live.publish('todo:list', [{ action: 'append', target: 'items', html: item.value }])
  */
 import type { FastifyRequest } from 'fastify'
-import { assertOwnChannel, LIVE_RETAIN_MS, LiveUpdateSchema, liveTopic, signChannelToken, type StreamAction } from '@distributex/protocol'
+import { assertOwnChannel, BusUnavailableError, isOwnChannel, LIVE_RETAIN_MS, liveTopic, parseLiveUpdate, signChannelToken, type StreamAction } from '@distributex/protocol'
 import { html, type SafeHtml } from '@distributex/ui'
 import type { HubBusMessage, HubPosition } from '@distributex/hub'
 
@@ -71,8 +71,30 @@ export const HEAD_READ_TIMEOUT_MS = 500
 /** Longest a direct publish, or the background check of a bus that failed, waits for the bus. */
 const PUBLISH_TIMEOUT_MS = 2000
 
+/**
+ * Rejects when `work` has not settled within `ms`. A plain timer, cleared as
+ * soon as the work settles: `AbortSignal.timeout` on every publish cost more
+ * than the publish itself (an event target each, and a timeout fired seconds
+ * after the publish had long succeeded).
+ */
+function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BusUnavailableError(`the bus did not answer within ${ms} ms`)), ms)
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}
+
 export function createLive({ bus, secret, service, log = silent }: { bus: ServiceBus | undefined; secret: string; service: string; log?: LiveLog }): Live {
-  const own = (channel: string) => assertOwnChannel(service, channel)
+  const own = (channel: string) => isOwnChannel(service, channel) || assertOwnChannel(service, channel)
   // Once the bus failed, requests stop waiting on it: one probe at a time (off the request) finds out when it is back.
   let down = false
   let probing: Promise<void> | undefined
@@ -117,14 +139,16 @@ export function createLive({ bus, secret, service, log = silent }: { bus: Servic
     },
     async publish(channel, actions, options = {}) {
       own(channel)
-      const data = LiveUpdateSchema.parse({ channel, actions, priority: options.priority ?? 'content' })
+      const parsed = parseLiveUpdate({ channel, actions, priority: options.priority ?? 'content' })
+      if (!parsed.success) throw parsed.error
+      const data = parsed.data
       if (!bus || bus.reachable?.() === false) return
       if (down) {
         probe(liveTopic(channel))
         return
       }
       try {
-        await bus.publish(liveTopic(channel), { type: 'live.update', source: service, data }, { retainForMs: LIVE_RETAIN_MS, signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) })
+        await withinTimeout(bus.publish(liveTopic(channel), { type: 'live.update', source: service, data }, { retainForMs: LIVE_RETAIN_MS }), PUBLISH_TIMEOUT_MS)
       } catch (error) {
         // Not stored, so not retried: a failed request would not bring it back either.
         failed(error, { channel }, 'bus unavailable: direct live updates are dropped until it answers again (stored changes wait in the outbox)')

@@ -17,6 +17,7 @@ import { defaultBackoff } from '@distributex/bus/backoff'
 import { StoppedError } from '@distributex/protocol'
 import type { Store } from './open-store.js'
 import { OUTBOX, type OutboxDatabase, type OutboxTable } from './outbox-tables.js'
+import { publishByTopic } from './publish-by-topic.js'
 
 /** The slice of the event bus the relay uses (structural: `@distributex/bus` and the SDK's `ServiceBus` fit). */
 export interface RelayBus {
@@ -219,7 +220,15 @@ export class OutboxRelay<DB = unknown> {
     this.#epoch ??= (await this.#db.selectFrom('dx_outbox_sequence').select('epoch').where('name', '=', OUTBOX).executeTakeFirstOrThrow()).epoch
     let done: number | undefined
     try {
-      for (const row of rows) {
+      // Topics side by side, each topic's rows in order (publish-by-topic.ts); then, from the first row not
+      // published, one by one with retries (a later row of another topic goes again: at least once, same id).
+      let next = 0
+      if (this.#bus && (await this.#hold())) {
+        const bus = this.#bus
+        const published = await publishByTopic(rows, (row) => this.#publishOnce(bus, row))
+        while (next < rows.length && published.has(rows[next] as OutboxTable)) done = Number((rows[next++] as OutboxTable).seq)
+      }
+      for (const row of rows.slice(next)) {
         if (!(await this.#publish(row))) break
         done = Number(row.seq)
       }
@@ -229,29 +238,55 @@ export class OutboxRelay<DB = unknown> {
     return true
   }
 
+  /** One attempt: true when published (or dropped as poison), false when the bus failed. */
+  async #publishOnce(bus: RelayBus, row: OutboxTable): Promise<boolean> {
+    try {
+      await this.#send(bus, row)
+      this.#sent(row)
+    } catch (error) {
+      if (!this.#skipPoison(error, row)) {
+        this.#failures++
+        return false
+      }
+    }
+    return true
+  }
+
+  /** Publishes one row once. */
+  #send(bus: RelayBus, row: OutboxTable): Promise<unknown> {
+    let data = JSON.parse(row.data) as unknown
+    if (row.type === 'live.update' && data && typeof data === 'object') data = { ...data, order: `${this.#epoch}:${Number(row.seq)}` }
+    return bus.publish(row.topic, { id: row.id, type: row.type, source: this.#source, time: row.created_at, ...(row.traceparent ? { traceparent: row.traceparent } : {}), data }, row.retain_ms === null ? {} : { retainForMs: Number(row.retain_ms) })
+  }
+
+  #sent(row: OutboxTable): void {
+    this.#published++
+    if (this.#reportedDown) this.#log.info({ seq: Number(row.seq) }, 'outbox relay: the bus takes messages again; catching up')
+    this.#reportedDown = false
+  }
+
+  /** True (after logging it) when the bus refuses the row for good: it is dropped, not retried. */
+  #skipPoison(error: unknown, row: OutboxTable): boolean {
+    if (!isPoison(error)) return false
+    this.#log.error({ err: error, seq: Number(row.seq), topic: row.topic, type: row.type }, 'outbox relay: the bus refuses this message; it is dropped')
+    return true
+  }
+
   /** Publishes one row, retrying with backoff while the bus fails; false when stopped or the lease was lost first. */
   async #publish(row: OutboxTable): Promise<boolean> {
-    const seq = Number(row.seq)
-    let data = JSON.parse(row.data) as unknown
-    if (row.type === 'live.update' && data && typeof data === 'object') data = { ...data, order: `${this.#epoch}:${seq}` }
     for (let attempt = 1; ; attempt++) {
       if (this.#stopped || !(await this.#hold())) return false
       if (!this.#bus) return true
       try {
-        await this.#bus.publish(row.topic, { id: row.id, type: row.type, source: this.#source, time: row.created_at, ...(row.traceparent ? { traceparent: row.traceparent } : {}), data }, row.retain_ms === null ? {} : { retainForMs: Number(row.retain_ms) })
-        this.#published++
-        if (this.#reportedDown) this.#log.info({ seq }, 'outbox relay: the bus takes messages again; catching up')
-        this.#reportedDown = false
+        await this.#send(this.#bus, row)
+        this.#sent(row)
         return true
       } catch (error) {
         if (this.#stopped) return false
-        if (isPoison(error)) {
-          this.#log.error({ err: error, seq, topic: row.topic, type: row.type }, 'outbox relay: the bus refuses this message; it is dropped')
-          return true
-        }
+        if (this.#skipPoison(error, row)) return true
         this.#failures++
         // One line per outage, not one per retry.
-        if (!this.#reportedDown) this.#log.warn({ err: error, seq, topic: row.topic }, 'outbox relay: the bus is unavailable; retrying with backoff (changes are stored, their updates wait in the outbox)')
+        if (!this.#reportedDown) this.#log.warn({ err: error, seq: Number(row.seq), topic: row.topic }, 'outbox relay: the bus is unavailable; retrying with backoff (changes are stored, their updates wait in the outbox)')
         this.#reportedDown = true
         await this.#pause(this.#backoff(attempt), false)
       }

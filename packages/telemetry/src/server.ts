@@ -22,6 +22,7 @@ import { loggableUrl, loggerOptions } from './logger.js'
 import { createMetrics, installMetrics, type Metrics } from './metrics.js'
 import { traceRequests } from './request-tracing.js'
 import { startTracing, type Tracing } from './tracing.js'
+import { lazySchemaCompilers } from './lazy-schema-compilers.js'
 
 /** A request id a caller may choose: short, printable, safe in a log line and a header. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
@@ -108,6 +109,7 @@ export function createServer(options: ServerOptions): Server {
     return503OnClosing: options.return503OnClosing,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
+    schemaController: lazySchemaCompilers,
   })
   // First of the hooks: a request refused early (rate limit) is traced too.
   traceRequests(app, tracing)

@@ -13,13 +13,9 @@
  * context, so code deep in a request (database queries) finds it.
  */
 import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { W3CTraceContextPropagator } from '@opentelemetry/core'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base'
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions'
+import type { Sampler } from '@opentelemetry/sdk-trace-base'
 import { ConfigError } from '@distributex/protocol'
+import { otelSdk } from './otel-sdk.js'
 
 export { SpanKind, SpanStatusCode, type Context, type Span, type Tracer }
 
@@ -49,6 +45,7 @@ export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | u
 
 /** The sampler `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` name (default: parentbased_always_on). */
 export function samplerFrom(env: NodeJS.ProcessEnv = process.env): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = otelSdk().trace
   const name = (env.OTEL_TRACES_SAMPLER?.trim() || 'parentbased_always_on').toLowerCase()
   const ratio = () => {
     const given = env.OTEL_TRACES_SAMPLER_ARG?.trim()
@@ -81,6 +78,7 @@ export function samplerFrom(env: NodeJS.ProcessEnv = process.env): Sampler {
 export function startTracing({ service, env = process.env }: { service: string; env?: NodeJS.ProcessEnv }): Tracing {
   const url = tracesEndpoint(env)
   if (!url || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return OFF
+  const { trace: { BasicTracerProvider, BatchSpanProcessor }, OTLPTraceExporter, resourceFromAttributes, ATTR_SERVICE_NAME, AsyncLocalStorageContextManager, W3CTraceContextPropagator } = otelSdk()
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
     sampler: samplerFrom(env),

@@ -8,7 +8,8 @@
  * Retention is Kafka's own (time and size): `maxLenPerTopic` is not enforced.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Kafka, logLevel } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
+import { kafkajs } from '../clients.js'
 import { BusUnavailableError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
@@ -42,7 +43,8 @@ export class KafkaBus extends BusBase {
   constructor(config: KafkaBusConfig) {
     super(config)
     this.#prefix = config.topicPrefix ?? 'dx.'
-    this.#kafka = new Kafka({ clientId: config.clientId ?? 'distributex-bus', brokers: config.brokers, logLevel: logLevel.NOTHING })
+    const { Kafka: KafkaClient, logLevel } = kafkajs()
+    this.#kafka = new KafkaClient({ clientId: config.clientId ?? 'distributex-bus', brokers: config.brokers, logLevel: logLevel.NOTHING })
     this.#producer = this.#kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 })
     this.#admin = this.#kafka.admin()
   }

@@ -1,5 +1,5 @@
 /**
  * @module @distributex/bus/kafka
- * The Kafka adapter (loads kafkajs).
+ * The Kafka adapter (loads kafkajs when one is constructed).
  */
 export { KafkaBus, type KafkaBusConfig } from './bus.js'

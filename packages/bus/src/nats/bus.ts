@@ -5,13 +5,16 @@
  * durable pull consumers, tails and reads are ordered consumers starting at a
  * stream sequence. The epoch is the stream's creation time.
  */
-import { connect, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats'
+import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
+import { nats } from '../clients.js'
+import { StoppedError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
 import { openNatsGroup } from './group.js'
 import { openNatsTail } from './tail.js'
+import { JetStreamPublisher } from './publisher.js'
 
 /** Options of the NATS adapter. */
 export interface NatsBusConfig extends BusOptions {
@@ -27,6 +30,7 @@ interface Connected {
   nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
+  publisher: JetStreamPublisher
 }
 
 const READ_EXPIRES_MS = 5000
@@ -42,6 +46,8 @@ export class NatsBus extends BusBase {
   readonly #stream: string
   readonly #prefix: string
   #connected: Promise<Connected> | undefined
+  /** The connection once made: publishes then go out in the turn they are made, so a burst leaves in one write. */
+  #ready: Connected | undefined
   #epoch: string | undefined
   #lost = false
 
@@ -55,11 +61,13 @@ export class NatsBus extends BusBase {
   /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
   #connection(): Promise<Connected> {
     this.#connected ??= (async () => {
-      const nc = await connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+      // No stack trace captured per request (each publish is one): a timeout still says what timed out.
+      const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1, noAsyncTraces: true })
       this.#lost = false
       void this.#watch(nc)
       const jsm = await nc.jetstreamManager()
-      return { nc, jsm, js: nc.jetstream() }
+      this.#ready = { nc, jsm, js: nc.jetstream(), publisher: new JetStreamPublisher(nc) }
+      return this.#ready
     })()
     this.#connected.catch(() => {
       this.#connected = undefined
@@ -88,6 +96,7 @@ export class NatsBus extends BusBase {
     } catch (error) {
       if (!isApiError(error, STREAM_NOT_FOUND)) throw error
       try {
+        const { DiscardPolicy, RetentionPolicy, StorageType } = nats()
         info = await jsm.streams.add({
           name: this.#stream,
           subjects: [`${this.#prefix}.>`],
@@ -108,19 +117,26 @@ export class NatsBus extends BusBase {
     return this.#epoch ?? (await this.#streamInfo()).created
   }
 
-  protected async append(topic: string, body: string): Promise<Position> {
+  protected append(topic: string, body: string): Promise<Position> {
     const subject = topicSubject(this.#prefix, topic)
-    const { js } = await this.#connection()
-    const epoch = await this.#currentEpoch()
+    const ready = this.#ready
+    const epoch = this.#epoch
+    // Connected and the epoch known: published in this turn, with the other publishes of the turn.
+    if (ready && epoch !== undefined) return this.#publish(ready.publisher, subject, body, epoch)
+    return (async () => {
+      const { publisher } = await this.#connection()
+      return this.#publish(publisher, subject, body, await this.#currentEpoch())
+    })()
+  }
+
+  async #publish(publisher: JetStreamPublisher, subject: string, body: string, epoch: string): Promise<Position> {
     try {
-      const ack = await js.publish(subject, body)
-      return { epoch, offset: String(ack.seq) }
+      return { epoch, offset: String(await publisher.publish(subject, body)) }
     } catch (error) {
       // "no responders": the stream is gone (a broker that lost its data). Recreate it once.
       if ((error as { code?: string }).code !== '503') throw error
       const info = await this.#streamInfo()
-      const ack = await js.publish(subject, body)
-      return { epoch: info.created, offset: String(ack.seq) }
+      return { epoch: info.created, offset: String(await publisher.publish(subject, body)) }
     }
   }
 
@@ -166,7 +182,7 @@ export class NatsBus extends BusBase {
       if (!gap) start = (sequence ?? 0) + 1
     }
     if (!last || start > last.seq) return { records: [], gap, head }
-    const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start })
+    const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: start })
     const records: RawRecord[] = []
     const messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
     for await (const message of messages) {
@@ -180,7 +196,8 @@ export class NatsBus extends BusBase {
   protected async shutdown(): Promise<void> {
     const connected = this.#connected
     if (!connected) return
-    const { nc } = await connected.catch(() => ({ nc: undefined }))
+    const { nc, publisher } = await connected.catch(() => ({ nc: undefined, publisher: undefined }))
     await nc?.drain().catch(() => nc.close())
+    publisher?.close(new StoppedError('nats bus'))
   }
 }

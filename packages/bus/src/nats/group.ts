@@ -6,7 +6,8 @@
  * as the attempt number.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats'
+import type { ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager } from 'nats'
+import { nats } from '../clients.js'
 import type { Closable, GroupSettings, ProcessDelivery } from '../driver.js'
 import { CONSUMER_NOT_FOUND, durableName, isApiError } from './names.js'
 
@@ -26,6 +27,7 @@ export interface NatsGroupContext {
 /** Creates the durable consumer (starting at new messages) or updates its timings. */
 async function ensureConsumer(context: NatsGroupContext, settings: GroupSettings): Promise<string> {
   const name = durableName(settings.topic, settings.group)
+  const { AckPolicy, DeliverPolicy, nanos } = nats()
   const ackWait = nanos(settings.ackTimeoutMs)
   try {
     const info = await context.jsm.consumers.info(context.stream, name)

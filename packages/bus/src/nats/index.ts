@@ -1,5 +1,5 @@
 /**
  * @module @distributex/bus/nats
- * The NATS JetStream adapter (loads nats).
+ * The NATS JetStream adapter (loads nats when one is constructed).
  */
 export { NatsBus, type NatsBusConfig } from './bus.js'

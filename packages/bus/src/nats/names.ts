@@ -9,7 +9,7 @@ import { ValidationError } from '@distributex/protocol'
 
 /** The subject of a topic; throws `ValidationError` for a topic NATS cannot carry. */
 export function topicSubject(prefix: string, topic: string): string {
-  if (topic.split('.').some((token) => token.length === 0)) {
+  if (topic.startsWith('.') || topic.endsWith('.') || topic.includes('..')) {
     throw new ValidationError('topic', `topic "${topic}" cannot be used with NATS: a "." may not start or end it or follow another "."`)
   }
   return `${prefix}.${topic}`

@@ -5,7 +5,8 @@
  * sequence it saw if the connection drops.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from 'nats'
+import type { ConsumerMessages, JetStreamClient } from 'nats'
+import { nats } from '../clients.js'
 import type { Closable, RawRecord } from '../driver.js'
 
 const ERROR_PAUSE_MS = 250
@@ -18,7 +19,7 @@ export function openNatsTail(js: JetStreamClient, stream: string, subject: strin
   const loop = (async () => {
     while (!closed) {
       try {
-        const consumer = await js.consumers.get(stream, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next })
+        const consumer = await js.consumers.get(stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: next })
         messages = await consumer.consume()
         if (closed) messages.stop()
         for await (const message of messages) {

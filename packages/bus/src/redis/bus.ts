@@ -1,17 +1,20 @@
 /**
  * @module redis/bus
- * The Redis Streams adapter: one stream per topic (XADD MAXLEN ~), consumer
+ * The Redis Streams adapter: one stream per topic (XADD MAXLEN ~, the
+ * publishes of one event-loop turn in one script call), consumer
  * groups with XREADGROUP/XACK/XAUTOCLAIM, tails with XREAD BLOCK on dedicated
  * connections, history with XRANGE. The epoch is a random id kept next to the
  * stream and renewed whenever the stream has to be created again.
  */
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { ioredis } from '../clients.js'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { topicKeys, type TopicKeys } from './keys.js'
-import { ENSURE_GROUP, PUBLISH, Script } from './scripts.js'
+import { ENSURE_GROUP, Script } from './scripts.js'
+import { AppendBatcher } from './append-batch.js'
 import { compareStreamIds, isStreamId } from './stream-id.js'
 import { ENVELOPE_FIELD, parseEntries, parseStreamInfo } from './replies.js'
 import { openRedisGroup } from './group.js'
@@ -37,7 +40,7 @@ export class RedisBus extends BusBase {
   readonly #main: Redis
   readonly #prefix: string
   readonly #pollMs: number
-  readonly #publish = new Script(PUBLISH)
+  readonly #appends: AppendBatcher
   readonly #ensureGroup = new Script(ENSURE_GROUP)
   readonly #tails: RedisTailPool
 
@@ -45,13 +48,14 @@ export class RedisBus extends BusBase {
     super(config)
     this.#prefix = config.keyPrefix ?? 'dx:'
     this.#pollMs = config.pollMs ?? 250
-    this.#main = new Redis(config.url, {
+    this.#main = new (ioredis().Redis)(config.url, {
       maxRetriesPerRequest: 20,
       retryStrategy: (times) => Math.min(times * 100, 1000),
       connectionName: 'distributex-bus',
     })
     // Connection errors surface as rejected commands; the client reconnects on its own.
     this.#main.on('error', () => {})
+    this.#appends = new AppendBatcher(this.#main, this.maxLenPerTopic)
     this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
 
@@ -72,11 +76,9 @@ export class RedisBus extends BusBase {
     return connection
   }
 
-  protected async append(topic: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
-    const keys = this.keys(topic)
-    const reply = await this.#publish.run(this.#main, [keys.stream, keys.epoch], [randomUUID(), this.maxLenPerTopic, body, retainForMs ?? 0])
-    const [epoch, offset] = reply as [string, string]
-    return { epoch, offset }
+  /** Batched with the other publishes of the turn (append-batch.ts). */
+  protected append(topic: string, body: string, _signal: AbortSignal | undefined, retainForMs?: number): Promise<Position> {
+    return this.#appends.append(this.keys(topic), body, retainForMs)
   }
 
   protected async openGroup(settings: GroupSettings, process: ProcessDelivery): Promise<Closable> {

@@ -1,5 +1,5 @@
 /**
  * @module @distributex/bus/redis
- * The Redis Streams adapter (loads ioredis).
+ * The Redis Streams adapter (loads ioredis when one is constructed).
  */
 export { RedisBus, type RedisBusConfig } from './bus.js'

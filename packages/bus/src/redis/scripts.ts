@@ -16,17 +16,49 @@ end
 `
 
 /**
- * Appends; returns { epoch, id }. ARGV: candidate epoch, max length, envelope, retention in ms (0: for good).
- * With a retention, both keys expire that long after the last publish; a consumer group keeps them.
+ * Appends a batch, in order. KEYS: stream and epoch key of each entry. ARGV: candidate epoch, max length,
+ * then envelope and retention in ms (0: for good) of each entry. Answers, per entry, { epoch, id }; an
+ * entry the broker refused answers its error as a string, and the entries after it are not appended.
+ * A topic's epoch, creation and expiry are seen to once per batch, not once per entry.
+ * With a retention, both keys expire at least that long after the last publish; a consumer group keeps them.
+ * The expiry is set with a quarter more than asked and renewed only once less than the retention is left,
+ * so a busy topic pays for it once per quarter of the retention, not on every publish.
  */
-export const PUBLISH = `${ENSURE_EPOCH}
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'envelope', ARGV[3])
-local retain = tonumber(ARGV[4])
-if retain and retain > 0 and redis.call('XINFO', 'GROUPS', KEYS[1])[1] == nil then
-  redis.call('PEXPIRE', KEYS[1], retain)
-  redis.call('PEXPIRE', KEYS[2], retain)
+export const PUBLISH_BATCH = `
+local out = {}
+local epochs = {}
+local retained = {}
+for i = 1, #KEYS / 2 do
+  local stream, epochKey = KEYS[2 * i - 1], KEYS[2 * i]
+  local existed, fresh = true, false
+  if not epochs[stream] then
+    existed = redis.call('EXISTS', stream) == 1
+    if existed then
+      fresh = redis.call('SET', epochKey, ARGV[1], 'NX') ~= false
+    else
+      redis.call('SET', epochKey, ARGV[1])
+    end
+  end
+  local id = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[2], '*', 'envelope', ARGV[2 * i + 1])
+  if type(id) == 'table' and id.err then
+    out[i] = id.err
+    return out
+  end
+  local retain = tonumber(ARGV[2 * i + 2])
+  if retain and retain > 0 and (retained[stream] or 0) < retain then
+    local ttl = -1
+    if existed and not fresh then ttl = redis.call('PTTL', stream) end
+    if (ttl >= 0 and ttl < retain) or (ttl < 0 and redis.call('XINFO', 'GROUPS', stream)[1] == nil) then
+      local keep = retain + math.floor(retain / 4)
+      redis.call('PEXPIRE', stream, keep)
+      redis.call('PEXPIRE', epochKey, keep)
+    end
+    retained[stream] = retain
+  end
+  if not epochs[stream] then epochs[stream] = redis.call('GET', epochKey) end
+  out[i] = { epochs[stream], id }
 end
-return { redis.call('GET', KEYS[2]), id }
+return out
 `
 
 /** Creates the group at the end of the stream (creating the stream too); returns the epoch. ARGV: candidate epoch, group. */
