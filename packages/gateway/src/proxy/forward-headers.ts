@@ -17,7 +17,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 /** The names a `Connection` header lists: those headers are for this hop only too. */
 function connectionNamed(value: string | string[] | undefined): Set<string> | undefined {
-  if (typeof value !== 'string' || value === '') return undefined
+  // The usual values name no other header: no list to build.
+  if (typeof value !== 'string' || value === '' || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return undefined
   const named = new Set<string>()
   for (const token of value.toLowerCase().split(',')) {
     const name = token.trim()
