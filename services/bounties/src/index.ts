@@ -88,7 +88,8 @@ export const bountiesService = defineService({
           const applied = await applyReceived(store, rules, { limit, log: context.log, transact: (work) => opened.transaction(work) })
           read += applied.read
           if (applied.changed.length > 0) board.refresh()
-          if (applied.read < limit) break
+          // A flood starting meanwhile: the rest waits (the runner's next round sees it busy and does a share).
+          if (applied.read < limit || (!saturated && traffic.current?.busy())) break
           await new Promise((resolve) => setImmediate(resolve))
         }
         return read

@@ -38,12 +38,16 @@ export interface WebhookRouteOptions {
 export const BUSY_IN_FLIGHT = 2
 /** Deliveries arriving closer together than this (more than 40 a second) count as busy answering too. */
 export const BUSY_GAP_MS = 25
-/** How long the process stays busy after deliveries last came crowded. */
-export const BUSY_WINDOW_MS = 25
+/**
+ * How long the process stays busy after deliveries last came crowded. Longer than the gaps a flood shows
+ * on a machine whose cores are shared (the sender or the gateway waiting for a core for tens of ms): a gap
+ * must not start a full round of background work in the middle of a flood.
+ */
+export const BUSY_WINDOW_MS = 250
 
 export interface WebhookTraffic {
   /**
-   * True while deliveries come crowded: in the last 25 ms two or more were
+   * True while deliveries come crowded: in the last 250 ms two or more were
    * being answered at once (they wait for each other, or for the CPU), or one
    * arrived less than 25 ms after the one before. Background work then waits
    * (the job runner still does a share every second, see job-runner).
