@@ -9,6 +9,7 @@
  * Settings: WEBHOOK_BENCH_RATE, WEBHOOK_BENCH_SECONDS, WEBHOOK_BENCH_WARMUP, WEBHOOK_BENCH_CONNECTIONS, WEBHOOK_BENCH_ROUNDS.
  * Bounties is measured as deployed, through the gateway (its own process), and directly (the proxy's share).
  */
+import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { describeMachine } from '../common/machine.js'
 import { alignTable } from '../common/table.js'
@@ -41,6 +42,16 @@ interface Peer {
   /** The gateway's process, when the peer is behind one. */
   gateway?: number
   drain: (() => Promise<{ drainedMs: number }>) | undefined
+}
+
+/** The share of the last minute some runnable process waited for a core, from /proc/pressure/cpu (Linux 4.20+). */
+function cpuPressure(): number | undefined {
+  try {
+    const avg60 = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]
+    return avg60 === undefined ? undefined : Number(avg60)
+  } catch {
+    return undefined
+  }
 }
 
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? Number.NaN), 0)
@@ -152,6 +163,9 @@ async function main(): Promise<number> {
   }
   const load = loadavg()[0] ?? 0
   console.log(`load average at the start ${loadAtStart.toFixed(1)}, at the end ${load.toFixed(1)} on ${availableParallelism()} cpus${load > availableParallelism() ? ' (the machine was busy with other work: compare the ratios, not the absolute figures)' : ''}`)
+  // How often a runnable process had to wait for a core (Linux PSI): near 100% the machine was oversubscribed.
+  const pressure = cpuPressure()
+  if (pressure !== undefined) console.log(`CPU pressure over the last minute: some process was waiting for a core ${pressure.toFixed(0)}% of the time`)
   const errors = rows.reduce((sum, row) => sum + row.rate.errors + row.flat.errors, 0)
   if (errors) console.log(`${errors} deliveries were not answered 200 "recorded"`)
   return errors ? 1 : 0
