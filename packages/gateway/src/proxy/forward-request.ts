@@ -17,7 +17,7 @@
  * 20-byte answer as a stream: on a webhook that was as much CPU as the service's
  * own work (bench/README.md, webhooks).
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Dispatcher } from 'undici'
