@@ -9,6 +9,7 @@
  * Settings: WEBHOOK_BENCH_RATE, WEBHOOK_BENCH_SECONDS, WEBHOOK_BENCH_WARMUP, WEBHOOK_BENCH_CONNECTIONS, WEBHOOK_BENCH_ROUNDS.
  * Bounties is measured as deployed, through the gateway (its own process), and directly (the proxy's share).
  */
+import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { describeMachine } from '../common/machine.js'
 import { alignTable } from '../common/table.js'
@@ -43,6 +44,16 @@ interface Peer {
   drain: (() => Promise<{ drainedMs: number }>) | undefined
 }
 
+/** The share of the last minute some runnable process waited for a core, from /proc/pressure/cpu (Linux 4.20+). */
+function cpuPressure(): number | undefined {
+  try {
+    const avg60 = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1]
+    return avg60 === undefined ? undefined : Number(avg60)
+  } catch {
+    return undefined
+  }
+}
+
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? Number.NaN), 0)
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-')
@@ -56,7 +67,8 @@ const median = (values: number[]) => {
 async function main(): Promise<number> {
   console.log('webhooks benchmark: signed issue_comment.created deliveries (GitHub\'s documented payload), each pledging one bounty')
   console.log(`machine:  ${describeMachine()}`)
-  console.log(`settings: ${SETTINGS.rate}/s fixed rate and ${SETTINGS.connections} in flight, ${SETTINGS.seconds} s each, ${SETTINGS.warmup} s warm-up, ${SETTINGS.rounds} rounds; ${(DELIVERY_BYTES / 1024).toFixed(1)} KB per delivery`)
+  console.log(`settings: ${SETTINGS.rate}/s fixed rate and ${SETTINGS.connections} in flight, ${SETTINGS.seconds} s each, ${SETTINGS.startWarmup} s warm-up after start-up and ${SETTINGS.warmup} s before each peer's phases, ${SETTINGS.rounds} rounds; ${(DELIVERY_BYTES / 1024).toFixed(1)} KB per delivery`)
+  const loadAtStart = loadavg()[0] ?? 0
   const outside = await startChild<OutsideInfo>('outside-world', new URL('./outside-world.js', import.meta.url))
   const children: Child<{ url: string }>[] = []
   const rows: Row[] = []
@@ -78,6 +90,12 @@ async function main(): Promise<number> {
     // WEBHOOK_BENCH_PEERS=bounties,probot measures only those (for profiling one path).
     const only = process.env.WEBHOOK_BENCH_PEERS?.split(',')
     const measured = only ? peers.filter((peer) => only.includes(peer.name)) : peers
+    // Every peer once flat out after start-up, so no round measures a process still compiling its code (the first
+    // round used to be several times slower than the next ones for whichever peer went first).
+    for (const peer of measured) {
+      await flatOut(peer.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.startWarmup)
+      await peer.drain?.()
+    }
     for (let round = 1; round <= SETTINGS.rounds; round++) {
       const order = round % 2 === 1 ? measured : [...measured].reverse()
       for (const peer of order) {
@@ -93,7 +111,7 @@ async function main(): Promise<number> {
         const drainedMs = (await peer.drain?.())?.drainedMs
         const cpuAfter = cpuOf(peer.pids)
         rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, gatewayCpuMs, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
-        console.log(`  round ${round} ${peer.name}: ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
+        console.log(`  round ${round} ${peer.name} (load ${(loadavg()[0] ?? 0).toFixed(1)}): ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
       }
     }
   } finally {
@@ -144,7 +162,10 @@ async function main(): Promise<number> {
     console.log(`  CPU per delivery answered ${show(perRound(peer, (row) => row.cpuMs))}; with background ${show(perRound(peer, (row) => row.cpuWithBackgroundMs))}`)
   }
   const load = loadavg()[0] ?? 0
-  console.log(`load average during the run: ${load.toFixed(1)} on ${availableParallelism()} cpus${load > availableParallelism() ? ' (the machine was busy with other work: compare the ratios, not the absolute figures)' : ''}`)
+  console.log(`load average at the start ${loadAtStart.toFixed(1)}, at the end ${load.toFixed(1)} on ${availableParallelism()} cpus${load > availableParallelism() ? ' (the machine was busy with other work: compare the ratios, not the absolute figures)' : ''}`)
+  // How often a runnable process had to wait for a core (Linux PSI): near 100% the machine was oversubscribed.
+  const pressure = cpuPressure()
+  if (pressure !== undefined) console.log(`CPU pressure over the last minute: some process was waiting for a core ${pressure.toFixed(0)}% of the time`)
   const errors = rows.reduce((sum, row) => sum + row.rate.errors + row.flat.errors, 0)
   if (errors) console.log(`${errors} deliveries were not answered 200 "recorded"`)
   return errors ? 1 : 0

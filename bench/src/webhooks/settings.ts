@@ -13,6 +13,8 @@ export const SETTINGS = {
   seconds: number('WEBHOOK_BENCH_SECONDS', 5),
   /** Seconds of warm-up before each peer's phases, not counted. */
   warmup: number('WEBHOOK_BENCH_WARMUP', 2),
+  /** Seconds each peer is run flat out once after start-up, before the first round, not counted (its code compiled and optimized, as in a server that has been up a while). */
+  startWarmup: number('WEBHOOK_BENCH_START_WARMUP', 5),
   /** Requests in flight in the flat-out phase. */
   connections: number('WEBHOOK_BENCH_CONNECTIONS', 16),
   /** Rounds; the order of the peers alternates from round to round. */

@@ -28,9 +28,16 @@ import { consumeIdentityEvents, WalletLinks } from './wallet-links.js'
 /** Stored deliveries applied per transaction in the background, and transactions per round of the job runner. */
 const INTAKE_BATCH = 16
 const INTAKE_ROUNDS = 16
-/** The same while the process is saturated with webhooks (see job-runner): answering comes first. */
-const SATURATED_INTAKE_ROUNDS = 4
-/** Jobs run together per round of the job runner (32 while saturated). */
+/**
+ * While the process is busy answering webhooks (see job-runner) a round waits up to SATURATED_EVERY_MS, then
+ * does a small share: answering comes first, but the work still advances (64 deliveries and 32 jobs a second).
+ * Small shares often rather than a large one each second: a delivery arriving meanwhile waits for less.
+ */
+const SATURATED_EVERY_MS = 250
+const SATURATED_INTAKE_BATCH = 8
+const SATURATED_INTAKE_ROUNDS = 2
+const SATURATED_JOBS = 8
+/** Jobs run together per round of the job runner. */
 const JOBS_PER_ROUND = 128
 
 export const bountiesService = defineService({
@@ -70,15 +77,19 @@ export const bountiesService = defineService({
       log: context.log,
       busy: () => traffic.current?.busy() ?? false,
       batch: JOBS_PER_ROUND,
+      maxDeferMs: SATURATED_EVERY_MS,
+      saturatedBatch: SATURATED_JOBS,
       handlers: afterAnswerHandlers({ store, github: createGitHubClient({ appId: config.appId, privateKey: config.privateKey, baseUrl: apiUrl }), ledger, bus: context.bus, denominations: config.denominations, gatewayUrl }),
       intake: async (saturated) => {
         // Small transactions with a turn of the event loop between them: webhooks arriving meanwhile are answered in between.
         let read = 0
+        const limit = saturated ? SATURATED_INTAKE_BATCH : INTAKE_BATCH
         for (let round = 0; round < (saturated ? SATURATED_INTAKE_ROUNDS : INTAKE_ROUNDS); round++) {
-          const applied = await applyReceived(store, rules, { limit: INTAKE_BATCH, log: context.log, transact: (work) => opened.transaction(work) })
+          const applied = await applyReceived(store, rules, { limit, log: context.log, transact: (work) => opened.transaction(work) })
           read += applied.read
           if (applied.changed.length > 0) board.refresh()
-          if (applied.read < INTAKE_BATCH) break
+          // A flood starting meanwhile: the rest waits (the runner's next round sees it busy and does a share).
+          if (applied.read < limit || (!saturated && traffic.current?.busy())) break
           await new Promise((resolve) => setImmediate(resolve))
         }
         return read

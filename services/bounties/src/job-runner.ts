@@ -79,7 +79,8 @@ export function startJobRunner({ db, handlers, log, pollMs = 1000, batch = 32, m
       }
       let jobs: Job[]
       try {
-        jobs = await claimJobs(db, saturated ? Math.min(batch, saturatedBatch) : batch)
+        // Saturated now, or since the round began (the intake took a while): a share only.
+        jobs = await claimJobs(db, saturated || busy() ? Math.min(batch, saturatedBatch) : batch)
       } catch (error) {
         log.warn({ err: error }, 'could not read the job queue; trying again shortly')
         break

@@ -36,15 +36,24 @@ export interface WebhookRouteOptions {
 
 /** Deliveries being answered at once from which the process counts as busy answering. */
 export const BUSY_IN_FLIGHT = 2
-/** How long the process stays busy after deliveries were last waiting together. */
-export const BUSY_WINDOW_MS = 25
+/** Deliveries arriving closer together than this (more than 40 a second) count as busy answering too. */
+export const BUSY_GAP_MS = 25
+/**
+ * How long the process stays busy after deliveries last came crowded. Longer than the gaps a flood shows
+ * on a machine whose cores are shared (the sender or the gateway waiting for a core for tens of ms): a gap
+ * must not start a full round of background work in the middle of a flood.
+ */
+export const BUSY_WINDOW_MS = 250
 
 export interface WebhookTraffic {
   /**
-   * True while deliveries queue up: two or more were being answered at once in
-   * the last 25 ms (they wait for each other, or for the CPU). Background work
-   * then waits. Steady traffic the process answers as it comes (one at a time)
-   * leaves the background free to keep up, however frequent the deliveries.
+   * True while deliveries come crowded: in the last 250 ms two or more were
+   * being answered at once (they wait for each other, or for the CPU), or one
+   * arrived less than 25 ms after the one before. Background work then waits
+   * (the job runner still does a share every second, see job-runner).
+   * Behind the gateway, a process that only counted deliveries in flight saw
+   * a flood one at a time (the proxy hands them on as it gets to them), kept
+   * applying them meanwhile, and took the CPU the proxy needed to hand on the next.
    */
   busy(): boolean
 }
@@ -73,13 +82,16 @@ export async function webhookRoute(app: FastifyInstance, { store, secrets, after
   const keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')))
   const batcher = createDeliveryBatcher(store)
   let inFlight = 0
+  let lastArrival = Number.NEGATIVE_INFINITY
   let lastCrowded = Number.NEGATIVE_INFINITY
   await app.register(async (scope) => {
     // Raw bytes: the signature covers them exactly, so nothing may parse or re-encode them first.
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body))
     scope.post(WEBHOOK_PATH, { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-      if (++inFlight >= BUSY_IN_FLIGHT) lastCrowded = performance.now()
+      const now = performance.now()
+      if (++inFlight >= BUSY_IN_FLIGHT || now - lastArrival < BUSY_GAP_MS) lastCrowded = now
+      lastArrival = now
       let done = false
       const answered = () => {
         if (!done) inFlight--

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request } from 'undici'
 import WebSocket, { WebSocketServer } from 'ws'
 import { isCrossOriginRequest } from '@distributex/protocol'
@@ -38,6 +39,55 @@ test('proxy - bodies, status, redirects and cookies pass through; the session co
   assert.equal(redirect.statusCode, 303)
   assert.equal(redirect.headers.location, '/svc/done')
   assert.match(String(redirect.headers['set-cookie']), /svc_pref=1/)
+})
+
+test('proxy - headers for one hop stay on it; the service\'s cookies and headers join the gateway\'s; large and HEAD answers arrive intact', async (t) => {
+  const large = 'x'.repeat(200 * 1024)
+  const service = await startFixture({
+    name: 'hop',
+    handle: (req, res) => {
+      req.resume()
+      req.on('end', () => {
+        if (req.url === '/hop/large') {
+          res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(large) })
+          return res.end(large)
+        }
+        // A header the service says is for this hop only, and its own framing headers.
+        res.writeHead(200, { 'content-type': 'application/json', connection: 'x-hop-secret', 'x-hop-secret': 'service', 'x-frame-options': 'SAMEORIGIN', 'set-cookie': 'pref=1; Path=/hop' })
+        res.end(JSON.stringify({ secret: req.headers['x-browser-hop'] ?? null, kept: req.headers['x-kept'] ?? null, host: req.headers.host }))
+      })
+    },
+  })
+  const gateway = await startGateway({ hop: service.url }, [{ service: 'hop' }])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+
+  // node:http, since undici refuses to send a Connection header naming other headers.
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const sent = httpRequest(`${gateway.url}/hop/items`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close, x-browser-hop', 'x-browser-hop': 'browser', 'x-kept': 'yes' } }, resolve)
+    sent.once('error', reject)
+    sent.end('{}')
+  })
+  assert.equal(response.statusCode, 200)
+  let text = ''
+  for await (const chunk of response) text += String(chunk)
+  const seen = JSON.parse(text) as { secret: string | null; kept: string | null; host: string }
+  assert.equal(seen.secret, null, 'a header the browser named in Connection does not reach the service')
+  assert.equal(seen.kept, 'yes')
+  assert.equal(seen.host, new URL(service.url).host, 'the service sees its own host')
+  assert.equal(response.headers['x-hop-secret'], undefined, 'a header the service named in Connection does not reach the browser')
+  assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN', "the service's own security header wins over the gateway's")
+  assert.ok(response.headers['content-security-policy'], "the gateway's security headers are there")
+  const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? [])
+  assert.ok(cookies.some((c) => c.startsWith('pref=1')), "the service's cookie is passed on")
+  assert.ok(cookies.some((c) => c.startsWith('dx_sid=')), "the gateway's session cookie is there too")
+
+  const big = await request(`${gateway.url}/hop/large`)
+  assert.equal(big.statusCode, 200)
+  assert.equal((await big.body.text()).length, large.length)
+  const head = await request(`${gateway.url}/hop/large`, { method: 'HEAD' })
+  assert.equal(head.statusCode, 200)
+  assert.equal(head.headers['content-length'], String(Buffer.byteLength(large)))
+  assert.equal((await head.body.text()).length, 0)
 })
 
 test('proxy - a streaming response is relayed as it is produced', async (t) => {
