@@ -1,0 +1,54 @@
+/**
+ * What a server child of the connections bench answers about itself: memory
+ * after a full collection (run with --expose-gc), and how many files it has
+ * open against its limit, which is what stops a process holding 100,000
+ * sockets first.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { answerRequests } from '../common/child-protocol.js'
+import type { ServerMemory, ServerRequest, ServerStatus } from './protocol.js'
+
+/** The soft limit on open files of a process, from /proc (Linux); undefined elsewhere. */
+export function fileLimit(pid: number | 'self' = 'self'): { soft: number; hard: number } | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'utf8')
+      .split('\n')
+      .find((row) => row.startsWith('Max open files'))
+    const [soft, hard] = (line ?? '').replace('Max open files', '').trim().split(/\s+/)
+    const parse = (text: string | undefined) => (text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text))
+    const limits = { soft: parse(soft), hard: parse(hard) }
+    return Number.isFinite(limits.soft) || limits.soft === Number.POSITIVE_INFINITY ? limits : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function openFiles(): number {
+  try {
+    return readdirSync('/proc/self/fd').length
+  } catch {
+    return Number.NaN
+  }
+}
+
+async function memory(): Promise<ServerMemory> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('start the server with --expose-gc to measure memory')
+  for (let i = 0; i < 3; i++) {
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const { rss, heapUsed, external } = process.memoryUsage()
+  return { rss, heapUsed, external }
+}
+
+export function answerServerRequests(): void {
+  answerRequests(async (request: ServerRequest): Promise<unknown> => {
+    switch (request.type) {
+      case 'memory':
+        return memory()
+      case 'status':
+        return { openFiles: openFiles(), fileLimit: fileLimit()?.soft, rss: process.memoryUsage.rss() } satisfies ServerStatus
+    }
+  })
+}
