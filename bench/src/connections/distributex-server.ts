@@ -20,7 +20,7 @@ runChild<ServerInfo>(
     const env = { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: args.workDir, DX_SECRET: args.secret }
     gateway = await createGateway(config, { env, dataDir: args.workDir, logLevel: 'silent', port: 0, bus })
     const url = new URL(await gateway.start())
-    answerServerRequests()
+    answerServerRequests(args.workDir)
     return { host: url.hostname, port: Number(url.port), detail: `gateway, live hub on the ${bus.kind} bus` }
   },
   async () => {

@@ -24,7 +24,14 @@ export class Fleet {
   }
 
   static async start(count: number, exec: { execPath: string; execArgv: string[] }): Promise<Fleet> {
-    const children = await Promise.all(Array.from({ length: count }, (_, i) => startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url), {}, exec)))
+    // One after the other: on a busy machine several loading at once miss the start-up timeout.
+    const children: Array<Child<unknown>> = []
+    try {
+      for (let i = 0; i < count; i++) children.push(await startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url), {}, exec))
+    } catch (error) {
+      await Promise.all(children.map((child) => child.stop()))
+      throw error
+    }
     return new Fleet(children)
   }
 

@@ -63,7 +63,8 @@ export interface ServerInfo {
   detail: string
 }
 
-export type ServerRequest = { type: 'memory' } | { type: 'status' }
+/** `heap-snapshot` answers the path of the snapshot written. */
+export type ServerRequest = { type: 'memory' } | { type: 'status' } | { type: 'heap-snapshot' }
 
 export interface ServerMemory {
   rss: number

@@ -31,13 +31,11 @@ function socketIoPublish(): () => Promise<void> {
   const pub = new Redis(args.redisUrl)
   const sub = pub.duplicate()
   const io = new Server({ adapter: createAdapter(pub, sub) })
-  closers.push(
-    () => new Promise<void>((resolve) => io.close(() => resolve())),
-    () => {
-      pub.disconnect()
-      sub.disconnect()
-    },
-  )
+  // Not attached to an HTTP server, so there is no engine to close: only the Redis connections.
+  closers.push(() => {
+    pub.disconnect()
+    sub.disconnect()
+  })
   return async () => {
     io.to(args.channel).emit('m', timedPayload(args.payloadBytes))
   }

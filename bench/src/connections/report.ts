@@ -59,8 +59,11 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
     row('  accepted per second', (r) => count(Math.round(r.websocket.opened / r.websocket.seconds))),
     row('time to accept the fallbacks, s', (r) => fixed(r.fallback.seconds, 1)),
     row('memory per idle WebSocket, KB (RSS delta / connections)', (r) => fixed(r.bytesPerWebSocket / KB, 2)),
+    row('  marginal: RSS growth over the second half / its connections', (r) => fixed(r.marginalBytesPerWebSocket / KB, 2)),
+    row('  of which JS heap, KB', (r) => fixed(r.heapPerWebSocket / KB, 2)),
+    row('  of which external (buffers), KB', (r) => fixed(r.externalPerWebSocket / KB, 2)),
     row('memory per fallback connection, KB', (r) => (r.bytesPerFallback === undefined ? '-' : fixed(r.bytesPerFallback / KB, 2))),
-    row('WebSocket connections per GB', (r) => count(Math.round(GIB / r.bytesPerWebSocket))),
+    row('WebSocket connections per GB (RSS delta; marginal)', (r) => `${count(Math.round(GIB / r.bytesPerWebSocket))}; ${count(Math.round(GIB / r.marginalBytesPerWebSocket))}`),
     row('server RSS with all connected, MB', (r) => fixed(r.serverRss / 1024 ** 2, 0)),
     row('server CPU while idle, share of a core', (r) => fixed(r.idleCores)),
     row('busy channel subscribers', (r) => count(r.paced.subscribers)),
@@ -73,6 +76,8 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
   ]
   const table = alignTable(rows)
   lines.push(...table.slice(0, 1), '-'.repeat(table[0]?.length ?? 0), ...table.slice(1))
+
+  for (const r of results) if (r.heap) lines.push('', `${r.peer} (--heap: the snapshots themselves raise RSS, so read the heap figures, not the RSS ones): ${r.heap[0] ?? ''}`, ...r.heap.slice(1))
 
   const closed = results.filter((r) => Object.keys(r.closedAfterJoining).length)
   for (const r of closed) lines.push(`  ${r.peer}: connections closed after joining, before twice the load: ${reasons(r.closedAfterJoining)}`)
@@ -93,10 +98,10 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
     }
     lines.push('', 'targets:')
     check(dx.websocket.opened >= targets.requested, `${count(targets.requested)} WebSocket connections on one gateway process: ${count(dx.websocket.opened)} open`)
-    check(dx.bytesPerWebSocket <= targets.maxBytesPerConnection, `at most ${targets.maxBytesPerConnection / KB} KB per idle connection: ${fixed(dx.bytesPerWebSocket / KB)} KB`)
+    check(dx.bytesPerWebSocket <= targets.maxBytesPerConnection, `at most ${targets.maxBytesPerConnection / KB} KB per idle connection: ${fixed(dx.bytesPerWebSocket / KB)} KB (marginal ${fixed(dx.marginalBytesPerWebSocket / KB)} KB)`)
     if (sio) {
       const ratio = sio.bytesPerWebSocket / dx.bytesPerWebSocket
-      check(ratio >= targets.minDensityRatio, `at least ${targets.minDensityRatio}x Socket.IO's connections per GB: ${fixed(ratio)}x`)
+      check(ratio >= targets.minDensityRatio, `at least ${targets.minDensityRatio}x Socket.IO's connections per GB: ${fixed(ratio)}x (marginal ${fixed(sio.marginalBytesPerWebSocket / dx.marginalBytesPerWebSocket)}x)`)
       lines.push(`           CPU per delivery against Socket.IO: ${dx.paced.cpuUsPerDelivery && sio.paced.cpuUsPerDelivery ? fixed(dx.paced.cpuUsPerDelivery / sio.paced.cpuUsPerDelivery) + 'x' : '-'}; p99 against Socket.IO: ${fixed(dx.paced.p99 / sio.paced.p99)}x`)
     }
     check(dx.paced.p99 < targets.maxP99Ms, `busy channel p99 under ${targets.maxP99Ms} ms: ${fixed(dx.paced.p99)} ms`)

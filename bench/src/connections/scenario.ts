@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { startChild, type Child } from '../common/children.js'
 import { cpuMeter } from '../common/cpu-time.js'
 import { Fleet, type BatchResult } from './fleet.js'
+import { heapGrowth, summarizeHeapSnapshot, type HeapSummary } from './heap-summary.js'
 import { raisedLimitExec, sourceAddresses } from './limits.js'
 import type { OpenRequest, Peer, PublisherArgs, PublisherRequest, ServerArgs, ServerInfo, ServerMemory, ServerStatus } from './protocol.js'
 import type { Settings } from './settings.js'
@@ -57,12 +58,25 @@ export interface PeerResult {
   fallback: BatchResult
   bytesPerWebSocket: number
   bytesPerFallback: number | undefined
+  /** RSS growth per connection over the second half of the WebSocket connections only. */
+  marginalBytesPerWebSocket: number
+  /** Of the memory per WebSocket: JS heap, and external (buffers) after a collection. */
+  heapPerWebSocket: number
+  externalPerWebSocket: number
+  /** With --heap: what the JS heap grew by, per connection, by holder. */
+  heap: string[] | undefined
   /** RSS of the server with everything connected, after a collection. */
   serverRss: number
   idleCores: number | undefined
   paced: PacedResult
   double: DoubleResult | undefined
   closedAfterJoining: Record<string, number>
+}
+
+function mergeBatches(a: BatchResult, b: BatchResult): BatchResult {
+  const failures = { ...a.failures }
+  for (const [reason, times] of Object.entries(b.failures)) failures[reason] = (failures[reason] ?? 0) + times
+  return { opened: a.opened + b.opened, failed: a.failed + b.failed, seconds: a.seconds + b.seconds, failures }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -101,12 +115,20 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     const memory = () => server.request<ServerMemory>({ type: 'memory' })
     log(`  ${server.info.detail}; ${clientProcesses} client processes, source addresses ${base.addresses[0]}…${base.addresses.at(-1)}`)
 
+    const snapshot = async (): Promise<HeapSummary | undefined> => (settings.heap ? summarizeHeapSnapshot(await server.request<string>({ type: 'heap-snapshot' })) : undefined)
+    const heapBefore = await snapshot()
     const before = await memory()
     log(`  opening ${settings.connections.toLocaleString('en-US')} WebSocket connections`)
-    const websocket = await fleet.open({ ...base, transport: 'websocket' }, settings.connections)
+    // In two halves, memory read between: the second half's growth is the cost of one more connection,
+    // without what the first connections bring once (compiled code, a larger young generation, the channels' follows).
+    const firstHalf = await fleet.open({ ...base, transport: 'websocket' }, Math.floor(settings.connections / 2))
+    const atHalf = await memory()
+    const secondHalf = await fleet.open({ ...base, transport: 'websocket' }, settings.connections - Math.floor(settings.connections / 2))
+    const websocket = mergeBatches(firstHalf, secondHalf)
     log(`    ${websocket.opened.toLocaleString('en-US')} in ${websocket.seconds.toFixed(1)} s${websocket.failed ? `, ${websocket.failed} failed: ${JSON.stringify(websocket.failures)}` : ''}`)
     if (server.exited) throw new Error(server.exited)
     const afterWebSocket = await memory()
+    const heapAfter = await snapshot()
     const fallbackKind = peer === 'distributex' ? 'SSE' : 'long-polling'
     log(`  opening ${settings.fallback.toLocaleString('en-US')} ${fallbackKind} connections`)
     // The fallback clients are numbered after the WebSocket ones and none is in the busy channel.
@@ -171,6 +193,10 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       websocket,
       fallback,
       bytesPerWebSocket: (afterWebSocket.rss - before.rss) / Math.max(1, websocket.opened),
+      marginalBytesPerWebSocket: (afterWebSocket.rss - atHalf.rss) / Math.max(1, secondHalf.opened),
+      heapPerWebSocket: (afterWebSocket.heapUsed - before.heapUsed) / Math.max(1, websocket.opened),
+      externalPerWebSocket: (afterWebSocket.external - before.external) / Math.max(1, websocket.opened),
+      heap: heapBefore && heapAfter ? heapGrowth(heapBefore, heapAfter, Math.max(1, websocket.opened)) : undefined,
       bytesPerFallback: fallback.opened ? (afterFallback.rss - afterWebSocket.rss) / fallback.opened : undefined,
       serverRss: afterFallback.rss,
       idleCores,

@@ -5,6 +5,8 @@
  * sockets first.
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeHeapSnapshot } from 'node:v8'
 import { answerRequests } from '../common/child-protocol.js'
 import type { ServerMemory, ServerRequest, ServerStatus } from './protocol.js'
 
@@ -42,13 +44,17 @@ async function memory(): Promise<ServerMemory> {
   return { rss, heapUsed, external }
 }
 
-export function answerServerRequests(): void {
+/** `dir`: where a heap snapshot goes when asked for one. */
+export function answerServerRequests(dir: string): void {
+  let snapshots = 0
   answerRequests(async (request: ServerRequest): Promise<unknown> => {
     switch (request.type) {
       case 'memory':
         return memory()
       case 'status':
         return { openFiles: openFiles(), fileLimit: fileLimit()?.soft, rss: process.memoryUsage.rss() } satisfies ServerStatus
+      case 'heap-snapshot':
+        return writeHeapSnapshot(join(dir, `heap-${++snapshots}.heapsnapshot`))
     }
   })
 }

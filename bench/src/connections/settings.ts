@@ -27,12 +27,14 @@ export interface Settings {
   /** Then try twice the load. */
   double: boolean
   peers: Peer[]
+  /** Heap snapshots before and after the WebSocket connections, summed by what holds the memory. */
+  heap: boolean
   redisUrl: string
   quick: boolean
 }
 
 const USAGE = `usage: npm run bench:connections -- [--quick] [--connections N] [--fallback N] [--rate N] [--seconds N]
-  [--busy-every N] [--quiet-channels N] [--client-processes N] [--no-double] [--peer distributex|socket.io]`
+  [--busy-every N] [--quiet-channels N] [--client-processes N] [--no-double] [--peer distributex|socket.io] [--heap]`
 
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text)
@@ -55,6 +57,7 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
     concurrency: 200,
     double: true,
     peers: ['distributex', 'socket.io'],
+    heap: false,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     quick,
   }
@@ -85,6 +88,9 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
         break
       case '--client-processes':
         settings.clientProcesses = positiveInteger(flag, value())
+        break
+      case '--heap':
+        settings.heap = true
         break
       case '--no-double':
         settings.double = false

@@ -37,7 +37,7 @@ runChild<ServerInfo>(
     })
     await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', 4096, resolve))
     const { port } = http.address() as AddressInfo
-    answerServerRequests()
+    answerServerRequests(args.workDir)
     return { host: '127.0.0.1', port, detail: `socket.io ${packageVersion('socket.io')} + @socket.io/redis-adapter ${packageVersion('@socket.io/redis-adapter')}` }
   },
   async () => {
