@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { startChild, type Child } from '../common/children.js'
+import { startChild } from '../common/children.js'
 import { cpuMeter } from '../common/cpu-time.js'
 import { Fleet, type BatchResult } from './fleet.js'
 import { heapGrowth, summarizeHeapSnapshot, type HeapSummary } from './heap-summary.js'
@@ -58,6 +58,8 @@ export interface PeerResult {
   fallback: BatchResult
   bytesPerWebSocket: number
   bytesPerFallback: number | undefined
+  /** Server CPU per WebSocket connection accepted and subscribed (with the memory reading between the halves). */
+  acceptCpuUs: number | undefined
   /** RSS growth per connection over the second half of the WebSocket connections only. */
   marginalBytesPerWebSocket: number
   /** Of the memory per WebSocket: JS heap, and external (buffers) after a collection. */
@@ -121,10 +123,12 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     log(`  opening ${settings.connections.toLocaleString('en-US')} WebSocket connections`)
     // In two halves, memory read between: the second half's growth is the cost of one more connection,
     // without what the first connections bring once (compiled code, a larger young generation, the channels' follows).
+    const acceptMeter = cpuMeter({ server: [server.pid] })
     const firstHalf = await fleet.open({ ...base, transport: 'websocket' }, Math.floor(settings.connections / 2))
     const atHalf = await memory()
     const secondHalf = await fleet.open({ ...base, transport: 'websocket' }, settings.connections - Math.floor(settings.connections / 2))
     const websocket = mergeBatches(firstHalf, secondHalf)
+    const acceptCpu = acceptMeter().used.server
     log(`    ${websocket.opened.toLocaleString('en-US')} in ${websocket.seconds.toFixed(1)} s${websocket.failed ? `, ${websocket.failed} failed: ${JSON.stringify(websocket.failures)}` : ''}`)
     if (server.exited) throw new Error(server.exited)
     const afterWebSocket = await memory()
@@ -193,6 +197,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       websocket,
       fallback,
       bytesPerWebSocket: (afterWebSocket.rss - before.rss) / Math.max(1, websocket.opened),
+      acceptCpuUs: acceptCpu === undefined ? undefined : (acceptCpu * 1e6) / Math.max(1, websocket.opened),
       marginalBytesPerWebSocket: (afterWebSocket.rss - atHalf.rss) / Math.max(1, secondHalf.opened),
       heapPerWebSocket: (afterWebSocket.heapUsed - before.heapUsed) / Math.max(1, websocket.opened),
       externalPerWebSocket: (afterWebSocket.external - before.external) / Math.max(1, websocket.opened),
