@@ -11,6 +11,7 @@ import { signChannelToken } from '@distributex/protocol'
 import { sessionCookieFor } from '@distributex/gateway'
 import { answerRequests, runChild } from '../common/child-protocol.js'
 import { Histogram } from '../common/histogram.js'
+import { takeLoopDelay } from '../common/loop-delay.js'
 import { now, publishedAtOf } from '../common/timed-payload.js'
 import { RawWebSocket } from './raw-websocket.js'
 import { openPolling, openSse } from './fallback-clients.js'
@@ -138,9 +139,10 @@ runChild(async () => {
       case 'record':
         recording = new Histogram()
         deliveries = 0
+        takeLoopDelay()
         return true
       case 'stop-recording': {
-        const result: Recording = { deliveries, histogram: recording?.toSparse() ?? [] }
+        const result: Recording = { deliveries, loopMax: takeLoopDelay().max, histogram: recording?.toSparse() ?? [] }
         recording = undefined
         return result
       }

@@ -66,11 +66,11 @@ export class Fleet {
     await Promise.all(this.#children.map((child) => child.request({ type: 'record' } satisfies ClientRequest)))
   }
 
-  async stopRecording(): Promise<{ deliveries: number; histogram: Histogram }> {
+  async stopRecording(): Promise<{ deliveries: number; histogram: Histogram; loopMax: number }> {
     const recordings = await Promise.all(this.#children.map((child) => child.request<Recording>({ type: 'stop-recording' } satisfies ClientRequest)))
     const histogram = new Histogram()
     for (const recording of recordings) histogram.add(Histogram.fromSparse(recording.histogram))
-    return { deliveries: recordings.reduce((sum, r) => sum + r.deliveries, 0), histogram }
+    return { deliveries: recordings.reduce((sum, r) => sum + r.deliveries, 0), histogram, loopMax: Math.max(0, ...recordings.map((r) => r.loopMax)) }
   }
 
   /** Connections open now, and why others closed after joining. */

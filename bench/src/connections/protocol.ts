@@ -40,6 +40,8 @@ export type ClientRequest = OpenRequest | { type: 'record' } | { type: 'stop-rec
 
 export interface Recording {
   deliveries: number
+  /** The client process's own event-loop delay while recording, ms. */
+  loopMax: number
   /** Latency histogram, sparse: [bucket, count]. */
   histogram: Array<[number, number]>
 }
@@ -64,7 +66,7 @@ export interface ServerInfo {
 }
 
 /** `heap-snapshot` answers the path of the snapshot written. */
-export type ServerRequest = { type: 'memory' } | { type: 'status' } | { type: 'heap-snapshot' }
+export type ServerRequest = { type: 'memory' } | { type: 'status' } | { type: 'heap-snapshot' } | { type: 'loop-delay' }
 
 export interface ServerMemory {
   rss: number

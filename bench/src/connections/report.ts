@@ -34,7 +34,11 @@ function doubleLines(peer: string, double: DoubleResult, askedPerKind: { websock
   }
   if (Object.keys(double.closedAfterJoining).length) lines.push(`    connections closed after joining: ${reasons(double.closedAfterJoining)}`)
   const [p50, p99, cpu, delivered] = pacedCells(double.paced)
-  lines.push(double.paced ? `    busy channel then (${count(double.paced.subscribers)} subscribers): p50 ${p50} ms, p99 ${p99} ms, ${cpu} µs CPU per delivery, ${delivered} delivered` : '    busy channel then: not measured (the server had ended)')
+  lines.push(
+    double.paced
+      ? `    busy channel then (${count(double.paced.subscribers)} subscribers): p50 ${p50} ms, p99 ${p99} ms, ${cpu} µs CPU per delivery, ${delivered} delivered; server event loop held up ${fixed(double.paced.serverLoop.max, 0)} ms at most`
+      : '    busy channel then: not measured (the server had ended)',
+  )
   return lines
 }
 
@@ -71,6 +75,8 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
     row('delivery latency p50, ms', (r) => pacedCells(r.paced)[0] as string),
     row('delivery latency p99, ms', (r) => pacedCells(r.paced)[1] as string),
     row('delivery latency max, ms', (r) => fixed(r.paced.max)),
+    row('server event-loop delay in the paced run, p99 / max ms', (r) => `${fixed(r.paced.serverLoop.p99, 0)} / ${fixed(r.paced.serverLoop.max, 0)}`),
+    row('client processes\' event-loop delay, max ms', (r) => fixed(r.paced.clientLoopMax, 0)),
     row('server CPU per delivery, µs (less idle)', (r) => pacedCells(r.paced)[2] as string),
     row('server CPU in the paced run, share of a core', (r) => fixed(r.paced.serverCores)),
     row('delivered / expected', (r) => pacedCells(r.paced)[3] as string),

@@ -14,8 +14,11 @@ import { cpuMeter } from '../common/cpu-time.js'
 import { Fleet, type BatchResult } from './fleet.js'
 import { heapGrowth, summarizeHeapSnapshot, type HeapSummary } from './heap-summary.js'
 import { raisedLimitExec, sourceAddresses } from './limits.js'
+import { fileLimit, openFiles } from './server-status.js'
+import { readFile } from 'node:fs/promises'
 import type { OpenRequest, Peer, PublisherArgs, PublisherRequest, ServerArgs, ServerInfo, ServerMemory, ServerStatus } from './protocol.js'
 import type { Settings } from './settings.js'
+import type { LoopDelay } from '../common/loop-delay.js'
 
 const SERVERS: Record<Peer, URL> = {
   distributex: new URL('./distributex-server.js', import.meta.url),
@@ -23,7 +26,7 @@ const SERVERS: Record<Peer, URL> = {
 }
 /** Messages still in flight when the publisher stops have this long to arrive. */
 const DRAIN_MS = 3000
-const JOIN_TIMEOUT_MS = 60_000
+const JOIN_TIMEOUT_MS = 120_000
 
 export interface PacedResult {
   subscribers: number
@@ -37,6 +40,9 @@ export interface PacedResult {
   cpuUsPerDelivery: number | undefined
   /** Server CPU over the paced run, as a share of one core. */
   serverCores: number | undefined
+  /** Event-loop delay over the paced run, ms: the server's p99 and max, the worst client process's max. */
+  serverLoop: LoopDelay
+  clientLoopMax: number
 }
 
 export interface DoubleResult {
@@ -79,6 +85,17 @@ function mergeBatches(a: BatchResult, b: BatchResult): BatchResult {
   const failures = { ...a.failures }
   for (const [reason, times] of Object.entries(b.failures)) failures[reason] = (failures[reason] ?? 0) + times
   return { opened: a.opened + b.opened, failed: a.failed + b.failed, seconds: a.seconds + b.seconds, failures }
+}
+
+/** Resident memory of a process from /proc (bytes), without asking it. */
+async function memoryOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1]
+    return kb === undefined ? undefined : Number(kb) * 1024
+  } catch {
+    return undefined
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -149,11 +166,13 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     const busy = Math.ceil(websocket.opened / settings.busyEvery)
     const pacedRun = async (seconds: number, subscribers: number): Promise<PacedResult> => {
       await fleet.record()
+      await server.request<LoopDelay>({ type: 'loop-delay' })
       const meter = cpuMeter({ server: [server.pid] })
       const published = await publisher.request<number>({ type: 'paced', rate: settings.rate, seconds } satisfies PublisherRequest)
       await sleep(DRAIN_MS)
       const reading = meter()
-      const { deliveries, histogram } = await fleet.stopRecording()
+      const serverLoop = await server.request<LoopDelay>({ type: 'loop-delay' })
+      const { deliveries, histogram, loopMax } = await fleet.stopRecording()
       const cpu = reading.used.server
       const net = cpu === undefined || idleCores === undefined ? undefined : Math.max(0, cpu - idleCores * reading.wallSeconds)
       return {
@@ -166,6 +185,8 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
         max: histogram.max,
         cpuUsPerDelivery: net === undefined || deliveries === 0 ? undefined : (net * 1e6) / deliveries,
         serverCores: cpu === undefined ? undefined : cpu / reading.wallSeconds,
+        serverLoop,
+        clientLoopMax: loopMax,
       }
     }
     log(`  paced: ${settings.rate} messages/s for ${settings.seconds} s to ${busy.toLocaleString('en-US')} subscribers`)
@@ -180,7 +201,8 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       log(`    WebSocket: ${more.opened.toLocaleString('en-US')} more in ${more.seconds.toFixed(1)} s${more.failed ? `, ${more.failed} failed: ${JSON.stringify(more.failures)}` : ''}`)
       const moreFallback = server.exited || !settings.fallback ? { opened: 0, failed: 0, seconds: 0, failures: {} } : await fleet.open({ ...base, transport: 'fallback', busyEvery: 0 }, settings.fallback)
       if (settings.fallback) log(`    ${fallbackKind}: ${moreFallback.opened.toLocaleString('en-US')} more${moreFallback.failed ? `, ${moreFallback.failed} failed: ${JSON.stringify(moreFallback.failures)}` : ''}`)
-      const status = server.exited ? undefined : await server.request<ServerStatus>({ type: 'status' }).catch(() => undefined)
+      // Read from here: a server at its open-files limit cannot open /proc/self/fd to count them.
+      const status: ServerStatus | undefined = server.exited ? undefined : { openFiles: openFiles(server.pid), fileLimit: fileLimit(server.pid)?.soft, rss: (await memoryOf(server.pid)) ?? Number.NaN }
       let pacedDouble: PacedResult | undefined
       if (!server.exited) {
         const subscribers = busy + Math.ceil(more.opened / settings.busyEvery)

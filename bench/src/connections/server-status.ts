@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeHeapSnapshot } from 'node:v8'
 import { answerRequests } from '../common/child-protocol.js'
+import { takeLoopDelay } from '../common/loop-delay.js'
 import type { ServerMemory, ServerRequest, ServerStatus } from './protocol.js'
 
 /** The soft limit on open files of a process, from /proc (Linux); undefined elsewhere. */
@@ -25,9 +26,10 @@ export function fileLimit(pid: number | 'self' = 'self'): { soft: number; hard: 
   }
 }
 
-function openFiles(): number {
+/** Files process `pid` has open; read from another process, as one at its limit cannot open /proc/self/fd. */
+export function openFiles(pid: number | 'self' = 'self'): number {
   try {
-    return readdirSync('/proc/self/fd').length
+    return readdirSync(`/proc/${pid}/fd`).length
   } catch {
     return Number.NaN
   }
@@ -47,12 +49,15 @@ async function memory(): Promise<ServerMemory> {
 /** `dir`: where a heap snapshot goes when asked for one. */
 export function answerServerRequests(dir: string): void {
   let snapshots = 0
+  takeLoopDelay()
   answerRequests(async (request: ServerRequest): Promise<unknown> => {
     switch (request.type) {
       case 'memory':
         return memory()
       case 'status':
         return { openFiles: openFiles(), fileLimit: fileLimit()?.soft, rss: process.memoryUsage.rss() } satisfies ServerStatus
+      case 'loop-delay':
+        return takeLoopDelay()
       case 'heap-snapshot':
         return writeHeapSnapshot(join(dir, `heap-${++snapshots}.heapsnapshot`))
     }

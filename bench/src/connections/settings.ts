@@ -22,7 +22,7 @@ export interface Settings {
   idleSeconds: number
   /** Client processes at least (more when the open-files limit asks for it). */
   clientProcesses: number
-  /** Connections each client process opens at once. */
+  /** Connections each client process opens at once (more only overflows the server's accept queue on a busy machine). */
   concurrency: number
   /** Then try twice the load. */
   double: boolean
@@ -54,7 +54,7 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
     quietChannels: quick ? 20 : 100,
     idleSeconds: quick ? 3 : 5,
     clientProcesses: 4,
-    concurrency: 200,
+    concurrency: 64,
     double: true,
     peers: ['distributex', 'socket.io'],
     heap: false,
