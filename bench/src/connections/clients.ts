@@ -18,6 +18,8 @@ import { openPolling, openSse } from './fallback-clients.js'
 import type { ClientRequest, ClientStatus, OpenRequest, OpenResult, Recording } from './protocol.js'
 
 let live = 0
+/** Connections of the busy channel open now. */
+let liveBusy = 0
 let deliveries = 0
 let recording: Histogram | undefined
 const closed: Record<string, number> = {}
@@ -44,6 +46,7 @@ function openOne(request: OpenRequest, index: number): Promise<void> {
       if (joined) return
       joined = true
       live++
+      if (busy) liveBusy++
       clearTimeout(timer)
       resolve()
     }
@@ -53,6 +56,7 @@ function openOne(request: OpenRequest, index: number): Promise<void> {
         return reject(new Error(reason))
       }
       live--
+      if (busy) liveBusy--
       closed[reason] = (closed[reason] ?? 0) + 1
     }
     const message = busy ? delivered : () => undefined
@@ -147,7 +151,7 @@ runChild(async () => {
         return result
       }
       case 'status':
-        return { live, closed, rss: process.memoryUsage.rss() } satisfies ClientStatus
+        return { live, liveBusy, closed, rss: process.memoryUsage.rss() } satisfies ClientStatus
     }
   })
   return {}

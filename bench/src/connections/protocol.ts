@@ -48,6 +48,7 @@ export interface Recording {
 
 export interface ClientStatus {
   live: number
+  liveBusy: number
   /** Why connections closed after they had joined. */
   closed: Record<string, number>
   rss: number

@@ -86,6 +86,11 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
 
   for (const r of results) if (r.heap) lines.push('', `${r.peer} (--heap: the snapshots themselves raise RSS, so read the heap figures, not the RSS ones): ${r.heap[0] ?? ''}`, ...r.heap.slice(1))
 
+  for (const r of results) {
+    const stalls = r.paced.serverLoop.stalls
+    if (stalls.length) lines.push(`  ${r.peer}: the server's event loop was held up over 250 ms ${stalls.length} times in the paced run: ${stalls.map((s) => `${s.ms} ms at ${(s.at / 1000).toFixed(1)} s`).join(', ')}`)
+  }
+
   const closed = results.filter((r) => Object.keys(r.closedAfterJoining).length)
   for (const r of closed) lines.push(`  ${r.peer}: connections closed after joining, before twice the load: ${reasons(r.closedAfterJoining)}`)
 

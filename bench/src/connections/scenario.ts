@@ -163,7 +163,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     const idle = idleMeter()
     const idleCores = idle.used.server === undefined ? undefined : idle.used.server / idle.wallSeconds
 
-    const busy = Math.ceil(websocket.opened / settings.busyEvery)
+    const busy = (await fleet.status()).liveBusy
     const pacedRun = async (seconds: number, subscribers: number): Promise<PacedResult> => {
       await fleet.record()
       await server.request<LoopDelay>({ type: 'loop-delay' })
@@ -205,7 +205,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       const status: ServerStatus | undefined = server.exited ? undefined : { openFiles: openFiles(server.pid), fileLimit: fileLimit(server.pid)?.soft, rss: (await memoryOf(server.pid)) ?? Number.NaN }
       let pacedDouble: PacedResult | undefined
       if (!server.exited) {
-        const subscribers = busy + Math.ceil(more.opened / settings.busyEvery)
+        const subscribers = (await fleet.status()).liveBusy
         log(`    paced again for ${Math.min(settings.seconds, 10)} s to ${subscribers.toLocaleString('en-US')} subscribers`)
         pacedDouble = await pacedRun(Math.min(settings.seconds, 10), subscribers).catch(() => undefined)
       }
