@@ -52,7 +52,7 @@ http {
   tcp_nopush on;
   etag off;
   charset utf-8;
-  charset_types text/html application/json;
+  charset_types application/json;
   keepalive_requests 1000000;
   keepalive_timeout 60s;
 
