@@ -34,10 +34,11 @@ export function readFileLimits(): FileLimits {
 }
 
 /** Child options that run node through `sh`, raising the open-files limit first. */
-export function raisedLimitExec(files: number): { execPath: string; execArgv: string[] } {
+export function raisedLimitExec(files: number, nodeFlags: string[] = []): { execPath: string; execArgv: string[] } {
+  const flags = ['--expose-gc', ...nodeFlags].map((flag) => `'${flag.replaceAll("'", "'\\''")}'`).join(' ')
   return {
     execPath: '/bin/sh',
-    execArgv: ['-c', `ulimit -n ${files} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "${process.execPath}" --expose-gc "$0" "$@"`],
+    execArgv: ['-c', `ulimit -n ${files} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "${process.execPath}" ${flags} "$0" "$@"`],
   }
 }
 

@@ -111,7 +111,8 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
   const exec = raisedLimitExec(files)
   const started: Array<{ stop(): Promise<void> }> = []
   try {
-    const server = await startChild<ServerInfo>(`${peer} server`, SERVERS[peer], { redisUrl: settings.redisUrl, secret, workDir } satisfies ServerArgs, exec)
+    const serverExec = settings.profile ? raisedLimitExec(files, ['--cpu-prof', `--cpu-prof-dir=${settings.profile}`]) : exec
+    const server = await startChild<ServerInfo>(`${peer} server`, SERVERS[peer], { redisUrl: settings.redisUrl, secret, workDir } satisfies ServerArgs, serverExec)
     started.push(server)
     const publisher = await startChild<unknown>(`${peer} publisher`, new URL('./publisher.js', import.meta.url), { peer, redisUrl: settings.redisUrl, channel: busyChannel, payloadBytes: settings.payloadBytes } satisfies PublisherArgs)
     started.push(publisher)

@@ -29,12 +29,14 @@ export interface Settings {
   peers: Peer[]
   /** Heap snapshots before and after the WebSocket connections, summed by what holds the memory. */
   heap: boolean
+  /** A folder: the server processes write a V8 CPU profile of the whole run there. */
+  profile: string | undefined
   redisUrl: string
   quick: boolean
 }
 
 const USAGE = `usage: npm run bench:connections -- [--quick] [--connections N] [--fallback N] [--rate N] [--seconds N]
-  [--busy-every N] [--quiet-channels N] [--client-processes N] [--no-double] [--peer distributex|socket.io] [--heap]`
+  [--busy-every N] [--quiet-channels N] [--client-processes N] [--no-double] [--peer distributex|socket.io] [--heap] [--profile DIR]`
 
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text)
@@ -58,6 +60,7 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
     double: true,
     peers: ['distributex', 'socket.io'],
     heap: false,
+    profile: undefined,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     quick,
   }
@@ -89,6 +92,12 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
       case '--client-processes':
         settings.clientProcesses = positiveInteger(flag, value())
         break
+      case '--profile': {
+        const dir = value()
+        if (!dir) throw new Error(`--profile needs a folder\n${USAGE}`)
+        settings.profile = dir
+        break
+      }
       case '--heap':
         settings.heap = true
         break
