@@ -21,6 +21,8 @@ let live = 0
 /** Connections of the busy channel open now. */
 let liveBusy = 0
 let deliveries = 0
+/** Frames a joined client got that were not messages of its channel (presence, for distributex; pings are not counted). */
+let otherFrames = 0
 let recording: Histogram | undefined
 const closed: Record<string, number> = {}
 
@@ -75,7 +77,11 @@ function openOne(request: OpenRequest, index: number): Promise<void> {
         headers: { cookie },
         onOpen: (ws) => ws.sendText(JSON.stringify({ type: 'subscribe', channel, token })),
         onText: (_ws, payload) => {
-          if (joined) return message(payload)
+          if (joined) {
+            if (payload[0] === 0x7b && payload.subarray(0, 16).toString('latin1') === '{"type":"update"') return message(payload)
+            otherFrames++
+            return
+          }
           const text = payload.toString('latin1', 0, 40)
           if (text.startsWith('{"type":"subscribed"')) join()
           else if (text.startsWith('{"type":"refused"') || text.startsWith('{"type":"error"')) end(`refused: ${payload.toString()}`)
@@ -151,7 +157,7 @@ runChild(async () => {
         return result
       }
       case 'status':
-        return { live, liveBusy, closed, rss: process.memoryUsage.rss() } satisfies ClientStatus
+        return { live, liveBusy, closed, otherFrames, rss: process.memoryUsage.rss() } satisfies ClientStatus
     }
   })
   return {}

@@ -78,7 +78,7 @@ export class Fleet {
     const all = await Promise.all(this.#children.map((child) => child.request<ClientStatus>({ type: 'status' } satisfies ClientRequest)))
     const closed: Record<string, number> = {}
     for (const status of all) for (const [reason, times] of Object.entries(status.closed)) closed[reason] = (closed[reason] ?? 0) + times
-    return { live: all.reduce((sum, s) => sum + s.live, 0), liveBusy: all.reduce((sum, s) => sum + s.liveBusy, 0), closed, rss: all.reduce((sum, s) => sum + s.rss, 0) }
+    return { live: all.reduce((sum, s) => sum + s.live, 0), liveBusy: all.reduce((sum, s) => sum + s.liveBusy, 0), otherFrames: all.reduce((sum, s) => sum + s.otherFrames, 0), closed, rss: all.reduce((sum, s) => sum + s.rss, 0) }
   }
 
   async stop(): Promise<void> {

@@ -49,6 +49,8 @@ export interface Recording {
 export interface ClientStatus {
   live: number
   liveBusy: number
+  /** Frames other than channel messages received so far (presence). */
+  otherFrames: number
   /** Why connections closed after they had joined. */
   closed: Record<string, number>
   rss: number

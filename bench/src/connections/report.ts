@@ -62,6 +62,7 @@ export function renderReport(results: PeerResult[], targets: Targets, asked: { w
     row('time to accept the WebSockets, s', (r) => fixed(r.websocket.seconds, 1)),
     row('  accepted per second', (r) => count(Math.round(r.websocket.opened / r.websocket.seconds))),
     row('  server CPU per accepted connection, µs', (r) => fixed(r.acceptCpuUs, 0)),
+    row('  other frames (presence) per connection while connecting', (r) => fixed(r.otherFramesPerConnection, 1)),
     row('time to accept the fallbacks, s', (r) => fixed(r.fallback.seconds, 1)),
     row('memory per idle WebSocket, KB (RSS delta / connections)', (r) => fixed(r.bytesPerWebSocket / KB, 2)),
     row('  marginal: RSS growth over the second half / its connections', (r) => fixed(r.marginalBytesPerWebSocket / KB, 2)),

@@ -66,6 +66,8 @@ export interface PeerResult {
   bytesPerFallback: number | undefined
   /** Server CPU per WebSocket connection accepted and subscribed (with the memory reading between the halves). */
   acceptCpuUs: number | undefined
+  /** Frames other than channel messages (presence) the WebSocket clients got while they connected, per connection. */
+  otherFramesPerConnection: number
   /** RSS growth per connection over the second half of the WebSocket connections only. */
   marginalBytesPerWebSocket: number
   /** Of the memory per WebSocket: JS heap, and external (buffers) after a collection. */
@@ -147,6 +149,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     const secondHalf = await fleet.open({ ...base, transport: 'websocket' }, settings.connections - Math.floor(settings.connections / 2))
     const websocket = mergeBatches(firstHalf, secondHalf)
     const acceptCpu = acceptMeter().used.server
+    const framesWhileJoining = (await fleet.status()).otherFrames
     log(`    ${websocket.opened.toLocaleString('en-US')} in ${websocket.seconds.toFixed(1)} s${websocket.failed ? `, ${websocket.failed} failed: ${JSON.stringify(websocket.failures)}` : ''}`)
     if (server.exited) throw new Error(server.exited)
     const afterWebSocket = await memory()
@@ -221,6 +224,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       fallback,
       bytesPerWebSocket: (afterWebSocket.rss - before.rss) / Math.max(1, websocket.opened),
       acceptCpuUs: acceptCpu === undefined ? undefined : (acceptCpu * 1e6) / Math.max(1, websocket.opened),
+      otherFramesPerConnection: framesWhileJoining / Math.max(1, websocket.opened),
       marginalBytesPerWebSocket: (afterWebSocket.rss - atHalf.rss) / Math.max(1, secondHalf.opened),
       heapPerWebSocket: (afterWebSocket.heapUsed - before.heapUsed) / Math.max(1, websocket.opened),
       externalPerWebSocket: (afterWebSocket.external - before.external) / Math.max(1, websocket.opened),
