@@ -69,7 +69,14 @@ export interface ServerInfo {
 }
 
 /** `heap-snapshot` answers the path of the snapshot written. */
-export type ServerRequest = { type: 'memory' } | { type: 'status' } | { type: 'heap-snapshot' } | { type: 'loop-delay' }
+export type ServerRequest =
+  | { type: 'memory' }
+  | { type: 'status' }
+  | { type: 'heap-snapshot' }
+  | { type: 'loop-delay' }
+  /** A CPU profile of one phase: started, then stopped and written to `path`. */
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; path: string }
 
 export interface ServerMemory {
   rss: number

@@ -5,7 +5,7 @@
  * server's CPU while idle, the paced run on the busy channel (latency and CPU
  * per delivery), and twice the load for as far as it goes.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -113,8 +113,16 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
   const exec = raisedLimitExec(files)
   const started: Array<{ stop(): Promise<void> }> = []
   try {
-    const serverExec = settings.profile ? raisedLimitExec(files, ['--cpu-prof', `--cpu-prof-dir=${settings.profile}`]) : exec
-    const server = await startChild<ServerInfo>(`${peer} server`, SERVERS[peer], { redisUrl: settings.redisUrl, secret, workDir } satisfies ServerArgs, serverExec)
+    const server = await startChild<ServerInfo>(`${peer} server`, SERVERS[peer], { redisUrl: settings.redisUrl, secret, workDir } satisfies ServerArgs, exec)
+    // With --profile: one CPU profile of the server while the WebSocket connections open, one over the paced run.
+    const profile = async <T>(phase: string, run: () => Promise<T>): Promise<T> => {
+      if (!settings.profile) return run()
+      await server.request({ type: 'profile-start' })
+      const result = await run()
+      mkdirSync(settings.profile, { recursive: true })
+      log(`    profile: ${await server.request<string>({ type: 'profile-stop', path: join(settings.profile, `${peer}-${phase}-${tag}.cpuprofile`) })}`)
+      return result
+    }
     started.push(server)
     const publisher = await startChild<unknown>(`${peer} publisher`, new URL('./publisher.js', import.meta.url), { peer, redisUrl: settings.redisUrl, channel: busyChannel, payloadBytes: settings.payloadBytes } satisfies PublisherArgs)
     started.push(publisher)
@@ -146,7 +154,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
     const acceptMeter = cpuMeter({ server: [server.pid] })
     const firstHalf = await fleet.open({ ...base, transport: 'websocket' }, Math.floor(settings.connections / 2))
     const atHalf = await memory()
-    const secondHalf = await fleet.open({ ...base, transport: 'websocket' }, settings.connections - Math.floor(settings.connections / 2))
+    const secondHalf = await profile('connect', () => fleet.open({ ...base, transport: 'websocket' }, settings.connections - Math.floor(settings.connections / 2)))
     const websocket = mergeBatches(firstHalf, secondHalf)
     const acceptCpu = acceptMeter().used.server
     const framesWhileJoining = (await fleet.status()).otherFrames
@@ -194,7 +202,7 @@ export async function runPeer(peer: Peer, settings: Settings, files: number, cli
       }
     }
     log(`  paced: ${settings.rate} messages/s for ${settings.seconds} s to ${busy.toLocaleString('en-US')} subscribers`)
-    const paced = await pacedRun(settings.seconds, busy)
+    const paced = await profile('paced', () => pacedRun(settings.seconds, busy))
     log(`    p50 ${paced.p50.toFixed(2)} ms, p99 ${paced.p99.toFixed(2)} ms, ${paced.delivered.toLocaleString('en-US')} of ${paced.expected.toLocaleString('en-US')} delivered`)
     const closedAfterJoining = (await fleet.status()).closed
 

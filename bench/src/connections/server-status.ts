@@ -7,6 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeHeapSnapshot } from 'node:v8'
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { answerRequests } from '../common/child-protocol.js'
 import { takeLoopDelay } from '../common/loop-delay.js'
 import type { ServerMemory, ServerRequest, ServerStatus } from './protocol.js'
@@ -35,6 +37,27 @@ export function openFiles(pid: number | 'self' = 'self'): number {
   }
 }
 
+let profiler: Session | undefined
+
+/** Starts the V8 CPU profiler in this process (one phase of the run). */
+async function startProfile(): Promise<boolean> {
+  profiler = new Session()
+  profiler.connect()
+  await profiler.post('Profiler.enable')
+  await profiler.post('Profiler.start')
+  return true
+}
+
+/** Stops it and writes the profile (open it in Chrome's DevTools); answers the path. */
+async function stopProfile(path: string): Promise<string> {
+  if (!profiler) throw new Error('no profile was started')
+  const { profile } = await profiler.post('Profiler.stop')
+  profiler.disconnect()
+  profiler = undefined
+  writeFileSync(path, JSON.stringify(profile))
+  return path
+}
+
 async function memory(): Promise<ServerMemory> {
   const gc = (globalThis as { gc?: () => void }).gc
   if (!gc) throw new Error('start the server with --expose-gc to measure memory')
@@ -56,6 +79,10 @@ export function answerServerRequests(dir: string): void {
         return memory()
       case 'status':
         return { openFiles: openFiles(), fileLimit: fileLimit()?.soft, rss: process.memoryUsage.rss() } satisfies ServerStatus
+      case 'profile-start':
+        return startProfile()
+      case 'profile-stop':
+        return stopProfile(request.path)
       case 'loop-delay':
         return takeLoopDelay()
       case 'heap-snapshot':

@@ -29,7 +29,7 @@ export interface Settings {
   peers: Peer[]
   /** Heap snapshots before and after the WebSocket connections, summed by what holds the memory. */
   heap: boolean
-  /** A folder: the server processes write a V8 CPU profile of the whole run there. */
+  /** A folder: CPU profiles of the server while the second half of the WebSocket connections open, and over the paced run. */
   profile: string | undefined
   redisUrl: string
   quick: boolean
