@@ -15,7 +15,7 @@ function testsUnder(dir) {
   })
 }
 
-const workspaces = ['packages', 'services'].flatMap((root) => readdirSync(root).map((name) => join(root, name))).concat('e2e')
+const workspaces = ['packages', 'services'].flatMap((root) => readdirSync(root).map((name) => join(root, name))).concat('e2e', 'bench')
 const files = workspaces.flatMap((workspace) => testsUnder(join(workspace, 'dist'))).sort()
 const filters = process.argv.slice(2)
 const selected = filters.length > 0 ? files.filter((file) => filters.some((filter) => file.includes(filter))) : files.filter((file) => !file.includes('/dist/security/'))

@@ -29,6 +29,8 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv
   /** Node flags, e.g. `--expose-gc`. */
   execArgv?: string[]
+  /** Runs the script through another program (a shell that raises limits, then execs node); `execArgv` goes to it. */
+  execPath?: string
 }
 
 const running = new Set<ChildProcess>()
@@ -51,6 +53,7 @@ export function startChild<T>(name: string, script: URL, args: unknown = {}, opt
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
     execArgv: options.execArgv ?? [],
+    ...(options.execPath ? { execPath: options.execPath } : {}),
   })
   running.add(child)
   let exited: string | undefined

@@ -12,23 +12,7 @@ import type { Server } from 'node:http'
 import express from 'express'
 import Podlet from '@podium/podlet'
 import { runChild } from '../common/child-protocol.js'
-import { SERVICES, SERVICE_VERSION, WIDGET, fragmentHtml, widgetPath, type ServiceName } from './fragments.js'
-
-function title(service: ServiceName): string {
-  return service.charAt(0).toUpperCase() + service.slice(1)
-}
-
-function distributexManifest(service: ServiceName) {
-  return {
-    protocol: 1,
-    name: service,
-    version: SERVICE_VERSION,
-    title: title(service),
-    mount: `/${service}`,
-    routes: [],
-    widgets: [{ name: WIDGET, title: `${title(service)} widget`, path: widgetPath(service), assets: { css: [], js: [] } }],
-  }
-}
+import { SERVICES, SERVICE_VERSION, WIDGET, distributexManifest, fragmentHtml, widgetPath, type ServiceName } from './fragments.js'
 
 function fragmentApp(service: ServiceName): express.Express {
   const fragment = fragmentHtml(service)

@@ -15,6 +15,23 @@ export function widgetPath(service: ServiceName): string {
   return `/${service}/${WIDGET}`
 }
 
+export function title(service: ServiceName): string {
+  return service.charAt(0).toUpperCase() + service.slice(1)
+}
+
+/** The service manifest at `/_dx/manifest`, the same from the Node fragment servers and from nginx (composer-only mode). */
+export function distributexManifest(service: ServiceName) {
+  return {
+    protocol: 1,
+    name: service,
+    version: SERVICE_VERSION,
+    title: title(service),
+    mount: `/${service}`,
+    routes: [],
+    widgets: [{ name: WIDGET, title: `${title(service)} widget`, path: widgetPath(service), assets: { css: [], js: [] } }],
+  }
+}
+
 function marker(service: ServiceName): string {
   return `data-bench-fragment="${service}"`
 }

@@ -25,8 +25,8 @@ export type ComposerResult =
   | { name: string; status: 'failed'; reason: string }
 
 export interface Backend {
-  /** Process id of the fragment servers. */
-  pid: number
+  /** Processes serving the fragments (the Node fragment servers, or nginx in composer-only mode). */
+  pids: number[]
   /** Base URL of each fragment server, by service name. */
   fragments: Record<string, string>
   /** Full URL of each widget on its fragment server. */
@@ -52,7 +52,7 @@ export async function measureComposer(composer: Composer, backend: Backend, sett
     const warmup = await runLoad({ url, connections: settings.connections, seconds: settings.warmupSeconds, headers })
     if (warmup.errors) log(name, `warm-up had ${warmup.errorDetail} (not counted)`)
     log(name, `throughput ${settings.durationSeconds} s at ${settings.connections} connections`)
-    const meter = cpuMeter({ composer: [child.pid, ...(child.info.pids ?? [])], fragments: [backend.pid] })
+    const meter = cpuMeter({ composer: [child.pid, ...(child.info.pids ?? [])], fragments: backend.pids })
     const load = await runLoad({ url, connections: settings.connections, seconds: settings.durationSeconds, headers })
     const cpu = cpuShares(meter(), load.requests)
     if (child.exited) throw new Error(child.exited)

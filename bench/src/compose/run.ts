@@ -5,7 +5,7 @@
  * Exits non-zero when a composer failed or answered anything but a full page.
  *
  * Processes: this one runs the load (autocannon, undici); the fragment servers
- * run in one child; each composer runs in its own child while it is measured.
+ * run in one child (or, with `--composer-only`, nginx serves them as static files); each composer runs in its own child while it is measured.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -19,6 +19,26 @@ import { measureComposer, type Backend, type Composer, type ComposerResult } fro
 import { findNginx } from './nginx-binary.js'
 import { allClean, renderReport } from './report.js'
 import { benchSessionCookie } from './bench-session.js'
+import { composerOnlyTargets } from './targets.js'
+import type { StaticFragmentsInfo } from './static-fragments.js'
+
+interface Fragments {
+  child: Child<unknown>
+  urls: Record<string, string>
+  pids: number[]
+  detail: string
+}
+
+async function startNodeFragments(): Promise<Fragments> {
+  const child = await startChild<Record<string, string>>('fragment servers', new URL('./fragment-servers.js', import.meta.url))
+  return { child, urls: child.info, pids: [child.pid], detail: 'Node, one process' }
+}
+
+/** Composer-only mode: nginx serves the same fragments, manifests and health answers as static files. */
+async function startStaticFragments(workDir: string): Promise<Fragments> {
+  const child = await startChild<StaticFragmentsInfo>('static fragments', new URL('./static-fragments.js', import.meta.url), { workDir })
+  return { child, urls: child.info.urls, pids: child.info.pids, detail: child.info.detail }
+}
 
 /** A returning browser's session cookie, signed for the bench gateway's secret. */
 const SESSION_COOKIE = benchSessionCookie()
@@ -48,17 +68,17 @@ async function main(): Promise<number> {
   // Also on Ctrl-C, when `finally` does not run.
   const removeWorkRoot = () => rmSync(workRoot, { recursive: true, force: true })
   process.on('exit', removeWorkRoot)
-  let fragmentServers: Child<Record<string, string>> | undefined
+  let fragmentServers: Child<unknown> | undefined
   try {
-    const servers = await startChild<Record<string, string>>('fragment servers', new URL('./fragment-servers.js', import.meta.url))
-    fragmentServers = servers
+    const servers = settings.composerOnly ? await startStaticFragments(join(workRoot, 'fragments')) : await startNodeFragments()
+    fragmentServers = servers.child
     const backend: Backend = {
-      pid: servers.pid,
-      fragments: servers.info,
-      widgetUrls: SERVICES.map((service) => `${servers.info[service]}${widgetPath(service)}`),
+      pids: servers.pids,
+      fragments: servers.urls,
+      widgetUrls: SERVICES.map((service) => `${servers.urls[service]}${widgetPath(service)}`),
     }
     await Promise.all(backend.widgetUrls.map(verifyFragment))
-    console.log(`fragment servers (one process): ${SERVICES.map((service) => `${service} ${backend.fragments[service]}`).join(', ')}`)
+    console.log(`fragment servers (${servers.detail}): ${SERVICES.map((service) => `${service} ${backend.fragments[service]}`).join(', ')}`)
 
     const headers: Record<string, string> = settings.sessionCookie ? { cookie: SESSION_COOKIE } : {}
     const results: ComposerResult[] = []
@@ -68,13 +88,16 @@ async function main(): Promise<number> {
       const result = await measureComposer(composer, backend, settings, workDir, headers)
       if (result.status === 'skipped') console.log(`  ${composer.name}: skipped (${result.reason})`)
       if (result.status === 'failed') console.log(`  ${composer.name}: FAILED: ${result.reason}`)
-      if (servers.exited) throw new Error(servers.exited)
+      if (servers.child.exited) throw new Error(servers.child.exited)
       results.push(result)
     }
 
     console.log('')
     for (const line of renderReport(results, availableParallelism())) console.log(line)
-    return allClean(results) ? 0 : 1
+    const targetLines = settings.composerOnly ? composerOnlyTargets(results) : []
+    for (const line of targetLines) console.log(line)
+    const targetsMet = !targetLines.some((line) => line.includes('NOT MET'))
+    return allClean(results) && targetsMet ? 0 : 1
   } finally {
     await fragmentServers?.stop()
     removeWorkRoot()

@@ -19,6 +19,8 @@ export interface Settings {
   fragmentTimeoutMs: number
   /** Send a session cookie, as a returning browser does (the gateway signs an identity per new session). */
   sessionCookie: boolean
+  /** Composer-only mode: nginx serves the fragments as static files, so the fragment servers cannot be the limit. */
+  composerOnly: boolean
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, integer = false): number {
@@ -31,7 +33,9 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, intege
   return value
 }
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function readSettings(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Settings {
+  const unknown = argv.filter((arg) => arg !== '--composer-only')
+  if (unknown.length) throw new Error(`unknown option ${unknown.join(' ')}; usage: npm run bench:compose [-- --composer-only]`)
   return {
     warmupSeconds: positive(env, 'BENCH_WARMUP', 3),
     durationSeconds: positive(env, 'BENCH_DURATION', 10),
@@ -40,6 +44,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     latencyRequests: positive(env, 'BENCH_LATENCY_REQUESTS', 500, true),
     fragmentTimeoutMs: positive(env, 'BENCH_FRAGMENT_TIMEOUT_MS', 3000, true),
     sessionCookie: env.BENCH_COOKIE !== '0',
+    composerOnly: argv.includes('--composer-only') || env.BENCH_COMPOSER_ONLY === '1',
   }
 }
 
@@ -50,5 +55,6 @@ export function describeSettings(settings: Settings): string {
     `latency ${settings.latencySeconds} s (at most ${settings.latencyRequests} requests) at 1 connection`,
     `fragment timeout ${settings.fragmentTimeoutMs} ms`,
     settings.sessionCookie ? 'with a session cookie' : 'without cookies (every request is a new session)',
+    settings.composerOnly ? 'composer-only: nginx serves the fragments as static files' : 'fragments from Node servers (one process)',
   ].join(', ')
 }
