@@ -31,7 +31,7 @@ import { FaultBoard } from './faults/fault-board.js'
 import { faultRoutes } from './faults/fault-routes.js'
 import { faultPanel } from './faults/fault-panel.js'
 import { Membership } from './registry/membership.js'
-import { LIVE_PATH, LiveHub, liveRoutes, type HubBus, type HubStats, type LiveEndpoint } from '@distributex/hub'
+import { LIVE_PATH, LiveHub, liveRoutes, writeDelayFromEnv, type HubBus, type HubStats, type LiveEndpoint } from '@distributex/hub'
 import { publishRoutes } from './live/publish-route.js'
 import { liveOrigins } from './live/live-origins.js'
 import { presenceRoute } from './live/presence-route.js'
@@ -128,7 +128,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // `npm run dev` sets DX_DEV=1: pages then reload themselves when the gateway restarts.
   const devBuild = env.DX_DEV === '1' ? node : undefined
   if (devBuild) app.get('/_dx/dev/build', async (_request, reply) => reply.type('text/plain').header('cache-control', 'no-store').send(devBuild))
-  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node, tracer: tracing.tracer }) : undefined
+  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node, tracer: tracing.tracer, writeDelayMs: writeDelayFromEnv(env.DX_LIVE_WRITE_DELAY_MS) }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
     live = liveRoutes(app, hub, {

@@ -35,8 +35,8 @@ export interface HubHarness<B extends ContractBus = ContractBus> {
   createBus(url: string | undefined): B
   /** An origin other than the node's own that the node is configured to let in (cross-origin pages), if any. */
   allowedOrigin?: string
-  /** Starts a node on `bus`; the contract stops it. */
-  start(bus: B): Promise<HubNode>
+  /** Starts a node on `bus`, with `env` added to its environment (e.g. `DX_LIVE_WRITE_DELAY_MS`); the contract stops it. */
+  start(bus: B, env?: Record<string, string>): Promise<HubNode>
 }
 
 interface Adapter {
@@ -84,9 +84,9 @@ function behind<B extends ContractBus>(bus: B, ms: number): B {
 export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
   const newClient = (sessionId?: string) => new LiveClient(harness.cookie, sessionId)
-  const startLive = async (t: TestContext, url?: string) => {
+  const startLive = async (t: TestContext, url?: string, env?: Record<string, string>) => {
     const bus = harness.createBus(url)
-    const node = await harness.start(bus)
+    const node = await harness.start(bus, env)
     t.after(async () => {
       await node.stop()
       await bus.close()
@@ -213,6 +213,32 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
       await client.waitFor(() => client.messages.filter((m) => m.type === 'refused').length === 3, 'three refusals')
       assert.equal(node.hub?.stats().channels, 0, 'nothing is followed for a refused subscription')
       assert.equal(node.hub?.stats().refused, 3)
+      await client.close()
+    })
+
+    test(`live on the ${where} - with a long write delay, a lone update after a quiet spell arrives at once and a stream keeps its order`, async (t) => {
+      const windowMs = 3000
+      const { node, bus } = await startLive(t, undefined, { DX_LIVE_WRITE_DELAY_MS: String(windowMs) })
+      const channel = channelName()
+      const client = newClient()
+      await client.connect(node.url)
+      client.subscribe(channel, secret)
+      await client.waitFor(() => client.messages.some((m) => m.type === 'presence'), 'subscribed, with presence')
+      // Quiet for longer than the window: the next update is not held.
+      await new Promise((resolve) => setTimeout(resolve, windowMs + 300))
+      const sent = Date.now()
+      await publish(bus, channel, 0)
+      await client.waitFor(() => client.updates(channel).length === 1, 'the lone update', windowMs)
+      const took = Date.now() - sent
+      assert.ok(took < windowMs - 1000, `a lone update after a quiet spell took ${took} ms with a ${windowMs} ms write delay`)
+      // Right after it, updates are held and written together, in order, each once.
+      for (let i = 1; i <= 200; i++) {
+        if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+        await publish(bus, channel, i)
+      }
+      await client.waitFor(() => client.updates(channel).length >= 201, 'the stream', 3 * windowMs)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.deepEqual(targets(client, channel), Array.from({ length: 201 }, (_, i) => String(i)))
       await client.close()
     })
 
