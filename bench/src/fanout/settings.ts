@@ -45,12 +45,12 @@ export const SETTINGS = {
   /** Messages published in the burst (each goes to every client). */
   burstMessages: setting('FANOUT_BURST_MESSAGES', quick ? 300 : 2000, 10),
   /** Messages published before measuring, to warm up the JIT and the connections. */
-  warmupMessages: setting('FANOUT_WARMUP_MESSAGES', quick ? 50 : 300, 0),
+  warmupMessages: setting('FANOUT_WARMUP_MESSAGES', quick ? 50 : 200, 0),
   /** At most this many messages not yet received by every client: keeps every peer's buffers bounded the same way. */
   window: setting('FANOUT_WINDOW', 200, 1),
   /** Paced runs: messages per second (each for `pacedSeconds`). */
   pacedRates: list('FANOUT_PACED_RATES', [10, 100, 1000], 1),
-  pacedSeconds: setting('FANOUT_PACED_SECONDS', quick ? 1 : 3, 1),
+  pacedSeconds: setting('FANOUT_PACED_SECONDS', quick ? 1 : 2, 1),
   /** A paced run sends at most this many deliveries a second: above it, fewer clients stay connected (1000/s × 50 clients). */
   pacedMaxDeliveries: setting('FANOUT_PACED_MAX_DELIVERIES', 50_000, 1),
   /** distributex's write delay (ms) for the default runs, and the other windows measured at the curve's rates. */
@@ -59,8 +59,12 @@ export const SETTINGS = {
   curveRates: list('FANOUT_CURVE_RATES', [100, 1000], 1),
   /** Each peer runs this many times, alternating with the other; the table shows each figure's median. */
   rounds: setting('FANOUT_ROUNDS', quick ? 1 : 3, 1),
+  /** Only these peers, node counts and buses (e.g. FANOUT_PEERS=distributex FANOUT_NODES=1 FANOUT_BUSES=redis), to explore one part. */
+  peers: (process.env.FANOUT_PEERS ?? 'distributex,socket.io').split(','),
+  nodes: list('FANOUT_NODES', [1, 2], 1),
+  buses: (process.env.FANOUT_BUSES ?? 'redis,nats').split(','),
   /** Idle connections opened to measure memory per connection (one node). */
-  idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 5000, 100),
+  idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 3000, 100),
 }
 
 export type Settings = typeof SETTINGS
