@@ -21,7 +21,7 @@ import { now, readFrame, readText } from './payload.js'
 import { Sequence } from './sequence.js'
 import type { ClientMode } from './settings.js'
 
-const CONNECT_BATCH = 50
+const CONNECT_BATCH = 100
 const CONNECT_TIMEOUT_MS = 20_000
 const PROGRESS_EVERY_MS = 5
 

@@ -76,19 +76,23 @@ function answer(publish: Publish): void {
     }
   }
 
+  // Each message goes out when due, without waiting for the previous one's acknowledgement (as requests of
+  // an app publish independently); they are sent in order on one connection.
   const paced = async (rate: number, seconds: number) => {
     const started = performance.now()
     const total = rate * seconds
+    const pending: Array<void | Promise<void>> = []
     let sent = 0
     while (sent < total) {
       // Everything due by now goes out; a late timer does not lower the rate.
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1)
       while (sent < due) {
         sent++
-        await publish(++published)
+        pending.push(publish(++published))
       }
       await sleep(Math.max(0, (sent / rate) * 1000 - (performance.now() - started)))
     }
+    await Promise.all(pending)
     return sent
   }
 

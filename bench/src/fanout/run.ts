@@ -128,7 +128,7 @@ async function main(): Promise<number> {
         const name = `${label({ peer: contender.peer, ...(contender.tracing ? { variant: contender.tracing.label } : {}) })}, ${topology({ peer: contender.peer, nodes, bus })}`
         console.log(`${name}, round ${round} of ${s.rounds} (load ${loadavg()[0]?.toFixed(2)})`)
         try {
-          const result = await runScenario({ peer: contender.peer, topology: where, settings: s, log: (line) => console.log(line), ...(contender.tracing ? { tracing: contender.tracing } : {}) })
+          const result = await runScenario({ peer: contender.peer, topology: where, settings: s, memory: round === 1, log: (line) => console.log(line), ...(contender.tracing ? { tracing: contender.tracing } : {}) })
           rounds[index]?.push(result)
           const q = result.sequence
           const steady = result.paced.find((p) => p.rate === 100 && (p.windowMs === undefined || p.windowMs === s.writeDelayMs))

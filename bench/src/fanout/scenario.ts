@@ -60,6 +60,8 @@ export interface ScenarioOptions {
   peer: Flavor
   topology: Topology
   settings: Settings
+  /** Read idle memory (one node only; the first round: it barely moves from round to round). */
+  memory: boolean
   log: (line: string) => void
   /** distributex only: tracing on, exporting to this OTLP endpoint. */
   tracing?: { endpoint: string; ratio: number; label: string }
@@ -163,7 +165,9 @@ class Publisher {
   }
 }
 
-export async function runScenario({ peer, topology, settings, log, tracing }: ScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario({ peer, topology, settings, memory, log: print, tracing }: ScenarioOptions): Promise<ScenarioResult> {
+  const began = performance.now()
+  const log = (line: string) => print(`${line.padEnd(60)} (${((performance.now() - began) / 1000).toFixed(0)} s)`)
   const workDir = mkdtempSync(join(tmpdir(), 'dx-fanout-'))
   const channel = `bench:feed-${randomBytes(4).toString('hex')}`
   const secret = randomBytes(32).toString('hex')
@@ -172,33 +176,33 @@ export async function runScenario({ peer, topology, settings, log, tracing }: Sc
   const { busUrl } = topology
   const traced = tracing ? { tracing: { endpoint: tracing.endpoint, ratio: tracing.ratio } } : {}
   try {
-    const nodes: Array<Child<NodeInfo>> = []
-    for (let i = 0; i < topology.nodes; i++) {
+    // Started together: on a busy machine each start takes seconds.
+    const clientStarts = Array.from({ length: settings.clientProcesses }, (_, i) => startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url)))
+    const nodeStarts = Array.from({ length: topology.nodes }, (_, i) => {
       const args: NodeArgs = { channel, secret, workDir: join(workDir, `node-${i}`), writeDelayMs: settings.writeDelayMs, ...(busUrl ? { busUrl } : {}), ...traced }
-      const child = await startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv })
-      started.push(child)
-      nodes.push(child)
-    }
+      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv })
+    })
+    const settled = await Promise.allSettled([...nodeStarts, ...clientStarts])
+    for (const outcome of settled) if (outcome.status === 'fulfilled') started.push(outcome.value)
+    const problem = settled.find((outcome) => outcome.status === 'rejected')
+    if (problem) throw problem.reason
+    const nodes = await Promise.all(nodeStarts)
+    const clientChildren = await Promise.all(clientStarts)
     const [first] = nodes as [Child<NodeInfo>]
     const publisherArgs: PublisherArgs = { flavor: peer, channel, payloadBytes: settings.payloadBytes, secret, ...(peer === 'distributex' ? { busUrl } : { nodeUrl: first.info.url }), ...traced }
     const publisherChild = await startChild<{ detail: string }>('publisher', new URL('./publisher.js', import.meta.url), publisherArgs, { execArgv: execArgv.slice(1) })
     started.push(publisherChild)
-    const clientChildren: Array<Child<unknown>> = []
-    for (let i = 0; i < settings.clientProcesses; i++) {
-      const child = await startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url))
-      started.push(child)
-      clientChildren.push(child)
-    }
     const clients = new Clients(clientChildren)
     const groups: ProcessGroups = { gateway: nodes.map((n) => n.pid), publisher: [publisherChild.pid], broker: topology.brokerPid ? [topology.brokerPid] : [], clients: clientChildren.map((c) => c.pid) }
-    const connect = (count: number, urls: string[]) => clients.all<number>((i) => ({ type: 'connect', flavor: peer, mode: settings.clientMode, urls, count: clients.shares(count)[i] ?? 0, channel, secret }))
+    const connect = (count: number, urls: string[], mode = settings.clientMode) => clients.all<number>((i) => ({ type: 'connect', flavor: peer, mode, urls, count: clients.shares(count)[i] ?? 0, channel, secret }))
     const trim = (keep: number, expected: number) => clients.all<number>((i) => ({ type: 'trim', keep: clients.shares(keep)[i] ?? 0, expected }))
 
     let idle: ScenarioResult['idle']
-    if (topology.nodes === 1) {
+    if (topology.nodes === 1 && memory) {
       log(`  idle memory: ${settings.idleClients} connections`)
       const before = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
-      await connect(settings.idleClients, [first.info.url])
+      // Raw clients: the server holds the same per connection, and they open faster.
+      await connect(settings.idleClients, [first.info.url], 'raw')
       const after = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
       idle = { rss: before.rss, perConnection: (after.rss - before.rss) / settings.idleClients }
       if (process.env.FANOUT_MEMORY_DETAIL) log(`  per connection: heap ${((after.heapUsed - before.heapUsed) / settings.idleClients / 1024).toFixed(1)} KB, external ${((after.external - before.external) / settings.idleClients / 1024).toFixed(1)} KB`)

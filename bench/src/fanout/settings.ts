@@ -43,7 +43,7 @@ export const SETTINGS = {
   /** Bytes of each message's payload. */
   payloadBytes: setting('FANOUT_PAYLOAD_BYTES', 200, 60),
   /** Messages published in the burst (each goes to every client). */
-  burstMessages: setting('FANOUT_BURST_MESSAGES', quick ? 300 : 2000, 10),
+  burstMessages: setting('FANOUT_BURST_MESSAGES', quick ? 300 : 1000, 10),
   /** Messages published before measuring, to warm up the JIT and the connections. */
   warmupMessages: setting('FANOUT_WARMUP_MESSAGES', quick ? 50 : 200, 0),
   /** At most this many messages not yet received by every client: keeps every peer's buffers bounded the same way. */
