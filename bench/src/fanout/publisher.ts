@@ -29,7 +29,10 @@ let tracing: Tracing | undefined
 type Publish = (seq: number) => void | Promise<void>
 
 async function distributexPublisher(): Promise<Publish> {
-  const live = createLive({ bus: (bus = createBus(args.busUrl)), secret: args.secret, service: 'bench' })
+  // What the SDK logs when the bus does not take a publish in time (it then drops updates until the bus answers again):
+  // shown, so a message the clients lost is seen to be the publisher's.
+  const log = { warn: (fields: { err?: unknown }, message: string) => console.error(`  publisher: ${message} (${fields.err instanceof Error ? fields.err.message : String(fields.err)})`) }
+  const live = createLive({ bus: (bus = createBus(args.busUrl)), secret: args.secret, service: 'bench', log })
   const html = (seq: number) => payload(args.payloadBytes, seq)
   if (!args.tracing) return (seq) => live.publish(args.channel, [{ action: 'append', target: 'feed', html: html(seq) }])
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: args.tracing.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(args.tracing.ratio) }
@@ -77,22 +80,25 @@ function answer(publish: Publish): void {
   }
 
   // Each message goes out when due, without waiting for the previous one's acknowledgement (as requests of
-  // an app publish independently); they are sent in order on one connection.
+  // an app publish independently), in order on one connection; at most IN_FLIGHT wait for theirs, as a server
+  // takes so many requests at once: a publisher that cannot keep up falls behind the rate instead of timing out.
   const paced = async (rate: number, seconds: number) => {
     const started = performance.now()
     const total = rate * seconds
-    const pending: Array<void | Promise<void>> = []
+    const inFlight = new Set<Promise<void>>()
     let sent = 0
     while (sent < total) {
       // Everything due by now goes out; a late timer does not lower the rate.
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1)
       while (sent < due) {
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight)
         sent++
-        pending.push(publish(++published))
+        const publishing = Promise.resolve(publish(++published)).finally(() => inFlight.delete(publishing))
+        inFlight.add(publishing)
       }
       await sleep(Math.max(0, (sent / rate) * 1000 - (performance.now() - started)))
     }
-    await Promise.all(pending)
+    await Promise.all(inFlight)
     return sent
   }
 

@@ -16,7 +16,7 @@ import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize } from './client-messages.js'
 import { Presence, type PresenceDelta } from './presence.js'
-import { alreadyReplayed, recover, type RecoveringChannel, type Replay } from './recovery.js'
+import { alreadyReplayed, recover, type RecoveringChannel, type RecoveryDeps, type Replay } from './recovery.js'
 import { WriteScheduler } from './write-scheduler.js'
 
 /** WebSocket close code 1012, "service restart": the live connection is closed because this node (gateway or service) stops. */
@@ -57,6 +57,7 @@ export class LiveHub {
   readonly writes: WriteScheduler
   #lagMs: number | undefined
   readonly #counters = { delivered: 0, slowDisconnects: 0, refused: 0, attempted: 0, recovered: 0, gaps: 0, replayed: 0, shedClosed: 0 }
+  readonly #recovery: RecoveryDeps
 
   readonly presence: Presence
 
@@ -73,6 +74,7 @@ export class LiveHub {
     this.#log = log
     this.#node = node
     this.#tracer = tracer
+    this.#recovery = { bus, log, counters: this.#counters, toOutbound: (message) => this.#toOutbound(message) }
     this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
   }
 
@@ -146,7 +148,7 @@ export class LiveHub {
     this.presence.join(channel, connection.sessionId)
     const { count, people } = this.presence.snapshot(channel)
     if (!after) this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
-    else await recover({ bus: this.#bus, log: this.#log, counters: this.#counters, toOutbound: (message) => this.#toOutbound(message) }, connection, state, replay, after)
+    else await recover(this.#recovery, connection, state, replay, after)
     this.#reply(connection, { type: 'presence', channel, count, ...(count > PRESENCE_LIST_LIMIT ? {} : { people }) })
   }
 
