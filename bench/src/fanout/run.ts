@@ -10,7 +10,7 @@
  */
 import { createServer } from 'node:http'
 import { connect } from 'node:net'
-import { loadavg } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { Redis } from 'ioredis'
 import { describeMachine } from '../common/machine.js'
 import { listeningPid, localPort } from '../common/listening-pid.js'
@@ -155,7 +155,12 @@ async function main(): Promise<number> {
   }
   console.log('')
   for (const line of renderReport(results, s)) console.log(line)
-  console.log('', `load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${describeMachine().split(' ')[0]} cpus`)
+  const [load = 0] = loadavg()
+  console.log('', `load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cpus`)
+  if (load > availableParallelism()) {
+    console.log('the machine was busy with other work: every process waited for a core, so latencies include that wait and a paced run that')
+    console.log('cannot be delivered as it comes is batched by the backlog (lower CPU per delivery than at the same rate on a quiet machine).')
+  }
   return failed ? 1 : 0
 }
 
