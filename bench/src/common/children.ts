@@ -9,7 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ChildMessage, ChildRequest } from './child-protocol.js'
 
-const START_TIMEOUT_MS = 20_000
+/** Generous: on a busy shared machine, loading a gateway's modules alone can take tens of seconds. */
+const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 5_000
 
 export interface Child<T> {

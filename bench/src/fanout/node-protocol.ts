@@ -1,16 +1,17 @@
-/** Requests the bench sends to a hub node (a distributex gateway or a Socket.IO server), and what they answer. */
+/** Requests the bench sends to a hub node (a distributex gateway or a Socket.IO server) and to the publisher, and what they answer. */
+
+export type BusKind = 'redis' | 'nats'
 
 export interface NodeArgs {
-  /** Redis URL for the two-node runs; absent for one node on its own. */
-  redisUrl?: string
-  /** Only this node publishes: a service (or an app server) next to it. */
-  publisher: boolean
+  /** The broker the nodes share (distributex: the bus; Socket.IO: Redis for its adapter); absent for one Socket.IO node. */
+  busUrl?: string
   /** The channel (room) every client is in. */
   channel: string
-  payloadBytes: number
   /** Secret for channel tokens (distributex). */
   secret: string
   workDir: string
+  /** distributex: the write delay the node starts with (ms). */
+  writeDelayMs?: number
   /** Tracing on (distributex): spans exported over OTLP/HTTP to `endpoint`, `ratio` of new traces sampled. */
   tracing?: { endpoint: string; ratio: number }
 }
@@ -21,15 +22,31 @@ export interface NodeInfo {
 }
 
 export type NodeRequest =
-  /** Publish until `target` messages have been published in all, as fast as they are accepted. */
-  | { type: 'publish-up-to'; target: number }
-  /** Publish `rate` messages a second for `seconds`; answers how many were published. */
-  | { type: 'paced'; rate: number; seconds: number }
   /** Collect garbage and answer the memory in use. */
   | { type: 'memory' }
+  /** distributex: change the hub's write delay. */
+  | { type: 'write-delay'; ms: number }
 
 export interface MemoryReading {
   rss: number
   heapUsed: number
   external: number
 }
+
+export interface PublisherArgs {
+  flavor: 'distributex' | 'socket.io'
+  /** distributex: the bus it publishes on. */
+  busUrl?: string
+  /** Socket.IO: the node it emits to. */
+  nodeUrl?: string
+  channel: string
+  payloadBytes: number
+  secret: string
+  tracing?: { endpoint: string; ratio: number }
+}
+
+export type PublisherRequest =
+  /** Publish until `target` messages have been published in all, as fast as they are accepted. */
+  | { type: 'publish-up-to'; target: number }
+  /** Publish `rate` messages a second for `seconds`; answers how many were published. */
+  | { type: 'paced'; rate: number; seconds: number }

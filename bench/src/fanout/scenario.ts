@@ -1,197 +1,263 @@
 /**
- * One peer in one topology: start its node(s) and the clients, measure memory
- * per idle connection (one node only), then the burst and the paced run.
+ * One peer in one topology: start its node(s), its publisher and the client
+ * processes; measure idle memory (one node), then a burst and the paced runs,
+ * each with the CPU every process used (cpu-split.ts); finally every client's
+ * message numbers are checked.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { startChild, type Child } from '../common/children.js'
-import { cpuMeter } from '../common/cpu-time.js'
-import type { ClientsRequest, Flavor, LatencyReading, ProgressEvent } from './clients-protocol.js'
-import type { MemoryReading, NodeArgs, NodeInfo, NodeRequest } from './node-protocol.js'
+import { quantile } from '../common/stats.js'
+import { addTallies, EMPTY_TALLY, type ClientsRequest, type Flavor, type ProgressEvent, type SequenceTally } from './clients-protocol.js'
+import { cpuSplit, type CpuSplit, type ProcessGroups } from './cpu-split.js'
+import type { BusKind, MemoryReading, NodeArgs, NodeInfo, NodeRequest, PublisherArgs, PublisherRequest } from './node-protocol.js'
+import { pacedPlan, type PacedStep } from './paced-plan.js'
 import type { Settings } from './settings.js'
 
 const NODE_SCRIPTS: Record<Flavor, URL> = {
   distributex: new URL('./distributex-node.js', import.meta.url),
   'socket.io': new URL('./socketio-node.js', import.meta.url),
 }
-/** A burst that stops making progress for this long has lost messages. */
+/** A run that stops making progress for this long has lost messages. */
 const STALL_MS = 10_000
+
+export interface Topology {
+  nodes: 1 | 2
+  /** The broker: distributex's bus; Socket.IO's adapter (two nodes only). */
+  bus: BusKind | undefined
+  busUrl: string | undefined
+  brokerPid: number | undefined
+}
+
+export interface PacedResult extends PacedStep {
+  deliveries: number
+  received: number
+  p50: number
+  p99: number
+  cpu: CpuSplit
+}
 
 export interface ScenarioResult {
   peer: Flavor
   /** What sets this run apart from another of the same peer (e.g. tracing on). */
   variant?: string
   nodes: number
+  bus: BusKind | undefined
   detail: string
-  burst: { deliveries: number; seconds: number; perSecond: number; cpuUsPerDelivery: number | undefined; nodeCores: number | undefined }
-  paced: LatencyReading & { expected: number }
-  /** Bytes per idle connection in the node; measured with one node only. */
-  memoryPerConnection: number | undefined
+  /** One node only: RSS after collection before any connection, and per idle connection. */
+  idle: { rss: number; perConnection: number } | undefined
+  burst: { deliveries: number; seconds: number; perSecond: number; cpu: CpuSplit }
+  paced: PacedResult[]
+  published: number
+  sequence: SequenceTally
+  /** Why the run did not complete (deliveries stopped). */
+  failure?: string
 }
 
 export interface ScenarioOptions {
   peer: Flavor
-  nodes: 1 | 2
-  redisUrl?: string
+  topology: Topology
   settings: Settings
+  /** Read idle memory (one node only; the first round: it barely moves from round to round). */
+  memory: boolean
   log: (line: string) => void
   /** distributex only: tracing on, exporting to this OTLP endpoint. */
   tracing?: { endpoint: string; ratio: number; label: string }
 }
 
-class Publisher {
-  published = 0
-  delivered = 0
+/** The clients, spread over several processes: counts summed, requests fanned out. */
+class Clients {
+  readonly #delivered: number[]
   #waiting: (() => void) | undefined
-
-  constructor(
-    readonly node: Child<NodeInfo>,
-    readonly clients: Child<unknown>,
-    readonly subscribers: number,
-    readonly window: number,
-  ) {
-    clients.onEvent((event) => {
-      this.delivered = (event as ProgressEvent).delivered
-      this.#waiting?.()
+  constructor(readonly children: Array<Child<unknown>>) {
+    this.#delivered = children.map(() => 0)
+    children.forEach((child, i) =>
+      child.onEvent((event) => {
+        this.#delivered[i] = (event as ProgressEvent).delivered
+        this.#waiting?.()
+      }),
+    )
+  }
+  get delivered(): number {
+    return this.#delivered.reduce((a, b) => a + b, 0)
+  }
+  /** Resolves on the next progress report, or after `ms`. */
+  progress(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve
+      setTimeout(resolve, ms)
     })
   }
-
-  /** Publishes `count` messages no more than `window` ahead of the slowest client; resolves when every client has them all. */
-  async burst(count: number): Promise<void> {
-    const last = this.published + count
-    const expected = last * this.subscribers
-    let lastProgress = performance.now()
-    let seen = this.delivered
-    while (this.delivered < expected) {
-      const target = Math.min(last, Math.floor(this.delivered / this.subscribers) + this.window)
-      if (target > this.published) {
-        this.published = target
-        void this.node.request<number>({ type: 'publish-up-to', target } satisfies NodeRequest)
-      }
-      await new Promise<void>((resolve) => {
-        this.#waiting = resolve
-        setTimeout(resolve, 50)
-      })
-      if (this.delivered !== seen) {
-        seen = this.delivered
-        lastProgress = performance.now()
-      } else if (performance.now() - lastProgress > STALL_MS) {
-        throw new Error(`deliveries stopped at ${this.delivered} of ${expected}: messages were lost or clients disconnected`)
-      }
-    }
+  /** `count` spread evenly over the processes. */
+  shares(count: number): number[] {
+    return this.children.map((_, i) => Math.floor(count / this.children.length) + (i < count % this.children.length ? 1 : 0))
   }
-
-  async paced(rate: number, seconds: number): Promise<number> {
-    const sent = await this.node.request<number>({ type: 'paced', rate, seconds } satisfies NodeRequest)
-    this.published += sent
-    const expected = this.published * this.subscribers
-    const deadline = performance.now() + STALL_MS
-    while (this.delivered < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-    return sent * this.subscribers
+  all<R>(request: ClientsRequest | ((i: number) => ClientsRequest)): Promise<R[]> {
+    return Promise.all(this.children.map((child, i) => child.request<R>(typeof request === 'function' ? request(i) : request)))
   }
 }
 
-export async function runScenario({ peer, nodes, redisUrl, settings, log, tracing }: ScenarioOptions): Promise<ScenarioResult> {
+/** Publishes through the publisher child, never more than `window` messages ahead of the slowest client. */
+class Publisher {
+  published = 0
+  /** Set when deliveries stopped short of what was published: the sequence check says what went missing. */
+  stalled: string | undefined
+  #subscribers = 1
+  #baseDelivered = 0
+  #basePublished = 0
+
+  constructor(
+    readonly child: Child<unknown>,
+    readonly clients: Clients,
+    readonly window: number,
+  ) {}
+
+  /** From now on `subscribers` clients count (after connecting or trimming). */
+  rebase(subscribers: number): void {
+    this.#subscribers = subscribers
+    this.#baseDelivered = this.clients.delivered
+    this.#basePublished = this.published
+  }
+
+  /** Messages every client has, on average. */
+  #complete(): number {
+    return this.#basePublished + (this.clients.delivered - this.#baseDelivered) / this.#subscribers
+  }
+
+  /** Waits until every client has `last` messages; false (and `stalled` says why) when deliveries stop. */
+  async #until(last: number, publish: boolean): Promise<boolean> {
+    let seen = this.clients.delivered
+    let lastProgress = performance.now()
+    while (this.#complete() < last) {
+      const target = Math.min(last, Math.floor(this.#complete()) + this.window)
+      if (publish && target > this.published) {
+        this.published = target
+        void this.child.request<number>({ type: 'publish-up-to', target } satisfies PublisherRequest)
+      }
+      await this.clients.progress(50)
+      if (this.clients.delivered !== seen) {
+        seen = this.clients.delivered
+        lastProgress = performance.now()
+      } else if (performance.now() - lastProgress > STALL_MS) {
+        this.stalled = `deliveries stopped ${Math.round((last - this.#complete()) * this.#subscribers)} short of ${last} messages × ${this.#subscribers} clients`
+        return false
+      }
+    }
+    return true
+  }
+
+  /** Publishes `count` messages as fast as accepted and resolves when every client has them all. */
+  async burst(count: number): Promise<boolean> {
+    const last = this.published + count
+    const done = await this.#until(last, true)
+    this.published = last
+    return done
+  }
+
+  /** `rate` messages a second for `seconds`, then waits until every client has them. */
+  async paced(rate: number, seconds: number): Promise<number> {
+    const sent = await this.child.request<number>({ type: 'paced', rate, seconds } satisfies PublisherRequest)
+    this.published += sent
+    await this.#until(this.published, false)
+    return sent
+  }
+}
+
+export async function runScenario({ peer, topology, settings, memory, log: print, tracing }: ScenarioOptions): Promise<ScenarioResult> {
+  const began = performance.now()
+  const log = (line: string) => print(`${line.padEnd(60)} (${((performance.now() - began) / 1000).toFixed(0)} s)`)
   const workDir = mkdtempSync(join(tmpdir(), 'dx-fanout-'))
   const channel = `bench:feed-${randomBytes(4).toString('hex')}`
   const secret = randomBytes(32).toString('hex')
   const started: Array<Child<unknown>> = []
+  const execArgv = ['--expose-gc', ...(process.env.FANOUT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FANOUT_PROFILE] : [])]
+  const { busUrl } = topology
+  const traced = tracing ? { tracing: { endpoint: tracing.endpoint, ratio: tracing.ratio } } : {}
   try {
-    const nodeChildren: Array<Child<NodeInfo>> = []
-    for (let i = 0; i < nodes; i++) {
-      const args: NodeArgs = { publisher: i === 0, channel, payloadBytes: settings.payloadBytes, secret, workDir: join(workDir, `node-${i}`), ...(redisUrl ? { redisUrl } : {}), ...(tracing ? { tracing: { endpoint: tracing.endpoint, ratio: tracing.ratio } } : {}) }
-      const child = await startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv: ['--expose-gc', ...(process.env.FANOUT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.FANOUT_PROFILE] : [])] })
-      started.push(child)
-      nodeChildren.push(child)
-    }
-    const [first] = nodeChildren as [Child<NodeInfo>]
-    const clients = await startChild<unknown>('clients', new URL('./clients.js', import.meta.url))
-    started.push(clients)
-    const urls = nodeChildren.map((node) => node.info.url)
-    const connect = (count: number) => clients.request<number>({ type: 'connect', flavor: peer, urls, count, channel, secret } satisfies ClientsRequest)
+    // Started together: on a busy machine each start takes seconds.
+    const clientStarts = Array.from({ length: settings.clientProcesses }, (_, i) => startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url)))
+    const nodeStarts = Array.from({ length: topology.nodes }, (_, i) => {
+      const args: NodeArgs = { channel, secret, workDir: join(workDir, `node-${i}`), writeDelayMs: settings.writeDelayMs, ...(busUrl ? { busUrl } : {}), ...traced }
+      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv })
+    })
+    const settled = await Promise.allSettled([...nodeStarts, ...clientStarts])
+    for (const outcome of settled) if (outcome.status === 'fulfilled') started.push(outcome.value)
+    const problem = settled.find((outcome) => outcome.status === 'rejected')
+    if (problem) throw problem.reason
+    const nodes = await Promise.all(nodeStarts)
+    const clientChildren = await Promise.all(clientStarts)
+    const [first] = nodes as [Child<NodeInfo>]
+    const publisherArgs: PublisherArgs = { flavor: peer, channel, payloadBytes: settings.payloadBytes, secret, ...(peer === 'distributex' ? { busUrl } : { nodeUrl: first.info.url }), ...traced }
+    const publisherChild = await startChild<{ detail: string }>('publisher', new URL('./publisher.js', import.meta.url), publisherArgs, { execArgv: execArgv.slice(1) })
+    started.push(publisherChild)
+    const clients = new Clients(clientChildren)
+    const groups: ProcessGroups = { gateway: nodes.map((n) => n.pid), publisher: [publisherChild.pid], broker: topology.brokerPid ? [topology.brokerPid] : [], clients: clientChildren.map((c) => c.pid) }
+    const connect = (count: number, urls: string[], mode = settings.clientMode) => clients.all<number>((i) => ({ type: 'connect', flavor: peer, mode, urls, count: clients.shares(count)[i] ?? 0, channel, secret }))
+    const trim = (keep: number, expected: number) => clients.all<number>((i) => ({ type: 'trim', keep: clients.shares(keep)[i] ?? 0, expected }))
 
-    let memoryPerConnection: number | undefined
-    if (nodes === 1) {
-      log(`  ${settings.idleClients} idle connections for memory`)
-      const before = await first.request<MemoryReading>({ type: 'memory' })
-      await connect(settings.idleClients)
-      const after = await first.request<MemoryReading>({ type: 'memory' })
-      memoryPerConnection = (after.rss - before.rss) / settings.idleClients
-      if (process.env.FANOUT_MEMORY_DETAIL) log(`  memory per connection: rss ${((after.rss - before.rss) / settings.idleClients / 1024).toFixed(1)} KB, heap ${((after.heapUsed - before.heapUsed) / settings.idleClients / 1024).toFixed(1)} KB, external ${((after.external - before.external) / settings.idleClients / 1024).toFixed(1)} KB`)
-      await clients.request({ type: 'trim', keep: 0 } satisfies ClientsRequest)
+    let idle: ScenarioResult['idle']
+    if (topology.nodes === 1 && memory) {
+      log(`  idle memory: ${settings.idleClients} connections`)
+      const before = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
+      // Raw clients: the server holds the same per connection, and they open faster.
+      await connect(settings.idleClients, [first.info.url], 'raw')
+      const after = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
+      idle = { rss: before.rss, perConnection: (after.rss - before.rss) / settings.idleClients }
+      if (process.env.FANOUT_MEMORY_DETAIL) log(`  per connection: heap ${((after.heapUsed - before.heapUsed) / settings.idleClients / 1024).toFixed(1)} KB, external ${((after.external - before.external) / settings.idleClients / 1024).toFixed(1)} KB`)
+      await trim(0, 0)
     }
 
+    const urls = nodes.map((node) => node.info.url)
     log(`  ${settings.clients} clients, warm-up`)
-    await connect(settings.clients)
-    const publisher = new Publisher(first, clients, settings.clients, settings.window)
+    await connect(settings.clients, urls)
+    const publisher = new Publisher(publisherChild, clients, settings.window)
+    publisher.rebase(settings.clients)
     await publisher.burst(settings.warmupMessages)
 
     log(`  burst of ${settings.burstMessages} messages`)
-    const meter = cpuMeter({ nodes: nodeChildren.map((node) => node.pid) })
-    const deliveredBefore = publisher.delivered
+    const burstMeter = cpuSplit(groups)
+    const deliveredBefore = clients.delivered
     await publisher.burst(settings.burstMessages)
-    const reading = meter()
-    const deliveries = publisher.delivered - deliveredBefore
-    const nodeCpu = reading.used.nodes
+    const deliveries = clients.delivered - deliveredBefore
+    const burstCpu = burstMeter(deliveries, settings.burstMessages)
 
-    log(`  paced: ${settings.pacedRate} messages/s for ${settings.pacedSeconds} s`)
-    await clients.request({ type: 'record' } satisfies ClientsRequest)
-    const expected = await publisher.paced(settings.pacedRate, settings.pacedSeconds)
-    const latency = await clients.request<LatencyReading>({ type: 'stop-recording' } satisfies ClientsRequest)
+    const paced: PacedResult[] = []
+    let subscribers = settings.clients
+    for (const step of publisher.stalled ? [] : pacedPlan(peer, settings)) {
+      if (step.clients < subscribers) {
+        await trim(step.clients, publisher.published)
+        subscribers = step.clients
+        publisher.rebase(subscribers)
+      }
+      if (peer === 'distributex') await Promise.all(nodes.map((node) => node.request({ type: 'write-delay', ms: step.windowMs ?? settings.writeDelayMs } satisfies NodeRequest)))
+      log(`  paced: ${step.rate}/s to ${step.clients} clients${peer === 'distributex' ? `, write delay ${step.windowMs} ms` : ''}`)
+      await clients.all({ type: 'record' })
+      const meter = cpuSplit(groups)
+      const sent = await publisher.paced(step.rate, settings.pacedSeconds)
+      const cpu = meter(sent * subscribers, sent)
+      const samples: number[] = (await clients.all<number[]>({ type: 'stop-recording' })).flat()
+      paced.push({ ...step, deliveries: sent * subscribers, received: samples.length, p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), cpu })
+      if (publisher.stalled) break
+    }
 
+    const sequence = (await clients.all<SequenceTally>({ type: 'check', expected: publisher.published })).reduce(addTallies, EMPTY_TALLY)
     return {
       peer,
       ...(tracing ? { variant: tracing.label } : {}),
-      nodes,
-      detail: first.info.detail,
-      burst: {
-        deliveries,
-        seconds: reading.wallSeconds,
-        perSecond: deliveries / reading.wallSeconds,
-        cpuUsPerDelivery: nodeCpu === undefined ? undefined : (nodeCpu * 1e6) / deliveries,
-        nodeCores: nodeCpu === undefined ? undefined : nodeCpu / reading.wallSeconds,
-      },
-      paced: { ...latency, expected },
-      memoryPerConnection,
+      nodes: topology.nodes,
+      bus: topology.bus,
+      detail: `${first.info.detail}; publisher: ${publisherChild.info.detail}; clients: ${settings.clientMode === 'parse' ? (peer === 'distributex' ? 'WebSocket, every message parsed as JSON' : 'socket.io-client') : 'raw frame counters'} in ${settings.clientProcesses} processes`,
+      idle,
+      burst: { deliveries, seconds: burstCpu.wallSeconds, perSecond: deliveries / burstCpu.wallSeconds, cpu: burstCpu },
+      paced,
+      published: publisher.published,
+      sequence,
+      ...(publisher.stalled ? { failure: publisher.stalled } : {}),
     }
   } finally {
     await Promise.all(started.reverse().map((child) => child.stop()))
     rmSync(workDir, { recursive: true, force: true })
-  }
-}
-
-function median(values: Array<number | undefined>): number | undefined {
-  const known = values.filter((value): value is number => value !== undefined && Number.isFinite(value)).sort((a, b) => a - b)
-  if (known.length === 0) return undefined
-  const middle = Math.floor(known.length / 2)
-  return known.length % 2 ? known[middle] : ((known[middle - 1] as number) + (known[middle] as number)) / 2
-}
-
-/** Each figure's median over the rounds of one peer (figures taken separately, as each is read on its own). */
-export function medianResult(rounds: ScenarioResult[]): ScenarioResult {
-  const [first] = rounds as [ScenarioResult]
-  const m = (pick: (r: ScenarioResult) => number | undefined) => median(rounds.map(pick))
-  return {
-    peer: first.peer,
-    ...(first.variant ? { variant: first.variant } : {}),
-    nodes: first.nodes,
-    detail: first.detail,
-    burst: {
-      deliveries: m((r) => r.burst.deliveries) ?? 0,
-      seconds: m((r) => r.burst.seconds) ?? 0,
-      perSecond: m((r) => r.burst.perSecond) ?? 0,
-      cpuUsPerDelivery: m((r) => r.burst.cpuUsPerDelivery),
-      nodeCores: m((r) => r.burst.nodeCores),
-    },
-    paced: {
-      samples: rounds.reduce((sum, r) => sum + r.paced.samples, 0),
-      expected: rounds.reduce((sum, r) => sum + r.paced.expected, 0),
-      p50: m((r) => r.paced.p50) ?? Number.NaN,
-      p99: m((r) => r.paced.p99) ?? Number.NaN,
-      max: Math.max(...rounds.map((r) => r.paced.max)),
-    },
-    memoryPerConnection: m((r) => r.memoryPerConnection),
   }
 }

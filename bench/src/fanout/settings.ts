@@ -2,7 +2,8 @@
  * What the fan-out bench runs: the same clients, messages and pacing for the
  * distributex hub and for Socket.IO. Override with environment variables to
  * explore (`FANOUT_CLIENTS=1000 npm run bench:fanout`); the defaults are the
- * figures the issue asks for.
+ * figures issue 18 asks for. `--quick` is a short smoke run of every part;
+ * `--raw` swaps the browser-like clients for raw frame counters.
  */
 
 function setting(name: string, fallback: number, min: number): number {
@@ -13,27 +14,61 @@ function setting(name: string, fallback: number, min: number): number {
   return value
 }
 
+function list(name: string, fallback: number[], min: number): number[] {
+  const text = process.env[name]
+  if (text === undefined || text === '') return fallback
+  const values = text.split(',').map((part) => Number(part.trim()))
+  if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < min)) throw new Error(`${name} must be whole numbers of at least ${min}, comma-separated, got "${text}"`)
+  return values
+}
+
+const args = new Set(process.argv.slice(2))
+for (const arg of args) if (arg !== '--quick' && arg !== '--raw') throw new Error(`unknown option ${arg}: use --quick (a short smoke run) and/or --raw (raw counting clients)`)
+const quick = args.has('--quick')
+
+/**
+ * How the clients read: `parse` as a browser does (every message parsed as JSON,
+ * Socket.IO through socket.io-client), or `raw` (frames counted and scanned for the
+ * message number, no parsing: what the servers can push, an idealised client).
+ */
+export type ClientMode = 'parse' | 'raw'
+
 export const SETTINGS = {
+  quick,
+  clientMode: (args.has('--raw') || process.env.FANOUT_CLIENT_MODE === 'raw' ? 'raw' : 'parse') as ClientMode,
   /** WebSocket clients in the one channel (room). */
-  clients: setting('FANOUT_CLIENTS', 500, 1),
+  clients: setting('FANOUT_CLIENTS', quick ? 100 : 500, 1),
+  /** Processes the clients are spread over. */
+  clientProcesses: setting('FANOUT_CLIENT_PROCESSES', 2, 1),
   /** Bytes of each message's payload. */
-  payloadBytes: setting('FANOUT_PAYLOAD_BYTES', 200, 40),
+  payloadBytes: setting('FANOUT_PAYLOAD_BYTES', 200, 60),
   /** Messages published in the burst (each goes to every client). */
-  burstMessages: setting('FANOUT_BURST_MESSAGES', 4000, 10),
+  burstMessages: setting('FANOUT_BURST_MESSAGES', quick ? 300 : 1000, 10),
   /** Messages published before measuring, to warm up the JIT and the connections. */
-  warmupMessages: setting('FANOUT_WARMUP_MESSAGES', 400, 0),
+  warmupMessages: setting('FANOUT_WARMUP_MESSAGES', quick ? 50 : 200, 0),
   /** At most this many messages not yet received by every client: keeps every peer's buffers bounded the same way. */
   window: setting('FANOUT_WINDOW', 200, 1),
-  /** Paced run: messages per second, and for how long. */
-  pacedRate: setting('FANOUT_PACED_RATE', 100, 1),
-  pacedSeconds: setting('FANOUT_PACED_SECONDS', 5, 1),
+  /** Paced runs: messages per second (each for `pacedSeconds`). */
+  pacedRates: list('FANOUT_PACED_RATES', [10, 100, 1000], 1),
+  pacedSeconds: setting('FANOUT_PACED_SECONDS', quick ? 1 : 2, 1),
+  /** A paced run sends at most this many deliveries a second: above it, fewer clients stay connected (1000/s × 50 clients). */
+  pacedMaxDeliveries: setting('FANOUT_PACED_MAX_DELIVERIES', 50_000, 1),
+  /** distributex's write delay (ms) for the default runs, and the other windows measured at the curve's rates. */
+  writeDelayMs: setting('FANOUT_WRITE_DELAY_MS', 5, 0),
+  curveWindows: list('FANOUT_WINDOWS', [0, 5, 20], 0),
+  curveRates: list('FANOUT_CURVE_RATES', [100, 1000], 1),
   /** Each peer runs this many times, alternating with the other; the table shows each figure's median. */
-  rounds: setting('FANOUT_ROUNDS', 3, 1),
-  /** Idle connections opened to measure memory per connection. */
-  idleClients: setting('FANOUT_IDLE_CLIENTS', 5000, 100),
+  rounds: setting('FANOUT_ROUNDS', quick ? 1 : 3, 1),
+  /** Only these peers, node counts and buses (e.g. FANOUT_PEERS=distributex FANOUT_NODES=1 FANOUT_BUSES=redis), to explore one part. */
+  peers: (process.env.FANOUT_PEERS ?? 'distributex,socket.io').split(','),
+  nodes: list('FANOUT_NODES', [1, 2], 1),
+  buses: (process.env.FANOUT_BUSES ?? 'redis,nats').split(','),
+  /** Idle connections opened to measure memory per connection (one node). */
+  idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 3000, 100),
 }
 
 export type Settings = typeof SETTINGS
 
-/** Redis for the two-node runs; the bench says so when it cannot reach it. */
+/** The brokers of the multi-process runs; the bench says so when one cannot be reached. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'

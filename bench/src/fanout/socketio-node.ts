@@ -1,8 +1,9 @@
 /**
  * Child process: one Socket.IO server, as its documentation sets one up for a
  * room broadcast: WebSocket transport, every client joins the room on
- * connection, the app emits to the room. Two nodes share rooms through
- * @socket.io/redis-adapter.
+ * connection, and the app relays what its publisher (a socket.io-client in a
+ * process of its own, publisher.js) emits to the room. Two nodes share rooms
+ * through @socket.io/redis-adapter.
  */
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,7 +14,6 @@ import { createAdapter } from '@socket.io/redis-adapter'
 import { childArgs, runChild } from '../common/child-protocol.js'
 import { answerNodeRequests } from './node-runner.js'
 import type { NodeArgs, NodeInfo } from './node-protocol.js'
-import { payload } from './payload.js'
 
 const args = childArgs<NodeArgs>()
 const ROOM = 'room'
@@ -31,19 +31,19 @@ runChild<NodeInfo>(
     http = createServer()
     io = new Server(http, { transports: ['websocket'], serveClient: false })
     let detail = `socket.io ${version('socket.io')}`
-    if (args.redisUrl) {
-      const pub = new Redis(args.redisUrl)
+    if (args.busUrl) {
+      const pub = new Redis(args.busUrl)
       const sub = pub.duplicate()
       redis.push(pub, sub)
       io.adapter(createAdapter(pub, sub))
       detail += ` + @socket.io/redis-adapter ${version('@socket.io/redis-adapter')}`
     }
-    io.on('connection', (socket) => void socket.join(ROOM))
     const server = io
-    answerNodeRequests(() => {
-      if (!args.publisher) throw new Error('this node does not publish')
-      server.to(ROOM).emit('m', payload(args.payloadBytes))
+    server.on('connection', (socket) => {
+      if ((socket.handshake.auth as { publisher?: boolean }).publisher) socket.on('publish', (text: string) => server.to(ROOM).emit('m', text))
+      else void socket.join(ROOM)
     })
+    answerNodeRequests()
     await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve))
     const { port } = http.address() as AddressInfo
     return { url: `http://127.0.0.1:${port}`, detail }

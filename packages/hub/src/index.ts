@@ -6,9 +6,11 @@
  * across every node. The gateway runs one per node; a TypeScript service runs
  * one per process for the pages it serves on its own URL (docs/architecture.md).
  */
-export { LiveHub, MAX_REPLAY, PRESENCE_LIST_LIMIT, RESTART_CLOSE_CODE, type HubStats } from './live-hub.js'
+export { LiveHub, PRESENCE_LIST_LIMIT, RESTART_CLOSE_CODE, type HubStats } from './live-hub.js'
+export { MAX_REPLAY } from './recovery.js'
+export { WriteScheduler, DEFAULT_WRITE_DELAY_MS, DEFAULT_MAX_BATCH, MAX_WRITE_DELAY_MS, checkWriteDelay, writeDelayFromEnv } from './write-scheduler.js'
 export { LIVE_PATH, LIVE_SSE_PATH, MAX_INBOUND_BYTES, liveRoutes, type LiveEndpoint, type LiveRouteOptions } from './live-routes.js'
-export { DEFAULT_LIMITS, SLOW_CONSUMER, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
+export { DEFAULT_LIMITS, SLOW_CONSUMER, LiveConnection, OutboundMessage, type ConnectionLimits, type ConnectionScheduler, type LiveTransport } from './live-connection.js'
 export { ClientMessageSchema, serialize } from './client-messages.js'
 export { Presence, type PresenceDelta } from './presence.js'
 export { encodeTextFrame } from './websocket-frame.js'

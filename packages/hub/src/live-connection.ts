@@ -1,12 +1,15 @@
 /**
  * @module live-connection
  * One browser's live connection (WebSocket, or SSE where WebSockets are
- * blocked). Outbound messages are queued and written once per event-loop turn
- * (one writev for a burst); the queue is bounded in bytes: low-value updates
+ * blocked). Outbound messages are queued and written together (one writev),
+ * when the write scheduler says (write-scheduler.ts: at the end of the turn, or
+ * after a short write delay at a steady rate), at most `maxBatch` frames or
+ * 64 KB at a time; the queue is bounded in bytes: low-value updates
  * are shed first, and a browser that still falls behind is disconnected with a
  * reason it recovers from (it reconnects and catches up from its positions).
  */
 import { encodeTextFrame } from './websocket-frame.js'
+import type { Writable } from './write-scheduler.js'
 
 /** One message as sent to many connections: framed once per transport kind. */
 export class OutboundMessage {
@@ -51,12 +54,19 @@ export const DEFAULT_LIMITS: ConnectionLimits = { softBytes: 256 * 1024, hardByt
 /** Code and reason sent to a browser that cannot keep up; the client reconnects and recovers. */
 export const SLOW_CONSUMER = { code: 4008, reason: 'too slow to keep up: reconnect and catch up from your positions' } as const
 
-/** Queued bytes that are written at once instead of at the end of the turn. */
+/** Decides when a connection's queue is written (the hub's `WriteScheduler`). */
+export interface ConnectionScheduler {
+  schedule(connection: Writable): void
+  /** Most frames queued before they are written at once. */
+  readonly maxBatch: number
+}
+
+/** Queued bytes that are written at once instead of when scheduled. */
 const EARLY_FLUSH_BYTES = 64 * 1024
 
 let nextId = 0
 
-export class LiveConnection {
+export class LiveConnection implements Writable {
   readonly id = ++nextId
   readonly sessionId: string
   readonly transport: LiveTransport
@@ -64,26 +74,29 @@ export class LiveConnection {
   alive = true
   closed = false
   shed = 0
+  /** When the queue last went to the socket (performance.now() ms); the write scheduler reads it. */
+  lastWriteAt = Number.NEGATIVE_INFINITY
   // The queue, split so the usual case (one message per turn) allocates nothing per delivery.
   #first: Buffer | undefined
   #rest: Buffer[] | undefined
   #queuedBytes = 0
+  #queued = 0
   #tokens: number
   #refilledAt = Date.now()
   readonly #limits: ConnectionLimits
-  readonly #schedule: (connection: LiveConnection) => void
+  readonly #scheduler: ConnectionScheduler
   readonly #onSlow: (connection: LiveConnection) => void
 
-  constructor(options: { sessionId: string; transport: LiveTransport; limits: ConnectionLimits; schedule: (c: LiveConnection) => void; onSlow: (c: LiveConnection) => void }) {
+  constructor(options: { sessionId: string; transport: LiveTransport; limits: ConnectionLimits; scheduler: ConnectionScheduler; onSlow: (c: LiveConnection) => void }) {
     this.sessionId = options.sessionId
     this.transport = options.transport
     this.#limits = options.limits
     this.#tokens = options.limits.burst
-    this.#schedule = options.schedule
+    this.#scheduler = options.scheduler
     this.#onSlow = options.onSlow
   }
 
-  /** Queues a message; written at the end of this event-loop turn. */
+  /** Queues a message; written when the scheduler says (end of this turn, or within the write delay). */
   send(message: OutboundMessage): void {
     if (this.closed) return
     const backlog = this.transport.writableLength + this.#queuedBytes
@@ -101,19 +114,22 @@ export class LiveConnection {
     if (wasEmpty) this.#first = bytes
     else (this.#rest ??= []).push(bytes)
     this.#queuedBytes += bytes.length
-    // A burst within one turn goes to the socket early, so the backlog measured is the socket's, not ours.
-    if (this.#queuedBytes >= EARLY_FLUSH_BYTES) this.flush()
-    else if (wasEmpty) this.#schedule(this)
+    this.#queued++
+    // A burst goes to the socket early, so the backlog measured is the socket's, not ours.
+    if (this.#queuedBytes >= EARLY_FLUSH_BYTES || this.#queued >= this.#scheduler.maxBatch) this.flush()
+    else if (wasEmpty) this.#scheduler.schedule(this)
   }
 
   /** Writes everything queued in one go (cork/uncork makes it one writev). */
-  flush(): void {
+  flush(now = performance.now()): void {
     const first = this.#first
     const rest = this.#rest
     if (first === undefined || this.closed) return
     this.#first = undefined
     this.#rest = undefined
     this.#queuedBytes = 0
+    this.#queued = 0
+    this.lastWriteAt = now
     if (rest === undefined) {
       this.transport.write(first)
       return
@@ -139,6 +155,8 @@ export class LiveConnection {
     this.closed = true
     this.#first = undefined
     this.#rest = undefined
+    this.#queuedBytes = 0
+    this.#queued = 0
     this.transport.close(code, reason)
   }
 }

@@ -9,38 +9,26 @@
  * replayed from the bus, in order, each once, or is told there is a gap so the
  * widget re-renders from its service.
  */
-import { LiveUpdateSchema, checkChannelToken, checkPageSession, compareOffsets, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
+import { LiveUpdateSchema, checkChannelToken, checkPageSession, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import { contextFrom, SpanKind, type Tracer } from '@distributex/telemetry'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize } from './client-messages.js'
 import { Presence, type PresenceDelta } from './presence.js'
+import { alreadyReplayed, recover, type RecoveringChannel, type RecoveryDeps, type Replay } from './recovery.js'
+import { WriteScheduler } from './write-scheduler.js'
 
 /** WebSocket close code 1012, "service restart": the live connection is closed because this node (gateway or service) stops. */
 export const RESTART_CLOSE_CODE = 1012
 
-/** Beyond this many missed messages, re-rendering the widget is cheaper than replaying. */
-export const MAX_REPLAY = 1000
 /** Above this many people, presence is sent as a count only. */
 export const PRESENCE_LIST_LIMIT = 100
 /** A channel nobody watches is followed a little longer, so a reload does not churn the bus. */
 const LINGER_MS = 5000
 
-interface Replay {
-  buffered: HubBusMessage[]
-}
-
-interface ChannelState {
-  readonly name: string
+interface ChannelState extends RecoveringChannel {
   readonly subscribers: Set<LiveConnection>
-  readonly replaying: Map<LiveConnection, Replay>
-  /**
-   * Where each recovered subscriber's replay ended. The node's own follow of the
-   * channel may still be behind that point (a lingering follow catching up), so
-   * what it brings at or before it was already sent and is dropped, once.
-   */
-  readonly replayedTo: Map<LiveConnection, HubPosition>
   opening: Promise<HubSubscription> | undefined
   linger: NodeJS.Timeout | undefined
 }
@@ -65,10 +53,11 @@ export class LiveHub {
   readonly #tracer: Tracer | undefined
   readonly #channels = new Map<string, ChannelState>()
   readonly #connections = new Set<LiveConnection>()
-  readonly #dirty = new Set<LiveConnection>()
-  #flushScheduled = false
+  /** When each connection's queue is written (write delay, batch size). */
+  readonly writes: WriteScheduler
   #lagMs: number | undefined
   readonly #counters = { delivered: 0, slowDisconnects: 0, refused: 0, attempted: 0, recovered: 0, gaps: 0, replayed: 0, shedClosed: 0 }
+  readonly #recovery: RecoveryDeps
 
   readonly presence: Presence
 
@@ -76,13 +65,16 @@ export class LiveHub {
    * `node` names this process in presence events; `source` is who publishes them
    * on the bus (`gateway`, or the service's name). With a `tracer` (tracing on),
    * each update that carries a trace context gets one delivery span on this node.
+   * `writeDelayMs` (default 5, 0 = every turn) and `maxBatch` shape each connection's writes (write-scheduler.ts).
    */
-  constructor({ bus, secret, log, node, source = 'gateway', tracer }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string; tracer?: Tracer | undefined }) {
+  constructor({ bus, secret, log, node, source = 'gateway', tracer, writeDelayMs, maxBatch }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string; tracer?: Tracer | undefined; writeDelayMs?: number | undefined; maxBatch?: number | undefined }) {
+    this.writes = new WriteScheduler({ ...(writeDelayMs === undefined ? {} : { delayMs: writeDelayMs }), ...(maxBatch === undefined ? {} : { maxBatch }) })
     this.#bus = bus
     this.#secret = secret
     this.#log = log
     this.#node = node
     this.#tracer = tracer
+    this.#recovery = { bus, log, counters: this.#counters, toOutbound: (message) => this.#toOutbound(message) }
     this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
   }
 
@@ -99,20 +91,6 @@ export class LiveHub {
     return checkPageSession(this.#secret, handle)
   }
 
-  /** Queue-flush scheduling shared by every connection: one setImmediate per turn. */
-  readonly schedule = (connection: LiveConnection): void => {
-    this.#dirty.add(connection)
-    if (this.#flushScheduled) return
-    this.#flushScheduled = true
-    setImmediate(this.#flush)
-  }
-
-  readonly #flush = (): void => {
-    this.#flushScheduled = false
-    for (const connection of this.#dirty) connection.flush()
-    this.#dirty.clear()
-  }
-
   readonly onSlow = (): void => {
     this.#counters.slowDisconnects++
   }
@@ -124,7 +102,7 @@ export class LiveHub {
   /** Forgets a closed connection and its subscriptions. */
   remove(connection: LiveConnection): void {
     this.#connections.delete(connection)
-    this.#dirty.delete(connection)
+    this.writes.remove(connection)
     this.#counters.shedClosed += connection.shed
     for (const channel of connection.channels) this.#leave(channel, connection)
     connection.channels.clear()
@@ -170,39 +148,8 @@ export class LiveHub {
     this.presence.join(channel, connection.sessionId)
     const { count, people } = this.presence.snapshot(channel)
     if (!after) this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
-    else await this.#recover(connection, state, replay, after)
+    else await recover(this.#recovery, connection, state, replay, after)
     this.#reply(connection, { type: 'presence', channel, count, ...(count > PRESENCE_LIST_LIMIT ? {} : { people }) })
-  }
-
-  async #recover(connection: LiveConnection, state: ChannelState, replay: Replay, after: HubPosition): Promise<void> {
-    this.#counters.attempted++
-    try {
-      // An empty epoch means "rendered before this channel had any message": replay from its start.
-      const { messages, gap } = await this.#bus.read(liveTopic(state.name), after.epoch === '' ? { limit: MAX_REPLAY } : { after, limit: MAX_REPLAY })
-      if (gap || messages.length >= MAX_REPLAY) {
-        this.#counters.gaps++
-        return this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'gap', replayed: 0 })
-      }
-      let last = after
-      let replayed = 0
-      for (const message of [...messages, ...replay.buffered]) {
-        if (message.position.epoch === last.epoch && compareOffsets(message.position.offset, last.offset) <= 0) continue
-        const outbound = this.#toOutbound(message)
-        if (outbound) connection.send(outbound)
-        last = message.position
-        replayed++
-      }
-      state.replayedTo.set(connection, last)
-      this.#counters.recovered++
-      this.#counters.replayed += replayed
-      this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'recovered', replayed })
-    } catch (error) {
-      this.#log.error({ err: error, channel: state.name }, 'replay failed')
-      this.#counters.gaps++
-      this.#reply(connection, { type: 'subscribed', channel: state.name, status: 'gap', replayed: 0 })
-    } finally {
-      state.replaying.delete(connection)
-    }
   }
 
   #state(channel: string): ChannelState {
@@ -273,11 +220,7 @@ export class LiveHub {
         replay.buffered.push(message)
         continue
       }
-      const replayedTo = state.replayedTo.get(connection)
-      if (replayedTo) {
-        if (replayedTo.epoch === message.position.epoch && compareOffsets(message.position.offset, replayedTo.offset) <= 0) continue
-        state.replayedTo.delete(connection)
-      }
+      if (state.replayedTo.size > 0 && alreadyReplayed(state, connection, message.position)) continue
       connection.send(outbound)
     }
     this.#counters.delivered += state.subscribers.size
@@ -317,6 +260,7 @@ export class LiveHub {
   async close(): Promise<void> {
     for (const connection of this.#connections) connection.close(RESTART_CLOSE_CODE, 'server restarting: reconnect')
     this.#connections.clear()
+    this.writes.close()
     const stops = [...this.#channels.values()].map((state) => state.opening?.then((s) => s.stop()).catch(() => undefined))
     for (const state of this.#channels.values()) clearTimeout(state.linger)
     this.#channels.clear()

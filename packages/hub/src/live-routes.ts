@@ -108,7 +108,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
 
   const attach = (ws: WebSocket, socket: Duplex, sessionId: string) => {
     const transport = new WebSocketTransport(ws, socket)
-    const connection = new LiveConnection({ sessionId, transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    const connection = new LiveConnection({ sessionId, transport, limits, scheduler: hub.writes, onSlow: hub.onSlow })
     hub.add(connection)
     sockets.set(connection, ws)
     let dropped = 0
@@ -183,7 +183,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
       uncork: () => res.uncork(),
       close: () => res.end(),
     }
-    const connection = new LiveConnection({ sessionId: crossOriginSession(request.raw) ?? sseSessionOf(request), transport, limits, schedule: hub.schedule, onSlow: hub.onSlow })
+    const connection = new LiveConnection({ sessionId: crossOriginSession(request.raw) ?? sseSessionOf(request), transport, limits, scheduler: hub.writes, onSlow: hub.onSlow })
     hub.add(connection)
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), PING_INTERVAL_MS)
     res.on('close', () => {

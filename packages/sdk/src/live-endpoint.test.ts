@@ -28,7 +28,7 @@ runHubContract({
   secret,
   cookie: (sessionId) => ownSessionCookieFor(secret, sessionId),
   createBus: (url) => createBus(url),
-  start: (bus) => echo.start({ bus, logLevel: 'silent', env: { DX_SECRET: secret }, dataDir: mkdtempSync(join(tmpdir(), 'dx-sdk-live-')) }),
+  start: (bus, env) => echo.start({ bus, logLevel: 'silent', env: { DX_SECRET: secret, ...env }, dataDir: mkdtempSync(join(tmpdir(), 'dx-sdk-live-')) }),
 })
 
 test("sdk - a page on the service's own URL gets its own session, a channel granted to it, and its own hub", async (t) => {

@@ -12,5 +12,5 @@ runHubContract({
   cookie: (sessionId) => sessionCookieFor(TEST_SECRET, sessionId),
   createBus: (url) => createBus(url),
   allowedOrigin: PAGE_ORIGIN,
-  start: (bus) => startGateway({}, [], { bus, env: { DX_LIVE_ORIGINS: PAGE_ORIGIN } }),
+  start: (bus, env) => startGateway({}, [], { bus, env: { DX_LIVE_ORIGINS: PAGE_ORIGIN, ...env } }),
 })

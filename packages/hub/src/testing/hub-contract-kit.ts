@@ -34,8 +34,8 @@ export interface HubHarness<B extends ContractBus = ContractBus> {
   createBus(url: string | undefined): B
   /** An origin other than the node's own that the node is configured to let in (cross-origin pages), if any. */
   allowedOrigin?: string
-  /** Starts a node on `bus`; the contract stops it. */
-  start(bus: B): Promise<HubNode>
+  /** Starts a node on `bus`, with `env` added to its environment (e.g. `DX_LIVE_WRITE_DELAY_MS`); the contract stops it. */
+  start(bus: B, env?: Record<string, string>): Promise<HubNode>
 }
 
 export interface Adapter {

@@ -18,9 +18,9 @@ export type { ContractBus, HubHarness, HubNode } from './hub-contract-kit.js'
 export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): void {
   const { secret, name: where } = harness
   const newClient = (sessionId?: string) => new LiveClient(harness.cookie, sessionId)
-  const startLive = async (t: TestContext, url?: string, wrap: (bus: B) => B = (bus) => bus) => {
+  const startLive = async (t: TestContext, url?: string, wrap: (bus: B) => B = (bus) => bus, env?: Record<string, string>) => {
     const bus = wrap(harness.createBus(url))
-    const node = await harness.start(bus)
+    const node = await harness.start(bus, env)
     t.after(async () => {
       await node.stop()
       await bus.close()
@@ -132,6 +132,36 @@ export function runHubContract<B extends ContractBus>(harness: HubHarness<B>): v
       await client.waitFor(() => client.messages.filter((m) => m.type === 'refused').length === 3, 'three refusals')
       assert.equal(node.hub?.stats().channels, 0, 'nothing is followed for a refused subscription')
       assert.equal(node.hub?.stats().refused, 3)
+      await client.close()
+    })
+
+    test(`live on the ${where} - with a long write delay, a lone update after a quiet spell arrives at once and a stream keeps its order`, async (t) => {
+      const windowMs = 5000
+      const { node, bus } = await startLive(t, undefined, undefined, { DX_LIVE_WRITE_DELAY_MS: String(windowMs) })
+      const channel = channelName()
+      const client = newClient()
+      await client.connect(node.url)
+      client.subscribe(channel, secret)
+      await client.waitFor(() => client.messages.some((m) => m.type === 'presence'), 'subscribed, with presence', 2 * windowMs)
+      // Quiet for longer than the window (presence of its own arrival included): the next update is not held.
+      let seen: number
+      do {
+        seen = client.messages.length
+        await new Promise((resolve) => setTimeout(resolve, windowMs + 300))
+      } while (client.messages.length !== seen)
+      const sent = Date.now()
+      await publish(bus, channel, 0)
+      await client.waitFor(() => client.updates(channel).length === 1, 'the lone update', windowMs)
+      const took = Date.now() - sent
+      assert.ok(took < windowMs / 2, `a lone update after a quiet spell took ${took} ms with a ${windowMs} ms write delay`)
+      // Right after it, updates are held and written together, in order, each once.
+      for (let i = 1; i <= 200; i++) {
+        if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+        await publish(bus, channel, i)
+      }
+      await client.waitFor(() => client.updates(channel).length >= 201, 'the stream', 3 * windowMs)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.deepEqual(targets(client, channel), Array.from({ length: 201 }, (_, i) => String(i)))
       await client.close()
     })
 

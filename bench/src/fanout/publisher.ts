@@ -1,0 +1,127 @@
+/**
+ * Child process: the publisher, in a process of its own as in production.
+ * distributex: a service's `context.live.publish` (the SDK's `createLive`) on
+ * the real bus (Redis Streams or NATS JetStream); traced (FANOUT_TRACING), each
+ * publish is made as a service's request makes it, in a request span. Socket.IO:
+ * a socket.io-client connected to node 1 that emits each message for the server
+ * to relay to the room. Every message carries its number in the run (1, 2, …)
+ * and its publish time. It publishes as fast as accepted up to a target (a
+ * burst), or at a steady rate.
+ */
+import { createBus, type Bus } from '@distributex/bus'
+import { createLive } from '@distributex/sdk'
+import { liveTopic } from '@distributex/protocol'
+import { inSpan, publishTraced, SpanKind, startTracing, type Tracing } from '@distributex/telemetry'
+import { io, type Socket } from 'socket.io-client'
+import { answerRequests, childArgs, runChild } from '../common/child-protocol.js'
+import type { PublisherArgs, PublisherRequest } from './node-protocol.js'
+import { payload } from './payload.js'
+import { sleep } from './node-runner.js'
+
+/** Publishes in flight at once in a burst: a busy app has many requests publishing at the same time. */
+const IN_FLIGHT = 32
+
+const args = childArgs<PublisherArgs>()
+let bus: Bus | undefined
+let socket: Socket | undefined
+let tracing: Tracing | undefined
+
+type Publish = (seq: number) => void | Promise<void>
+
+async function distributexPublisher(): Promise<Publish> {
+  // What the SDK logs when the bus does not take a publish in time (it then drops updates until the bus answers again):
+  // shown, so a message the clients lost is seen to be the publisher's.
+  const log = { warn: (fields: { err?: unknown }, message: string) => console.error(`  publisher: ${message} (${fields.err instanceof Error ? fields.err.message : String(fields.err)})`) }
+  const live = createLive({ bus: (bus = createBus(args.busUrl)), secret: args.secret, service: 'bench', log })
+  const html = (seq: number) => payload(args.payloadBytes, seq)
+  if (!args.tracing) return (seq) => live.publish(args.channel, [{ action: 'append', target: 'feed', html: html(seq) }])
+  const env = { OTEL_EXPORTER_OTLP_ENDPOINT: args.tracing.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(args.tracing.ratio) }
+  const tracer = (tracing = startTracing({ service: 'bench-publisher', env })).tracer
+  const topic = liveTopic(args.channel)
+  const publishing = bus
+  return async (seq) => {
+    await inSpan(tracer, 'POST /bench/publish', SpanKind.SERVER, () =>
+      publishTraced(tracer, topic, { type: 'live.update', source: 'bench', data: { channel: args.channel, actions: [{ action: 'append', target: 'feed', html: html(seq) }] } }, (event) => publishing.publish(topic, event)),
+    )
+  }
+}
+
+async function socketIoPublisher(): Promise<Publish> {
+  const client = (socket = io(args.nodeUrl as string, { transports: ['websocket'], auth: { publisher: true }, reconnection: false }))
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', resolve)
+    client.once('connect_error', reject)
+  })
+  return (seq) => void client.emit('publish', payload(args.payloadBytes, seq))
+}
+
+function answer(publish: Publish): void {
+  let published = 0
+  let target = 0
+  let pumping = false
+
+  // One pump publishes up to the latest target, IN_FLIGHT at a time (in order on one
+  // connection: pipelined, not reordered); requests only move the target.
+  const pump = async () => {
+    if (pumping) return
+    pumping = true
+    try {
+      const inFlight = new Set<Promise<void>>()
+      while (published < target || inFlight.size > 0) {
+        while (published < target && inFlight.size < IN_FLIGHT) {
+          const sent = Promise.resolve(publish(++published)).finally(() => inFlight.delete(sent))
+          inFlight.add(sent)
+        }
+        await Promise.race(inFlight)
+      }
+    } finally {
+      pumping = false
+    }
+  }
+
+  // Each message goes out when due, without waiting for the previous one's acknowledgement (as requests of
+  // an app publish independently), in order on one connection; at most IN_FLIGHT wait for theirs, as a server
+  // takes so many requests at once: a publisher that cannot keep up falls behind the rate instead of timing out.
+  const paced = async (rate: number, seconds: number) => {
+    const started = performance.now()
+    const total = rate * seconds
+    const inFlight = new Set<Promise<void>>()
+    let sent = 0
+    while (sent < total) {
+      // Everything due by now goes out; a late timer does not lower the rate.
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1)
+      while (sent < due) {
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight)
+        sent++
+        const publishing = Promise.resolve(publish(++published)).finally(() => inFlight.delete(publishing))
+        inFlight.add(publishing)
+      }
+      await sleep(Math.max(0, (sent / rate) * 1000 - (performance.now() - started)))
+    }
+    await Promise.all(inFlight)
+    return sent
+  }
+
+  answerRequests(async (request: PublisherRequest) => {
+    switch (request.type) {
+      case 'publish-up-to':
+        target = Math.max(target, request.target)
+        void pump()
+        return published
+      case 'paced':
+        return paced(request.rate, request.seconds)
+    }
+  })
+}
+
+runChild<{ detail: string }>(
+  async () => {
+    answer(args.flavor === 'distributex' ? await distributexPublisher() : await socketIoPublisher())
+    return { detail: args.flavor === 'distributex' ? `context.live.publish on the ${bus?.kind} bus` : 'socket.io-client emit' }
+  },
+  async () => {
+    socket?.disconnect()
+    await tracing?.shutdown()
+    await bus?.close()
+  },
+)
