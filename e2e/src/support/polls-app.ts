@@ -15,6 +15,8 @@ import { E2E_SECRET, startApp, type Part } from './app.js'
 
 /** The secret the Polls app's parts share, for tests that sign as the gateway would. */
 export const POLLS_SECRET = E2E_SECRET
+/** How long the service gets to stop after SIGTERM, as a supervisor (Docker, Kubernetes) would give it. */
+const STOP_GRACE_MS = 10_000
 const script = fileURLToPath(new URL('../../../services/polls/polls.py', import.meta.url))
 
 /** Why the Python tests cannot run here, or false; without python3 in CI that is a failure. */
@@ -54,10 +56,15 @@ export async function startPollsProcess({ port, gatewayUrl, dataDir, secret = E2
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
-    await exited
+    // A service that outlives SIGTERM would be killed by its supervisor too: do the same, and say so.
+    const late = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+    const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null]
+    clearTimeout(late)
+    if (signal === 'SIGKILL') throw new Error(`the Polls service did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM (exit ${code}); its output:\n${output}`)
   }
   try {
-    const healthy = () => fetch(`${url}/health`).then((response) => response.ok, () => false)
+    // Each check bounded: a connection that hangs must not outlast the deadline below.
+    const healthy = () => fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false)
     await waitFor(healthy, { timeoutMs: 10_000, what: 'the Polls service to answer /health' })
   } catch (error) {
     await stop()
