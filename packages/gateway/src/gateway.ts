@@ -15,7 +15,7 @@ import fastifyCookie from '@fastify/cookie'
 import { loadSecret, StoppedError } from '@distributex/protocol'
 import { UI_ASSET_PREFIX } from '@distributex/ui'
 import { createServer } from '@distributex/telemetry'
-import { LIVE_PATH, LiveHub, liveRoutes, writeDelayFromEnv, type HubBus, type LiveEndpoint } from '@distributex/hub'
+import { LIVE_PATH, LiveHub, liveRoutes, presenceIntervalFromEnv, writeDelayFromEnv, type HubBus, type LiveEndpoint } from '@distributex/hub'
 import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './registry/service-registry.js'
@@ -113,7 +113,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // `npm run dev` sets DX_DEV=1: pages then reload themselves when the gateway restarts.
   const devBuild = env.DX_DEV === '1' ? node : undefined
   if (devBuild) app.get('/_dx/dev/build', async (_request, reply) => reply.type('text/plain').header('cache-control', 'no-store').send(devBuild))
-  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node, tracer: tracing.tracer, writeDelayMs: writeDelayFromEnv(env.DX_LIVE_WRITE_DELAY_MS) }) : undefined
+  const hub = options.bus ? new LiveHub({ bus: options.bus, secret, log: app.log, node, tracer: tracing.tracer, writeDelayMs: writeDelayFromEnv(env.DX_LIVE_WRITE_DELAY_MS), presenceIntervalMs: presenceIntervalFromEnv(env.DX_LIVE_PRESENCE_INTERVAL_MS) }) : undefined
   let live: LiveEndpoint | undefined
   if (hub) {
     live = liveRoutes(app, hub, {

@@ -71,7 +71,6 @@ export class LiveConnection implements Writable {
   readonly sessionId: string
   readonly transport: LiveTransport
   readonly channels = new Set<string>()
-  alive = true
   closed = false
   shed = 0
   /** When the queue last went to the socket (performance.now() ms); the write scheduler reads it. */

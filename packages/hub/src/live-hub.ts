@@ -15,15 +15,14 @@ import { contextFrom, SpanKind, type Tracer } from '@distributex/telemetry'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize } from './client-messages.js'
-import { Presence, type PresenceDelta } from './presence.js'
+import { PRESENCE_LIST_LIMIT, Presence, type PresenceDelta } from './presence.js'
 import { alreadyReplayed, recover, type RecoveringChannel, type RecoveryDeps, type Replay } from './recovery.js'
 import { WriteScheduler } from './write-scheduler.js'
 
 /** WebSocket close code 1012, "service restart": the live connection is closed because this node (gateway or service) stops. */
 export const RESTART_CLOSE_CODE = 1012
 
-/** Above this many people, presence is sent as a count only. */
-export const PRESENCE_LIST_LIMIT = 100
+export { PRESENCE_LIST_LIMIT }
 /** A channel nobody watches is followed a little longer, so a reload does not churn the bus. */
 const LINGER_MS = 5000
 
@@ -65,9 +64,10 @@ export class LiveHub {
    * `node` names this process in presence events; `source` is who publishes them
    * on the bus (`gateway`, or the service's name). With a `tracer` (tracing on),
    * each update that carries a trace context gets one delivery span on this node.
-   * `writeDelayMs` (default 5, 0 = every turn) and `maxBatch` shape each connection's writes (write-scheduler.ts).
+   * `writeDelayMs` (default 5, 0 = every turn) and `maxBatch` shape each connection's writes (write-scheduler.ts);
+   * `presenceIntervalMs` is the shortest time between two presence frames of a channel (presence.ts).
    */
-  constructor({ bus, secret, log, node, source = 'gateway', tracer, writeDelayMs, maxBatch }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string; tracer?: Tracer | undefined; writeDelayMs?: number | undefined; maxBatch?: number | undefined }) {
+  constructor({ bus, secret, log, node, source = 'gateway', tracer, writeDelayMs, maxBatch, presenceIntervalMs }: { bus: HubBus; secret: string; log: FastifyBaseLogger; node: string; source?: string; tracer?: Tracer | undefined; writeDelayMs?: number | undefined; maxBatch?: number | undefined; presenceIntervalMs?: number | undefined }) {
     this.writes = new WriteScheduler({ ...(writeDelayMs === undefined ? {} : { delayMs: writeDelayMs }), ...(maxBatch === undefined ? {} : { maxBatch }) })
     this.#bus = bus
     this.#secret = secret
@@ -75,7 +75,7 @@ export class LiveHub {
     this.#node = node
     this.#tracer = tracer
     this.#recovery = { bus, log, counters: this.#counters, toOutbound: (message) => this.#toOutbound(message) }
-    this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta) })
+    this.presence = new Presence({ node, source, bus, secret, log, onDelta: (delta) => this.#presenceDelta(delta), intervalMs: presenceIntervalMs })
   }
 
   #presenceDelta({ channel, count, joined, left }: PresenceDelta): void {
@@ -146,10 +146,10 @@ export class LiveHub {
       return this.#reply(connection, { type: 'error', reason: `cannot follow ${channel} right now; retrying on reconnect` })
     }
     this.presence.join(channel, connection.sessionId)
-    const { count, people } = this.presence.snapshot(channel)
+    const { count, people } = this.presence.summary(channel)
     if (!after) this.#reply(connection, { type: 'subscribed', channel, status: 'live', replayed: 0 })
     else await recover(this.#recovery, connection, state, replay, after)
-    this.#reply(connection, { type: 'presence', channel, count, ...(count > PRESENCE_LIST_LIMIT ? {} : { people }) })
+    this.#reply(connection, { type: 'presence', channel, count, ...(people ? { people } : {}) })
   }
 
   #state(channel: string): ChannelState {

@@ -13,12 +13,14 @@ import { z } from 'zod'
 import type { LiveHub } from './live-hub.js'
 import { DEFAULT_LIMITS, LiveConnection, OutboundMessage, type ConnectionLimits, type LiveTransport } from './live-connection.js'
 import { ClientMessageSchema, serialize } from './client-messages.js'
+import { PingWheel } from './ping-wheel.js'
 
 export const LIVE_PATH = '/_dx/live'
 export const LIVE_SSE_PATH = '/_dx/live/sse'
 /** Inbound frames larger than this close the connection with 1009 (Message Too Big). */
 export const MAX_INBOUND_BYTES = 64 * 1024
-const PING_INTERVAL_MS = 25_000
+/** Each WebSocket is pinged this often (on its own phase: ping-wheel.ts), and closed when it did not answer the previous ping. */
+export const PING_INTERVAL_MS = 25_000
 /** A connection that keeps flooding after being told is closed. */
 const MAX_DROPPED_INBOUND = 100
 
@@ -53,6 +55,8 @@ export interface LiveRouteOptions {
    */
   allowedOrigins?: readonly string[]
   limits?: ConnectionLimits
+  /** How often each WebSocket is pinged; default `PING_INTERVAL_MS` (shorter only for tests). */
+  pingIntervalMs?: number
 }
 
 function errorFrame(reason: string): OutboundMessage {
@@ -104,15 +108,15 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
   const crossOriginSession = (request: IncomingMessage): string | undefined =>
     sameOrigin(request) ? undefined : (hub.pageSession(pageHandle(request.url)) ?? randomBytes(16).toString('base64url'))
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_BYTES, perMessageDeflate: false, clientTracking: false })
-  const sockets = new Map<LiveConnection, WebSocket>()
+  const pings = new PingWheel<WebSocket>({ intervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS, ping: (ws) => ws.ping(), terminate: (ws) => ws.terminate() })
 
   const attach = (ws: WebSocket, socket: Duplex, sessionId: string) => {
     const transport = new WebSocketTransport(ws, socket)
     const connection = new LiveConnection({ sessionId, transport, limits, scheduler: hub.writes, onSlow: hub.onSlow })
     hub.add(connection)
-    sockets.set(connection, ws)
+    pings.add(ws)
     let dropped = 0
-    ws.on('pong', () => (connection.alive = true))
+    ws.on('pong', () => pings.answered(ws))
     ws.on('message', (data, isBinary) => {
       if (!connection.allowInbound()) {
         if (++dropped === 1) connection.send(errorFrame(`too many messages: at most ${limits.ratePerSecond} per second; extra ones are ignored`))
@@ -136,22 +140,10 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
     ws.on('error', (error) => app.log.debug({ err: error }, 'live socket error'))
     ws.on('close', () => {
       connection.closed = true
-      sockets.delete(connection)
+      pings.delete(ws)
       hub.remove(connection)
     })
   }
-
-  const ping = setInterval(() => {
-    for (const [connection, ws] of sockets) {
-      if (!connection.alive) {
-        ws.terminate()
-        continue
-      }
-      connection.alive = false
-      ws.ping()
-    }
-  }, PING_INTERVAL_MS)
-  ping.unref()
 
   const SseQuerySchema = z.object({ s: z.string().max(16_384).optional(), page: z.string().max(200).optional() })
   const SseSubscriptions = z.array(z.object({ channel: z.string(), token: z.string(), after: z.object({ epoch: z.string(), offset: z.string() }).optional() })).max(64)
@@ -210,7 +202,7 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub, options: LiveRout
       return true
     },
     async close() {
-      clearInterval(ping)
+      pings.close()
       await hub.close()
       wss.close()
     },

@@ -4,10 +4,14 @@
  * presence module for the events). Each node publishes joins and leaves of the
  * people it holds and beats for them; every node that follows a channel keeps
  * the merged view (protocol's `PresenceView`: a time-to-live per node, so a
- * dead node's people leave by themselves). Changes are batched and handed out as deltas at most four
- * times a second.
+ * dead node's people leave by themselves). Changes are coalesced per channel: a change after a quiet
+ * spell is handed out at once, later ones wait for the channel's interval and go out together (one
+ * delta: the count and who joined and left since the last one). The interval grows with the channel
+ * past `PRESENCE_LIST_LIMIT` people (where frames carry the count only), so a channel filling up costs
+ * about `PRESENCE_LIST_LIMIT` frame writes per interval, not one per member per join.
  */
 import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PresenceEventSchema, PresenceView, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
+import { ConfigError } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubSubscription } from './hub-bus.js'
 
@@ -18,8 +22,31 @@ export interface PresenceDelta {
   left: Person[]
 }
 
-/** Deltas of one channel are sent together at most this often. */
-const DELTA_INTERVAL_MS = 250
+/** Above this many people, presence is sent as a count only. */
+export const PRESENCE_LIST_LIMIT = 100
+/** Default shortest time between two deltas of one channel. */
+export const DEFAULT_PRESENCE_INTERVAL_MS = 500
+/** The longest time between two deltas of a channel, however large (the beat interval). */
+export const MAX_PRESENCE_INTERVAL_MS = PRESENCE_BEAT_MS
+
+/** The time between two deltas of a channel of `size` people: `base` up to the list limit, growing with the size past it. */
+export function presenceInterval(base: number, size: number): number {
+  return Math.min(Math.max(base, MAX_PRESENCE_INTERVAL_MS), Math.round(base * Math.max(1, size / PRESENCE_LIST_LIMIT)))
+}
+
+/**
+ * `DX_LIVE_PRESENCE_INTERVAL_MS` as the gateway and every TypeScript service read it:
+ * undefined when unset (the default applies), a clear error when malformed.
+ */
+export function presenceIntervalFromEnv(value: string | undefined): number | undefined {
+  const text = value?.trim()
+  if (!text) return undefined
+  const ms = Number(text)
+  if (!/^\d+$/.test(text) || ms < 10 || ms > 60_000) {
+    throw new ConfigError(`DX_LIVE_PRESENCE_INTERVAL_MS: "${value}" is not a whole number of milliseconds from 10 to 60000 (e.g. 500: each channel's presence frames at most twice a second)`)
+  }
+  return ms
+}
 
 interface View {
   people: PresenceView
@@ -27,6 +54,8 @@ interface View {
   joined: Map<string, Person>
   left: Map<string, Person>
   flush: NodeJS.Timeout | undefined
+  /** When the last delta went out (performance.now() ms). */
+  sentAt: number
 }
 
 export class Presence {
@@ -36,6 +65,7 @@ export class Presence {
   readonly #secret: string
   readonly #log: FastifyBaseLogger
   readonly #onDelta: (delta: PresenceDelta) => void
+  readonly #intervalMs: number
   /** People this node holds: channel → person id → open subscriptions. */
   readonly #local = new Map<string, Map<string, { person: Person; connections: number }>>()
   readonly #views = new Map<string, View>()
@@ -45,13 +75,15 @@ export class Presence {
   readonly #syncAsked = new Map<string, number>()
   readonly #timers: NodeJS.Timeout[]
 
-  constructor(options: { node: string; source: string; bus: HubBus; secret: string; log: FastifyBaseLogger; onDelta: (delta: PresenceDelta) => void }) {
+  /** `intervalMs`: the shortest time between two deltas of a channel (default `DEFAULT_PRESENCE_INTERVAL_MS`). */
+  constructor(options: { node: string; source: string; bus: HubBus; secret: string; log: FastifyBaseLogger; onDelta: (delta: PresenceDelta) => void; intervalMs?: number | undefined }) {
     this.#node = options.node
     this.#source = options.source
     this.#bus = options.bus
     this.#secret = options.secret
     this.#log = options.log
     this.#onDelta = options.onDelta
+    this.#intervalMs = options.intervalMs ?? DEFAULT_PRESENCE_INTERVAL_MS
     const beat = setInterval(() => this.#beatAll(), PRESENCE_BEAT_MS)
     const sweep = setInterval(() => this.#sweep(), 1000)
     beat.unref()
@@ -94,8 +126,14 @@ export class Presence {
 
   /** Who is in the channel, as far as this node knows (it follows the channel once asked). */
   snapshot(channel: string): { count: number; people: Person[] } {
-    const people = this.#view(channel).people.people()
-    return { count: people.length, people }
+    const view = this.#view(channel).people
+    return { count: view.size, people: view.people() }
+  }
+
+  /** Who is in the channel, the list only up to `PRESENCE_LIST_LIMIT` people (a large channel is not copied for each joiner). */
+  summary(channel: string): { count: number; people?: Person[] } {
+    const view = this.#view(channel).people
+    return view.size > PRESENCE_LIST_LIMIT ? { count: view.size } : { count: view.size, people: view.people() }
   }
 
   /** Starts following a channel's presence: tail its topic and ask the other nodes to beat. */
@@ -111,7 +149,7 @@ export class Presence {
       if (change === 'left' && !joined.delete(person.id)) left.set(person.id, person)
       this.#schedule(created, channel)
     })
-    const created: View = { people, subscription, joined, left, flush: undefined }
+    const created: View = { people, subscription, joined, left, flush: undefined, sentAt: Number.NEGATIVE_INFINITY }
     this.#views.set(channel, (view = created))
     void subscription.then(
       () => void this.#publish({ state: 'sync', channel, node: this.#node }),
@@ -142,16 +180,19 @@ export class Presence {
     void this.#publish({ state: 'sync', channel, node: this.#node })
   }
 
+  /** One delta per channel per interval: at the end of this turn after a quiet spell, else when the interval since the last one is up. */
   #schedule(view: View, channel: string): void {
     if (view.flush) return
+    const wait = view.sentAt + presenceInterval(this.#intervalMs, view.people.size) - performance.now()
     view.flush = setTimeout(() => {
       view.flush = undefined
       if (view.joined.size === 0 && view.left.size === 0) return
       const delta = { channel, count: view.people.size, joined: [...view.joined.values()], left: [...view.left.values()] }
       view.joined.clear()
       view.left.clear()
+      view.sentAt = performance.now()
       this.#onDelta(delta)
-    }, DELTA_INTERVAL_MS)
+    }, Math.max(0, wait))
     view.flush.unref()
   }
 

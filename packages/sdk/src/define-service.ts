@@ -33,7 +33,7 @@ import { OutboxRelays, outboxSettings } from './outbox-relays.js'
 import type { OutboxRelay, Store } from '@distributex/store'
 import { FaultState, faultyBus, installFaults } from './faults.js'
 import { installLiveEndpoint, type OwnLiveEndpoint } from './live-endpoint.js'
-import { writeDelayFromEnv } from '@distributex/hub'
+import { presenceIntervalFromEnv, writeDelayFromEnv } from '@distributex/hub'
 import { installFragmentRoute } from './fragment-route.js'
 
 export interface ServiceContext {
@@ -138,7 +138,7 @@ export function defineService(definition: ServiceDefinition): DefinedService {
     installFragmentRoute(app, manifest)
     const live = createLive({ bus, secret, service: manifest.name, log: app.log })
     // Pages on the service's own URL follow their channels here; through the gateway, on the gateway's hub.
-    const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name, tracer: tracing.tracer, writeDelayMs: writeDelayFromEnv(env.DX_LIVE_WRITE_DELAY_MS) }) : undefined
+    const hub = bus ? installLiveEndpoint(app, { bus, secret, service: manifest.name, tracer: tracing.tracer, writeDelayMs: writeDelayFromEnv(env.DX_LIVE_WRITE_DELAY_MS), presenceIntervalMs: presenceIntervalFromEnv(env.DX_LIVE_PRESENCE_INTERVAL_MS) }) : undefined
     const relays = new OutboxRelays({ bus, service: manifest.name, log: app.log, settings: outboxSettings(env), metrics })
     const context: ServiceContext = {
       name: manifest.name,

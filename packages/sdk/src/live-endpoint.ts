@@ -21,8 +21,8 @@ export interface OwnLiveEndpoint {
   close(): Promise<void>
 }
 
-export function installLiveEndpoint(app: FastifyInstance, { bus, secret, service, tracer, writeDelayMs }: { bus: HubBus; secret: string; service: string; tracer?: Tracer | undefined; writeDelayMs?: number | undefined }): OwnLiveEndpoint {
-  const hub = new LiveHub({ bus, secret, log: app.log, node: `${service}-${randomUUID()}`, source: service, tracer, writeDelayMs })
+export function installLiveEndpoint(app: FastifyInstance, { bus, secret, service, tracer, writeDelayMs, presenceIntervalMs }: { bus: HubBus; secret: string; service: string; tracer?: Tracer | undefined; writeDelayMs?: number | undefined; presenceIntervalMs?: number | undefined }): OwnLiveEndpoint {
+  const hub = new LiveHub({ bus, secret, log: app.log, node: `${service}-${randomUUID()}`, source: service, tracer, writeDelayMs, presenceIntervalMs })
   // A connection without the session cookie gets a session of its own: every token it shows is refused.
   const sessionOf = (request: { headers: { cookie?: string | undefined } }) => readOwnSession(secret, request.headers.cookie) ?? randomBytes(16).toString('base64url')
   const endpoint = liveRoutes(app, hub, { sessionOf })

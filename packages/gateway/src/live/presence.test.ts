@@ -73,3 +73,37 @@ test('presence - a node whose count disagrees with a short beat asks for the lis
   await ada.waitFor(() => presenceOf(ada, channel).some((m) => (m.joined as Array<{ id: string }> | undefined)?.some((p) => p.id === 'p_missed')), 'Ada sees the missed person')
   await ada.close()
 })
+
+test('presence - a burst of joins reaches someone already in the channel as a few coalesced frames, with everyone in them and the right count', async (t) => {
+  const bus = createBus(undefined)
+  const intervalMs = 2000
+  const gateway = await startGateway({}, [], { bus, env: { DX_LIVE_PRESENCE_INTERVAL_MS: String(intervalMs) } })
+  const joiners = Array.from({ length: 60 }, () => new LiveClient())
+  t.after(async () => {
+    await Promise.all(joiners.map((client) => client.close()))
+    await gateway.stop()
+    await bus.close()
+  })
+  const channel = 'chat:room-burst'
+  const ada = new LiveClient()
+  await ada.connect(gateway.url)
+  ada.subscribe(channel, TEST_SECRET)
+  await ada.waitFor(() => presenceOf(ada, channel).some((m) => m.count === 1), 'Ada counts herself')
+  await Promise.all(joiners.map((client) => client.connect(gateway.url)))
+  const before = presenceOf(ada, channel).length
+
+  // Sixty people join over a second or more: one frame per join (or per 250 ms) would be many.
+  const started = Date.now()
+  for (const client of joiners) {
+    client.subscribe(channel, TEST_SECRET)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  const joinedFor = Date.now() - started
+  await ada.waitFor(() => presenceOf(ada, channel).at(-1)?.count === 61, 'Ada counts everyone', 4 * intervalMs)
+  const frames = presenceOf(ada, channel).slice(before)
+  // One at the first join, one per interval after, and one for the last joins (heard a little after they were sent).
+  assert.ok(frames.length <= Math.ceil(joinedFor / intervalMs) + 2, `${frames.length} presence frames for 60 joins over ${joinedFor} ms, with one frame per ${intervalMs} ms at most`)
+  const joined = new Set(frames.flatMap((m) => (m.joined as Array<{ id: string }> | undefined)?.map((p) => p.id) ?? []))
+  assert.deepEqual([...joined].sort(), joiners.map((client) => personId(TEST_SECRET, client.sessionId)).sort(), 'every joiner is in one of the frames')
+  await ada.close()
+})
