@@ -8,7 +8,7 @@
  * spell is handed out at once, later ones wait for the channel's interval and go out together (one
  * delta: the count and who joined and left since the last one). The interval grows with the channel
  * past `PRESENCE_LIST_LIMIT` people (where frames carry the count only), so a channel filling up costs
- * about `PRESENCE_LIST_LIMIT` frame writes per interval, not one per member per join.
+ * about `PRESENCE_LIST_LIMIT` frame writes per base interval (up to the 5 s cap), not one per member per join.
  */
 import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PresenceEventSchema, PresenceView, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
 import { ConfigError } from '@distributex/protocol'
