@@ -10,8 +10,7 @@
  * past `PRESENCE_LIST_LIMIT` people (where frames carry the count only), so a channel filling up costs
  * about `PRESENCE_LIST_LIMIT` frame writes per base interval (up to the 5 s cap), not one per member per join.
  */
-import { PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PresenceEventSchema, PresenceView, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
-import { ConfigError } from '@distributex/protocol'
+import { ConfigError, PRESENCE_BEAT_MS, PRESENCE_RETAIN_MS, PresenceEventSchema, PresenceView, personId, presenceTopic, type Person, type PresenceEvent } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubBus, HubSubscription } from './hub-bus.js'
 
