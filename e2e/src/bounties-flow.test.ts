@@ -4,17 +4,12 @@ import type { Browser, Page } from 'playwright-core'
 import { issueCommentPayload, signedDelivery, WEBHOOK_PATH } from '@distributex/bounties'
 import { TEST_WEBHOOK_SECRET } from '@distributex/bounties/testing'
 import { waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, launchBrowser, openFollowing } from './support/browser.js'
 import { startBountiesApp, type BountiesApp } from './support/bounties-app.js'
 
 const skip = browserSkip()
 
-async function openHome(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('bounties:board'))
-  return page
-}
+const openHome = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'bounties:board')
 
 describe('bounties flow, in headless Chromium', { skip }, () => {
   let app: BountiesApp

@@ -5,7 +5,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { BOUNTY_TOPIC, issueCommentPayload, signedDelivery, WEBHOOK_PATH } from '@distributex/bounties'
 import { TEST_WEBHOOK_SECRET } from '@distributex/bounties/testing'
 import { waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, following, launchBrowser } from './support/browser.js'
 import { startBountiesApp, type BountiesApp } from './support/bounties-app.js'
 import { installTestWallet } from './support/test-wallet.js'
 
@@ -45,7 +45,7 @@ describe('bounty signing with a browser wallet after linking GitHub and the wall
     const watcherContext = await browser.newContext()
     const watcher = await watcherContext.newPage()
     await watcher.goto(`${app.gateway.url}/`)
-    await watcher.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('bounties:board'))
+    await following(watcher, 'bounties:board')
     await watcher.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
     await watcher.getByText('No bounties yet').waitFor()
 

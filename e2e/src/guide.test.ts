@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { freePort, waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, following, launchBrowser } from './support/browser.js'
 import { createGuideWorkspace, type GuideWorkspace } from './support/guide-workspace.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -102,7 +102,7 @@ describe('the "write your own service" guide, followed literally', () => {
     async function openHome(): Promise<Page> {
       const page = await (await browser.newContext()).newPage()
       await page.goto(`http://127.0.0.1:${gatewayPort}/`)
-      await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('kudos:board'))
+      await following(page, 'kudos:board')
       return page
     }
 
