@@ -1,32 +1,20 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
 import { issueCommentPayload, signedDelivery, WEBHOOK_PATH } from '@distributex/bounties'
 import { TEST_WEBHOOK_SECRET } from '@distributex/bounties/testing'
 import { waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startBountiesApp, type BountiesApp } from './support/bounties-app.js'
+import { browserSkip, openFollowing } from './support/browser.js'
+import { startBountiesApp } from './support/bounties-app.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
-async function openHome(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('bounties:board'))
-  return page
-}
+const openHome = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'bounties:board')
 
 describe('bounties flow, in headless Chromium', { skip }, () => {
-  let app: BountiesApp
-  let browser: Browser
-  before(async () => {
-    app = await startBountiesApp()
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
+  const app = useApp(() => startBountiesApp())
+  const browser = useBrowser()
 
   test('e2e bounties - a signed comment creates two pending bounties, one bot comment with two sign links, shown live; an edit edits the same comment', async () => {
     const watcher = await openHome(browser, `${app.gateway.url}/`)

@@ -1,4 +1,4 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { sign } from '@octokit/webhooks-methods'
 import * as grpc from '@grpc/grpc-js'
@@ -6,16 +6,11 @@ import { issueCommentPayload, signedDelivery, WEBHOOK_PATH } from '@distributex/
 import { TEST_SECRET, TEST_WEBHOOK_SECRET } from '@distributex/bounties/testing'
 import { createLedgerClient, ledgerDefinition, LedgerCallError } from '@distributex/ledger'
 import { waitFor } from '@distributex/testkit'
-import { startBountiesApp, type BountiesApp } from './support/bounties-app.js'
+import { startBountiesApp } from './support/bounties-app.js'
+import { useApp } from './support/app.js'
 
 describe('bounties through the gateway', () => {
-  let app: BountiesApp
-  before(async () => {
-    app = await startBountiesApp()
-  })
-  after(async () => {
-    await app?.close()
-  })
+  const app = useApp(() => startBountiesApp())
 
   test('bounties gateway - the proxy hands the webhook body through byte for byte, so its signature verifies', async () => {
     // Not what JSON.stringify would write: CRLF, tabs, unicode escapes, a BOM-less non-ASCII name, keys GitHub orders its own way.

@@ -1,13 +1,14 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { privateKeyToAccount } from 'viem/accounts'
 import { BOUNTY_TOPIC, issueCommentPayload, signedDelivery, WEBHOOK_PATH } from '@distributex/bounties'
 import { TEST_WEBHOOK_SECRET } from '@distributex/bounties/testing'
 import { waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
-import { startBountiesApp, type BountiesApp } from './support/bounties-app.js'
+import { browserSkip, following } from './support/browser.js'
+import { startBountiesApp } from './support/bounties-app.js'
 import { installTestWallet } from './support/test-wallet.js'
+import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
@@ -22,8 +23,8 @@ async function offlineGitHub(context: BrowserContext): Promise<void> {
 }
 
 describe('bounty signing with a browser wallet after linking GitHub and the wallet in Identity, in headless Chromium', { skip }, () => {
-  let app: BountiesApp
-  let browser: Browser
+  const app = useApp(() => startBountiesApp({ identity: { login: 'ada', id: 1001 } }))
+  const browser = useBrowser()
   /** Posts @ada's comment through the gateway, signed as GitHub signs deliveries; answers the sign links of the bot comment. */
   const comment = async (issueNumber: number, commentId: number, body: string): Promise<string[]> => {
     const delivery = await signedDelivery(TEST_WEBHOOK_SECRET, 'issue_comment', issueCommentPayload('created', { commentId, issueNumber, login: 'ada', body }))
@@ -31,21 +32,13 @@ describe('bounty signing with a browser wallet after linking GitHub and the wall
     const bot = await waitFor(() => app.rig.double.comments('octo-org/hello-world', issueNumber)[0], { what: 'the bot comment', timeoutMs: 10_000 })
     return [...bot.body.matchAll(SIGN_LINK)].map((match) => match[1] as string)
   }
-  before(async () => {
-    app = await startBountiesApp({ identity: { login: 'ada', id: 1001 } })
-    browser = await launchBrowser()
-  })
-  after(async () => {
-    await browser?.close()
-    await app?.close()
-  })
 
   test('e2e bounty signing - comment → bot comment link → signing page → declined, then refused as unlinked → link GitHub (OAuth) and the wallet (SIWE) → back → signed → redirected to the issue; signed live in a second browser; ledger total; an unlink reaches Bounties', async () => {
     // A second browser watches the Bounties widget on the home page; it is never reloaded.
     const watcherContext = await browser.newContext()
     const watcher = await watcherContext.newPage()
     await watcher.goto(`${app.gateway.url}/`)
-    await watcher.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('bounties:board'))
+    await following(watcher, 'bounties:board')
     await watcher.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
     await watcher.getByText('No bounties yet').waitFor()
 

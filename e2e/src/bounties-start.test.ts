@@ -1,48 +1,34 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createLedgerClient } from '@distributex/ledger'
-import { freePort, waitFor } from '@distributex/testkit'
+import { freePort, startNodeChild, waitFor, writeConfigDir } from '@distributex/testkit'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const bin = join(repoRoot, 'packages', 'cli', 'bin', 'distributex.js')
 
 test('bounties start - distributex start runs the Ledger as an internal part the gateway never routes, and Bounties (demo mode) books into it', async (t) => {
-  mkdirSync(join(repoRoot, 'data'), { recursive: true })
-  const dir = mkdtempSync(join(repoRoot, 'data', 'bounties-start-'))
   const [gatewayPort, bountiesPort, ledgerPort] = [await freePort(), await freePort(), await freePort()]
-  const configFile = join(dir, 'distributex.config.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gateway: { port: gatewayPort },
-      services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
-      internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
-      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
-    }),
-  )
+  const { dir, configFile } = writeConfigDir(join(repoRoot, 'data'), 'bounties-start-', {
+    gateway: { port: gatewayPort },
+    services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
+    internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
+  })
   const gateway = `http://127.0.0.1:${gatewayPort}`
   // Demo mode (no GitHub App), and the secret distributex start keeps in the data folder.
   const { DX_SECRET: _secret, DX_GITHUB_APP_ID: _app, ...env } = process.env
-  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--log-level', 'warn'], {
+  const { child, output: read, exited } = await startNodeChild(t, [bin, 'start', '--config', configFile, '--log-level', 'warn'], {
     cwd: dir,
     env: { ...env, DX_DATA_DIR: dir, DATABASE_URL: '', DX_GATEWAY_URL: gateway, DX_GATEWAY_INTERNAL_URL: gateway },
+    ready: (output) => output.includes('distributex is running'),
+    what: 'startup',
+    timeoutMs: 20_000,
+    removeDir: dir,
   })
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGKILL')
-      await exited
-    }
-    rmSync(dir, { recursive: true, force: true })
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 20_000, what: `startup; output so far:\n${output}` })
+  const output = read()
   assert.match(output, new RegExp(`ledger +127\\.0\\.0\\.1:${ledgerPort} \\(internal`))
 
   for (const path of ['/ledger', '/ledger/distributex.ledger.v1.Ledger/Totals']) assert.equal((await fetch(`${gateway}${path}`, { method: 'POST' })).status, 404, path)
@@ -58,43 +44,32 @@ test('bounties start - distributex start runs the Ledger as an internal part the
   }, { what: 'the bounties booked in the Ledger', timeoutMs: 15_000, intervalMs: 200 })
   assert.deepEqual(totals.map((total) => [total.denomination, total.pending]), [['ETH', '500000000000000000'], ['USDC', '50000000']])
 
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
   child.kill('SIGTERM')
   assert.equal(await exited, 0)
 })
 
 test('bounties cluster - distributex cluster starts the internal parts too: the Ledger listens on its internal address and Bounties books into it', async (t) => {
   const busUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-  mkdirSync(join(repoRoot, 'data'), { recursive: true })
-  const dir = mkdtempSync(join(repoRoot, 'data', 'bounties-cluster-'))
   const [gatewayPort, bountiesPort, ledgerPort] = [7210, 7211, 7212]
-  const configFile = join(dir, 'distributex.config.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gateway: { port: gatewayPort, healthIntervalMs: 500 },
-      services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
-      internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
-      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
-    }),
-  )
+  const { dir, configFile } = writeConfigDir(join(repoRoot, 'data'), 'bounties-cluster-', {
+    gateway: { port: gatewayPort, healthIntervalMs: 500 },
+    services: { bounties: { port: bountiesPort, module: '@distributex/bounties' } },
+    internal: { ledger: { port: ledgerPort, module: '@distributex/ledger' } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'bounties', widget: 'board' }] }],
+  })
   const gateway = `http://127.0.0.1:${gatewayPort}`
   const { DX_SECRET: _secret, DX_GITHUB_APP_ID: _app, ...env } = process.env
-  const child = spawn(process.execPath, [bin, 'cluster', '--instances', '1', '--config', configFile], {
+  // SIGTERM when the test ends: the cluster stops its processes before it exits.
+  const { child, output: read, exited } = await startNodeChild(t, [bin, 'cluster', '--instances', '1', '--config', configFile], {
     cwd: dir,
     env: { ...env, DISTRIBUTEX_BUS: busUrl, DX_DATA_DIR: dir, DATABASE_URL: '', DX_LOG_LEVEL: 'warn', DX_GATEWAY_URL: gateway, DX_GATEWAY_INTERNAL_URL: gateway },
+    ready: (output) => output.includes('distributex cluster:') && output.includes('Press Ctrl+C to stop.\n\n'),
+    what: 'the cluster',
+    timeoutMs: 40_000,
+    stopSignal: 'SIGTERM',
+    removeDir: dir,
   })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  t.after(async () => {
-    // SIGTERM: the cluster stops its processes before it exits.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await exited
-    rmSync(dir, { recursive: true, force: true })
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  await waitFor(() => output.includes('distributex cluster:') && output.includes('Press Ctrl+C to stop.\n\n'), { timeoutMs: 40_000, what: `the cluster; output so far:\n${output}` })
+  const output = read()
   assert.match(output, new RegExp(`internal \\(not routed\\): ledger 127\\.0\\.0\\.1:${ledgerPort}`))
   await waitFor(async () => (await fetch(`${gateway}/_dx/health`).catch(() => undefined))?.ok, { what: 'the gateway', timeoutMs: 20_000, intervalMs: 200 })
   assert.equal((await fetch(`${gateway}/ledger`, { method: 'POST' })).status, 404)

@@ -5,9 +5,12 @@
  * gateway killed, every accepted message still reaches everyone, once and in
  * order, including the person whose gateway died (after it is back).
  */
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
+import { engineUrl, requireEngine } from '@distributex/testkit'
+import { browserSkip, launchBrowser } from './support/browser.js'
 import { following, openChat, pickNickname } from './support/chat-app.js'
 import { chatBot, startChatCluster } from './support/chat-cluster.js'
 
@@ -25,7 +28,7 @@ async function waitForTexts(page: Page, wanted: string[], timeout: number): Prom
   }
 }
 
-export async function chatClusterScenario(browser: Browser, busUrl: string, databaseUrl: string): Promise<void> {
+async function chatClusterScenario(browser: Browser, busUrl: string, databaseUrl: string): Promise<void> {
   const cluster = await startChatCluster({ busUrl, databaseUrl })
   try {
     const [chat1, chat2] = cluster.chats as [(typeof cluster.chats)[0], (typeof cluster.chats)[0]]
@@ -91,4 +94,15 @@ export async function chatClusterScenario(browser: Browser, busUrl: string, data
   } finally {
     await cluster.close()
   }
+}
+
+/** Registers the scenario as a test on the broker at `bus` (with PostgreSQL), skipped where the broker, the database or Chromium is missing. */
+export function chatClusterTest(bus: 'REDIS_URL' | 'NATS_URL', label: string): void {
+  const engines = [requireEngine(bus), requireEngine('DATABASE_URL')]
+  const skip = browserSkip() || engines.map((e) => e.skip).find(Boolean) || false
+  test(`e2e chat cluster (${label} + PostgreSQL) - 2 chat and 2 gateway processes: every accepted message reaches both gateways, also after a kill`, { skip, timeout: 55_000 }, async (t) => {
+    const browser = await launchBrowser()
+    t.after(() => browser.close())
+    await chatClusterScenario(browser, engineUrl(bus), engineUrl('DATABASE_URL'))
+  })
 }

@@ -10,10 +10,11 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { freePort, waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, following } from './support/browser.js'
 import { createGuideWorkspace, type GuideWorkspace } from './support/guide-workspace.js'
+import { useBrowser } from './support/app.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const cli = join(repoRoot, 'packages/cli/bin/distributex.js')
@@ -91,18 +92,12 @@ describe('the "write your own service" guide, followed literally', () => {
   })
 
   describe('live, in headless Chromium', { skip: browserSkip() }, () => {
-    let browser: Browser
-    before(async () => {
-      browser = await launchBrowser()
-    })
-    after(async () => {
-      await browser?.close()
-    })
+    const browser = useBrowser()
 
     async function openHome(): Promise<Page> {
       const page = await (await browser.newContext()).newPage()
       await page.goto(`http://127.0.0.1:${gatewayPort}/`)
-      await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('kudos:board'))
+      await following(page, 'kudos:board')
       return page
     }
 

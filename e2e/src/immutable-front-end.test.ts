@@ -16,7 +16,7 @@ import type { RunningService } from '@distributex/sdk'
 import { createBus, type Bus } from '@distributex/bus'
 import { freePort } from '@distributex/testkit'
 import { uiAssets, uiAssetSetWith, useUiAssetSet } from '@distributex/ui'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, launchBrowser, openFollowing } from './support/browser.js'
 
 const skip = browserSkip()
 const IMMUTABLE = 'public, max-age=31536000, immutable'
@@ -26,12 +26,7 @@ async function sharedAssetUrls(page: Page): Promise<string[]> {
   return page.evaluate(() => [...document.querySelectorAll<HTMLLinkElement | HTMLScriptElement>('link[rel=stylesheet], script[src]')].map((e) => ('href' in e ? e.href : e.src)).filter((url) => url.includes('/_dx/ui/')))
 }
 
-async function openTodo(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
-  return page
-}
+const openTodo = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'todo:list')
 
 describe('immutable front end, in headless Chromium', { skip }, () => {
   let browser: Browser

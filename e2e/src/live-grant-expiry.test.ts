@@ -15,7 +15,7 @@ import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/ga
 import { startFixtureService, type FixtureOptions, type FixtureService } from '@distributex/conformance/fixtures'
 import { liveTopic } from '@distributex/protocol'
 import { freePort, waitFor } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, following, launchBrowser } from './support/browser.js'
 
 const secret = 'e'.repeat(48)
 const GRANT_SECONDS = 3
@@ -48,7 +48,7 @@ describe('a live grant that expires while the page is open, in headless Chromium
   test('live - after a reconnect with an expired token, the widget is re-granted and updates arrive again', async () => {
     const page = await (await browser.newContext()).newPage()
     await page.goto(`${gateway.url}/`)
-    await page.waitForFunction((channel) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(channel), CHANNEL)
+    await following(page, CHANNEL)
     const token = () => page.locator('#fixture-card').getAttribute('data-dx-token')
     const first = await token()
     assert.ok(first)
@@ -59,7 +59,7 @@ describe('a live grant that expires while the page is open, in headless Chromium
     for (const connection of gateway.hub?.connections ?? []) connection.close(1012, 'restarting')
 
     await waitFor(async () => (await token()) !== first, { timeoutMs: 10_000, what: 'the widget to be re-rendered with a fresh grant' })
-    await page.waitForFunction((channel) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(channel), CHANNEL, { timeout: 5000 })
+    await following(page, CHANNEL, { timeout: 5000 })
     // Let the fresh subscription reach the hub before publishing.
     await waitFor(() => [...(gateway.hub?.connections ?? [])].some((connection) => connection.channels.has(CHANNEL)), { timeoutMs: 5000, what: 'the hub to hold the subscription again' })
 

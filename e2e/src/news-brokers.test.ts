@@ -1,16 +1,11 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Page } from 'playwright-core'
 import { engineUrl, requireEngine, type EngineVariable } from '@distributex/testkit'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, following } from './support/browser.js'
 import { startNewsApp } from './support/news-app.js'
 import { useBrowser } from './support/app.js'
 
 const skip = browserSkip()
-
-async function following(page: Page, channel: string): Promise<void> {
-  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel)
-}
 
 describe('widget communication across services on a real broker, each with its own connection, in headless Chromium', { skip }, () => {
   const browser = useBrowser()

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, openFollowing } from './support/browser.js'
 import { startNewsApp } from './support/news-app.js'
 import { useApp, useBrowser } from './support/app.js'
 
@@ -11,12 +11,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2<
 const LONG = `Long ${'word '.repeat(1200)}end`
 const UNICODE = 'Ünïcödé \u202Etxt.exe\u202C 日本語 🚀 שלום'
 
-async function openHome(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('news:stories'))
-  return page
-}
+const openHome = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'news:stories')
 
 describe('tech news in headless Chromium, against a local Hacker News', { skip }, () => {
   const app = useApp(() => startNewsApp({

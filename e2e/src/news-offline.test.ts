@@ -1,6 +1,6 @@
 import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, following } from './support/browser.js'
 import { useBrowser } from './support/app.js'
 import { startNewsApp, type NewsApp } from './support/news-app.js'
 
@@ -19,7 +19,7 @@ describe('tech news when Hacker News is unreachable, in headless Chromium', { sk
     const open = await (await browser.newContext()).newPage()
     await open.goto(`${app.gateway.url}/`)
     await open.locator('#news-top-1').waitFor()
-    await open.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('news:stories'))
+    await following(open, 'news:stories')
 
     await open.evaluate(() => ((document.getElementById('news-status-top') as HTMLElement & { marker?: number }).marker = 1))
     await app.hackerNews.stop()

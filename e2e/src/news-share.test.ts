@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, following } from './support/browser.js'
 import { startNewsApp } from './support/news-app.js'
 import { useApp, useBrowser } from './support/app.js'
 
@@ -13,10 +13,6 @@ async function openHome(browser: Browser, url: string): Promise<Page> {
   await following(page, 'news:stories')
   await following(page, 'todo:list')
   return page
-}
-
-async function following(page: Page, channel: string): Promise<void> {
-  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel)
 }
 
 async function pickNickname(page: Page, nickname: string): Promise<void> {

@@ -1,19 +1,13 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, following, openFollowing } from './support/browser.js'
 import { pythonSkip, startPollsApp } from './support/polls-app.js'
 import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip() || pythonSkip()
 
-async function openHome(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('polls:polls'))
-  return page
-}
+const openHome = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'polls:polls')
 
 /** The vote counts of one poll as a person sees them, e.g. "1 vote · 50%". */
 const counts = (page: Page, question: string) => page.locator('li.poll', { hasText: question }).locator('[data-votes]').allTextContents()
@@ -71,7 +65,7 @@ describe('polls live across browsers, served by the Python service through the g
     // A second tab of the same person (same session), still showing the ballot.
     const stale = await carol.context().newPage()
     await stale.goto(`${app.gateway.url}/`)
-    await stale.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('polls:polls'))
+    await following(stale, 'polls:polls')
 
     await carol.getByRole('button', { name: 'Vote for Tea' }).click()
     await carol.getByText('You voted for Tea.').waitFor({ timeout: 3000 })

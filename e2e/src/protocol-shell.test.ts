@@ -11,12 +11,12 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
 import { checkService, formatReport } from '@distributex/conformance'
 import { startFixtureService, type FixtureService } from '@distributex/conformance/fixtures'
 import { freePort } from '@distributex/testkit'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip } from './support/browser.js'
+import { useBrowser } from './support/app.js'
 
 const secret = 't'.repeat(48)
 
@@ -61,13 +61,7 @@ describe('the page template of protocol §4.2, copied from the document', () => 
   })
 
   describe('in headless Chromium', { skip: browserSkip() }, () => {
-    let browser: Browser
-    before(async () => {
-      browser = await launchBrowser()
-    })
-    after(async () => {
-      await browser?.close()
-    })
+    const browser = useBrowser()
 
     test('protocol doc - on the service’s own URL, a form refused with 422 shows its message in place', async () => {
       const page = await (await browser.newContext()).newPage()

@@ -1,19 +1,13 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip } from './support/browser.js'
+import { browserSkip, following, openFollowing } from './support/browser.js'
 import { startTodoApp } from './support/todo-app.js'
 import { useApp, useBrowser } from './support/app.js'
 
 const skip = browserSkip()
 
-async function openTodo(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
-  return page
-}
+const openTodo = (browser: Browser, url: string): Promise<Page> => openFollowing(browser, url, 'todo:list')
 
 describe('todo live across browsers, in headless Chromium', { skip }, () => {
   const app = useApp(() => startTodoApp())
@@ -101,7 +95,7 @@ describe('todo live across browsers, in headless Chromium', { skip }, () => {
     const sse = blocked.waitForRequest((request) => request.url().includes('/_dx/live/sse'), { timeout: 15_000 })
     await blocked.goto(`${app.gateway.url}/`)
     await sse
-    await blocked.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
+    await following(blocked, 'todo:list')
     await new Promise((resolve) => setTimeout(resolve, 300))
     const other = await openTodo(browser, `${app.gateway.url}/`)
     await other.locator('#todo-new').fill('Seen over SSE')

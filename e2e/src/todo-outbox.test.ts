@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Page } from 'playwright-core'
 import { BrokerProcess, findBinary } from '@distributex/bus/testing'
-import { browserSkip, launchBrowser } from './support/browser.js'
+import { browserSkip, following, launchBrowser } from './support/browser.js'
 import { startTodoApp, type TodoApp } from './support/todo-app.js'
 
 const redis = findBinary('redis-server')
@@ -16,7 +16,7 @@ if (!skip && !redis) {
 async function openMarked(browser: Browser, url: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
   await page.goto(url)
-  await page.waitForFunction(() => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has('todo:list'))
+  await following(page, 'todo:list')
   await page.evaluate(() => {
     ;(window as unknown as { marker: number }).marker = 1
     const widget = document.getElementById('todo-app')

@@ -1,21 +1,16 @@
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import WebSocket from 'ws'
 import { personId, signChannelToken, signIdentity } from '@distributex/protocol'
 import { publishCredential, sessionCookieFor } from '@distributex/gateway'
-import { startChatApp, CHAT_SECRET, type ChatApp } from '../support/chat-app.js'
+import { startChatApp, CHAT_SECRET } from '../support/chat-app.js'
+import { useApp } from '../support/app.js'
 
 const OTHER_SECRET = 'o'.repeat(48)
 
 describe('forged identities, tokens, subscriptions and publishes are refused', () => {
-  let app: ChatApp
-  before(async () => {
-    app = await startChatApp()
-  })
-  after(async () => {
-    await app?.close()
-  })
+  const app = useApp(() => startChatApp())
 
   test('security - an identity header sent by the browser is dropped by the gateway; one forged straight to a service gets 401', async () => {
     const victim = 'V'.repeat(22)

@@ -9,6 +9,7 @@ import { pythonSkip } from '../support/polls-app.js'
 import { startSecurityApp, SECURITY_SECRET, type SecurityApp } from '../support/security-app.js'
 import { observatoryScore } from '../support/observatory-score.js'
 import { guardContext } from '../support/page-guard.js'
+import { useApp } from '../support/app.js'
 
 const skip = pythonSkip()
 
@@ -29,13 +30,7 @@ function assertDefended(url: string, headers: Headers, { hsts }: { hsts: boolean
 }
 
 describe('security headers on every response kind, behind an https public URL', { skip }, () => {
-  let app: SecurityApp
-  before(async () => {
-    app = await startSecurityApp({ publicUrl: 'https://app.example.test' })
-  })
-  after(async () => {
-    await app?.close()
-  })
+  const app = useApp(() => startSecurityApp({ publicUrl: 'https://app.example.test' }))
 
   test('security - the gateway sets the headers on pages, service pages, fragments, admin, 404s, JSON, assets and refusals', async () => {
     const gateway = app.gateway.url

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { browserSkip, launchBrowser } from '../support/browser.js'
+import { browserSkip, following, launchBrowser } from '../support/browser.js'
 import { pythonSkip } from '../support/polls-app.js'
 import { startSecurityApp, type SecurityApp } from '../support/security-app.js'
 import { guardContext, type Guard } from '../support/page-guard.js'
@@ -12,10 +12,6 @@ const skip = browserSkip() || pythonSkip()
 interface Person {
   page: Page
   guard: Guard
-}
-
-async function following(page: Page, channel: string): Promise<void> {
-  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel)
 }
 
 async function settled(page: Page): Promise<void> {

@@ -5,7 +5,7 @@
  * in CI, where that is a failure.
  */
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -20,4 +20,17 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   })
+}
+
+/** Waits until the page's live runtime follows `channel` on the hub (it has subscribed). */
+export async function following(page: Page, channel: string, options: { timeout?: number } = {}): Promise<void> {
+  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel, options)
+}
+
+/** A page in a new browser context (its own cookies) at `url`, once it follows `channel`. */
+export async function openFollowing(browser: Browser, url: string, channel: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  await page.goto(url)
+  await following(page, channel)
+  return page
 }

@@ -43,10 +43,7 @@ export async function openChat(browser: Browser, url: string): Promise<Page> {
   return page
 }
 
-/** Waits until the page follows a live channel on the hub. */
-export async function following(page: Page, channel: string): Promise<void> {
-  await page.waitForFunction((name) => (window as unknown as { dx?: { subscriptions: Map<string, unknown> } }).dx?.subscriptions.has(name), channel)
-}
+export { following } from './browser.js'
 
 /** Picks a nickname in the widget (the widget re-renders itself). */
 export async function pickNickname(page: Page, nickname: string): Promise<void> {

@@ -16,7 +16,8 @@ import { MemoryBus } from './memory/bus.js'
 import { RedisBus } from './redis/bus.js'
 import { NatsBus } from './nats/bus.js'
 import { KafkaBus } from './kafka/bus.js'
-import { BrokerProcess, findBinary } from './testing/broker-process.js'
+import { BrokerProcess, DURABLE_BROKERS, durableBrokerBinary } from './testing/broker-process.js'
+import { createBus } from './create-bus.js'
 import { collector, runBusContract, uniqueTopic, type BusHarness } from './testing/bus-contract.js'
 
 type AdapterName = Bus['kind']
@@ -150,42 +151,15 @@ for (const harness of harnesses) runBusContract(harness)
 
 // Broker restarts: our own server process with durable storage, killed and started again.
 
-interface RestartCase {
-  name: 'redis' | 'nats'
-  binary: string
-  args(port: number, dir: string): string[]
-  make(port: number): Bus
-}
-
-const restartCases: RestartCase[] = [
-  {
-    name: 'redis',
-    binary: 'redis-server',
-    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--save', ''],
-    make: (port) => new RedisBus({ url: `redis://127.0.0.1:${port}` }),
-  },
-  {
-    name: 'nats',
-    binary: 'nats-server',
-    args: (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir],
-    make: (port) => new NatsBus({ servers: `nats://127.0.0.1:${port}` }),
-  },
-]
-
 // SIGTERM is a clean shutdown; SIGKILL gives the broker no chance to flush, so only what it
 // wrote before acknowledging survives (Redis: appendfsync always; NATS: its file store).
-const restartRuns = restartCases.flatMap((restart) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ ...restart, signal })))
+const restartRuns = DURABLE_BROKERS.flatMap((restart) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ ...restart, signal })))
 
 for (const restart of restartRuns) {
-  const binary = findBinary(restart.binary)
-  let skip: string | false = selected && !selected.includes(restart.name) ? `${restart.name} is not in DX_BUS_ADAPTERS` : false
-  if (!skip && !binary) {
-    if (process.env.CI === 'true') throw new Error(`${restart.binary} is not installed, but CI=true requires the broker restart tests`)
-    skip = `${restart.binary} is not installed`
-  }
+  const { binary, skip } = durableBrokerBinary(restart, 'the broker restart tests')
   test(`bus (${restart.name}) - every acknowledged publish survives a broker restart (${restart.signal}) and the client reconnects`, { skip, timeout: 30_000 }, async () => {
     const server = await BrokerProcess.create(binary!, restart.args)
-    const b = restart.make(server.port)
+    const b = createBus(restart.url(server.port))
     try {
       await server.start()
       const topic = uniqueTopic('restart')

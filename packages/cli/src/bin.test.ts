@@ -1,10 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, waitFor } from '@distributex/testkit'
+import { freePort, startNodeChild, writeConfigDir } from '@distributex/testkit'
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -33,33 +32,23 @@ test('cli - an unknown command or name says what to do', () => {
 })
 
 test('cli - start serves the composed page within 10 s and stops cleanly on SIGTERM', async (t) => {
-  mkdirSync(join(repoRoot, 'data'), { recursive: true })
-  const dir = mkdtempSync(join(repoRoot, 'data', 'cli-test-'))
   const [gatewayPort, todoPort] = [await freePort(), await freePort()]
-  const configFile = join(dir, 'distributex.config.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      gateway: { port: gatewayPort },
-      services: { todo: { port: todoPort, module: '@distributex/todo' } },
-      pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
-    }),
-  )
-  const started = Date.now()
-  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--log-level', 'warn'], { cwd: dir, env: { ...process.env, DX_DATA_DIR: dir, DATABASE_URL: '' } })
   // Inside the repository (so the config finds @distributex/todo), and removed afterwards.
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGKILL')
-      await exited
-    }
-    rmSync(dir, { recursive: true, force: true })
+  const { dir, configFile } = writeConfigDir(join(repoRoot, 'data'), 'cli-test-', {
+    gateway: { port: gatewayPort },
+    services: { todo: { port: todoPort, module: '@distributex/todo' } },
+    pages: [{ path: '/', title: 'Home', widgets: [{ service: 'todo', widget: 'list' }] }],
   })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  await waitFor(() => output.includes('distributex is running'), { timeoutMs: 10_000, what: `startup; output so far:\n${output}` })
+  const started = Date.now()
+  const { child, output: read, exited } = await startNodeChild(t, [bin, 'start', '--config', configFile, '--log-level', 'warn'], {
+    cwd: dir,
+    env: { ...process.env, DX_DATA_DIR: dir, DATABASE_URL: '' },
+    ready: (output) => output.includes('distributex is running'),
+    what: 'startup',
+    timeoutMs: 10_000,
+    removeDir: dir,
+  })
+  const output = read()
   assert.match(output, new RegExp(`gateway +http://localhost:${gatewayPort}/`))
   assert.match(output, new RegExp(`todo +http://localhost:${todoPort}/todo`))
   const page = await (await fetch(`http://127.0.0.1:${gatewayPort}/`)).text()
@@ -68,7 +57,6 @@ test('cli - start serves the composed page within 10 s and stops cleanly on SIGT
   const own = await fetch(`http://127.0.0.1:${todoPort}/todo`)
   assert.equal(own.status, 200)
 
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
   child.kill('SIGTERM')
   assert.equal(await exited, 0)
 })

@@ -30,6 +30,11 @@ export interface Rule {
   check(probe: ServiceProbe): Promise<Outcome>
 }
 
+/** A rule: `rule('fragment.ok', '4.1', 'every widget answers its fragment', async (probe) => …)`. */
+export function rule(id: string, section: string, title: string, check: Rule['check']): Rule {
+  return { id, section, title, check }
+}
+
 export const pass = (message: string): Outcome => ({ status: 'pass', message })
 export const fail = (message: string): Outcome => ({ status: 'fail', message })
 export const skip = (message: string): Outcome => ({ status: 'skip', message })

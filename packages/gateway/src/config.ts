@@ -26,6 +26,7 @@ export const ServiceConfigSchema = z
   })
   .refine((service) => service.url !== undefined || service.port !== undefined, 'give the service a "url" or a "port"')
   .refine((service) => !(service.module && service.command), 'give the service a "module" (TypeScript) or a "command" (any other stack), not both')
+export type ServiceConfig = z.infer<typeof ServiceConfigSchema>
 
 export const WidgetRefSchema = z.object({
   service: name,
@@ -35,12 +36,14 @@ export const WidgetRefSchema = z.object({
   /** A primary widget sets the page's status: if it fails, so does the page. */
   primary: z.boolean().default(false),
 })
+export type WidgetRef = z.infer<typeof WidgetRefSchema>
 
 export const PageConfigSchema = z.object({
   path: z.string().regex(/^\/[^\s]*$/, 'must start with /'),
   title: z.string().min(1).max(80),
   widgets: z.array(WidgetRefSchema).min(1).max(32),
 })
+export type PageConfig = z.infer<typeof PageConfigSchema>
 
 /** How the gateway routes around failing processes and what it reads from services (docs/operations.md, Routing around failure). */
 export const ResilienceConfigSchema = z.object({
@@ -81,6 +84,7 @@ export const InternalConfigSchema = z.object({
   /** Module whose default export has `start({ port, host, env })`. */
   module: z.string(),
 })
+export type InternalConfig = z.infer<typeof InternalConfigSchema>
 
 export const GatewayConfigSchema = z.object({
   gateway: z
@@ -109,10 +113,6 @@ export const GatewayConfigSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>
 export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>
-export type ServiceConfig = z.infer<typeof ServiceConfigSchema>
-export type InternalConfig = z.infer<typeof InternalConfigSchema>
-export type PageConfig = z.infer<typeof PageConfigSchema>
-export type WidgetRef = z.infer<typeof WidgetRefSchema>
 
 /** Validates a configuration object, naming every broken field and every dangling reference. */
 export function parseGatewayConfig(input: unknown, source = 'configuration'): GatewayConfig {

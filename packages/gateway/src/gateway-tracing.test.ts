@@ -1,23 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
 import { request } from 'undici'
+import { startOtlpReceiver } from '@distributex/telemetry/testing'
 import { startGateway } from './test-support/start-gateway.js'
 
 test('gateway tracing - a widget fetch that fails is a span sent to the OTLP endpoint, and the admin page names its trace, linked with DX_TRACE_URL', async (t) => {
-  const exported: string[] = []
-  const receiver = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
-    req.on('end', () => {
-      exported.push(body)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  const receiver = await startOtlpReceiver()
   t.after(() => receiver.close())
-  const address = receiver.address()
-  const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  const exported = receiver.bodies
+  const endpoint = receiver.url
   // Nothing listens on port 9 of this machine: the widget fetch fails at once.
   const gateway = await startGateway({ todo: 'http://127.0.0.1:9' }, [{ service: 'todo', widget: 'list' }], {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100', DX_TRACE_URL: 'https://traces.example/trace/{traceId}' },

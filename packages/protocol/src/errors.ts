@@ -32,11 +32,12 @@ export interface DxErrorOptions {
 
 /** Base class: every distributex error has a code and may carry a cause and fields. */
 export class DxError<Code extends DxCode = DxErrorCode> extends Error {
-  override name = 'DxError'
   readonly code: Code
   readonly fields: Record<string, unknown>
   constructor(code: Code, message: string, options: DxErrorOptions = {}) {
     super(message, { cause: options.cause })
+    // Every subclass is named after itself (`ConfigError`), so none has to repeat its name.
+    this.name = new.target.name
     this.code = code
     this.fields = options.fields ?? {}
   }
@@ -51,33 +52,29 @@ export function hasErrorCode(error: unknown, ...codes: DxCode[]): error is DxErr
   return codes.length === 0 ? error.code.startsWith('DX_') : codes.includes(error.code as DxCode)
 }
 
-/** A configuration file or option is wrong; the message names the field. */
-export class ConfigError extends DxError {
-  override name = 'ConfigError'
-  constructor(message: string, options: DxErrorOptions = {}) {
-    super('DX_CONFIG_INVALID', message, options)
+/**
+ * The base of an error class for one code whose constructor takes a message (and a cause or fields):
+ * `class ConfigError extends codedError('DX_CONFIG_INVALID') {}`. Services use it for their own codes too.
+ */
+export function codedError<Code extends DxCode>(code: Code) {
+  return class extends DxError<Code> {
+    constructor(message: string, options: DxErrorOptions = {}) {
+      super(code, message, options)
+    }
   }
 }
+
+/** A configuration file or option is wrong; the message names the field. */
+export class ConfigError extends codedError('DX_CONFIG_INVALID') {}
 
 /** A service answered its manifest endpoint with something that breaks the schema. */
-export class ManifestError extends DxError {
-  override name = 'ManifestError'
-  constructor(message: string, options: DxErrorOptions = {}) {
-    super('DX_MANIFEST_INVALID', message, options)
-  }
-}
+export class ManifestError extends codedError('DX_MANIFEST_INVALID') {}
 
 /** The identity header is missing its signature, forged or expired. */
-export class IdentityError extends DxError {
-  override name = 'IdentityError'
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('DX_IDENTITY_INVALID', message, options)
-  }
-}
+export class IdentityError extends codedError('DX_IDENTITY_INVALID') {}
 
 /** User input broke a rule; `message` is safe to show to the person. */
 export class ValidationError extends DxError {
-  override name = 'ValidationError'
   readonly field: string
   constructor(field: string, message: string) {
     super('DX_VALIDATION', message, { fields: { field } })
@@ -87,23 +84,16 @@ export class ValidationError extends DxError {
 
 /** A service tried to grant or publish to a channel of another service (`<service>:…` is its own). */
 export class ForeignChannelError extends DxError {
-  override name = 'ForeignChannelError'
   constructor(service: string, channel: string) {
     super('DX_CHANNEL_FOREIGN', `service "${service}" may only use its own channels ("${service}:…"), not "${channel}"`, { fields: { service, channel } })
   }
 }
 
 /** The broker did not answer in time or refused a message; retrying later may succeed. */
-export class BusUnavailableError extends DxError {
-  override name = 'BusUnavailableError'
-  constructor(message: string, options: DxErrorOptions = {}) {
-    super('DX_BUS_UNAVAILABLE', message, options)
-  }
-}
+export class BusUnavailableError extends codedError('DX_BUS_UNAVAILABLE') {}
 
 /** A component was used after `stop()`. */
 export class StoppedError extends DxError {
-  override name = 'StoppedError'
   constructor(component: string) {
     super('DX_STOPPED', `${component} has been stopped; create a new one instead of reusing it`)
   }
@@ -111,7 +101,6 @@ export class StoppedError extends DxError {
 
 /** A service sent a body (manifest, health, fragment) larger than the reader's cap; reading stopped at the cap. */
 export class BodyTooLargeError extends DxError {
-  override name = 'BodyTooLargeError'
   /** `what` completes "sent …", e.g. `a manifest`. */
   constructor(what: string, limit: number) {
     super('DX_BODY_TOO_LARGE', `sent ${what} larger than ${formatBytes(limit)}; reading stopped there. Keep it under ${formatBytes(limit)}`, { fields: { limit } })

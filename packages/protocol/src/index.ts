@@ -27,6 +27,7 @@ export {
   BusUnavailableError,
   StoppedError,
   BodyTooLargeError,
+  codedError,
   formatBytes,
   type DxErrorCode,
   type DxCode,

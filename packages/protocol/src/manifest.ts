@@ -23,6 +23,7 @@ export const WidgetAssetsSchema = z.object({
   /** Scripts the widget needs (loaded with `defer`), once per page. */
   js: z.array(servicePath).max(16).default([]),
 })
+export type WidgetAssets = z.infer<typeof WidgetAssetsSchema>
 
 export const WidgetSchema = z.object({
   name: slug,
@@ -32,6 +33,7 @@ export const WidgetSchema = z.object({
   description: z.string().max(500).optional(),
   assets: WidgetAssetsSchema.default({ css: [], js: [] }),
 })
+export type Widget = z.infer<typeof WidgetSchema>
 
 export const ManifestSchema = z.object({
   protocol: z.literal(PROTOCOL_VERSION),
@@ -49,8 +51,6 @@ export const ManifestSchema = z.object({
   bodyLimit: z.number().int().min(1024).max(100 * 1024 * 1024).optional(),
 })
 
-export type WidgetAssets = z.infer<typeof WidgetAssetsSchema>
-export type Widget = z.infer<typeof WidgetSchema>
 export type Manifest = z.infer<typeof ManifestSchema>
 /** What a service author writes: defaults may be left out. */
 export type ManifestInput = z.input<typeof ManifestSchema>

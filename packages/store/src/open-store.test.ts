@@ -1,22 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Kysely, Migration } from 'kysely'
 import { testDialects } from './test-dialects.js'
+import { notesMigrations, type NotesDb } from './notes-fixture.js'
 import { openStore } from './open-store.js'
 
 let runs = 0
-const migrations: Record<string, Migration> = {
-  '0001-notes': {
-    async up(db: Kysely<unknown>) {
-      runs++
-      await db.schema.createTable('notes').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute()
-    },
-  },
-}
-
-interface NotesDb {
-  notes: { id: string; body: string }
-}
+const migrations = notesMigrations(() => runs++)
 
 for (const dialect of testDialects()) {
   test(`store (${dialect.name}) - migrations run on open and queries work`, { skip: dialect.skip }, async () => {

@@ -1,21 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Kysely, Migration } from 'kysely'
+import type { Kysely } from 'kysely'
 import { testDialects } from './test-dialects.js'
+import { notesMigrations, type NotesDb } from './notes-fixture.js'
 import { OutboxError } from './outbox.js'
 import type { OutboxDatabase } from './outbox-tables.js'
 
-const migrations: Record<string, Migration> = {
-  '0001-notes': {
-    async up(db: Kysely<unknown>) {
-      await db.schema.createTable('notes').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute()
-    },
-  },
-}
-
-interface NotesDb {
-  notes: { id: string; body: string }
-}
+const migrations = notesMigrations()
 
 const outboxOf = (db: Kysely<NotesDb>) => (db as unknown as Kysely<OutboxDatabase>).selectFrom('dx_outbox').selectAll().orderBy('seq').execute()
 

@@ -1,23 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Kysely, Migration } from 'kysely'
+import type { Kysely } from 'kysely'
 import { context, trace } from '@opentelemetry/api'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { startTracing, withTracer } from '@distributex/telemetry'
 import { testDialects } from './test-dialects.js'
+import { notesMigrations, type NotesDb } from './notes-fixture.js'
 import type { OutboxDatabase } from './outbox-tables.js'
 
-const migrations: Record<string, Migration> = {
-  '0001-notes': {
-    async up(db: Kysely<unknown>) {
-      await db.schema.createTable('notes').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute()
-    },
-  },
-}
-
-interface NotesDb {
-  notes: { id: string; body: string }
-}
+const migrations = notesMigrations()
 
 // Registers the context manager and propagator (exports go to a port nobody listens on; this test reads its own exporter).
 startTracing({ service: 'notes', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:7599' } })

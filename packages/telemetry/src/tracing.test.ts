@@ -1,12 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:http'
 import { Writable } from 'node:stream'
 import Fastify from 'fastify'
 import { context, trace } from '@opentelemetry/api'
 import { loggerOptions } from './logger.js'
 import { traceRequests } from './request-tracing.js'
 import { publishTraced } from './bus-tracing.js'
+import { startOtlpReceiver } from './testing/otlp-receiver.js'
 import { activeTracer, samplerFrom, startTracing, traceparentOf, tracesEndpoint } from './tracing.js'
 
 const INCOMING = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
@@ -36,20 +36,10 @@ test('tracing - the standard variables: endpoint, traces endpoint, sampler and i
 })
 
 test('tracing - on: a request continues the incoming traceparent, its log lines carry the trace id, its publish carries its context, spans reach the OTLP endpoint', async (t) => {
-  const bodies: string[] = []
-  const receiver = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()))
-    request.on('end', () => {
-      bodies.push(body)
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  const receiver = await startOtlpReceiver()
   t.after(() => receiver.close())
-  const address = receiver.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  const tracing = startTracing({ service: 'svc', env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` } })
+  const bodies = receiver.bodies
+  const tracing = startTracing({ service: 'svc', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } })
   assert.equal(tracing.enabled, true)
 
   const lines: string[] = []

@@ -13,7 +13,7 @@ import { threadKey } from './bounty.js'
 import type { BountyStore } from './bounty-store.js'
 import { renderBotComment } from './bot-comment.js'
 import { bountiesBoard } from './bounties-view.js'
-import { publishBountyEvent, type BountyEvent } from './bounty-publisher.js'
+import { bountyTerms, publishBountyEvent, type BountyEvent } from './bounty-publisher.js'
 import type { Denominations } from './denominations.js'
 import type { GitHubClient } from './github-client.js'
 import type { JobHandlers } from './job-runner.js'
@@ -51,18 +51,8 @@ export function afterAnswerHandlers({ store, github, ledger, bus, denominations,
       if (!ledger) return
       const bounty = await store.get((payload as { id: string }).id)
       if (!bounty) return
-      const denomination = denominations.get(bounty.denomination)
       // Recording first makes every later call valid, whatever the ledger saw before (it is idempotent).
-      await ledger.recordPledge({
-        bountyId: bounty.id,
-        repository: bounty.repository,
-        issueNumber: bounty.issueNumber,
-        funder: bounty.funder,
-        denomination: bounty.denomination,
-        amount: bounty.amount.toString(),
-        token: denomination?.token ?? 'unknown',
-        chainId: String(denomination?.chainId ?? 0),
-      })
+      await ledger.recordPledge({ bountyId: bounty.id, ...bountyTerms(bounty, denominations), chainId: String(denominations.get(bounty.denomination)?.chainId ?? 0) })
       if (bounty.state === 'cancelled' || bounty.state === 'expired') await ledger.cancel(bounty.id, bounty.state)
       if (bounty.state === 'signed') await ledger.markSigned(bounty.id)
     },

@@ -10,8 +10,10 @@
  * some tests do) they are staged as a job the job runner publishes instead.
  */
 import { randomUUID } from 'node:crypto'
+import type { Pledge } from '@distributex/ledger'
 import type { ServiceBus } from '@distributex/sdk'
 import type { Outbox } from '@distributex/store'
+import type { Bounty } from './bounty.js'
 import type { Changed, Trx } from './bounty-store.js'
 import type { Denominations } from './denominations.js'
 import { enqueueJobs, type NewJob } from './job-queue.js'
@@ -21,15 +23,11 @@ export const BOUNTY_TOPIC = 'bounties.events'
 
 export type BountyEventType = 'bounty.created' | 'bounty.changed' | 'bounty.cancelled' | 'bounty.signed'
 
-export interface BountyEventData {
+/** A bounty as the ledger is told of it and as its events carry it: where, who, what and in which token. */
+export type BountyTerms = Omit<Pledge, 'bountyId' | 'chainId'>
+
+export interface BountyEventData extends BountyTerms {
   id: string
-  repository: string
-  issueNumber: number
-  funder: string
-  denomination: string
-  /** Base units, decimal digits. */
-  amount: string
-  token: string
   chainId: number
   decimals: number
   state: string
@@ -44,6 +42,12 @@ export interface BountyEvent {
   data: BountyEventData
 }
 
+/** The terms of `bounty`, its token looked up in `denominations` (`unknown` when it is no longer configured). */
+export function bountyTerms(bounty: Bounty, denominations: Denominations): BountyTerms {
+  const { repository, issueNumber, funder, denomination } = bounty
+  return { repository, issueNumber, funder, denomination, amount: bounty.amount.toString(), token: denominations.get(denomination)?.token ?? 'unknown' }
+}
+
 /** The event for one change. */
 export function bountyEvent({ bounty, change }: Changed, denominations: Denominations): BountyEvent {
   const denomination = denominations.get(bounty.denomination)
@@ -51,12 +55,7 @@ export function bountyEvent({ bounty, change }: Changed, denominations: Denomina
     type: `bounty.${change}`,
     data: {
       id: bounty.id,
-      repository: bounty.repository,
-      issueNumber: bounty.issueNumber,
-      funder: bounty.funder,
-      denomination: bounty.denomination,
-      amount: bounty.amount.toString(),
-      token: denomination?.token ?? 'unknown',
+      ...bountyTerms(bounty, denominations),
       chainId: denomination?.chainId ?? 0,
       decimals: denomination?.decimals ?? 0,
       state: bounty.state,

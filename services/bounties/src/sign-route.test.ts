@@ -91,76 +91,59 @@ test('bounty signing - a valid signature signs once: bounty.signed on the bus, t
 
 test('bounty signing - each refusal names what to do and changes nothing', async (t) => {
   const { watch, usdc, eth, typedFor, post, snapshot } = await build(t)
-  const cases: { name: string; code: string; status: number; make(): Promise<{ signature: Hex; typed: WalletTypedData }> }[] = [
-    {
-      name: "another account's wallet signs for the funder's address",
-      code: 'wrong-signer',
-      status: 403,
-      async make() {
-        const typed = await typedFor(usdc)
-        return { typed, signature: await signAsWallet(OTHER, typed) }
-      },
-    },
+  type Sent = { signature: Hex; typed: WalletTypedData }
+  /** The typed data as `wallet` signs it and the page sends it. */
+  const signs = async (typed: WalletTypedData, wallet = FUNDER): Promise<Sent> => ({ typed, signature: await signAsWallet(wallet, typed) })
+  /** The USDC bounty's typed data with some message fields changed. */
+  const changed = (base: WalletTypedData, message: Record<string, string>): WalletTypedData => ({ ...base, message: { ...base.message, ...message } })
+  const cases: { name: string; code: string; status: number; make(): Promise<Sent> }[] = [
+    { name: "another account's wallet signs for the funder's address", code: 'wrong-signer', status: 403, make: async () => signs(await typedFor(usdc), OTHER) },
     {
       name: 'a signature for another chain id',
       code: 'another-chain',
       status: 400,
-      async make() {
+      make: async () => {
         const base = await typedFor(usdc)
-        const typed = { ...base, domain: { ...base.domain, chainId: 5 } }
-        return { typed, signature: await signAsWallet(FUNDER, typed) }
+        return signs({ ...base, domain: { ...base.domain, chainId: 5 } })
       },
     },
-    {
-      name: 'a changed amount, signed and sent',
-      code: 'tampered',
-      status: 400,
-      async make() {
-        const base = await typedFor(usdc)
-        const typed = { ...base, message: { ...base.message, amount: '1' } }
-        return { typed, signature: await signAsWallet(FUNDER, typed) }
-      },
-    },
+    { name: 'a changed amount, signed and sent', code: 'tampered', status: 400, make: async () => signs(changed(await typedFor(usdc), { amount: '1' })) },
     {
       name: 'a changed amount signed, the stored one sent',
       code: 'wrong-signer',
       status: 403,
-      async make() {
+      make: async () => {
         const typed = await typedFor(usdc)
-        return { typed, signature: await signAsWallet(FUNDER, { ...typed, message: { ...typed.message, amount: '1' } }) }
+        return { typed, signature: (await signs(changed(typed, { amount: '1' }))).signature }
       },
     },
     {
       name: 'a deadline in the past',
       code: 'expired',
       status: 410,
-      async make() {
+      make: async () => {
         const base = await typedFor(usdc)
         const old = await createSignRequest(watch.db, usdc.id, { deadline: unixNow() - 60n })
-        const typed = { ...base, message: { ...base.message, nonce: old.nonce.toString(), deadline: old.deadline.toString() } }
-        return { typed, signature: await signAsWallet(FUNDER, typed) }
+        return signs(changed(base, { nonce: old.nonce.toString(), deadline: old.deadline.toString() }))
       },
     },
     {
       name: 'a nonce handed out for another bounty',
       code: 'unknown-request',
       status: 400,
-      async make() {
+      make: async () => {
         const other = await typedFor(eth)
-        const base = await typedFor(usdc)
-        const typed = { ...base, message: { ...base.message, nonce: other.message.nonce as string, deadline: other.message.deadline as string } }
-        return { typed, signature: await signAsWallet(FUNDER, typed) }
+        return signs(changed(await typedFor(usdc), { nonce: other.message.nonce as string, deadline: other.message.deadline as string }))
       },
     },
     {
       name: 'a high-s copy of a valid signature',
       code: 'high-s',
       status: 400,
-      async make() {
-        const typed = await typedFor(usdc)
-        const valid = parseSignature(await signAsWallet(FUNDER, typed))
-        const high = serializeSignature({ r: valid.r, s: toHex(SECP256K1_N - BigInt(valid.s), { size: 32 }), yParity: valid.yParity === 0 ? 1 : 0 })
-        return { typed, signature: high }
+      make: async () => {
+        const { typed, signature } = await signs(await typedFor(usdc))
+        const valid = parseSignature(signature)
+        return { typed, signature: serializeSignature({ r: valid.r, s: toHex(SECP256K1_N - BigInt(valid.s), { size: 32 }), yParity: valid.yParity === 0 ? 1 : 0 }) }
       },
     },
   ]

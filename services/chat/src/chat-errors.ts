@@ -9,7 +9,6 @@ import { DxError, ValidationError } from '@distributex/protocol'
 export type ChatErrorCode = 'DX_CHAT_NICKNAME_REQUIRED' | 'DX_CHAT_RATE_LIMITED' | 'DX_CHAT_NOT_FOUND' | 'DX_CHAT_NOT_YOURS' | 'DX_CHAT_UNAUTHORIZED' | 'DX_CHAT_NOT_STORED'
 
 export class ChatError extends DxError<ChatErrorCode> {
-  override name = 'ChatError'
   readonly status: number
   /** Which form or field the message belongs to. */
   readonly field: string
@@ -20,14 +19,20 @@ export class ChatError extends DxError<ChatErrorCode> {
   }
 }
 
-/** Bad input that clashes with what exists (answered 409, not 422): a taken nickname, an existing room. */
-export class ConflictError extends ValidationError {
-  override name = 'ConflictError'
+/** The base of a chat error that always says the same thing: code, status, field and message are fixed. */
+function fixedChatError(code: ChatErrorCode, status: number, field: string, message: string) {
+  return class extends ChatError {
+    constructor() {
+      super(code, status, field, message)
+    }
+  }
 }
+
+/** Bad input that clashes with what exists (answered 409, not 422): a taken nickname, an existing room. */
+export class ConflictError extends ValidationError {}
 
 /** Someone else online already uses the nickname. */
 export class NicknameTakenError extends ConflictError {
-  override name = 'NicknameTakenError'
   constructor(nickname: string) {
     super('nickname', `“${nickname}” is taken by someone online right now. Pick another nickname.`)
   }
@@ -35,7 +40,6 @@ export class NicknameTakenError extends ConflictError {
 
 /** A room with that address exists. */
 export class RoomExistsError extends ConflictError {
-  override name = 'RoomExistsError'
   readonly slug: string
   constructor(slug: string) {
     super('name', `A room with that name exists already (its address is /chat/rooms/${slug}): join it, or pick another name.`)
@@ -43,16 +47,10 @@ export class RoomExistsError extends ConflictError {
   }
 }
 
-export class NicknameRequiredError extends ChatError {
-  override name = 'NicknameRequiredError'
-  constructor() {
-    super('DX_CHAT_NICKNAME_REQUIRED', 409, 'nickname', 'Pick a nickname first: people in the room see it next to your messages.')
-  }
-}
+export class NicknameRequiredError extends fixedChatError('DX_CHAT_NICKNAME_REQUIRED', 409, 'nickname', 'Pick a nickname first: people in the room see it next to your messages.') {}
 
 /** More messages than the limit in the window; `retryAfterSeconds` says when the next one is accepted. */
 export class RateLimitedError extends ChatError {
-  override name = 'RateLimitedError'
   readonly retryAfterSeconds: number
   constructor(limit: number, windowSeconds: number, retryAfterSeconds: number) {
     super('DX_CHAT_RATE_LIMITED', 429, 'text', `Slow down: at most ${limit} messages in ${windowSeconds} seconds. Wait ${retryAfterSeconds} s, then send again.`)
@@ -61,29 +59,17 @@ export class RateLimitedError extends ChatError {
 }
 
 export class NotFoundError extends ChatError {
-  override name = 'NotFoundError'
   constructor(field: string, message: string) {
     super('DX_CHAT_NOT_FOUND', 404, field, message)
   }
 }
 
-export class NotYoursError extends ChatError {
-  override name = 'NotYoursError'
-  constructor() {
-    super('DX_CHAT_NOT_YOURS', 403, 'text', 'You can only change or delete your own messages.')
-  }
-}
+export class NotYoursError extends fixedChatError('DX_CHAT_NOT_YOURS', 403, 'text', 'You can only change or delete your own messages.') {}
 
-export class UnauthorizedError extends ChatError {
-  override name = 'UnauthorizedError'
-  constructor() {
-    super('DX_CHAT_UNAUTHORIZED', 401, 'authorization', 'Send "authorization: Bearer <token>" with the token from POST /chat/api/sessions, or come through the gateway.')
-  }
-}
+export class UnauthorizedError extends fixedChatError('DX_CHAT_UNAUTHORIZED', 401, 'authorization', 'Send "authorization: Bearer <token>" with the token from POST /chat/api/sessions, or come through the gateway.') {}
 
 /** The database kept neither this message nor an earlier send with its `clientId`: nothing was stored. */
 export class NotStoredError extends ChatError {
-  override name = 'NotStoredError'
   constructor(id: string) {
     super('DX_CHAT_NOT_STORED', 503, 'text', `Message ${id} was not stored. Send it again.`)
   }

@@ -55,7 +55,7 @@ export const ledgerService = {
 export default ledgerService
 export { createLedgerClient, LedgerCallError, type LedgerClient, type LedgerClientOptions } from './ledger-client.js'
 export { ledgerCredential, checkLedgerCredential, LEDGER_CREDENTIAL_LABEL, LEDGER_CREDENTIAL_SKEW_SECONDS, CREDENTIAL_METADATA } from './ledger-credential.js'
-export { LEDGER_PROTO, LEDGER_SERVICE_PATH, ledgerDefinition, type Entry, type Pledge, type Total, type GroupBy, type LedgerState } from './ledger-contract.js'
+export { LEDGER_PROTO, LEDGER_SERVICE_PATH, ledgerDefinition, type BountyFunds, type Entry, type Pledge, type Total, type GroupBy, type LedgerState } from './ledger-contract.js'
 export { LedgerStore, LedgerInputError, LedgerStateError, type LedgerDatabase } from './ledger-store.js'
 export { startLedgerServer, type RunningLedgerServer } from './ledger-server.js'
 export { migrations } from './migrations.js'

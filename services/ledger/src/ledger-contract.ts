@@ -16,7 +16,8 @@ export const LEDGER_SERVICE_PATH = '/distributex.ledger.v1.Ledger'
 
 export type LedgerState = 'pending' | 'signed' | 'cancelled' | 'expired'
 
-export interface Pledge {
+/** What a pledge and a ledger entry both say of a bounty. */
+export interface BountyFunds {
   bountyId: string
   repository: string
   issueNumber: number
@@ -24,17 +25,14 @@ export interface Pledge {
   denomination: string
   /** Base units as decimal digits. */
   amount: string
+}
+
+export interface Pledge extends BountyFunds {
   token: string
   chainId: string
 }
 
-export interface Entry {
-  bountyId: string
-  repository: string
-  issueNumber: number
-  funder: string
-  denomination: string
-  amount: string
+export interface Entry extends BountyFunds {
   state: LedgerState
   version: number
 }

@@ -1,7 +1,6 @@
 """The gateway client against a stand-in gateway on a real port: the credential goes to the gateway and nowhere
 else, and an odd answer is a logged failure, never an exception in the middle of a request."""
 import json
-import logging
 import os
 import threading
 import unittest
@@ -10,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 from polls_service.gateway_client import GatewayClient
+from tests.support import quiet_log
 
 SECRET = "0123456789abcdef0123456789abcdef"
 
@@ -53,9 +53,7 @@ class GatewayClientTest(unittest.TestCase):
         return f"http://127.0.0.1:{server.server_address[1]}", seen
 
     def setUp(self):
-        log = logging.getLogger("polls")
-        self.addCleanup(log.setLevel, log.level)
-        log.setLevel(logging.CRITICAL)
+        quiet_log(self)
 
     def test_calls_go_straight_to_the_gateway_even_with_a_proxy_in_the_environment(self):
         url, seen = self.start(reply(202, json.dumps({"topic": "live.polls:polls", "position": None})))

@@ -1,9 +1,7 @@
 """The service over real HTTP, fed what a careless or hostile client sends: it answers, never hangs or fails."""
 import http.client
 import json
-import logging
 import socket
-import tempfile
 import threading
 import unittest
 from http.server import ThreadingHTTPServer
@@ -11,7 +9,7 @@ from http.server import ThreadingHTTPServer
 from polls_service.app import App
 from polls_service.handler import PollsHandler, make_handler
 from polls_service.settings import Settings
-from polls_service.store import PollStore
+from tests.support import quiet_log, temp_store
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -19,15 +17,10 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 class HttpEdges(unittest.TestCase):
     def setUp(self):
         # Publishing fails here on purpose; its warnings are not what these tests read.
-        log = logging.getLogger("polls")
-        self.addCleanup(log.setLevel, log.level)
-        log.setLevel(logging.CRITICAL)
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        store = PollStore(folder.name)
-        self.addCleanup(store.close)
+        quiet_log(self)
+        folder, store = temp_store(self)
         # Port 9 (discard) refuses at once: publishing fails fast and is only logged.
-        settings = Settings(port=0, host="127.0.0.1", data_dir=folder.name, secret="0123456789abcdef0123456789abcdef", gateway_url="http://127.0.0.1:9", gateway_internal_url="http://127.0.0.1:9")
+        settings = Settings(port=0, host="127.0.0.1", data_dir=folder, secret="0123456789abcdef0123456789abcdef", gateway_url="http://127.0.0.1:9", gateway_internal_url="http://127.0.0.1:9")
 
         class Handler(make_handler(App(settings, store))):
             timeout = 0.5  # the real one is 75 s; the behaviour is the same

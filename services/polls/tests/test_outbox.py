@@ -1,8 +1,6 @@
 """The outbox and its relay against a real SQLite file and a stand-in gateway on a real port: a change and
 its live update commit together, and the relay delivers every update once the gateway takes them, in order."""
 import json
-import logging
-import tempfile
 import threading
 import time
 import unittest
@@ -12,6 +10,7 @@ from polls_service.gateway_client import GatewayClient
 from polls_service.outbox_relay import OutboxRelay
 from polls_service import trace_context
 from polls_service.store import AlreadyVoted, PollStore
+from tests.support import quiet_log, temp_store
 
 SECRET = "0123456789abcdef0123456789abcdef"
 CHANNEL = "polls:polls"
@@ -67,14 +66,8 @@ def update(poll):
 
 class OutboxTest(unittest.TestCase):
     def setUp(self):
-        log = logging.getLogger("polls")
-        self.addCleanup(log.setLevel, log.level)
-        log.setLevel(logging.CRITICAL)
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        self.folder = folder.name
-        self.store = PollStore(self.folder)
-        self.addCleanup(self.store.close)
+        quiet_log(self)
+        self.folder, self.store = temp_store(self)
 
     def test_a_refused_vote_leaves_no_update_and_a_counted_one_leaves_its_update(self):
         poll = self.store.create("Tea?", ["Yes", "No"], announce=update)

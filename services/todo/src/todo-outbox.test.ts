@@ -3,47 +3,18 @@ import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { NatsBus, RedisBus, type Bus } from '@distributex/bus'
-import { BrokerProcess, findBinary } from '@distributex/bus/testing'
+import { createBus } from '@distributex/bus'
+import { BrokerProcess, DURABLE_BROKERS, durableBrokerBinary } from '@distributex/bus/testing'
 import { waitFor } from '@distributex/testkit'
 import { todoService } from './index.js'
 
-interface BrokerCase {
-  name: string
-  binary: string
-  args(port: number, dir: string): string[]
-  make(port: number): Bus
-}
-
-const cases: BrokerCase[] = [
-  {
-    name: 'redis',
-    binary: 'redis-server',
-    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--save', ''],
-    make: (port) => new RedisBus({ url: `redis://127.0.0.1:${port}` }),
-  },
-  {
-    name: 'nats',
-    binary: 'nats-server',
-    args: (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir],
-    make: (port) => new NatsBus({ servers: `nats://127.0.0.1:${port}` }),
-  },
-]
-
-const selected = process.env.DX_BUS_ADAPTERS?.split(',')
-
-for (const broker of cases) {
-  const binary = findBinary(broker.binary)
-  let skip: string | false = selected && !selected.includes(broker.name) ? `${broker.name} is not in DX_BUS_ADAPTERS` : false
-  if (!skip && !binary) {
-    if (process.env.CI === 'true') throw new Error(`${broker.binary} is not installed, but CI=true requires the broker outage tests`)
-    skip = `${broker.binary} is not installed`
-  }
+for (const broker of DURABLE_BROKERS) {
+  const { binary, skip } = durableBrokerBinary(broker, 'the broker outage tests')
   test(`todo outbox (${broker.name}) - todos added while the broker is down answer at once, and every live update reaches a subscriber in order once it is back`, { skip, timeout: 90_000 }, async (t) => {
     const server = await BrokerProcess.create(binary!, broker.args)
     await server.start()
-    const todoBus = broker.make(server.port)
-    const watcherBus = broker.make(server.port)
+    const todoBus = createBus(broker.url(server.port))
+    const watcherBus = createBus(broker.url(server.port))
     const { app, close } = await todoService.build({ dataDir: mkdtempSync(join(tmpdir(), 'dx-todo-outbox-')), logLevel: 'silent', env: { DX_SECRET: 'k'.repeat(40), DX_OUTBOX_POLL_MS: '250' }, databaseUrl: undefined, bus: todoBus })
     t.after(async () => {
       await close()

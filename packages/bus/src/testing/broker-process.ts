@@ -82,3 +82,43 @@ export class BrokerProcess {
     await rm(this.dir, { recursive: true, force: true })
   }
 }
+
+/** A broker kind a test can run as its own durable process: how to start it, and its URL. */
+export interface DurableBroker {
+  name: 'redis' | 'nats'
+  binary: string
+  args(port: number, dir: string): string[]
+  url(port: number): string
+}
+
+/**
+ * Redis and NATS started so that what they acknowledged survives a kill: Redis fsyncs its append-only
+ * file on every write, NATS keeps JetStream in its file store.
+ */
+export const DURABLE_BROKERS: readonly DurableBroker[] = [
+  {
+    name: 'redis',
+    binary: 'redis-server',
+    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--save', ''],
+    url: (port) => `redis://127.0.0.1:${port}`,
+  },
+  {
+    name: 'nats',
+    binary: 'nats-server',
+    args: (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir],
+    url: (port) => `nats://127.0.0.1:${port}`,
+  },
+]
+
+/**
+ * The installed binary of `broker`, or why its test is skipped: left out by DX_BUS_ADAPTERS, or not
+ * installed. Under CI=true a missing binary throws, naming `what` the broker was needed for.
+ */
+export function durableBrokerBinary(broker: DurableBroker, what: string): { binary: string; skip: false } | { binary: undefined; skip: string } {
+  const selected = process.env.DX_BUS_ADAPTERS?.split(',').map((name) => name.trim())
+  if (selected && !selected.includes(broker.name)) return { binary: undefined, skip: `${broker.name} is not in DX_BUS_ADAPTERS` }
+  const binary = findBinary(broker.binary)
+  if (binary) return { binary, skip: false }
+  if (process.env.CI === 'true') throw new Error(`${broker.binary} is not installed, but CI=true requires ${what}`)
+  return { binary: undefined, skip: `${broker.binary} is not installed` }
+}

@@ -5,7 +5,7 @@
  */
 import { HEADERS, signIdentity } from '@distributex/protocol'
 import { PROBE_SESSION } from '../service-probe.js'
-import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
+import { everyWidget, fail, pass, rule, skip } from '../rule.js'
 
 const NEEDS_SECRET = 'set DX_SECRET to the secret the service shares with the gateway to check this'
 
@@ -14,44 +14,30 @@ export function forgedIdentity(): string {
   return signIdentity(`forged-${'x'.repeat(40)}`, { sub: `anon:${PROBE_SESSION}`, sid: PROBE_SESSION })
 }
 
-export const identityRejectsForged: Rule = {
-  id: 'identity.rejects-forged',
-  section: '6.2',
-  title: 'refuses a forged identity with 401',
-  check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await probe.fetch(widget.path, { headers: { [HEADERS.fragment]: '1', [HEADERS.identity]: forgedIdentity() } })
-      if (response.status !== 401) return fail(`a forged ${HEADERS.identity} got ${response.status}; verify its HMAC-SHA256 signature with DX_SECRET and answer 401 when it does not match`)
-      return pass('401')
-    }),
-}
+export const identityRejectsForged = rule('identity.rejects-forged', '6.2', 'refuses a forged identity with 401', (probe) =>
+  everyWidget(probe, async (widget) => {
+    const response = await probe.fetch(widget.path, { headers: { [HEADERS.fragment]: '1', [HEADERS.identity]: forgedIdentity() } })
+    if (response.status !== 401) return fail(`a forged ${HEADERS.identity} got ${response.status}; verify its HMAC-SHA256 signature with DX_SECRET and answer 401 when it does not match`)
+    return pass('401')
+  }),
+)
 
-export const identityRejectsExpired: Rule = {
-  id: 'identity.rejects-expired',
-  section: '6.2',
-  title: 'refuses an expired identity with 401',
-  async check(probe) {
-    const expired = probe.identity({ expired: true })
-    if (!expired) return skip(NEEDS_SECRET)
-    return everyWidget(probe, async (widget) => {
-      const response = await probe.fetch(widget.path, { headers: { [HEADERS.fragment]: '1', [HEADERS.identity]: expired } })
-      if (response.status !== 401) return fail(`an identity that expired an hour ago got ${response.status}; check that "exp" is in the future and answer 401 otherwise`)
-      return pass('401')
-    })
-  },
-}
+export const identityRejectsExpired = rule('identity.rejects-expired', '6.2', 'refuses an expired identity with 401', async (probe) => {
+  const expired = probe.identity({ expired: true })
+  if (!expired) return skip(NEEDS_SECRET)
+  return everyWidget(probe, async (widget) => {
+    const response = await probe.fetch(widget.path, { headers: { [HEADERS.fragment]: '1', [HEADERS.identity]: expired } })
+    if (response.status !== 401) return fail(`an identity that expired an hour ago got ${response.status}; check that "exp" is in the future and answer 401 otherwise`)
+    return pass('401')
+  })
+})
 
-export const identityAcceptsValid: Rule = {
-  id: 'identity.accepts-valid',
-  section: '6.2',
-  title: 'accepts a valid identity',
-  async check(probe) {
-    if (!probe.secret) return skip(NEEDS_SECRET)
-    return everyWidget(probe, async (widget) => {
-      const response = await probe.fragment(widget.path)
-      if (response.status === 401) return fail('refused an identity signed with DX_SECRET; the service must verify with the same DX_SECRET as the gateway (and the one given to this check)')
-      if (response.status !== 200) return skip(`the fragment answered ${response.status} (see fragment.ok)`)
-      return pass('200')
-    })
-  },
-}
+export const identityAcceptsValid = rule('identity.accepts-valid', '6.2', 'accepts a valid identity', async (probe) => {
+  if (!probe.secret) return skip(NEEDS_SECRET)
+  return everyWidget(probe, async (widget) => {
+    const response = await probe.fragment(widget.path)
+    if (response.status === 401) return fail('refused an identity signed with DX_SECRET; the service must verify with the same DX_SECRET as the gateway (and the one given to this check)')
+    if (response.status !== 200) return skip(`the fragment answered ${response.status} (see fragment.ok)`)
+    return pass('200')
+  })
+})

@@ -5,7 +5,7 @@
  */
 import { ChannelSchema, checkChannelToken } from '@distributex/protocol'
 import { PROBE_SESSION } from '../service-probe.js'
-import { everyFragment, fail, pass, skip, type Outcome, type Rule } from '../rule.js'
+import { everyFragment, fail, type Outcome, pass, rule, skip } from '../rule.js'
 
 function attribute(tag: string, name: string): string | undefined {
   return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
@@ -27,23 +27,18 @@ function checkGrant(tag: string, service: string, secret: string): Outcome | und
   return undefined
 }
 
-export const liveGrantValid: Rule = {
-  id: 'live.grant-valid',
-  section: '9.2',
-  title: 'live channels are granted with valid tokens',
-  async check(probe) {
-    const manifest = await probe.manifest()
-    const secret = probe.secret
-    if (!secret) return skip('set DX_SECRET to the secret the service shares with the gateway to check this')
-    if (!manifest) return skip('needs a valid manifest (see manifest.valid)')
-    return everyFragment(probe, async (response) => {
-      const tags = [...response.body.matchAll(/<[a-z][^>]*\sdata-dx-live="[^"]*"[^>]*>/gi)].map(([tag]) => tag)
-      if (tags.length === 0) return pass('grants no live channel')
-      for (const tag of tags) {
-        const problem = checkGrant(tag, manifest.name, secret)
-        if (problem) return problem
-      }
-      return pass(`grants ${tags.map((tag) => attribute(tag, 'data-dx-live')).join(', ')}`)
-    })
-  },
-}
+export const liveGrantValid = rule('live.grant-valid', '9.2', 'live channels are granted with valid tokens', async (probe) => {
+  const manifest = await probe.manifest()
+  const secret = probe.secret
+  if (!secret) return skip('set DX_SECRET to the secret the service shares with the gateway to check this')
+  if (!manifest) return skip('needs a valid manifest (see manifest.valid)')
+  return everyFragment(probe, async (response) => {
+    const tags = [...response.body.matchAll(/<[a-z][^>]*\sdata-dx-live="[^"]*"[^>]*>/gi)].map(([tag]) => tag)
+    if (tags.length === 0) return pass('grants no live channel')
+    for (const tag of tags) {
+      const problem = checkGrant(tag, manifest.name, secret)
+      if (problem) return problem
+    }
+    return pass(`grants ${tags.map((tag) => attribute(tag, 'data-dx-live')).join(', ')}`)
+  })
+})

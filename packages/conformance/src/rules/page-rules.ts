@@ -3,7 +3,7 @@
  * §4.2: opened directly (without `x-dx-fragment`), a widget's path answers a
  * whole page in the shared look, so the service's own URL feels like the main app.
  */
-import { everyWidget, fail, pass, skip, type Rule } from '../rule.js'
+import { everyWidget, fail, pass, type Rule, rule, skip } from '../rule.js'
 
 const SHARED_STYLESHEET = '/_dx/ui/app.css'
 /** That stylesheet, or the same in a build folder (`/_dx/ui/<build>/app.css`, as the SDK links it). */
@@ -14,36 +14,28 @@ async function page(probe: Parameters<Rule['check']>[0], path: string) {
   return probe.fetch(path, { asGateway: false, headers: { accept: 'text/html' } })
 }
 
-export const pageFullDocument: Rule = {
-  id: 'page.full-document',
-  section: '4.2',
-  title: 'opened directly, a widget is a whole page',
-  check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await page(probe, widget.path)
-      if (response.status !== 200) return fail(`GET without x-dx-fragment answered ${response.status}; answer 200 with a whole HTML page`)
-      const type = response.headers['content-type'] ?? ''
-      if (!type.startsWith('text/html')) return fail(`GET without x-dx-fragment answered content-type "${type || 'none'}"; send text/html; charset=utf-8`)
-      if (!/^\s*<!doctype html>/i.test(response.body) || !/<html[\s>]/i.test(response.body) || !/<\/html>\s*$/i.test(response.body)) {
-        return fail('GET without x-dx-fragment is not a whole document; start it with <!doctype html> and wrap the widget in <html>…</html> with the shared stylesheet')
-      }
-      return pass('a whole HTML document')
-    }),
-}
+export const pageFullDocument = rule('page.full-document', '4.2', 'opened directly, a widget is a whole page', (probe) =>
+  everyWidget(probe, async (widget) => {
+    const response = await page(probe, widget.path)
+    if (response.status !== 200) return fail(`GET without x-dx-fragment answered ${response.status}; answer 200 with a whole HTML page`)
+    const type = response.headers['content-type'] ?? ''
+    if (!type.startsWith('text/html')) return fail(`GET without x-dx-fragment answered content-type "${type || 'none'}"; send text/html; charset=utf-8`)
+    if (!/^\s*<!doctype html>/i.test(response.body) || !/<html[\s>]/i.test(response.body) || !/<\/html>\s*$/i.test(response.body)) {
+      return fail('GET without x-dx-fragment is not a whole document; start it with <!doctype html> and wrap the widget in <html>…</html> with the shared stylesheet')
+    }
+    return pass('a whole HTML document')
+  }),
+)
 
-export const pageSharedLook: Rule = {
-  id: 'page.shared-look',
-  section: '4.2',
-  title: 'the whole page uses the shared stylesheet',
-  check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await page(probe, widget.path)
-      if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
-      const linked = [...response.body.matchAll(/<link\b[^>]*>/gi)].some(([tag]) => /rel=["']?stylesheet/i.test(tag) && SHARED_STYLESHEET_LINK.test(tag))
-      if (!linked) return fail(`the page links no stylesheet at ${SHARED_STYLESHEET}; add <link rel="stylesheet" href="${SHARED_STYLESHEET}"> (served by the gateway, and by SDK services) so it looks like the main app`)
-      return pass(`links ${SHARED_STYLESHEET}`)
-    }),
-}
+export const pageSharedLook = rule('page.shared-look', '4.2', 'the whole page uses the shared stylesheet', (probe) =>
+  everyWidget(probe, async (widget) => {
+    const response = await page(probe, widget.path)
+    if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
+    const linked = [...response.body.matchAll(/<link\b[^>]*>/gi)].some(([tag]) => /rel=["']?stylesheet/i.test(tag) && SHARED_STYLESHEET_LINK.test(tag))
+    if (!linked) return fail(`the page links no stylesheet at ${SHARED_STYLESHEET}; add <link rel="stylesheet" href="${SHARED_STYLESHEET}"> (served by the gateway, and by SDK services) so it looks like the main app`)
+    return pass(`links ${SHARED_STYLESHEET}`)
+  }),
+)
 
 /** The landmarks of the shared shell (§4.2): by element, or by the role a screen reader hears. */
 const LANDMARKS: ReadonlyArray<{ tag: string; role: string }> = [
@@ -53,19 +45,15 @@ const LANDMARKS: ReadonlyArray<{ tag: string; role: string }> = [
   { tag: 'footer', role: 'contentinfo' },
 ]
 
-export const pageLandmarks: Rule = {
-  id: 'page.landmarks',
-  section: '4.2',
-  title: 'the whole page has the shell’s header, navigation, main and footer',
-  check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await page(probe, widget.path)
-      if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
-      const missing = LANDMARKS.filter(({ tag, role }) => !new RegExp(`<${tag}[\\s>]|\\brole=["']?${role}\\b`, 'i').test(response.body)).map(({ tag }) => `<${tag}>`)
-      if (missing.length) return fail(`the page has no ${missing.join(', ')}; render it in the shell of §4.2 (a copy is at /_dx/ui/shell.html on the gateway), so the service's own URL has the main app's header, navigation back to it, and footer`)
-      return pass('header, nav, main and footer')
-    }),
-}
+export const pageLandmarks = rule('page.landmarks', '4.2', 'the whole page has the shell’s header, navigation, main and footer', (probe) =>
+  everyWidget(probe, async (widget) => {
+    const response = await page(probe, widget.path)
+    if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
+    const missing = LANDMARKS.filter(({ tag, role }) => !new RegExp(`<${tag}[\\s>]|\\brole=["']?${role}\\b`, 'i').test(response.body)).map(({ tag }) => `<${tag}>`)
+    if (missing.length) return fail(`the page has no ${missing.join(', ')}; render it in the shell of §4.2 (a copy is at /_dx/ui/shell.html on the gateway), so the service's own URL has the main app's header, navigation back to it, and footer`)
+    return pass('header, nav, main and footer')
+  }),
+)
 
 /** HTML entities a `content` attribute may carry its JSON in. */
 const decodeEntities = (text: string) =>
@@ -101,19 +89,15 @@ function swaps(documentText: string, status: number): { swap: boolean; why: stri
   return entry.swap === true ? { swap: true, why: `responseHandling swaps ${status} ("${String(entry.code)}")` } : { swap: false, why: `the first responseHandling entry matching ${status} ("${String(entry.code)}") does not swap` }
 }
 
-export const pageHtmxConfig: Rule = {
-  id: 'page.htmx-config',
-  section: '4.2',
-  title: 'htmx on the whole page swaps 422 answers in place, and morphs where widgets ask for it',
-  check: (probe) =>
-    everyWidget(probe, async (widget) => {
-      const response = await page(probe, widget.path)
-      if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
-      if (!/<script\b[^>]*\bsrc=["'][^"']*htmx[^"']*["']/i.test(response.body)) return skip('the page loads no htmx: its forms post as plain forms')
-      const answer = swaps(response.body, 422)
-      if (!answer.swap) return fail(`${answer.why}: a form answered 422 (§7.2) would leave the person without the message. Add the <meta name="htmx-config"> of §4.2, whose responseHandling swaps 422`)
-      const morphs = /\bhx-swap=["']?morph/i.test(response.body)
-      if (morphs && !/\bhx-ext=["'][^"']*\bmorph\b/i.test(response.body)) return fail('the widget uses hx-swap="morph", but nothing on the page enables the extension; put hx-ext="morph" on <body> and load /_dx/ui/idiomorph-ext.min.js, as §4.2 shows')
-      return pass(`${answer.why}${morphs ? '; hx-ext="morph" enabled' : ''}`)
-    }),
-}
+export const pageHtmxConfig = rule('page.htmx-config', '4.2', 'htmx on the whole page swaps 422 answers in place, and morphs where widgets ask for it', (probe) =>
+  everyWidget(probe, async (widget) => {
+    const response = await page(probe, widget.path)
+    if (response.status !== 200 || !/<html[\s>]/i.test(response.body)) return skip('needs a whole page (see page.full-document)')
+    if (!/<script\b[^>]*\bsrc=["'][^"']*htmx[^"']*["']/i.test(response.body)) return skip('the page loads no htmx: its forms post as plain forms')
+    const answer = swaps(response.body, 422)
+    if (!answer.swap) return fail(`${answer.why}: a form answered 422 (§7.2) would leave the person without the message. Add the <meta name="htmx-config"> of §4.2, whose responseHandling swaps 422`)
+    const morphs = /\bhx-swap=["']?morph/i.test(response.body)
+    if (morphs && !/\bhx-ext=["'][^"']*\bmorph\b/i.test(response.body)) return fail('the widget uses hx-swap="morph", but nothing on the page enables the extension; put hx-ext="morph" on <body> and load /_dx/ui/idiomorph-ext.min.js, as §4.2 shows')
+    return pass(`${answer.why}${morphs ? '; hx-ext="morph" enabled' : ''}`)
+  }),
+)

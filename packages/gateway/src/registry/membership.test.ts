@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBus } from '@distributex/bus'
@@ -10,14 +10,20 @@ import type { HealthState } from './service-registry.js'
 
 const beat = (state: Member['state']) => ({ type: 'member.heartbeat', source: 'svc', data: { kind: 'service', name: 'svc', instance: 'svc-1', version: '1.0.0', state } satisfies Member })
 
-test('membership - a process that leaves has its service checked at once: down within moments, not at the next health round', async (t) => {
+/** The fixture service "svc" behind a gateway that follows membership on an in-memory bus (health rounds a minute apart), all stopped with the test. */
+async function startWatched(t: TestContext) {
   const bus = createBus(undefined)
   const service = await startFixture({ name: 'svc' })
   const gateway = await startGateway({ svc: service.url }, [{ service: 'svc' }], { bus, healthIntervalMs: 60_000 })
   t.after(async () => {
     await gateway.stop()
-    await bus.close()
+    await Promise.all([service.close(), bus.close()])
   })
+  return { bus, service, gateway }
+}
+
+test('membership - a process that leaves has its service checked at once: down within moments, not at the next health round', async (t) => {
+  const { bus, service, gateway } = await startWatched(t)
   await bus.publish(MEMBERS_TOPIC, beat('alive'))
   assert.equal(gateway.registry.get('svc')?.state, 'up')
   await service.close()
@@ -26,13 +32,7 @@ test('membership - a process that leaves has its service checked at once: down w
 })
 
 test('membership - heartbeats that stop while the service still answers (a broker outage) never mark it down', async (t) => {
-  const bus = createBus(undefined)
-  const service = await startFixture({ name: 'svc' })
-  const gateway = await startGateway({ svc: service.url }, [{ service: 'svc' }], { bus, healthIntervalMs: 60_000 })
-  t.after(async () => {
-    await gateway.stop()
-    await Promise.all([service.close(), bus.close()])
-  })
+  const { bus, gateway } = await startWatched(t)
   const states: HealthState[] = []
   const entry = gateway.registry.get('svc')
   assert.ok(entry)

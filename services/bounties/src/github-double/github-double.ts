@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checkAppJwt } from './app-jwt.js'
+import { readText, sendJson as json } from './double-http.js'
 import { oauthDouble, type GitHubUser, type OAuthApp } from './oauth-double.js'
 
 export interface RecordedComment {
@@ -68,20 +69,8 @@ export interface GitHubDouble {
   stop(): Promise<void>
 }
 
-const json = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
-  response.end(JSON.stringify(body))
-}
-
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length
-    if (size > 1024 * 1024) throw new Error('body too large')
-    chunks.push(chunk as Buffer)
-  }
-  const text = Buffer.concat(chunks).toString('utf8')
+  const text = await readText(request, 1024 * 1024)
   return text ? (JSON.parse(text) as Record<string, unknown>) : {}
 }
 

@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readText, sendJson as send } from './double-http.js'
 
 export interface OAuthApp {
   clientId: string
@@ -33,20 +34,8 @@ interface Grant {
 
 const CODE_TTL_MS = 10 * 60_000
 
-const send = (response: ServerResponse, status: number, body: unknown) => {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-  response.end(JSON.stringify(body))
-}
-
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length
-    if (size > 64 * 1024) throw new Error('body too large')
-    chunks.push(chunk as Buffer)
-  }
-  const text = Buffer.concat(chunks).toString('utf8')
+  const text = await readText(request, 64 * 1024)
   if ((request.headers['content-type'] ?? '').includes('application/json')) {
     return new URLSearchParams(Object.entries(text ? (JSON.parse(text) as Record<string, unknown>) : {}).map(([key, value]): [string, string] => [key, String(value)]))
   }
