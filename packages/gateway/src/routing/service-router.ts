@@ -9,7 +9,7 @@
  *   sent again when the connection died mid-request, the answer did not come
  *   in time, or the process answered 503 (draining) — within a retry budget;
  * - every outcome feeds the process's outlier detection.
- * It is also what `@fastify/reply-from` sends through (`request(options, callback)`).
+ * The proxy (`proxy/forward-request.ts`) sends through `send`.
  */
 import type { Dispatcher } from 'undici'
 import type { ResilienceConfig } from '../config.js'
@@ -88,14 +88,6 @@ export class ServiceRouter {
     }
     // None in balancing is left: the untried one due back soonest.
     return this.processes.filter((p) => !tried.has(p)).sort((a, b) => a.ejectedUntil - b.ejectedUntil)[0]
-  }
-
-  /** `@fastify/reply-from`'s requester interface. */
-  request(options: RouteRequest, callback: (error: Error | null, data?: Dispatcher.ResponseData) => void): void {
-    this.send(options).then(
-      (response) => callback(null, response),
-      (error: Error) => callback(error),
-    )
   }
 
   /** Sends the request, to another process when the first fails in a way that allows it. */
