@@ -11,7 +11,7 @@
  */
 import { LiveUpdateSchema, checkChannelToken, checkPageSession, liveTopic, type ClientMessage, type ServerMessage } from '@distributex/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import { contextFrom, SpanKind, type Tracer } from '@distributex/telemetry'
+import { contextFrom, SpanKind, unsampledParent, type Tracer } from '@distributex/telemetry'
 import type { HubBus, HubBusMessage, HubPosition, HubSubscription } from './hub-bus.js'
 import { LiveConnection, OutboundMessage } from './live-connection.js'
 import { serialize } from './client-messages.js'
@@ -207,7 +207,7 @@ export class LiveHub {
     if (!outbound) return
     // One span per update on this node, a child of the request that published it.
     const span =
-      this.#tracer && message.envelope.traceparent
+      this.#tracer && message.envelope.traceparent && !unsampledParent(message.envelope.traceparent)
         ? this.#tracer.startSpan(
             'live deliver',
             { kind: SpanKind.CONSUMER, attributes: { 'messaging.operation.type': 'process', 'messaging.destination.name': message.topic, 'dx.live.channel': state.name, 'dx.live.node': this.#node, 'dx.live.subscribers': state.subscribers.size } },

@@ -8,7 +8,7 @@
  * heartbeats) start none, and with tracing off nothing at all is done.
  */
 import { context, SpanKind, trace } from '@opentelemetry/api'
-import { contextFrom, endSpan, traceparentOf, withTracer, type Tracer } from './tracing.js'
+import { contextFrom, endSpan, traceparentOf, unsampledParent, withTracer, type Tracer } from './tracing.js'
 
 /** The topic up to its first dot (`live`, `bounties`): a span name without ids. */
 export const topicGroup = (topic: string): string => topic.slice(0, Math.max(0, topic.indexOf('.'))) || topic
@@ -17,7 +17,12 @@ export const topicGroup = (topic: string): string => topic.slice(0, Math.max(0, 
 export async function publishTraced<E extends { type: string; traceparent?: string | undefined }, R>(tracer: Tracer | undefined, topic: string, event: E, send: (event: E) => Promise<R>): Promise<R> {
   if (!tracer) return send(event)
   const parent = event.traceparent ? contextFrom(event.traceparent, context.active()) : context.active()
-  if (!trace.getSpan(parent)) return send(event)
+  const parentSpan = trace.getSpan(parent)
+  if (!parentSpan) return send(event)
+  // A trace not sampled gets no producer span: the envelope carries the parent's context, so every hop agrees.
+  const { traceId, spanId, traceFlags } = parentSpan.spanContext()
+  const inherited = `00-${traceId}-${spanId}-0${traceFlags & 1}`
+  if (unsampledParent(inherited)) return send(event.traceparent === inherited ? event : { ...event, traceparent: inherited })
   const span = tracer.startSpan(
     `publish ${topicGroup(topic)}`,
     { kind: SpanKind.PRODUCER, attributes: { 'messaging.operation.type': 'send', 'messaging.destination.name': topic, 'messaging.message.type': event.type } },

@@ -14,6 +14,7 @@ export {
   startTracing,
   traceparentOf,
   tracesEndpoint,
+  unsampledParent,
   withTracer,
   type Context,
   type Span,

@@ -72,3 +72,23 @@ test('tracing - on: a request continues the incoming traceparent, its log lines 
   assert.match(exported, /"stringValue":"svc"/, 'service.name is the part’s name')
   assert.doesNotMatch(exported, /secret=1/, 'no query string in span attributes')
 })
+
+test('tracing - a request whose trace is not sampled: its publish makes no span and carries the request’s unsampled context on', async (t) => {
+  const receiver = await startOtlpReceiver()
+  t.after(() => receiver.close())
+  const tracing = startTracing({ service: 'svc', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' } })
+  const app = Fastify()
+  traceRequests(app, tracing)
+  const published: { type: string; traceparent?: string | undefined }[] = []
+  app.post('/things', async () => {
+    await publishTraced(activeTracer(), 'svc.things', { type: 'thing.made', source: 'svc', data: 1 }, async (event) => published.push(event))
+    return { span: trace.getSpan(context.active())?.spanContext() }
+  })
+  const unsampled = INCOMING.replace(/-01$/, '-00')
+  const answer = await app.inject({ method: 'POST', url: '/things', headers: { traceparent: unsampled } })
+  await app.close()
+  const { span } = answer.json() as { span: { spanId: string } }
+  assert.equal(published[0]?.traceparent, `00-0af7651916cd43dd8448eb211c80319c-${span.spanId}-00`, 'the envelope continues the request, marked not sampled')
+  await tracing.shutdown()
+  assert.doesNotMatch(receiver.bodies.join('\n'), /publish svc/, 'no publish span was recorded')
+})

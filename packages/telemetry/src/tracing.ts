@@ -34,6 +34,13 @@ const TRACER = createContextKey('distributex tracer')
 
 let registered = false
 
+/**
+ * True when the sampler follows the parent's decision (every `parentbased_*`):
+ * then a span whose parent was not sampled is never recorded, so the hot paths
+ * (a publish, a live delivery) skip making one and pass the parent's context on.
+ */
+let followsParent = false
+
 /** The traces endpoint the standard variables name, or undefined when tracing is off. */
 export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
@@ -91,6 +98,7 @@ export function startTracing({ service, env = process.env }: { service: string; 
     propagation.setGlobalPropagator(new W3CTraceContextPropagator())
     trace.setGlobalTracerProvider(provider)
   }
+  followsParent = (env.OTEL_TRACES_SAMPLER?.trim() || 'parentbased_always_on').toLowerCase().startsWith('parentbased_')
   let stopped: Promise<void> | undefined
   return { enabled: true, tracer: provider.getTracer('distributex'), shutdown: () => (stopped ??= provider.shutdown()) }
 }
@@ -116,6 +124,15 @@ export function traceparentOf(span?: Span): string | undefined {
   const carrier: Record<string, string> = {}
   propagation.inject(span ? trace.setSpan(context.active(), span) : context.active(), carrier)
   return carrier.traceparent
+}
+
+/**
+ * True when a span continuing `traceparent` would not be recorded: the parent
+ * was not sampled (flags `00`) and the sampler follows the parent. Checking it
+ * costs a string comparison; making the span, a context and an id.
+ */
+export function unsampledParent(traceparent: string | undefined): boolean {
+  return followsParent && traceparent !== undefined && traceparent.endsWith('-00')
 }
 
 /** Ends `span`, marking it failed when `error` is given. */
