@@ -36,6 +36,37 @@ class JsonLines(logging.Formatter):
         return json.dumps(line)
 
 
+class PrettyLines(JsonLines):
+    """Readable lines for a terminal, as the TypeScript services print them:
+    time, level, service, message, then the other fields as JSON."""
+
+    COLOURS = {"debug": "\x1b[34m", "info": "\x1b[32m", "warning": "\x1b[33m", "error": "\x1b[31m", "critical": "\x1b[35m"}
+    NAMES = {"warning": "WARN", "critical": "FATAL"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = json.loads(super().format(record))
+        level = line.pop("level")
+        stamp = time.strftime("%H:%M:%S", time.localtime(record.created)) + f".{int(record.msecs):03d}"
+        for key in ("time", "service"):
+            line.pop(key, None)
+        message = line.pop("msg", "")
+        if not message and "method" in line:  # a request line: what was asked and how it went
+            message = f'{line.pop("method")} {line.pop("url", "")} → {line.pop("status", "")} in {line.pop("ms", "?")} ms'
+        rest = f" \x1b[90m{json.dumps(line)}\x1b[39m" if line else ""
+        name = self.NAMES.get(level, level.upper())
+        return f"[{stamp}] {self.COLOURS.get(level, '')}{name}\x1b[39m: {NAME} \x1b[36m{message}\x1b[39m{rest}"
+
+
+def log_format() -> str:
+    """DX_LOG_FORMAT (json or pretty); otherwise pretty in a terminal, JSON when piped."""
+    chosen = os.environ.get("DX_LOG_FORMAT", "").strip().lower()
+    if chosen in ("json", "pretty"):
+        return chosen
+    if chosen:
+        sys.exit(f'DX_LOG_FORMAT must be "json" or "pretty", got "{os.environ["DX_LOG_FORMAT"]}"')
+    return "pretty" if sys.stdout.isatty() else "json"
+
+
 def stop_when_parent_exits(server: ThreadingHTTPServer, log: logging.Logger) -> None:
     # The raw descriptor, not sys.stdin: a daemon thread blocked in a buffered read
     # holds its lock, and the interpreter aborts with a fatal error when it shuts down.
@@ -48,7 +79,7 @@ def stop_when_parent_exits(server: ThreadingHTTPServer, log: logging.Logger) -> 
 
 def main() -> None:
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonLines())
+    handler.setFormatter(PrettyLines() if log_format() == "pretty" else JsonLines())
     # The same level names as the TypeScript services (DX_LOG_LEVEL or --log-level of distributex start).
     levels = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR, "fatal": logging.CRITICAL, "silent": logging.CRITICAL + 10}
     logging.basicConfig(level=levels.get(os.environ.get("DX_LOG_LEVEL", "info"), logging.INFO), handlers=[handler])

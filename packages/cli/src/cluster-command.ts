@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { ConfigError, SERVICE_PATHS } from '@distributex/protocol'
 import { serviceUrl, type GatewayConfig } from '@distributex/gateway'
+import { logFormat } from '@distributex/telemetry'
 import { RestartBackoff } from './restart-backoff.js'
 
 export interface ClusterOptions {
@@ -64,7 +65,8 @@ export async function runCluster({ configFile, config, instances, bin, env = pro
   }
   if (!env.DATABASE_URL) process.stderr.write('distributex: DATABASE_URL is not set: the processes of each service share its SQLite file in ./data (fine on one machine; use PostgreSQL across machines)\n')
 
-  const childEnv: NodeJS.ProcessEnv = { ...env }
+  // Children's output is piped through this process: they print the format this terminal (or DX_LOG_FORMAT) asks for.
+  const childEnv: NodeJS.ProcessEnv = { ...env, DX_LOG_FORMAT: logFormat(env) }
   const parts: Part[] = []
   // One process per internal part, on its internal address; `distributex start <service>` announces it to each service.
   for (const name of Object.keys(config.internal)) {

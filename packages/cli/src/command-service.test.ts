@@ -82,3 +82,25 @@ test('cli - a "command" service that crashes is restarted, after a pause that gr
   assert.equal(await pid().then(() => 'answering', () => 'stopped'), 'stopped', 'a service stopped on purpose is not restarted')
   assert.doesNotMatch(output.split('restarting in 2 s')[1] ?? '', /restarting/)
 })
+
+test('cli - a "command" service is told the log format: JSON when this output is piped, pretty when DX_LOG_FORMAT (or a terminal) asks', async (t) => {
+  const server = "console.log('format=' + process.env.DX_LOG_FORMAT); require('node:http').createServer((q, s) => s.end('{}')).listen(Number(process.env.PORT), '127.0.0.1')"
+  const formatOf = async (chosen: string | undefined) => {
+    const saved = process.env.DX_LOG_FORMAT
+    if (chosen === undefined) delete process.env.DX_LOG_FORMAT
+    else process.env.DX_LOG_FORMAT = chosen
+    let output = ''
+    try {
+      const service = await startCommandService({ name: 'fmt', command: [process.execPath, '-e', server], port: await freePort(), cwd: tmpdir(), env: {}, write: (line) => (output += line) })
+      t.after(() => service.stop())
+      await waitFor(() => output.includes('format='), { timeoutMs: 10_000, what: 'the child to print its log format' })
+      await service.stop()
+    } finally {
+      if (saved === undefined) delete process.env.DX_LOG_FORMAT
+      else process.env.DX_LOG_FORMAT = saved
+    }
+    return /format=(\w+)/.exec(output)?.[1]
+  }
+  assert.equal(await formatOf(undefined), 'json', 'the test’s output is a pipe, not a terminal')
+  assert.equal(await formatOf('pretty'), 'pretty')
+})

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError, DxError } from '@distributex/protocol'
+import { logFormat } from '@distributex/telemetry'
 import { RestartBackoff } from './restart-backoff.js'
 
 export interface CommandServiceOptions {
@@ -59,7 +60,8 @@ async function spawnChild(options: CommandServiceOptions, write: (line: string) 
   const { name, command, port, cwd, env } = options
   const [program = '', ...args] = command
   // stdin stays open as a lifeline: a child that honours DX_STOP_WITH_PARENT stops when it closes, even if this process is killed.
-  const child = spawn(program, args, { cwd, env: { ...process.env, ...env, PORT: String(port), DX_STOP_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
+  // Its output is piped through this process: it is told the log format this terminal (or DX_LOG_FORMAT) asks for.
+  const child = spawn(program, args, { cwd, env: { ...process.env, DX_LOG_FORMAT: logFormat(), ...env, PORT: String(port), DX_STOP_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   // `once` rejects with the 'error' event when spawning fails (e.g. ENOENT: the program is not installed).
   const spawned = await once(child, 'spawn').then(
     () => undefined,
