@@ -19,8 +19,9 @@ interface Scenario {
   readonly log: (line: string) => void
 }
 
-async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+async function postJson(url: string, body: unknown, token?: string, idempotencyKey?: string): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) }
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
   if (!response) return undefined
   const text = await response.text().catch(() => '')
   try {
@@ -101,16 +102,23 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
   // The bot posts every 150 ms until the restarts are over; what the API accepted must be delivered.
   const accepted: string[] = []
   const acceptedAt = new Map<string, string>()
+  // Why each refused send was refused (status, or "no answer"), for the log.
+  const refusals = new Map<string, number>()
   let refused = 0
   let sending = true
   const sender = (async () => {
     for (let i = 1; sending; i++) {
       const text = `rolling ${id} #${i}`
-      const answer = await postJson(`${api}rooms/${slug}/messages`, { text, clientId: `r-${id}-${i}` }, token)
+      // As a careful API client does: the key lets the gateway send it to the other chat process when one stops mid-request.
+      const answer = await postJson(`${api}rooms/${slug}/messages`, { text, clientId: `r-${id}-${i}` }, token, `r-${id}-${i}`)
       if (answer && (answer.status === 201 || answer.status === 200)) {
         accepted.push(text)
         acceptedAt.set(text, at())
-      } else refused++
+      } else {
+        refused++
+        const why = answer ? String(answer.status) : 'no answer'
+        refusals.set(why, (refusals.get(why) ?? 0) + 1)
+      }
       await new Promise((resolve) => setTimeout(resolve, 150))
     }
   })()
@@ -129,7 +137,7 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
   await new Promise((resolve) => setTimeout(resolve, 1000))
   sending = false
   await sender
-  log(`rolling restart: ${accepted.length} messages accepted, ${refused} refused while restarting`)
+  log(`rolling restart: ${accepted.length} messages accepted, ${refused} refused while restarting${refused ? ` (${[...refusals].map(([why, n]) => `${n} × ${why}`).join(', ')})` : ''}`)
   assert.ok(accepted.length >= 20, `the deployment kept accepting messages during the restart (${accepted.length})`)
 
   for (const [name, page] of [['Ada', ada], ['Bob', bob]] as const) {

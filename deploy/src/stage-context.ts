@@ -78,7 +78,7 @@ const CLI_ONLY = (workspace: string) => workspace.startsWith('services/') || wor
 function stagePython(root: string, folder: string, out: string): number {
   rmSync(out, { recursive: true, force: true })
   const app = join(out, 'app')
-  cpSync(join(root, folder), app, { recursive: true, filter: (source) => !/\/(tests|__pycache__)(\/|$)/.test(source) })
+  cpSync(join(root, folder), app, { recursive: true, filter: (source) => !/\/(tests|__pycache__|\.mypy_cache|\.pytest_cache)(\/|$)/.test(source) })
   for (const script of ['entrypoint.sh', 'healthcheck.sh']) cpSync(join(IMAGES, script), join(app, script))
   return 0
 }
