@@ -99,7 +99,7 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
   const token = String(registered?.json.token)
   assert.equal((await postJson(`${api}rooms/${slug}/join`, {}, token))?.status, 200)
 
-  // The bot posts every 150 ms until the restarts are over; what the API accepted must be delivered.
+  // The bot posts every 600 ms (within Chat's 10 messages per 5 s a person may send) until the restarts are over; what the API accepted must be delivered.
   const accepted: string[] = []
   const acceptedAt = new Map<string, string>()
   // Why each refused send was refused (status, or "no answer"), for the log.
@@ -119,7 +119,7 @@ export async function rollingRestartScenario({ browser, project, home, log }: Sc
         const why = answer ? String(answer.status) : 'no answer'
         refusals.set(why, (refusals.get(why) ?? 0) + 1)
       }
-      await new Promise((resolve) => setTimeout(resolve, 150))
+      await new Promise((resolve) => setTimeout(resolve, 600))
     }
   })()
 
