@@ -44,7 +44,9 @@ export async function measureComposer(composer: Composer, backend: Backend, sett
   let child: Child<ComposerInfo> | undefined
   try {
     const args: ComposerArgs = { fragments: backend.fragments, workDir, fragmentTimeoutMs: settings.fragmentTimeoutMs }
-    child = await startChild<ComposerInfo>(name, composer.script, args, { env: { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: workDir } })
+    // BENCH_PROFILE=<folder>: each composer writes a V8 CPU profile there (`--cpu-prof`), to see where its time goes.
+    const profile = process.env.BENCH_PROFILE ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] } : {}
+    child = await startChild<ComposerInfo>(name, composer.script, args, { env: { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: workDir }, ...profile })
     const url = `${child.info.url}/`
     log(name, `listening at ${url}${child.info.detail ? ` (${child.info.detail})` : ''}`)
     const { bytes } = await verifyPage(url, headers)
