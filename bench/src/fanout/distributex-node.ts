@@ -3,7 +3,8 @@
  * as a deployment is, on Redis Streams or NATS JetStream. It does not publish:
  * the publisher is a process of its own (publisher.js), as a service is.
  * Started as the `distributex` launcher starts a gateway: its young-generation
- * policy is set before any of the gateway's code loads.
+ * policy is set before any of the gateway's code loads (preloaded by the
+ * bench with `--import`, scenario.ts), and released once it has started.
  */
 import { releaseYoungGeneration } from './hold-young-generation.js'
 import { createBus } from '@distributex/bus'

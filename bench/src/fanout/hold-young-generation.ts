@@ -1,5 +1,5 @@
 /**
- * Imported first by the distributex node, before the gateway's code loads: the
+ * Preloaded into the distributex node (`--import`), before the gateway's code loads: the
  * same young-generation policy as the `distributex` launcher
  * (packages/cli/bin/distributex.js), so the node's memory is a production
  * gateway's. Loading the code allocates a lot that survives, and V8 would size

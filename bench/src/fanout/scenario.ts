@@ -20,6 +20,15 @@ const NODE_SCRIPTS: Record<Flavor, URL> = {
   distributex: new URL('./distributex-node.js', import.meta.url),
   'socket.io': new URL('./socketio-node.js', import.meta.url),
 }
+/**
+ * distributex's node is preloaded with the launcher's young-generation policy: it must be set before the node's
+ * modules are even parsed, as the launcher sets it before importing the CLI (an import inside the script would run
+ * only after the whole module graph had loaded).
+ */
+const NODE_PRELOAD: Record<Flavor, string[]> = {
+  distributex: [`--import=${new URL('./hold-young-generation.js', import.meta.url).href}`],
+  'socket.io': [],
+}
 /** A run that stops making progress for this long has lost messages. */
 const STALL_MS = 10_000
 
@@ -194,7 +203,7 @@ export async function runScenario({ peer, topology, settings, memory, log: print
     const clientStarts = Array.from({ length: settings.clientProcesses }, (_, i) => startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url)))
     const nodeStarts = Array.from({ length: topology.nodes }, (_, i) => {
       const args: NodeArgs = { channel, secret, workDir: join(workDir, `node-${i}`), writeDelayMs: settings.writeDelayMs, ...(busUrl ? { busUrl } : {}), ...traced }
-      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv })
+      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv: [...NODE_PRELOAD[peer], ...execArgv] })
     })
     const settled = await Promise.allSettled([...nodeStarts, ...clientStarts])
     for (const outcome of settled) if (outcome.status === 'fulfilled') started.push(outcome.value)
