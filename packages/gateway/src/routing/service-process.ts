@@ -13,7 +13,7 @@ import type { ResilienceConfig } from '../config.js'
 
 /**
  * undici is loaded with the first service process, not with the gateway: it is
- * 1.1 MB of code and its HTTP parser, about 12 MB of a process's memory, and a
+ * 1.1 MB of code and its HTTP parser, 3 to 7 MB of a gateway's RSS, and a
  * gateway that only runs the live hub (no services) never needs it.
  */
 let PoolClass: typeof Pool | undefined
