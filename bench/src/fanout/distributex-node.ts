@@ -2,7 +2,11 @@
  * Child process: one distributex gateway node with its live hub, configured
  * as a deployment is, on Redis Streams or NATS JetStream. It does not publish:
  * the publisher is a process of its own (publisher.js), as a service is.
+ * Started as the `distributex` launcher starts a gateway: its young-generation
+ * policy is set before any of the gateway's code loads (preloaded by the
+ * bench with `--import`, scenario.ts), and released once it has started.
  */
+import { releaseYoungGeneration } from './hold-young-generation.js'
 import { createBus } from '@distributex/bus'
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
 import { childArgs, runChild } from '../common/child-protocol.js'
@@ -23,6 +27,7 @@ runChild<NodeInfo>(
     const env = { DX_LOG_LEVEL: 'silent', DX_DATA_DIR: args.workDir, DX_SECRET: args.secret, ...delay, ...traced }
     gateway = await createGateway(config, { env, dataDir: args.workDir, logLevel: 'silent', port: 0, bus })
     const url = await gateway.start()
+    releaseYoungGeneration()
     const hub = gateway.hub
     answerNodeRequests((request) => {
       if (!hub) throw new Error('the gateway has no live hub')

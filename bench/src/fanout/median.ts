@@ -37,10 +37,14 @@ export function medianResult(rounds: ScenarioResult[]): ScenarioResult {
     return { ...one, deliveries: same.reduce((sum, p) => sum + p.deliveries, 0), received: same.reduce((sum, p) => sum + p.received, 0), p50: pm((p) => p.p50), p99: pm((p) => p.p99), cpu: medianCpu(same.map((p) => p.cpu)) }
   })
   const failures = rounds.map((r) => r.failure).filter(Boolean)
+  const flat = rounds.some((r) => r.publisherFlatOut)
+    ? { perSecond: m((r) => r.publisherFlatOut?.perSecond), usPerMessage: m((r) => r.publisherFlatOut?.usPerMessage), brokerUsPerMessage: median(rounds.map((r) => r.publisherFlatOut?.brokerUsPerMessage)) }
+    : undefined
   return {
     ...first,
     idle,
-    burst: { deliveries: m((r) => r.burst.deliveries), seconds: m((r) => r.burst.seconds), perSecond: m((r) => r.burst.perSecond), cpu: medianCpu(rounds.map((r) => r.burst.cpu)) },
+    burst: { deliveries: m((r) => r.burst.deliveries), seconds: m((r) => r.burst.seconds), perSecond: m((r) => r.burst.perSecond), steps: m((r) => r.burst.steps), cpu: medianCpu(rounds.map((r) => r.burst.cpu)) },
+    ...(flat ? { publisherFlatOut: flat } : {}),
     paced,
     published: rounds.reduce((sum, r) => sum + r.published, 0),
     // Correctness is not a median: every run's problems count.

@@ -50,3 +50,18 @@ export type PublisherRequest =
   | { type: 'publish-up-to'; target: number }
   /** Publish `rate` messages a second for `seconds`; answers how many were published. */
   | { type: 'paced'; rate: number; seconds: number }
+  /** The CPU time (user + system, µs) this process has used so far: read around a phase, it is exact (/proc counts in 10 ms ticks). */
+  | { type: 'cpu' }
+  /**
+   * distributex: publish `count` messages as fast as the bus takes them, on a channel of the publisher's own that
+   * no client follows, after `warmup` not counted; answers a `FlatOut`.
+   */
+  | { type: 'flat-out'; count: number; warmup: number }
+
+/** What one publishing process costs when it publishes as fast as it can: its capacity. */
+export interface FlatOut {
+  messages: number
+  /** CPU time of the publishing process (user + system) over the phase. */
+  cpuMicros: number
+  wallMs: number
+}

@@ -6,7 +6,8 @@
  * a socket.io-client connected to node 1 that emits each message for the server
  * to relay to the room. Every message carries its number in the run (1, 2, …)
  * and its publish time. It publishes as fast as accepted up to a target (a
- * burst), or at a steady rate.
+ * burst), or at a steady rate; distributex's also flat out on a channel of its
+ * own (its capacity). It reads its own CPU time for the bench, exactly.
  */
 import { createBus, type Bus } from '@distributex/bus'
 import { createLive } from '@distributex/sdk'
@@ -14,11 +15,14 @@ import { liveTopic } from '@distributex/protocol'
 import { inSpan, publishTraced, SpanKind, startTracing, type Tracing } from '@distributex/telemetry'
 import { io, type Socket } from 'socket.io-client'
 import { answerRequests, childArgs, runChild } from '../common/child-protocol.js'
-import type { PublisherArgs, PublisherRequest } from './node-protocol.js'
+import type { FlatOut, PublisherArgs, PublisherRequest } from './node-protocol.js'
 import { payload } from './payload.js'
 import { sleep } from './node-runner.js'
 
-/** Publishes in flight at once in a burst: a busy app has many requests publishing at the same time. */
+/**
+ * Publishes in flight at once in a burst: a busy app has many requests publishing at the same time. Each is a
+ * caller that publishes, waits for its acknowledgement and publishes the next, as a request handler would.
+ */
 const IN_FLIGHT = 32
 
 const args = childArgs<PublisherArgs>()
@@ -27,22 +31,26 @@ let socket: Socket | undefined
 let tracing: Tracing | undefined
 
 type Publish = (seq: number) => void | Promise<void>
+/** A publisher for a channel. */
+type Publishers = (channel: string) => Publish
 
-async function distributexPublisher(): Promise<Publish> {
+async function distributexPublisher(): Promise<Publishers> {
   // What the SDK logs when the bus does not take a publish in time (it then drops updates until the bus answers again):
   // shown, so a message the clients lost is seen to be the publisher's.
   const log = { warn: (fields: { err?: unknown }, message: string) => console.error(`  publisher: ${message} (${fields.err instanceof Error ? fields.err.message : String(fields.err)})`) }
   const live = createLive({ bus: (bus = createBus(args.busUrl)), secret: args.secret, service: 'bench', log })
   const html = (seq: number) => payload(args.payloadBytes, seq)
-  if (!args.tracing) return (seq) => live.publish(args.channel, [{ action: 'append', target: 'feed', html: html(seq) }])
+  if (!args.tracing) return (channel) => (seq) => live.publish(channel, [{ action: 'append', target: 'feed', html: html(seq) }])
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: args.tracing.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(args.tracing.ratio) }
   const tracer = (tracing = startTracing({ service: 'bench-publisher', env })).tracer
-  const topic = liveTopic(args.channel)
   const publishing = bus
-  return async (seq) => {
-    await inSpan(tracer, 'POST /bench/publish', SpanKind.SERVER, () =>
-      publishTraced(tracer, topic, { type: 'live.update', source: 'bench', data: { channel: args.channel, actions: [{ action: 'append', target: 'feed', html: html(seq) }] } }, (event) => publishing.publish(topic, event)),
-    )
+  return (channel) => {
+    const topic = liveTopic(channel)
+    return async (seq) => {
+      await inSpan(tracer, 'POST /bench/publish', SpanKind.SERVER, () =>
+        publishTraced(tracer, topic, { type: 'live.update', source: 'bench', data: { channel, actions: [{ action: 'append', target: 'feed', html: html(seq) }] } }, (event) => publishing.publish(topic, event)),
+      )
+    }
   }
 }
 
@@ -55,27 +63,42 @@ async function socketIoPublisher(): Promise<Publish> {
   return (seq) => void client.emit('publish', payload(args.payloadBytes, seq))
 }
 
-function answer(publish: Publish): void {
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
+
+/** Publishes `count` messages from IN_FLIGHT callers, as fast as each is acknowledged: the publisher's capacity. */
+async function flatOut(publish: Publish, count: number): Promise<FlatOut> {
+  let next = 0
+  const cpu = cpuMicros()
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < count) await publish(++next)
+    }),
+  )
+  return { messages: count, cpuMicros: cpuMicros() - cpu, wallMs: performance.now() - started }
+}
+
+function answer(publish: Publish, ownChannel: Publish | undefined): void {
   let published = 0
   let target = 0
-  let pumping = false
+  let callers = 0
 
-  // One pump publishes up to the latest target, IN_FLIGHT at a time (in order on one
-  // connection: pipelined, not reordered); requests only move the target.
-  const pump = async () => {
-    if (pumping) return
-    pumping = true
+  // Up to IN_FLIGHT callers publish the next number until the latest target is reached (in order on one
+  // connection: pipelined, not reordered); requests only move the target and wake callers up.
+  const caller = async () => {
     try {
-      const inFlight = new Set<Promise<void>>()
-      while (published < target || inFlight.size > 0) {
-        while (published < target && inFlight.size < IN_FLIGHT) {
-          const sent = Promise.resolve(publish(++published)).finally(() => inFlight.delete(sent))
-          inFlight.add(sent)
-        }
-        await Promise.race(inFlight)
-      }
+      while (published < target) await publish(++published)
     } finally {
-      pumping = false
+      callers--
+    }
+  }
+  const pump = () => {
+    while (callers < IN_FLIGHT && published + callers < target) {
+      callers++
+      void caller()
     }
   }
 
@@ -106,17 +129,28 @@ function answer(publish: Publish): void {
     switch (request.type) {
       case 'publish-up-to':
         target = Math.max(target, request.target)
-        void pump()
+        pump()
         return published
       case 'paced':
         return paced(request.rate, request.seconds)
+      case 'cpu':
+        return cpuMicros()
+      case 'flat-out': {
+        if (!ownChannel) throw new Error('this publisher has no channel of its own to publish flat out on')
+        await flatOut(ownChannel, request.warmup)
+        return flatOut(ownChannel, request.count)
+      }
     }
   })
 }
 
 runChild<{ detail: string }>(
   async () => {
-    answer(args.flavor === 'distributex' ? await distributexPublisher() : await socketIoPublisher())
+    if (args.flavor === 'distributex') {
+      const publishers = await distributexPublisher()
+      // Its own channel: nobody follows it, so the gateways and clients have no part in what it costs.
+      answer(publishers(args.channel), publishers(`${args.channel}-flat-out`))
+    } else answer(await socketIoPublisher(), undefined)
     return { detail: args.flavor === 'distributex' ? `context.live.publish on the ${bus?.kind} bus` : 'socket.io-client emit' }
   },
   async () => {

@@ -133,7 +133,7 @@ async function main(): Promise<number> {
           const q = result.sequence
           const steady = result.paced.find((p) => p.rate === 100 && (p.windowMs === undefined || p.windowMs === s.writeDelayMs))
           console.log(
-            `  → burst ${(result.burst.perSecond / 1000).toFixed(0)}k/s, gateway ${result.burst.cpu.gatewayUsPerDelivery?.toFixed(2) ?? '-'} µs/delivery, publisher ${result.burst.cpu.publisherUsPerMessage?.toFixed(1) ?? '-'} µs/msg; ` +
+            `  → burst ${(result.burst.perSecond / 1000).toFixed(0)}k/s, gateway ${result.burst.cpu.gatewayUsPerDelivery?.toFixed(2) ?? '-'} µs/delivery, publisher ${result.burst.cpu.publisherUsPerMessage?.toFixed(1) ?? '-'} µs/msg${result.publisherFlatOut ? ` (flat out ${result.publisherFlatOut.usPerMessage.toFixed(1)} µs/msg, ${(result.publisherFlatOut.perSecond / 1000).toFixed(1)}k/s)` : ''}; ` +
               `100/s: gateway ${steady?.cpu.gatewayUsPerDelivery?.toFixed(2) ?? '-'} µs/delivery, p99 ${steady?.p99.toFixed(1) ?? '-'} ms; ` +
               `${q.clients} clients: ${q.lost} lost, ${q.duplicated} duplicated, ${q.outOfOrder} out of order of ${result.published} messages each`,
           )

@@ -12,13 +12,22 @@ import { startChild, type Child } from '../common/children.js'
 import { quantile } from '../common/stats.js'
 import { addTallies, EMPTY_TALLY, type ClientsRequest, type Flavor, type ProgressEvent, type SequenceTally } from './clients-protocol.js'
 import { cpuSplit, type CpuSplit, type ProcessGroups } from './cpu-split.js'
-import type { BusKind, MemoryReading, NodeArgs, NodeInfo, NodeRequest, PublisherArgs, PublisherRequest } from './node-protocol.js'
+import type { BusKind, FlatOut, MemoryReading, NodeArgs, NodeInfo, NodeRequest, PublisherArgs, PublisherRequest } from './node-protocol.js'
 import { pacedPlan, type PacedStep } from './paced-plan.js'
 import type { Settings } from './settings.js'
 
 const NODE_SCRIPTS: Record<Flavor, URL> = {
   distributex: new URL('./distributex-node.js', import.meta.url),
   'socket.io': new URL('./socketio-node.js', import.meta.url),
+}
+/**
+ * distributex's node is preloaded with the launcher's young-generation policy: it must be set before the node's
+ * modules are even parsed, as the launcher sets it before importing the CLI (an import inside the script would run
+ * only after the whole module graph had loaded).
+ */
+const NODE_PRELOAD: Record<Flavor, string[]> = {
+  distributex: [`--import=${new URL('./hold-young-generation.js', import.meta.url).href}`],
+  'socket.io': [],
 }
 /** A run that stops making progress for this long has lost messages. */
 const STALL_MS = 10_000
@@ -48,7 +57,13 @@ export interface ScenarioResult {
   detail: string
   /** One node only: RSS after collection before any connection, and per idle connection. */
   idle: { rss: number; perConnection: number } | undefined
-  burst: { deliveries: number; seconds: number; perSecond: number; cpu: CpuSplit }
+  /** `steps`: how many times the publisher was asked for more (the window moved). */
+  burst: { deliveries: number; seconds: number; perSecond: number; steps: number; cpu: CpuSplit }
+  /**
+   * distributex: the publisher flat out on a channel of its own (its capacity): messages/s, its CPU per message,
+   * and the broker's meanwhile.
+   */
+  publisherFlatOut?: { perSecond: number; usPerMessage: number; brokerUsPerMessage: number | undefined }
   paced: PacedResult[]
   published: number
   sequence: SequenceTally
@@ -102,6 +117,8 @@ class Clients {
 /** Publishes through the publisher child, never more than `window` messages ahead of the slowest client. */
 class Publisher {
   published = 0
+  /** Requests that moved the publisher's target: each wakes the publisher up for a few more messages. */
+  steps = 0
   /** Set when deliveries stopped short of what was published: the sequence check says what went missing. */
   stalled: string | undefined
   #subscribers = 1
@@ -134,6 +151,7 @@ class Publisher {
       const target = Math.min(last, Math.floor(this.#complete()) + this.window)
       if (publish && target > this.published) {
         this.published = target
+        this.steps++
         void this.child.request<number>({ type: 'publish-up-to', target } satisfies PublisherRequest)
       }
       await this.clients.progress(50)
@@ -146,6 +164,11 @@ class Publisher {
       }
     }
     return true
+  }
+
+  /** The publisher's CPU time so far (µs), read by the publisher itself. */
+  cpuMicros(): Promise<number> {
+    return this.child.request<number>({ type: 'cpu' } satisfies PublisherRequest)
   }
 
   /** Publishes `count` messages as fast as accepted and resolves when every client has them all. */
@@ -180,7 +203,7 @@ export async function runScenario({ peer, topology, settings, memory, log: print
     const clientStarts = Array.from({ length: settings.clientProcesses }, (_, i) => startChild<unknown>(`clients ${i + 1}`, new URL('./clients.js', import.meta.url)))
     const nodeStarts = Array.from({ length: topology.nodes }, (_, i) => {
       const args: NodeArgs = { channel, secret, workDir: join(workDir, `node-${i}`), writeDelayMs: settings.writeDelayMs, ...(busUrl ? { busUrl } : {}), ...traced }
-      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv })
+      return startChild<NodeInfo>(`${peer} node ${i + 1}`, NODE_SCRIPTS[peer], args, { execArgv: [...NODE_PRELOAD[peer], ...execArgv] })
     })
     const settled = await Promise.allSettled([...nodeStarts, ...clientStarts])
     for (const outcome of settled) if (outcome.status === 'fulfilled') started.push(outcome.value)
@@ -209,6 +232,17 @@ export async function runScenario({ peer, topology, settings, memory, log: print
       await trim(0, 0)
     }
 
+    let publisherFlatOut: ScenarioResult['publisherFlatOut']
+    if (peer === 'distributex') {
+      log(`  publisher flat out: ${settings.publisherMessages} messages on a channel of its own`)
+      const meter = cpuSplit(groups)
+      // First, so the burst after it finds the publish path compiled, as in a process that has been running. As many
+      // again first, not counted: the first thousands of messages of a new process are mostly the JIT compiling the path.
+      const flat = await publisherChild.request<FlatOut>({ type: 'flat-out', count: settings.publisherMessages, warmup: settings.publisherMessages } satisfies PublisherRequest)
+      const broker = meter(0, 2 * settings.publisherMessages).brokerUsPerMessage
+      publisherFlatOut = { perSecond: flat.messages / (flat.wallMs / 1000), usPerMessage: flat.cpuMicros / flat.messages, brokerUsPerMessage: broker }
+    }
+
     const urls = nodes.map((node) => node.info.url)
     log(`  ${settings.clients} clients, warm-up`)
     await connect(settings.clients, urls)
@@ -217,11 +251,15 @@ export async function runScenario({ peer, topology, settings, memory, log: print
     await publisher.burst(settings.warmupMessages)
 
     log(`  burst of ${settings.burstMessages} messages`)
+    // The publisher's CPU as it reads it (exact; /proc counts in 10 ms ticks, a tenth of the burst's publishing).
+    const burstPublisherCpu = await publisher.cpuMicros()
     const burstMeter = cpuSplit(groups)
     const deliveredBefore = clients.delivered
+    const stepsBefore = publisher.steps
     await publisher.burst(settings.burstMessages)
+    const steps = publisher.steps - stepsBefore
     const deliveries = clients.delivered - deliveredBefore
-    const burstCpu = burstMeter(deliveries, settings.burstMessages)
+    const burstCpu = { ...burstMeter(deliveries, settings.burstMessages), publisherUsPerMessage: ((await publisher.cpuMicros()) - burstPublisherCpu) / settings.burstMessages }
 
     const paced: PacedResult[] = []
     let subscribers = settings.clients
@@ -234,9 +272,10 @@ export async function runScenario({ peer, topology, settings, memory, log: print
       if (peer === 'distributex') await Promise.all(nodes.map((node) => node.request({ type: 'write-delay', ms: step.windowMs ?? settings.writeDelayMs } satisfies NodeRequest)))
       log(`  paced: ${step.rate}/s to ${step.clients} clients${peer === 'distributex' ? `, write delay ${step.windowMs} ms` : ''}`)
       await clients.all({ type: 'record' })
+      const publisherCpu = await publisher.cpuMicros()
       const meter = cpuSplit(groups)
       const sent = await publisher.paced(step.rate, settings.pacedSeconds)
-      const cpu = meter(sent * subscribers, sent)
+      const cpu = { ...meter(sent * subscribers, sent), publisherUsPerMessage: ((await publisher.cpuMicros()) - publisherCpu) / sent }
       const samples: number[] = (await clients.all<number[]>({ type: 'stop-recording' })).flat()
       paced.push({ ...step, deliveries: sent * subscribers, received: samples.length, p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), cpu })
       if (publisher.stalled) break
@@ -250,7 +289,8 @@ export async function runScenario({ peer, topology, settings, memory, log: print
       bus: topology.bus,
       detail: `${first.info.detail}; publisher: ${publisherChild.info.detail}; clients: ${settings.clientMode === 'parse' ? (peer === 'distributex' ? 'WebSocket, every message parsed as JSON' : 'socket.io-client') : 'raw frame counters'} in ${settings.clientProcesses} processes`,
       idle,
-      burst: { deliveries, seconds: burstCpu.wallSeconds, perSecond: deliveries / burstCpu.wallSeconds, cpu: burstCpu },
+      burst: { deliveries, seconds: burstCpu.wallSeconds, perSecond: deliveries / burstCpu.wallSeconds, steps, cpu: burstCpu },
+      ...(publisherFlatOut ? { publisherFlatOut } : {}),
       paced,
       published: publisher.published,
       sequence,

@@ -46,6 +46,8 @@ export const SETTINGS = {
   burstMessages: setting('FANOUT_BURST_MESSAGES', quick ? 300 : 1000, 10),
   /** Messages published before measuring, to warm up the JIT and the connections. */
   warmupMessages: setting('FANOUT_WARMUP_MESSAGES', quick ? 50 : 200, 0),
+  /** Messages the publisher publishes flat out on a channel of its own (distributex): what one process can publish. */
+  publisherMessages: setting('FANOUT_PUBLISHER_MESSAGES', quick ? 3000 : 10_000, 100),
   /** At most this many messages not yet received by every client: keeps every peer's buffers bounded the same way. */
   window: setting('FANOUT_WINDOW', 200, 1),
   /** Paced runs: messages per second (each for `pacedSeconds`). */
