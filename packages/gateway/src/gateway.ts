@@ -145,11 +145,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   publishRoutes(app, { bus: options.bus, secret })
 
   app.decorateRequest('dxSession', null as unknown as Session)
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const https = isHttps(request)
     // A client that keeps no cookies (a webhook, an API call from a server) gets no cookie: its session is this request's.
     request.dxSession = readSession(request.cookies, policy, https, Date.now(), keepsCookies(request.headers))
     if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, https))
+    done()
   })
   sessionRoutes(app, sessions)
 
