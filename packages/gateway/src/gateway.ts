@@ -20,7 +20,7 @@ import type { GatewayConfig } from './config.js'
 import { serviceUrls } from './config.js'
 import { ServiceEntry, ServiceRegistry } from './registry/service-registry.js'
 import { Membership } from './registry/membership.js'
-import { readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
+import { keepsCookies, lastsOneRequest, readSession, sessionCookie, type Session, type SessionPolicy } from './session.js'
 import { identitySigner, protocolHeaders } from './service-headers.js'
 import { navigation, notFoundPage, pageRoutes } from './compose/page-routes.js'
 import { proxyRoutes } from './proxy/proxy-routes.js'
@@ -105,7 +105,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const sign = identitySigner(secret)
   const headersFor = (request: FastifyRequest | IncomingMessage, mount: string, session: Session, requestId: string) =>
-    protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, sign, acceptLanguage: request.headers['accept-language'] })
+    protocolHeaders({ requestId, sessionId: session.id, mount, publicUrl, sign: (sid) => sign(sid, !lastsOneRequest(session)), acceptLanguage: request.headers['accept-language'] })
 
   const nav = navigation(config, registry)
 
@@ -145,9 +145,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   publishRoutes(app, { bus: options.bus, secret })
 
   app.decorateRequest('dxSession', null as unknown as Session)
-  app.addHook('onRequest', async (request, reply) => {
-    request.dxSession = readSession(request.cookies, policy, isHttps(request))
-    if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, isHttps(request)))
+  app.addHook('onRequest', (request, reply, done) => {
+    const https = isHttps(request)
+    // A client that keeps no cookies (a webhook, an API call from a server) gets no cookie: its session is this request's.
+    request.dxSession = readSession(request.cookies, policy, https, Date.now(), keepsCookies(request.headers))
+    if (request.dxSession.renew) reply.header('set-cookie', sessionCookie(request.dxSession, policy, https))
+    done()
   })
   sessionRoutes(app, sessions)
 

@@ -11,6 +11,7 @@ export interface ServiceHeaderContext {
   sessionId: string
   mount: string
   publicUrl: string
+  /** The session's signed identity. */
   sign: (sessionId: string) => string
   acceptLanguage: string | undefined
 }
@@ -24,11 +25,15 @@ function locale(acceptLanguage: string | undefined): string {
 const REUSE_MS = 60_000
 const MAX_CACHED = 10_000
 
-/** Signs identities with `secret`, keeping recent ones. One signer per gateway. */
-export function identitySigner(secret: string): (sessionId: string) => string {
+/**
+ * Signs identities with `secret`, keeping recent ones. One signer per gateway. `reuse` false: a session that
+ * lasts one request (a client that keeps no cookies) is not kept, it would only push the others out.
+ */
+export function identitySigner(secret: string): (sessionId: string, reuse?: boolean) => string {
   const signed = new Map<string, { token: string; until: number }>()
-  return (sessionId) => {
+  return (sessionId, reuse = true) => {
     const now = Date.now()
+    if (!reuse) return signIdentity(secret, { sub: `anon:${sessionId}`, sid: sessionId }, now)
     const cached = signed.get(sessionId)
     if (cached && cached.until > now) return cached.token
     if (signed.size >= MAX_CACHED) signed.clear()

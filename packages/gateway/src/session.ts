@@ -11,7 +11,8 @@
  * Served over https the cookie is `Secure` and named `__Host-dx_sid`, so no
  * subdomain and no plain-http page can set or overwrite it.
  */
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
 import { credentialMac, sameCredential } from '@distributex/protocol'
 
 export const SESSION_COOKIE = 'dx_sid'
@@ -24,9 +25,9 @@ export interface Session {
   token: string
   issuedAt: number
   seenAt: number
-  /** True when this request had no valid session: the response sets a new one. */
+  /** True when this request had no valid session: a new one. */
   fresh: boolean
-  /** The response must send the cookie: new, rotated, or its idle clock moved on. */
+  /** The response must send the cookie: new (to a client that keeps cookies), rotated, or its idle clock moved on. */
   renew: boolean
 }
 
@@ -55,14 +56,43 @@ export function withoutSessionCookie(header: string | undefined): string | undef
   return kept.length ? kept.join(';').trim() : undefined
 }
 
-/** A new session (and a new person, to services). */
-export function newSession(now = Date.now()): Session {
-  return { id: randomBytes(16).toString('base64url'), token: randomBytes(16).toString('base64url'), issuedAt: now, seenAt: now, fresh: true, renew: true }
+/** Random bytes drawn from the system in batches (as Node's randomUUID does): one call per 256 ids, not one per id. */
+const entropy = Buffer.alloc(16 * 256)
+let drawn = entropy.length
+
+/** 128 random bits, base64url: a session id or a token id. Each batch's bytes are used once. */
+function randomId(): string {
+  if (drawn === entropy.length) {
+    randomFillSync(entropy)
+    drawn = 0
+  }
+  drawn += 16
+  return entropy.toString('base64url', drawn - 16, drawn)
 }
+
+/**
+ * True when the client may keep a cookie: it sent one, or it is a browser (every current browser sends
+ * `Sec-Fetch-*` headers with every request; older ones ask for HTML when they navigate). A webhook, `curl` or a
+ * server calling an API shows none of these: a cookie sent to it would be dropped, so none is made for it.
+ */
+export function keepsCookies(headers: IncomingHttpHeaders): boolean {
+  return headers.cookie !== undefined || headers['sec-fetch-mode'] !== undefined || headers['sec-fetch-site'] !== undefined || headers.accept?.includes('text/html') === true
+}
+
+/**
+ * A new session (and a new person, to services). With `cookie` false (a client that keeps no cookies) it lasts
+ * this one request, as it would anyway for such a client: services get its identity, the client no cookie.
+ */
+export function newSession(now = Date.now(), cookie = true): Session {
+  return { id: randomId(), token: randomId(), issuedAt: now, seenAt: now, fresh: true, renew: cookie }
+}
+
+/** True for the session of a client that keeps no cookies: it is never seen again. */
+export const lastsOneRequest = (session: Session): boolean => session.fresh && !session.renew
 
 /** The same session and person under a new token id: a cookie copied before a privilege change stops working. */
 export function rotateSession(session: Session, now = Date.now()): Session {
-  return { ...session, token: randomBytes(16).toString('base64url'), seenAt: now, renew: true }
+  return { ...session, token: randomId(), seenAt: now, renew: true }
 }
 
 /** The cookie's value for a session. */
@@ -87,9 +117,12 @@ export function decodeSession(value: string | undefined, policy: SessionPolicy, 
   return { id, token, issuedAt, seenAt: renew ? now : seenAt, fresh: false, renew }
 }
 
-/** The session a request's cookies carry (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one; cookies come parsed by @fastify/cookie. */
-export function readSession(cookies: Record<string, string | undefined>, policy: SessionPolicy, secure: boolean, now = Date.now()): Session {
-  return decodeSession(cookies[secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE], policy, now) ?? newSession(now)
+/**
+ * The session a request's cookies carry (`__Host-dx_sid` over https, `dx_sid` otherwise), or a new one (with a
+ * cookie to send when `keepsCookie`, see keepsCookies); cookies come parsed by @fastify/cookie.
+ */
+export function readSession(cookies: Record<string, string | undefined>, policy: SessionPolicy, secure: boolean, now = Date.now(), keepsCookie = true): Session {
+  return decodeSession(cookies[secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE], policy, now) ?? newSession(now, keepsCookie)
 }
 
 /** The Set-Cookie header for a session: it expires when idle, and never later than its absolute end. */

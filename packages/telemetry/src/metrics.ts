@@ -47,11 +47,11 @@ export function createMetrics(service: string): Metrics {
  */
 export function installMetrics(app: FastifyInstance, metrics: Metrics, options: { adminPassword: string | undefined }): void {
   const duration = metrics.histogram('dx_http_request_duration_seconds', 'Time to answer an HTTP request, by route pattern, method and status class.', ['route', 'method', 'status'])
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The pattern ("/chat/rooms/:slug"), never the path: paths carry ids. Unmatched requests share one label.
     const route = request.routeOptions.url ?? 'unmatched'
-    if (route === METRICS_PATH) return
-    duration.observe({ route, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000)
+    if (route !== METRICS_PATH) duration.observe({ route, method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000)
+    done()
   })
   app.get(METRICS_PATH, { preHandler: operatorAccess(options.adminPassword, 'The metrics') }, async (_request, reply) => {
     const text = await metrics.registry.metrics()

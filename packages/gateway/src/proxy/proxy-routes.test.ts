@@ -4,9 +4,9 @@ import { once } from 'node:events'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request } from 'undici'
 import WebSocket, { WebSocketServer } from 'ws'
-import { isCrossOriginRequest } from '@distributex/protocol'
+import { isCrossOriginRequest, verifyIdentity } from '@distributex/protocol'
 import { startFixture } from '../test-support/fixture-service.js'
-import { startGateway } from '../test-support/start-gateway.js'
+import { startGateway, TEST_SECRET } from '../test-support/start-gateway.js'
 
 test('proxy - bodies, status, redirects and cookies pass through; the session cookie does not', async (t) => {
   const service = await startFixture({
@@ -63,7 +63,7 @@ test('proxy - headers for one hop stay on it; the service\'s cookies and headers
 
   // node:http, since undici refuses to send a Connection header naming other headers.
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const sent = httpRequest(`${gateway.url}/hop/items`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close, x-browser-hop', 'x-browser-hop': 'browser', 'x-kept': 'yes' } }, resolve)
+    const sent = httpRequest(`${gateway.url}/hop/items`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-mode': 'cors', connection: 'close, x-browser-hop', 'x-browser-hop': 'browser', 'x-kept': 'yes' } }, resolve)
     sent.once('error', reject)
     sent.end('{}')
   })
@@ -88,6 +88,37 @@ test('proxy - headers for one hop stay on it; the service\'s cookies and headers
   assert.equal(head.statusCode, 200)
   assert.equal(head.headers['content-length'], String(Buffer.byteLength(large)))
   assert.equal((await head.body.text()).length, 0)
+})
+
+test('proxy - a client that keeps no cookies (a webhook) is sent none; the service still gets a valid identity, a session per request', async (t) => {
+  const service = await startFixture({
+    name: 'hooks',
+    handle: (req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ sid: verifyIdentity(TEST_SECRET, String(req.headers['x-dx-identity'])).sid }))
+      })
+    },
+  })
+  const gateway = await startGateway({ hooks: service.url }, [])
+  t.after(() => Promise.all([gateway.stop(), service.close()]))
+
+  // What GitHub sends with a webhook: no cookie, no Sec-Fetch-*, no HTML asked for.
+  const delivery = { method: 'POST' as const, body: '{"action":"created"}', headers: { 'content-type': 'application/json', accept: '*/*', 'user-agent': 'GitHub-Hookshot/1', 'x-github-event': 'issue_comment' } }
+  const first = await request(`${gateway.url}/hooks/webhooks/github`, delivery)
+  const second = await request(`${gateway.url}/hooks/webhooks/github`, delivery)
+  assert.equal(first.statusCode, 200)
+  assert.equal(first.headers['set-cookie'], undefined, 'no session cookie for a client that would drop it')
+  const sids = [((await first.body.json()) as { sid: string }).sid, ((await second.body.json()) as { sid: string }).sid]
+  assert.notEqual(sids[0], sids[1], 'each delivery is a session of its own, as before')
+
+  // The same request from a browser (Sec-Fetch-*, or asking for HTML) starts a session it keeps.
+  for (const headers of [{ 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' }, { accept: 'text/html,application/xhtml+xml' }]) {
+    const browser = await request(`${gateway.url}/hooks/webhooks/github`, { ...delivery, headers: { ...delivery.headers, ...headers } })
+    assert.match(String(browser.headers['set-cookie']), /^dx_sid=/, JSON.stringify(headers))
+    await browser.body.dump()
+  }
 })
 
 test('proxy - a streaming response is relayed as it is produced', async (t) => {

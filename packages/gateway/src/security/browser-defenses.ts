@@ -37,28 +37,32 @@ export function installBrowserDefenses(app: FastifyInstance, { security, registr
   const assetOrigin: CspAdditions[] = security.assetOrigin
     ? [{ 'script-src': [new URL(security.assetOrigin).origin], 'style-src': [new URL(security.assetOrigin).origin], 'img-src': [new URL(security.assetOrigin).origin], 'font-src': [new URL(security.assetOrigin).origin] }]
     : []
-  const cache = new Map<string, Record<string, string>>()
+  // Per set of services and scheme: the headers, and the manifests' additions they were made from (a manifest read
+  // again is a new object, so comparing them by identity notices a change without serializing them per request).
+  const cache = new Map<string, { csp: (CspAdditions | undefined)[]; headers: Record<string, string> }>()
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const names = servicesFor(request.url, pages).filter((name) => registry.get(name))
-    const additions = names.map((name) => registry.get(name)?.manifest?.csp ?? {})
+    const csp = names.map((name) => registry.get(name)?.manifest?.csp)
     const https = isHttps(request)
-    const key = `${https}|${JSON.stringify(additions)}`
-    let headers = cache.get(key)
-    if (!headers) {
+    const key = `${https}|${names.join(',')}`
+    let cached = cache.get(key)
+    if (!cached || cached.csp.some((additions, i) => additions !== csp[i])) {
       if (cache.size >= 256) cache.clear()
-      headers = securityHeaders(
+      const headers = securityHeaders(
         {
           frameAncestors: security.frameAncestors,
           reportOnly: security.cspReportOnly,
           reportUri: CSP_REPORT_PATH,
           hstsMaxAgeSeconds: security.hstsMaxAgeSeconds,
-          additions: [...assetOrigin, ...additions],
+          additions: [...assetOrigin, ...csp.map((additions) => additions ?? {})],
         },
         https,
       )
-      cache.set(key, headers)
+      cached = { csp, headers }
+      cache.set(key, cached)
     }
-    reply.headers(headers)
+    reply.headers(cached.headers)
+    done()
   })
 }
