@@ -16,6 +16,7 @@ import { MemoryBus } from './memory/bus.js'
 import { RedisBus } from './redis/bus.js'
 import { NatsBus } from './nats/bus.js'
 import { KafkaBus } from './kafka/bus.js'
+import { BusUnavailableError } from '@distributex/protocol'
 import { BrokerProcess, DURABLE_BROKERS, durableBrokerBinary } from './testing/broker-process.js'
 import { createBus } from './create-bus.js'
 import { collector, runBusContract, uniqueTopic, type BusHarness } from './testing/bus-contract.js'
@@ -153,6 +154,33 @@ for (const harness of harnesses) runBusContract(harness)
 
 // SIGTERM is a clean shutdown; SIGKILL gives the broker no chance to flush, so only what it
 // wrote before acknowledging survives (Redis: appendfsync always; NATS: its file store).
+for (const broker of DURABLE_BROKERS) {
+  const { binary, skip } = durableBrokerBinary(broker, 'the broker loss tests')
+  test(`bus (${broker.name}) - a read in flight when the broker goes away fails then, instead of waiting for it to come back`, { skip, timeout: 30_000 }, async () => {
+    const server = await BrokerProcess.create(binary!, broker.args)
+    const b = createBus(broker.url(server.port))
+    try {
+      await server.start()
+      const topic = uniqueTopic('lost')
+      await b.publish(topic, { type: 'test.lost', source: 'contract', data: 1 })
+      await b.read(topic, { limit: 1 })
+      // Frozen, the broker keeps the connection open and answers nothing: the read below is in flight when it dies.
+      server.pause()
+      const reading = b.read(topic, { limit: 1 }).then(
+        () => 'answered',
+        (error: unknown) => error,
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await server.kill('SIGKILL')
+      const outcome = await Promise.race([reading, new Promise((resolve) => setTimeout(() => resolve('still waiting 10 s after the broker died'), 10_000))])
+      assert.ok(outcome instanceof BusUnavailableError, `the read failed as unavailable: ${String(outcome)}`)
+    } finally {
+      await b.close()
+      await server.dispose()
+    }
+  })
+}
+
 const restartRuns = DURABLE_BROKERS.flatMap((restart) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => ({ ...restart, signal })))
 
 for (const restart of restartRuns) {

@@ -7,9 +7,9 @@
  */
 import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
 import { nats } from '../clients.js'
-import { StoppedError } from '@distributex/protocol'
+import { BusUnavailableError, StoppedError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
-import { BusBase } from '../bus-base.js'
+import { BusBase, withSignal } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
 import { openNatsGroup } from './group.js'
@@ -50,6 +50,8 @@ export class NatsBus extends BusBase {
   #ready: Connected | undefined
   #epoch: string | undefined
   #lost = false
+  /** Aborted when the connection drops: what was waiting on the old connection fails then, not at its timeout. */
+  #connectionLost = new AbortController()
 
   constructor(config: NatsBusConfig) {
     super(config)
@@ -78,8 +80,13 @@ export class NatsBus extends BusBase {
   /** Follows the connection's status: lost from a disconnect until the client has reconnected. */
   async #watch(nc: Connected['nc']): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.#lost = true
-      else if (status.type === 'reconnect') this.#lost = false
+      if (status.type === 'disconnect') {
+        this.#lost = true
+        this.#connectionLost.abort(new BusUnavailableError('the connection to NATS was lost'))
+      } else if (status.type === 'reconnect') {
+        this.#lost = false
+        this.#connectionLost = new AbortController()
+      }
     }
   }
 
@@ -159,7 +166,17 @@ export class NatsBus extends BusBase {
     return openNatsTail(js, this.#stream, subject, start, info.created, onRecord)
   }
 
-  protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+  /**
+   * A read in flight when the connection drops fails then: the client would hold it until it reconnects, and
+   * whoever asked (a page render on its short budget) would wait out its timeout for nothing. A read made while
+   * the connection is down waits for it, as before.
+   */
+  protected readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+    const reading = this.#readRecordsNow(topic, after, limit)
+    return this.#lost ? reading : withSignal(reading, this.#connectionLost.signal)
+  }
+
+  async #readRecordsNow(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
     const subject = topicSubject(this.#prefix, topic)
     const { js, jsm } = await this.#connection()
     const info = await this.#streamInfo()
@@ -197,7 +214,8 @@ export class NatsBus extends BusBase {
     const connected = this.#connected
     if (!connected) return
     const { nc, publisher } = await connected.catch(() => ({ nc: undefined, publisher: undefined }))
-    await nc?.drain().catch(() => nc.close())
+    // Draining needs the server: with the connection lost it would wait for a reconnect that may never come.
+    if (nc) await (this.#lost ? nc.close() : nc.drain().catch(() => nc.close()))
     publisher?.close(new StoppedError('nats bus'))
   }
 }

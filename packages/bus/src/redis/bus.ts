@@ -9,8 +9,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { ioredis } from '../clients.js'
+import { BusUnavailableError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
-import { BusBase } from '../bus-base.js'
+import { BusBase, withSignal } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { topicKeys, type TopicKeys } from './keys.js'
 import { ENSURE_GROUP, Script } from './scripts.js'
@@ -43,6 +44,8 @@ export class RedisBus extends BusBase {
   readonly #appends: AppendBatcher
   readonly #ensureGroup = new Script(ENSURE_GROUP)
   readonly #tails: RedisTailPool
+  /** Aborted when the connection drops: a read waiting on it fails then, not once the client has reconnected. */
+  #connectionLost = new AbortController()
 
   constructor(config: RedisBusConfig) {
     super(config)
@@ -55,6 +58,10 @@ export class RedisBus extends BusBase {
     })
     // Connection errors surface as rejected commands; the client reconnects on its own.
     this.#main.on('error', () => {})
+    this.#main.on('close', () => this.#connectionLost.abort(new BusUnavailableError('the connection to Redis was lost')))
+    this.#main.on('ready', () => {
+      if (this.#connectionLost.signal.aborted) this.#connectionLost = new AbortController()
+    })
     this.#appends = new AppendBatcher(this.#main, this.maxLenPerTopic)
     this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
@@ -113,7 +120,17 @@ export class RedisBus extends BusBase {
     return this.#tails.open(keys, startId, onRecord)
   }
 
-  protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+  /**
+   * A read in flight when the connection drops fails then: ioredis would send it again once reconnected, and
+   * whoever asked (a page render on its short budget) would wait out its timeout for nothing. A read made while
+   * the connection is down waits for it, as before.
+   */
+  protected readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
+    const reading = this.#readRecordsNow(topic, after, limit)
+    return this.#main.status === 'ready' ? withSignal(reading, this.#connectionLost.signal) : reading
+  }
+
+  async #readRecordsNow(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
     const keys = this.keys(topic)
     const optimistic = isPosition(after) && isStreamId(after.offset) ? `(${after.offset}` : '-'
     const [stateReply, rangeReply] = await Promise.all([this.#state(keys), this.#main.call('XRANGE', keys.stream, optimistic, '+', 'COUNT', limit)])

@@ -66,6 +66,11 @@ export class BrokerProcess {
     )
   }
 
+  /** Freezes the process (SIGSTOP): its connections stay open and nothing on them is answered. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP')
+  }
+
   /** Sends `signal` and waits for the process to exit. */
   async kill(signal: NodeJS.Signals): Promise<void> {
     const child = this.#child
