@@ -28,7 +28,7 @@ const stepKey = (p: PacedResult) => `${p.rate}/${p.clients}/${p.windowMs ?? '-'}
 export function medianResult(rounds: ScenarioResult[]): ScenarioResult {
   const [first] = rounds as [ScenarioResult]
   const m = (pick: (r: ScenarioResult) => number | undefined) => median(rounds.map(pick)) ?? Number.NaN
-  const idle = rounds.some((r) => r.idle) ? { rss: m((r) => r.idle?.rss), perConnection: m((r) => r.idle?.perConnection) } : undefined
+  const idle = rounds.some((r) => r.idle) ? { rss: m((r) => r.idle?.rss), perConnection: m((r) => r.idle?.perConnection), average: m((r) => r.idle?.average) } : undefined
   const steps = new Map<string, PacedResult[]>()
   for (const round of rounds) for (const step of round.paced) steps.set(stepKey(step), [...(steps.get(stepKey(step)) ?? []), step])
   const paced = [...steps.values()].map((same) => {

@@ -74,7 +74,7 @@ export function renderReport(results: ScenarioResult[], settings: Settings): str
   ]
   lines.push(
     ...table(
-      ['peer', 'topology', 'burst deliveries/s', 'bound by', 'gateway µs/delivery', 'gateway cores', 'broker µs/msg', 'client cores each', 'machine cores', 'idle RSS MB', 'KB/idle conn', 'lost/dup/out of order (all rounds)', 'clients with problems'],
+      ['peer', 'topology', 'burst deliveries/s', 'bound by', 'gateway µs/delivery', 'gateway cores', 'broker µs/msg', 'client cores each', 'machine cores', 'idle RSS MB', 'KB/idle conn, one more (avg)', 'lost/dup/out of order (all rounds)', 'clients with problems'],
       results.map((r) => [
         label(r),
         topology(r),
@@ -86,7 +86,7 @@ export function renderReport(results: ScenarioResult[], settings: Settings): str
         fixed(r.burst.cpu.clientCoresEach, 2),
         fixed(r.burst.cpu.machineCores, 2),
         r.idle ? fixed(r.idle.rss / 1024 / 1024, 1) : '-',
-        r.idle ? fixed(r.idle.perConnection / 1024, 1) : '-',
+        r.idle ? `${fixed(r.idle.perConnection / 1024, 1)} (avg ${fixed(r.idle.average / 1024, 1)})` : '-',
         `${r.sequence.lost}/${r.sequence.duplicated}/${r.sequence.outOfOrder}`,
         `${r.sequence.clientsWithProblems} of ${r.sequence.clients}`,
       ]),

@@ -56,7 +56,11 @@ export interface ScenarioResult {
   bus: BusKind | undefined
   detail: string
   /** One node only: RSS after collection before any connection, and per idle connection. */
-  idle: { rss: number; perConnection: number } | undefined
+  /**
+   * `perConnection`: what one more idle connection costs, between half and all of them (the first half also pays
+   * for the young generation growing with the load, a fixed cost); `average`: over all of them, that included.
+   */
+  idle: { rss: number; perConnection: number; average: number } | undefined
   /** `steps`: how many times the publisher was asked for more (the window moved). */
   burst: { deliveries: number; seconds: number; perSecond: number; steps: number; cpu: CpuSplit }
   /**
@@ -224,10 +228,14 @@ export async function runScenario({ peer, topology, settings, memory, log: print
     if (topology.nodes === 1 && memory) {
       log(`  idle memory: ${settings.idleClients} connections`)
       const before = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
-      // Raw clients: the server holds the same per connection, and they open faster.
-      await connect(settings.idleClients, [first.info.url], 'raw')
+      // Raw clients: the server holds the same per connection, and they open faster. Half, then the rest, so the
+      // cost of one more connection is read apart from what the first ones set off once (the heap growing).
+      const half = Math.floor(settings.idleClients / 2)
+      await connect(half, [first.info.url], 'raw')
+      const middle = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
+      await connect(settings.idleClients - half, [first.info.url], 'raw')
       const after = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
-      idle = { rss: before.rss, perConnection: (after.rss - before.rss) / settings.idleClients }
+      idle = { rss: before.rss, perConnection: (after.rss - middle.rss) / (settings.idleClients - half), average: (after.rss - before.rss) / settings.idleClients }
       if (process.env.FANOUT_MEMORY_DETAIL) log(`  per connection: heap ${((after.heapUsed - before.heapUsed) / settings.idleClients / 1024).toFixed(1)} KB, external ${((after.external - before.external) / settings.idleClients / 1024).toFixed(1)} KB`)
       await trim(0, 0)
     }
