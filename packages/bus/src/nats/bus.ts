@@ -7,7 +7,7 @@
  */
 import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
 import { nats } from '../clients.js'
-import { StoppedError } from '@distributex/protocol'
+import { StoppedError, ValidationError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
@@ -24,6 +24,8 @@ export interface NatsBusConfig extends BusOptions {
   stream?: string
   /** Subject prefix; default "dx" (subjects "dx.<topic>"). */
   subjectPrefix?: string
+  /** Servers keeping a copy of the stream, when this bus creates it (1 to 5; default 1). An existing stream keeps its own. */
+  replicas?: number
 }
 
 interface Connected {
@@ -45,6 +47,7 @@ export class NatsBus extends BusBase {
   readonly #servers: string[]
   readonly #stream: string
   readonly #prefix: string
+  readonly #replicas: number
   #connected: Promise<Connected> | undefined
   /** The connection once made: publishes then go out in the turn they are made, so a burst leaves in one write. */
   #ready: Connected | undefined
@@ -56,6 +59,10 @@ export class NatsBus extends BusBase {
     this.#servers = (Array.isArray(config.servers) ? config.servers : config.servers.split(',')).map((server) => server.trim()).filter(Boolean)
     this.#stream = config.stream ?? 'DX'
     this.#prefix = config.subjectPrefix ?? 'dx'
+    this.#replicas = config.replicas ?? 1
+    if (!Number.isInteger(this.#replicas) || this.#replicas < 1 || this.#replicas > 5) {
+      throw new ValidationError('replicas', `replicas ${JSON.stringify(config.replicas)} is invalid: use 1 to 5`)
+    }
   }
 
   /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
@@ -104,6 +111,7 @@ export class NatsBus extends BusBase {
           retention: RetentionPolicy.Limits,
           discard: DiscardPolicy.Old,
           max_msgs_per_subject: this.maxLenPerTopic,
+          num_replicas: this.#replicas,
         })
       } catch {
         info = await jsm.streams.info(this.#stream) // another process created it first
