@@ -5,15 +5,15 @@
  * durable pull consumers, tails and reads are ordered consumers starting at a
  * stream sequence. The epoch is the stream's creation time.
  */
-import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
 import { nats } from '../clients.js'
-import { StoppedError, ValidationError } from '@distributex/protocol'
+import { BusUnavailableError, StoppedError, ValidationError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
 import { openNatsGroup } from './group.js'
-import { openNatsTail } from './tail.js'
+import { openNatsTail, type NatsTail } from './tail.js'
 import { JetStreamPublisher } from './publisher.js'
 
 /** Options of the NATS adapter. */
@@ -36,6 +36,10 @@ interface Connected {
 }
 
 const READ_EXPIRES_MS = 5000
+/** A tail's pull expiry on a cluster (30 s on one server): one small request per followed topic this often. */
+const CLUSTER_TAIL_EXPIRES_MS = 10_000
+/** Longest a read waits for its messages before it fails (a fetch ends after READ_EXPIRES_MS when all is well). */
+const READ_TIMEOUT_MS = 2 * READ_EXPIRES_MS
 
 function sequenceOf(position: Position): number | undefined {
   return /^\d{1,15}$/.test(position.offset) ? Number(position.offset) : undefined
@@ -53,6 +57,8 @@ export class NatsBus extends BusBase {
   #ready: Connected | undefined
   #epoch: string | undefined
   #lost = false
+  /** Open tails, told to make their consumer again when the stream elects a leader. */
+  readonly #tails = new Set<NatsTail>()
 
   constructor(config: NatsBusConfig) {
     super(config)
@@ -72,6 +78,7 @@ export class NatsBus extends BusBase {
       const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1, noAsyncTraces: true })
       this.#lost = false
       void this.#watch(nc)
+      void this.#watchLeader(nc)
       const jsm = await nc.jetstreamManager()
       this.#ready = { nc, jsm, js: nc.jetstream(), publisher: new JetStreamPublisher(nc) }
       return this.#ready
@@ -87,6 +94,17 @@ export class NatsBus extends BusBase {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') this.#lost = true
       else if (status.type === 'reconnect') this.#lost = false
+    }
+  }
+
+  /**
+   * On a cluster, a tail's consumer can stop delivering when the stream's leader changes (seen with
+   * nats-server 2.9 after the leader died), though the stream takes publishes again: every tail starts
+   * a new consumer after the last sequence it saw, so it carries on without a gap or a repeat.
+   */
+  async #watchLeader(nc: Connected['nc']): Promise<void> {
+    for await (const _ of nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.${this.#stream}`)) {
+      for (const tail of this.#tails) tail.restart()
     }
   }
 
@@ -164,7 +182,15 @@ export class NatsBus extends BusBase {
       const sequence = sequenceOf(after)
       start = after.epoch === info.created && sequence !== undefined ? sequence + 1 : 1
     }
-    return openNatsTail(js, this.#stream, subject, start, info.created, onRecord)
+    // On a cluster a tail's consumer may live on a server that dies: ask more often, to notice sooner.
+    const tail = openNatsTail(js, this.#stream, subject, start, info.created, onRecord, this.#replicas > 1 ? CLUSTER_TAIL_EXPIRES_MS : undefined)
+    this.#tails.add(tail)
+    return {
+      close: async () => {
+        this.#tails.delete(tail)
+        await tail.close()
+      },
+    }
   }
 
   protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
@@ -192,12 +218,32 @@ export class NatsBus extends BusBase {
     if (!last || start > last.seq) return { records: [], gap, head }
     const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: start })
     const records: RawRecord[] = []
-    const messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
-    for await (const message of messages) {
-      records.push({ position: { epoch, offset: String(message.seq) }, body: message.string(), raw: message.string() })
-      if (message.seq >= last.seq || records.length >= limit) break
+    // The ordered consumer behind a fetch is made again and again while a server cannot host it (a dead
+    // node of a cluster), and the fetch never ends: a read gives up after a while, and is tried again.
+    let messages: ConsumerMessages | undefined
+    let timedOut = false
+    let timer: NodeJS.Timeout | undefined
+    const collect = async (): Promise<void> => {
+      messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
+      if (timedOut) messages.stop()
+      for await (const message of messages) {
+        records.push({ position: { epoch, offset: String(message.seq) }, body: message.string(), raw: message.string() })
+        if (message.seq >= last.seq || records.length >= limit) break
+      }
     }
-    await consumer.delete().catch(() => false)
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        messages?.stop()
+        reject(new BusUnavailableError(`NATS did not answer a read of "${topic}" within ${READ_TIMEOUT_MS} ms`))
+      }, READ_TIMEOUT_MS)
+    })
+    try {
+      await Promise.race([collect(), deadline])
+    } finally {
+      clearTimeout(timer)
+      void consumer.delete().catch(() => false)
+    }
     return { records, gap, head }
   }
 

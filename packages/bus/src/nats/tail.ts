@@ -2,7 +2,10 @@
  * @module nats/tail
  * A broadcast reader: an ordered (ephemeral, unacknowledged) consumer on the
  * topic's subject starting at a given stream sequence, recreated after the last
- * sequence it saw if the connection drops.
+ * sequence it saw if the connection drops. `expiresMs` sets how often it asks
+ * again, and with it how soon a consumer on a dead server of a cluster is
+ * noticed (heartbeats every half of it, reset after two are missed) and how
+ * long the client waits before trying to make a new one after a failed try.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ConsumerMessages, JetStreamClient } from 'nats'
@@ -10,9 +13,15 @@ import { nats } from '../clients.js'
 import type { Closable, RawRecord } from '../driver.js'
 
 const ERROR_PAUSE_MS = 250
+const CLOSE_WAIT_MS = 2000
+
+/** A tail that can be told to make its consumer again (after the next sequence it has not seen). */
+export interface NatsTail extends Closable {
+  restart(): void
+}
 
 /** Delivers every message of `subject` from stream sequence `startSeq` on, until closed. */
-export function openNatsTail(js: JetStreamClient, stream: string, subject: string, startSeq: number, epoch: string, onRecord: (record: RawRecord) => void): Closable {
+export function openNatsTail(js: JetStreamClient, stream: string, subject: string, startSeq: number, epoch: string, onRecord: (record: RawRecord) => void, expiresMs = 30_000): NatsTail {
   let closed = false
   let next = Math.max(1, startSeq)
   let messages: ConsumerMessages | undefined
@@ -20,8 +29,11 @@ export function openNatsTail(js: JetStreamClient, stream: string, subject: strin
     while (!closed) {
       try {
         const consumer = await js.consumers.get(stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: next })
-        messages = await consumer.consume()
-        if (closed) messages.stop()
+        messages = await consumer.consume({ max_messages: 100, expires: expiresMs })
+        if (closed) {
+          messages.stop()
+          break
+        }
         for await (const message of messages) {
           if (closed) break
           if (message.seq < next) continue
@@ -36,10 +48,16 @@ export function openNatsTail(js: JetStreamClient, stream: string, subject: strin
     }
   })()
   return {
+    // The iteration ends and the loop makes a new consumer from `next`.
+    restart: () => messages?.stop(),
     close: async () => {
       closed = true
       messages?.stop()
-      await loop
+      // Making a consumer cannot be called off (the client keeps trying while no server can host it):
+      // close does not wait for that; the loop ends when it returns, and stops what it made.
+      const waited = new AbortController()
+      await Promise.race([loop, sleep(CLOSE_WAIT_MS, undefined, { signal: waited.signal }).catch(() => undefined)])
+      waited.abort()
     },
   }
 }

@@ -15,6 +15,8 @@
  * acknowledged only once that many replicas have it, so a failover loses none.
  */
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Cluster } from 'ioredis'
 import { BusUnavailableError } from '@distributex/protocol'
 import type { Position } from '../bus.js'
 import type { TopicKeys } from './keys.js'
@@ -25,6 +27,10 @@ import type { RedisClient } from './target.js'
 const MAX_BATCH = 500
 /** How long a cluster publish waits for its replicas before it fails (it may still be delivered). */
 const WAIT_MS = 1000
+/** Errors of a script that did not run because its slot is (for now) served elsewhere or by no one. */
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/
+const REDIRECT_ATTEMPTS = 5
+const REDIRECT_PAUSE_MS = 100
 
 interface Pending {
   keys: TopicKeys
@@ -97,23 +103,35 @@ export class AppendBatcher {
     })
   }
 
-  /** The script then `WAIT`, pipelined so both reach the node of the slot; throws unless enough replicas confirmed. */
+  /**
+   * The script then `WAIT`, pipelined so both go over the one connection to the node of the slot; throws
+   * unless enough replicas confirmed. ioredis follows no redirection for such a pipeline (its WAIT
+   * succeeds), so a slot that moved (a failover) refreshes the slot map here and the batch is sent again:
+   * a redirected script did not run.
+   */
   async #runConfirmed(keys: string[], args: Array<string | number>): Promise<unknown> {
     const send = (full: boolean) =>
       (full ? this.#main.pipeline().eval(this.#script.source, keys.length, ...keys, ...args) : this.#main.pipeline().evalsha(this.#script.sha, keys.length, ...keys, ...args))
         .call('WAIT', this.#waitReplicas, WAIT_MS)
         .exec()
-    let replies = (await send(false)) ?? []
-    if (isNoScript(replies[0]?.[0])) replies = (await send(true)) ?? []
-    const [[scriptError, reply] = [], [waitError, confirmed] = []] = replies
-    if (scriptError) throw scriptError
-    if (waitError) throw waitError
-    if (Number(confirmed) < this.#waitReplicas) {
-      throw new BusUnavailableError(
-        `Redis Cluster: ${Number(confirmed)} of ${this.#waitReplicas} replicas confirmed the publish within ${WAIT_MS} ms (wait=${this.#waitReplicas}); it was not acknowledged and may still be delivered`,
-      )
+    for (let attempt = 1; ; attempt++) {
+      let replies = (await send(false)) ?? []
+      if (isNoScript(replies[0]?.[0])) replies = (await send(true)) ?? []
+      const [[scriptError, reply] = [], [waitError, confirmed] = []] = replies
+      if (scriptError && REDIRECTED.test(scriptError.message) && attempt < REDIRECT_ATTEMPTS) {
+        ;(this.#main as Cluster).refreshSlotsCache()
+        await sleep(REDIRECT_PAUSE_MS * attempt)
+        continue
+      }
+      if (scriptError) throw scriptError
+      if (waitError) throw waitError
+      if (Number(confirmed) < this.#waitReplicas) {
+        throw new BusUnavailableError(
+          `Redis Cluster: ${Number(confirmed)} of ${this.#waitReplicas} replicas confirmed the publish within ${WAIT_MS} ms (wait=${this.#waitReplicas}); it was not acknowledged and may still be delivered`,
+        )
+      }
+      return reply
     }
-    return reply
   }
 }
 

@@ -41,6 +41,8 @@ export class RedisClusterProcess {
    * Starts the nodes (no persistence: a replica's copy is what survives a master's death), joins them
    * with `redis-cli --cluster create`, and waits until every slot is served and every master has its replicas.
    * `nodeTimeoutMs` is how long a silent master takes to be declared failed (a failover follows).
+   * A master refuses writes while it has fewer than `replicas` replicas in sync (`min-replicas-to-write`),
+   * so a publish it could not have confirmed is refused instead of written unconfirmed.
    */
   static async start(binaries: { 'redis-server': string; 'redis-cli': string }, { masters = 3, replicas = 1, nodeTimeoutMs = 2000 } = {}): Promise<RedisClusterProcess> {
     const nodes: BrokerProcess[] = []
@@ -51,6 +53,7 @@ export class RedisClusterProcess {
           '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
           '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
           '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0',
+          '--min-replicas-to-write', String(replicas), '--min-replicas-max-lag', '10',
           '--appendonly', 'no', '--save', '',
         ]),
       )
