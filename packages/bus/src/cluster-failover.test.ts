@@ -30,7 +30,7 @@ async function killUnderLoad(
     await waitFor(() => load.acknowledged.length >= 100 && received.length >= 50, { timeoutMs: 20_000, what: 'the load to flow before the kill' })
     const { killedAt, recovered } = await kill()
     const firstAck = await waitFor(() => load.firstAckedSince(killedAt), { timeoutMs: 60_000, intervalMs: 50, what: 'a publish made after the kill to be acknowledged' })
-    const firstSeen = await waitFor(() => (received.some((message) => message.envelope.id === firstAck.id) ? performance.now() : undefined), { timeoutMs: 30_000, intervalMs: 20, what: 'the tail to get it' })
+    const firstSeen = await waitFor(() => (received.some((message) => message.envelope.id === firstAck.id) ? performance.now() : undefined), { timeoutMs: 60_000, intervalMs: 20, what: 'the tail to get it' })
     await recovered?.()
     await sleep(1500)
     await load.stop()

@@ -36,8 +36,8 @@ interface Connected {
 }
 
 const READ_EXPIRES_MS = 5000
-/** A tail's pull expiry on a cluster (30 s on one server): one small request per followed topic this often. */
-const CLUSTER_TAIL_EXPIRES_MS = 10_000
+/** A tail's pull expiry, and its silence check, on a cluster (30 s and none on one server). */
+const CLUSTER_TAIL_EXPIRES_MS = 5_000
 /** Longest a read waits for its messages before it fails (a fetch ends after READ_EXPIRES_MS when all is well). */
 const READ_TIMEOUT_MS = 2 * READ_EXPIRES_MS
 
@@ -183,7 +183,9 @@ export class NatsBus extends BusBase {
       start = after.epoch === info.created && sequence !== undefined ? sequence + 1 : 1
     }
     // On a cluster a tail's consumer may live on a server that dies: ask more often, to notice sooner.
-    const tail = openNatsTail(js, this.#stream, subject, start, info.created, onRecord, this.#replicas > 1 ? CLUSTER_TAIL_EXPIRES_MS : undefined)
+    const clustered = this.#replicas > 1
+    const stall = clustered ? { everyMs: CLUSTER_TAIL_EXPIRES_MS, lastSequence: () => this.#lastSequence(subject) } : undefined
+    const tail = openNatsTail(js, this.#stream, subject, start, info.created, onRecord, clustered ? CLUSTER_TAIL_EXPIRES_MS : undefined, stall)
     this.#tails.add(tail)
     return {
       close: async () => {
@@ -191,6 +193,16 @@ export class NatsBus extends BusBase {
         await tail.close()
       },
     }
+  }
+
+  /** The stream sequence of the topic's last message, or undefined when it has none. */
+  async #lastSequence(subject: string): Promise<number | undefined> {
+    const { jsm } = await this.#connection()
+    const last = await jsm.streams.getMessage(this.#stream, { last_by_subj: subject }).catch((error: unknown) => {
+      if (isApiError(error, MESSAGE_NOT_FOUND)) return undefined
+      throw error
+    })
+    return last?.seq
   }
 
   protected async readRecords(topic: string, after: Position | undefined, limit: number): Promise<RawPage> {
