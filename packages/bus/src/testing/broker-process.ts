@@ -36,6 +36,27 @@ export function portOpen(port: number): Promise<boolean> {
   })
 }
 
+/** Brokers running now: killed when the test process ends, even on SIGTERM/SIGINT (a runner's timeout), so none is left behind. */
+const running = new Set<ChildProcess>()
+let hooked = false
+
+function killLeftovers(): void {
+  for (const child of running) child.kill('SIGKILL')
+  running.clear()
+}
+
+function hookExit(): void {
+  if (hooked) return
+  hooked = true
+  process.once('exit', killLeftovers)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      killLeftovers()
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 2))
+    })
+  }
+}
+
 /** A broker child process that can be killed and restarted on the same port and data directory. */
 export class BrokerProcess {
   #child: ChildProcess | undefined
@@ -57,6 +78,9 @@ export class BrokerProcess {
   async start({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const child = spawn(this.binary, this.args(this.port, this.dir), { stdio: 'ignore' })
     this.#child = child
+    hookExit()
+    running.add(child)
+    child.once('exit', () => running.delete(child))
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new BusUnavailableError(`${this.binary} exited with code ${child.exitCode} before it answered`)
