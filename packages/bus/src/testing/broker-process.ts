@@ -5,7 +5,7 @@
  * start it again on the same port and data.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -36,12 +36,18 @@ export function portOpen(port: number): Promise<boolean> {
   })
 }
 
-/** Brokers running now: killed when the test process ends, even on SIGTERM/SIGINT (a runner's timeout), so none is left behind. */
-const running = new Set<ChildProcess>()
+/**
+ * Brokers running now, with their data: killed and removed when the test process ends, even on
+ * SIGTERM/SIGINT (a runner's timeout), so none is left behind.
+ */
+const running = new Map<ChildProcess, string>()
 let hooked = false
 
 function killLeftovers(): void {
-  for (const child of running) child.kill('SIGKILL')
+  for (const [child, dir] of running) {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
   running.clear()
 }
 
@@ -79,7 +85,7 @@ export class BrokerProcess {
     const child = spawn(this.binary, this.args(this.port, this.dir), { stdio: 'ignore' })
     this.#child = child
     hookExit()
-    running.add(child)
+    running.set(child, this.dir)
     child.once('exit', () => running.delete(child))
     await waitFor(
       async () => {
