@@ -1,7 +1,8 @@
 /**
  * @module create-bus
  * Picks the adapter from a URL: none or `memory:` → in-process, `redis://` /
- * `rediss://` → Redis Streams, `nats://` → NATS JetStream,
+ * `rediss://` → Redis Streams (`redis-cluster://host:port[,host:port][?wait=N]`
+ * on a Redis Cluster), `nats://host:port[,host:port][?replicas=N]` → NATS JetStream,
  * `kafka://host:port[,host:port]` → Kafka.
  */
 import { ConfigError } from '@distributex/protocol'
@@ -9,6 +10,7 @@ import type { Bus, BusOptions } from './bus.js'
 import { MemoryBus, type MemoryBusConfig } from './memory/bus.js'
 import { RedisBus, type RedisBusConfig } from './redis/bus.js'
 import { NatsBus, type NatsBusConfig } from './nats/bus.js'
+import { parseNatsUrl } from './nats/url.js'
 import { KafkaBus, type KafkaBusConfig } from './kafka/bus.js'
 
 /** Options of `createBus`: the shared ones plus each adapter's own slice (used only by that adapter). */
@@ -19,7 +21,7 @@ export interface CreateBusOptions extends BusOptions {
   kafka?: Omit<KafkaBusConfig, keyof BusOptions | 'brokers'>
 }
 
-const ACCEPTED = 'memory:, redis://, rediss://, nats:// or kafka://host:port[,host:port]'
+const ACCEPTED = 'memory:, redis://, rediss://, redis-cluster://, rediss-cluster://, nats:// or kafka://host:port[,host:port]'
 
 /** The bus for `url` (e.g. `process.env.BUS_URL`); throws `ConfigError` for an unknown scheme. */
 export function createBus(url: string | undefined, options: CreateBusOptions = {}): Bus {
@@ -30,9 +32,11 @@ export function createBus(url: string | undefined, options: CreateBusOptions = {
   switch (scheme) {
     case 'redis':
     case 'rediss':
+    case 'redis-cluster':
+    case 'rediss-cluster':
       return new RedisBus({ ...shared, ...options.redis, url: value })
     case 'nats':
-      return new NatsBus({ ...shared, ...options.nats, servers: value })
+      return new NatsBus({ ...shared, ...options.nats, ...parseNatsUrl(value) })
     case 'kafka': {
       const brokers = value
         .slice('kafka://'.length)

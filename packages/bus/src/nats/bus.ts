@@ -5,15 +5,15 @@
  * durable pull consumers, tails and reads are ordered consumers starting at a
  * stream sequence. The epoch is the stream's creation time.
  */
-import type { JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, StreamInfo } from 'nats'
 import { nats } from '../clients.js'
-import { BusUnavailableError, StoppedError } from '@distributex/protocol'
+import { BusUnavailableError, StoppedError, ValidationError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase, withSignal } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
 import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from './names.js'
 import { openNatsGroup } from './group.js'
-import { openNatsTail } from './tail.js'
+import { openNatsTail, type NatsTail } from './tail.js'
 import { JetStreamPublisher } from './publisher.js'
 
 /** Options of the NATS adapter. */
@@ -24,6 +24,8 @@ export interface NatsBusConfig extends BusOptions {
   stream?: string
   /** Subject prefix; default "dx" (subjects "dx.<topic>"). */
   subjectPrefix?: string
+  /** Servers keeping a copy of the stream, when this bus creates it (1 to 5; default 1). An existing stream keeps its own. */
+  replicas?: number
 }
 
 interface Connected {
@@ -34,6 +36,10 @@ interface Connected {
 }
 
 const READ_EXPIRES_MS = 5000
+/** A tail's pull expiry, and its silence check, on a cluster (30 s and none on one server). */
+const CLUSTER_TAIL_EXPIRES_MS = 5_000
+/** Longest a read waits for its messages before it fails (a fetch ends after READ_EXPIRES_MS when all is well). */
+const READ_TIMEOUT_MS = 2 * READ_EXPIRES_MS
 
 function sequenceOf(position: Position): number | undefined {
   return /^\d{1,15}$/.test(position.offset) ? Number(position.offset) : undefined
@@ -45,6 +51,7 @@ export class NatsBus extends BusBase {
   readonly #servers: string[]
   readonly #stream: string
   readonly #prefix: string
+  readonly #replicas: number
   #connected: Promise<Connected> | undefined
   /** The connection once made: publishes then go out in the turn they are made, so a burst leaves in one write. */
   #ready: Connected | undefined
@@ -52,12 +59,18 @@ export class NatsBus extends BusBase {
   #lost = false
   /** Aborted when the connection drops: what was waiting on the old connection fails then, not at its timeout. */
   #connectionLost = new AbortController()
+  /** Open tails, told to make their consumer again when the stream elects a leader. */
+  readonly #tails = new Set<NatsTail>()
 
   constructor(config: NatsBusConfig) {
     super(config)
     this.#servers = (Array.isArray(config.servers) ? config.servers : config.servers.split(',')).map((server) => server.trim()).filter(Boolean)
     this.#stream = config.stream ?? 'DX'
     this.#prefix = config.subjectPrefix ?? 'dx'
+    this.#replicas = config.replicas ?? 1
+    if (!Number.isInteger(this.#replicas) || this.#replicas < 1 || this.#replicas > 5) {
+      throw new ValidationError('replicas', `replicas ${JSON.stringify(config.replicas)} is invalid: use 1 to 5`)
+    }
   }
 
   /** Connects on first use; a failed attempt is forgotten so the next call tries again. */
@@ -67,6 +80,7 @@ export class NatsBus extends BusBase {
       const nc = await nats().connect({ servers: this.#servers, name: 'distributex-bus', reconnectTimeWait: 250, maxReconnectAttempts: -1, noAsyncTraces: true })
       this.#lost = false
       void this.#watch(nc)
+      void this.#watchLeader(nc)
       const jsm = await nc.jetstreamManager()
       this.#ready = { nc, jsm, js: nc.jetstream(), publisher: new JetStreamPublisher(nc) }
       return this.#ready
@@ -87,6 +101,17 @@ export class NatsBus extends BusBase {
         this.#lost = false
         this.#connectionLost = new AbortController()
       }
+    }
+  }
+
+  /**
+   * On a cluster, a tail's consumer can stop delivering when the stream's leader changes (seen with
+   * nats-server 2.9 after the leader died), though the stream takes publishes again: every tail starts
+   * a new consumer after the last sequence it saw, so it carries on without a gap or a repeat.
+   */
+  async #watchLeader(nc: Connected['nc']): Promise<void> {
+    for await (const _ of nc.subscribe(`$JS.EVENT.ADVISORY.STREAM.LEADER_ELECTED.${this.#stream}`)) {
+      for (const tail of this.#tails) tail.restart()
     }
   }
 
@@ -111,6 +136,7 @@ export class NatsBus extends BusBase {
           retention: RetentionPolicy.Limits,
           discard: DiscardPolicy.Old,
           max_msgs_per_subject: this.maxLenPerTopic,
+          num_replicas: this.#replicas,
         })
       } catch {
         info = await jsm.streams.info(this.#stream) // another process created it first
@@ -163,7 +189,27 @@ export class NatsBus extends BusBase {
       const sequence = sequenceOf(after)
       start = after.epoch === info.created && sequence !== undefined ? sequence + 1 : 1
     }
-    return openNatsTail(js, this.#stream, subject, start, info.created, onRecord)
+    // On a cluster a tail's consumer may live on a server that dies: ask more often, to notice sooner.
+    const clustered = this.#replicas > 1
+    const stall = clustered ? { everyMs: CLUSTER_TAIL_EXPIRES_MS, lastSequence: () => this.#lastSequence(subject) } : undefined
+    const tail = openNatsTail(js, this.#stream, subject, start, info.created, onRecord, clustered ? CLUSTER_TAIL_EXPIRES_MS : undefined, stall)
+    this.#tails.add(tail)
+    return {
+      close: async () => {
+        this.#tails.delete(tail)
+        await tail.close()
+      },
+    }
+  }
+
+  /** The stream sequence of the topic's last message, or undefined when it has none. */
+  async #lastSequence(subject: string): Promise<number | undefined> {
+    const { jsm } = await this.#connection()
+    const last = await jsm.streams.getMessage(this.#stream, { last_by_subj: subject }).catch((error: unknown) => {
+      if (isApiError(error, MESSAGE_NOT_FOUND)) return undefined
+      throw error
+    })
+    return last?.seq
   }
 
   /**
@@ -201,12 +247,32 @@ export class NatsBus extends BusBase {
     if (!last || start > last.seq) return { records: [], gap, head }
     const consumer = await js.consumers.get(this.#stream, { filterSubjects: subject, deliver_policy: nats().DeliverPolicy.StartSequence, opt_start_seq: start })
     const records: RawRecord[] = []
-    const messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
-    for await (const message of messages) {
-      records.push({ position: { epoch, offset: String(message.seq) }, body: message.string(), raw: message.string() })
-      if (message.seq >= last.seq || records.length >= limit) break
+    // The ordered consumer behind a fetch is made again and again while a server cannot host it (a dead
+    // node of a cluster), and the fetch never ends: a read gives up after a while, and is tried again.
+    let messages: ConsumerMessages | undefined
+    let timedOut = false
+    let timer: NodeJS.Timeout | undefined
+    const collect = async (): Promise<void> => {
+      messages = await consumer.fetch({ max_messages: limit, expires: READ_EXPIRES_MS })
+      if (timedOut) messages.stop()
+      for await (const message of messages) {
+        records.push({ position: { epoch, offset: String(message.seq) }, body: message.string(), raw: message.string() })
+        if (message.seq >= last.seq || records.length >= limit) break
+      }
     }
-    await consumer.delete().catch(() => false)
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        messages?.stop()
+        reject(new BusUnavailableError(`NATS did not answer a read of "${topic}" within ${READ_TIMEOUT_MS} ms`))
+      }, READ_TIMEOUT_MS)
+    })
+    try {
+      await Promise.race([collect(), deadline])
+    } finally {
+      clearTimeout(timer)
+      void consumer.delete().catch(() => false)
+    }
     return { records, gap, head }
   }
 

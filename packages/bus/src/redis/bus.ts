@@ -4,12 +4,11 @@
  * publishes of one event-loop turn in one script call), consumer
  * groups with XREADGROUP/XACK/XAUTOCLAIM, tails with XREAD BLOCK on dedicated
  * connections, history with XRANGE. The epoch is a random id kept next to the
- * stream and renewed whenever the stream has to be created again.
+ * stream and renewed whenever the stream has to be created again. The same
+ * code runs on one server or a Redis Cluster (target.ts; keys.ts for the slots).
  */
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
-import { ioredis } from '../clients.js'
-import { BusUnavailableError } from '@distributex/protocol'
+import { BusUnavailableError, ConfigError } from '@distributex/protocol'
 import type { BusOptions, Position } from '../bus.js'
 import { BusBase, withSignal } from '../bus-base.js'
 import type { Closable, GroupSettings, ProcessDelivery, RawPage, RawRecord } from '../driver.js'
@@ -20,12 +19,13 @@ import { compareStreamIds, isStreamId } from './stream-id.js'
 import { ENVELOPE_FIELD, parseEntries, parseStreamInfo } from './replies.js'
 import { openRedisGroup } from './group.js'
 import { RedisTailPool } from './tail-pool.js'
+import { connectRedis, duplicateConnection, parseRedisTarget, type RedisClient } from './target.js'
 
 /** Options of the Redis adapter. */
 export interface RedisBusConfig extends BusOptions {
-  /** redis://[user:password@]host:port[/db] */
+  /** redis://[user:password@]host:port[/db], or a cluster: redis-cluster://[user:password@]host:port[,host:port][?wait=N] */
   url: string
-  /** Prefix of every key; default "dx:". */
+  /** Prefix of every key; default "dx:". On a cluster it may not contain "{" or "}" (they would change the keys' slots). */
   keyPrefix?: string
   /** Longest a blocking read waits before looking at claimable messages again; default 250 ms. */
   pollMs?: number
@@ -38,7 +38,8 @@ function isPosition(value: Position | undefined): value is Position {
 /** The Redis Streams adapter. */
 export class RedisBus extends BusBase {
   readonly kind = 'redis' as const
-  readonly #main: Redis
+  readonly #main: RedisClient
+  readonly #cluster: boolean
   readonly #prefix: string
   readonly #pollMs: number
   readonly #appends: AppendBatcher
@@ -51,18 +52,17 @@ export class RedisBus extends BusBase {
     super(config)
     this.#prefix = config.keyPrefix ?? 'dx:'
     this.#pollMs = config.pollMs ?? 250
-    this.#main = new (ioredis().Redis)(config.url, {
-      maxRetriesPerRequest: 20,
-      retryStrategy: (times) => Math.min(times * 100, 1000),
-      connectionName: 'distributex-bus',
-    })
-    // Connection errors surface as rejected commands; the client reconnects on its own.
-    this.#main.on('error', () => {})
+    const target = parseRedisTarget(config.url)
+    this.#cluster = target.cluster
+    if (target.cluster && /[{}]/.test(this.#prefix)) {
+      throw new ConfigError(`Redis key prefix "${this.#prefix}" may not contain "{" or "}" on a cluster: they would move a topic's keys to different slots`, { fields: { keyPrefix: this.#prefix } })
+    }
+    this.#main = connectRedis(target, 'distributex-bus')
     this.#main.on('close', () => this.#connectionLost.abort(new BusUnavailableError('the connection to Redis was lost')))
     this.#main.on('ready', () => {
       if (this.#connectionLost.signal.aborted) this.#connectionLost = new AbortController()
     })
-    this.#appends = new AppendBatcher(this.#main, this.maxLenPerTopic)
+    this.#appends = new AppendBatcher(this.#main, this.maxLenPerTopic, target.cluster ? target.waitReplicas : 0)
     this.#tails = new RedisTailPool(this.#main, () => this.#connection(), this.#pollMs)
   }
 
@@ -74,13 +74,11 @@ export class RedisBus extends BusBase {
 
   /** The keys a topic uses (for tools and tests that talk to Redis directly). */
   keys(topic: string): TopicKeys {
-    return topicKeys(this.#prefix, topic)
+    return topicKeys(this.#prefix, topic, this.#cluster)
   }
 
-  #connection(): Redis {
-    const connection = this.#main.duplicate({ connectionName: 'distributex-bus-blocking' })
-    connection.on('error', () => {})
-    return connection
+  #connection(): RedisClient {
+    return duplicateConnection(this.#main, 'distributex-bus-blocking')
   }
 
   /** Batched with the other publishes of the turn (append-batch.ts). */

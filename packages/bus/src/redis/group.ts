@@ -6,26 +6,26 @@
  * connection). A retry is scheduled by resetting the message's idle time
  * (XCLAIM … IDLE) so it becomes claimable once the delay has passed.
  */
-import type { Redis } from 'ioredis'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Closable, GroupSettings, ProcessDelivery } from '../driver.js'
 import type { TopicKeys } from './keys.js'
 import { ENVELOPE_FIELD, parseEntries, parseReadReply, type StreamEntry } from './replies.js'
+import type { RedisClient } from './target.js'
 
 const BATCH = 16
 const ERROR_PAUSE_MS = 250
 
 /** What a group member needs from the bus. */
 export interface RedisGroupContext {
-  main: Redis
-  blocking: Redis
+  main: RedisClient
+  blocking: RedisClient
   keys: TopicKeys
   pollMs: number
   /** Creates the group (and stream) if needed; returns the epoch. */
   ensureGroup(): Promise<string>
 }
 
-async function deliveryCounts(main: Redis, settings: GroupSettings, keys: TopicKeys, entries: StreamEntry[]): Promise<Map<string, number>> {
+async function deliveryCounts(main: RedisClient, settings: GroupSettings, keys: TopicKeys, entries: StreamEntry[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>()
   const first = entries[0]
   const last = entries[entries.length - 1]

@@ -4,7 +4,8 @@
  * stream (a publish, or a group's MKSTREAM) also starts a new epoch, so a stream
  * that vanished and came back is never mistaken for the old one.
  */
-import type { Redis } from 'ioredis'
+import { createHash } from 'node:crypto'
+import type { RedisClient } from './target.js'
 
 /** Sets the epoch (new when the stream does not exist yet, otherwise only if missing). KEYS: stream, epoch. ARGV[1]: candidate epoch. */
 const ENSURE_EPOCH = `
@@ -73,20 +74,26 @@ end
 return redis.call('GET', KEYS[2])
 `
 
-/** A script run by its SHA, loaded again when the server forgot it (after a restart). */
+/**
+ * A script run by its SHA; sent in full (EVAL, which also caches it) when the server does not know
+ * it yet (first use, a restart, or another node of a cluster).
+ */
 export class Script {
-  #sha: string | undefined
-  constructor(readonly source: string) {}
-
-  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
-    if (this.#sha) {
-      try {
-        return await redis.evalsha(this.#sha, keys.length, ...keys, ...args)
-      } catch (error) {
-        if (!String((error as Error).message).includes('NOSCRIPT')) throw error
-      }
-    }
-    this.#sha = String(await redis.script('LOAD', this.source))
-    return redis.evalsha(this.#sha, keys.length, ...keys, ...args)
+  readonly sha: string
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex')
   }
+
+  async run(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args)
+    } catch (error) {
+      if (!isNoScript(error)) throw error
+    }
+    return redis.eval(this.source, keys.length, ...keys, ...args)
+  }
+}
+
+export function isNoScript(error: unknown): boolean {
+  return String((error as Error | null)?.message).includes('NOSCRIPT')
 }

@@ -6,13 +6,19 @@
  * holds a handful of connections to Redis, not one per channel. Each tail keeps
  * its own last id, so nothing is skipped between reads, and a tail added while
  * a read blocks wakes it (`CLIENT UNBLOCK`) to be included at once.
+ *
+ * On a Redis Cluster one `XREAD` may only name streams of one hash slot, so a
+ * reader serves the streams of one slot tag (keys.ts), and asks for its
+ * client id, and wakes, on the node that serves that slot.
  */
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Closable, RawRecord } from '../driver.js'
 import type { TopicKeys } from './keys.js'
 import { ENVELOPE_FIELD, parseMultiReadReply, type StreamEntry } from './replies.js'
 import { compareStreamIds } from './stream-id.js'
+import { keySlot } from './slot.js'
+import type { RedisClient } from './target.js'
 
 const BATCH = 200
 const ERROR_PAUSE_MS = 250
@@ -26,20 +32,31 @@ interface Tail {
   closed: boolean
 }
 
-/** One blocking connection reading every stream its tails follow. */
+/** The connection of the cluster node serving `slot` (the master: reads go there), once the slot map is known. */
+function nodeOf(cluster: Cluster, slot: number): { key: string; node: Redis } | undefined {
+  const key = cluster.slots[slot]?.[0]
+  const node = key ? cluster.nodes('master').find((candidate) => `${candidate.options.host}:${candidate.options.port}` === key) : undefined
+  return key && node ? { key, node } : undefined
+}
+
+/** One blocking connection reading every stream its tails follow (on a cluster, streams of one slot). */
 class Reader {
   /** The tails of each stream this reader follows. */
   readonly streams = new Map<string, Set<Tail>>()
-  readonly #main: Redis
-  readonly #blocking: Redis
+  readonly slotTag: string | undefined
+  readonly #main: RedisClient
+  readonly #blocking: RedisClient
   readonly #pollMs: number
   #clientId: number | undefined
+  /** On a cluster, the node the client id belongs to (a failover moves the slot elsewhere). */
+  #clientNode: string | undefined
   #blocked = false
   #closed = false
   #wake: (() => void) | undefined
   readonly #loop: Promise<void>
 
-  constructor(main: Redis, blocking: Redis, pollMs: number) {
+  constructor(main: RedisClient, blocking: RedisClient, pollMs: number, slotTag: string | undefined) {
+    this.slotTag = slotTag
     this.#main = main
     this.#blocking = blocking
     this.#pollMs = pollMs
@@ -54,7 +71,14 @@ class Reader {
     else this.streams.set(tail.keys.stream, new Set([tail]))
     this.#wake?.()
     // A read blocked on the old set of streams returns at once and is issued again with this one.
-    if (this.#blocked && this.#clientId !== undefined) void this.#main.call('CLIENT', 'UNBLOCK', this.#clientId).catch(() => undefined)
+    if (this.#blocked && this.#clientId !== undefined) void this.#unblock(this.#clientId).catch(() => undefined)
+  }
+
+  #unblock(clientId: number): Promise<unknown> {
+    if (!this.#main.isCluster) return this.#main.call('CLIENT', 'UNBLOCK', clientId)
+    const node = this.slotTag === undefined ? undefined : nodeOf(this.#main as Cluster, keySlot(this.slotTag))
+    // Another node would unblock some other client with that id.
+    return node && node.key === this.#clientNode ? node.node.call('CLIENT', 'UNBLOCK', clientId) : Promise.resolve()
   }
 
   /** Stops one tail; true when the reader follows nothing any more. */
@@ -68,10 +92,24 @@ class Reader {
 
   async #readClientId(): Promise<void> {
     try {
-      this.#clientId = Number(await this.#blocking.call('CLIENT', 'ID'))
+      if (!this.#blocking.isCluster) {
+        this.#clientId = Number(await this.#blocking.call('CLIENT', 'ID'))
+        return
+      }
+      this.#clientId = undefined
+      const node = this.slotTag === undefined ? undefined : nodeOf(this.#blocking as Cluster, keySlot(this.slotTag))
+      if (!node) return
+      this.#clientNode = node.key
+      this.#clientId = Number(await node.node.call('CLIENT', 'ID'))
     } catch {
       this.#clientId = undefined
     }
+  }
+
+  /** On a cluster: true when the slot is now served by another node than the one the client id came from. */
+  #clientIdStale(): boolean {
+    if (!this.#blocking.isCluster || this.slotTag === undefined) return false
+    return nodeOf(this.#blocking as Cluster, keySlot(this.slotTag))?.key !== this.#clientNode || this.#clientId === undefined
   }
 
   async #run(): Promise<void> {
@@ -91,6 +129,7 @@ class Reader {
         }
       }
       try {
+        if (this.#clientIdStale()) await this.#readClientId()
         this.#blocked = true
         const reply = await this.#blocking.call('XREAD', 'COUNT', BATCH, 'BLOCK', this.#pollMs, 'STREAMS', ...from.keys(), ...from.values())
         this.#blocked = false
@@ -137,14 +176,14 @@ class Reader {
 
 /** Shares blocking connections between tails; `connect()` makes a new blocking connection. */
 export class RedisTailPool {
-  readonly #main: Redis
-  readonly #connect: () => Redis
+  readonly #main: RedisClient
+  readonly #connect: () => RedisClient
   readonly #pollMs: number
   readonly #readers = new Set<Reader>()
   /** Which reader reads each stream (one read position per stream), so opening a tail scans nothing. */
   readonly #readerOf = new Map<string, Reader>()
 
-  constructor(main: Redis, connect: () => Redis, pollMs: number) {
+  constructor(main: RedisClient, connect: () => RedisClient, pollMs: number) {
     this.#main = main
     this.#connect = connect
     this.#pollMs = pollMs
@@ -158,7 +197,7 @@ export class RedisTailPool {
   /** Follows the stream from just after `startId` until the returned handle is closed. */
   open(keys: TopicKeys, startId: string, onRecord: (record: RawRecord) => void): Closable {
     const tail: Tail = { keys, lastId: startId, onRecord, closed: false }
-    const reader = this.#readerOf.get(keys.stream) ?? this.#roomyReader()
+    const reader = this.#readerOf.get(keys.stream) ?? this.#roomyReader(keys.slotTag)
     this.#readerOf.set(keys.stream, reader)
     reader.add(tail)
     return {
@@ -173,10 +212,10 @@ export class RedisTailPool {
     }
   }
 
-  /** A reader with room for another stream, or a new one. */
-  #roomyReader(): Reader {
-    for (const reader of this.#readers) if (reader.streams.size < STREAMS_PER_READER) return reader
-    const reader = new Reader(this.#main, this.#connect(), this.#pollMs)
+  /** A reader (of that slot tag, on a cluster) with room for another stream, or a new one. */
+  #roomyReader(slotTag: string | undefined): Reader {
+    for (const reader of this.#readers) if (reader.slotTag === slotTag && reader.streams.size < STREAMS_PER_READER) return reader
+    const reader = new Reader(this.#main, this.#connect(), this.#pollMs, slotTag)
     this.#readers.add(reader)
     return reader
   }

@@ -5,7 +5,7 @@
  * start it again on the same port and data.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -36,6 +36,33 @@ export function portOpen(port: number): Promise<boolean> {
   })
 }
 
+/**
+ * Brokers running now, with their data: killed and removed when the test process ends, even on
+ * SIGTERM/SIGINT (a runner's timeout), so none is left behind.
+ */
+const running = new Map<ChildProcess, string>()
+let hooked = false
+
+function killLeftovers(): void {
+  for (const [child, dir] of running) {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  running.clear()
+}
+
+function hookExit(): void {
+  if (hooked) return
+  hooked = true
+  process.once('exit', killLeftovers)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      killLeftovers()
+      process.exit(128 + (signal === 'SIGTERM' ? 15 : 2))
+    })
+  }
+}
+
 /** A broker child process that can be killed and restarted on the same port and data directory. */
 export class BrokerProcess {
   #child: ChildProcess | undefined
@@ -57,6 +84,9 @@ export class BrokerProcess {
   async start({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const child = spawn(this.binary, this.args(this.port, this.dir), { stdio: 'ignore' })
     this.#child = child
+    hookExit()
+    running.set(child, this.dir)
+    child.once('exit', () => running.delete(child))
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new BusUnavailableError(`${this.binary} exited with code ${child.exitCode} before it answered`)

@@ -17,6 +17,8 @@ import { DEAD_LETTER_TYPE, type DeadLetter } from '../bus-base.js'
 /** One adapter, as the contract drives it. */
 export interface BusHarness {
   name: Bus['kind']
+  /** How test titles name the adapter, when it runs in another set-up (e.g. "redis cluster"); default `name`. */
+  label?: string
   skip: string | false
   /** A new bus on the adapter; `small` keeps only 10 messages per topic. */
   make(options?: { small?: boolean }): Bus
@@ -39,6 +41,7 @@ export function collector<T>(): { items: BusMessage<T>[]; push(message: BusMessa
 /** Registers every contract test for the adapter of `harness` (skipped, with the reason, when `harness.skip` says why). */
 export function runBusContract(harness: BusHarness): void {
   const { name, skip } = harness
+  const label = harness.label ?? name
   const opened: Bus[] = []
   const subscriptions: Subscription[] = []
   const bus = (options?: { small?: boolean }): Bus => {
@@ -55,7 +58,7 @@ export function runBusContract(harness: BusHarness): void {
     await Promise.allSettled(opened.map((made) => made.close()))
   })
 
-  test(`bus (${name}) - order per topic is preserved for publish, read, tail and consume`, { skip }, async (t) => {
+  test(`bus (${label}) - order per topic is preserved for publish, read, tail and consume`, { skip }, async (t) => {
     const b = bus()
     const topic = uniqueTopic('order')
     const consumed = collector<number>()
@@ -85,10 +88,10 @@ export function runBusContract(harness: BusHarness): void {
     const burstStarted = performance.now()
     await Promise.all(Array.from({ length: burst }, (_, index) => b.publish(burstTopic, { type: 'test.burst', source: 'contract', data: index })))
     const burstMs = performance.now() - burstStarted
-    t.diagnostic(`${name}: ${count} sequential publishes ${(count / (sequentialMs / 1000)).toFixed(0)}/s; ${burst} concurrent ${(burst / (burstMs / 1000)).toFixed(0)}/s`)
+    t.diagnostic(`${label}: ${count} sequential publishes ${(count / (sequentialMs / 1000)).toFixed(0)}/s; ${burst} concurrent ${(burst / (burstMs / 1000)).toFixed(0)}/s`)
   })
 
-  test(`bus (${name}) - every group gets every message, each to exactly one member of the group`, { skip }, async () => {
+  test(`bus (${label}) - every group gets every message, each to exactly one member of the group`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('groups')
     const seen = { a1: collector<number>(), a2: collector<number>(), b1: collector<number>() }
@@ -104,7 +107,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.equal(seen.b1.items.length, count, 'group b: every message once')
   })
 
-  test(`bus (${name}) - read() after a position returns exactly the later messages in order`, { skip }, async () => {
+  test(`bus (${label}) - read() after a position returns exactly the later messages in order`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('read')
     const published: BusMessage<number>[] = []
@@ -127,7 +130,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.deepEqual(empty, { messages: [], gap: false, head: undefined })
   })
 
-  test(`bus (${name}) - read() with a wrong epoch or a too-old position says gap`, { skip }, async () => {
+  test(`bus (${label}) - read() with a wrong epoch or a too-old position says gap`, { skip }, async () => {
     const b = bus({ small: true })
     const topic = uniqueTopic('gap')
     const first = await b.publish(topic, { type: 'test.gap', source: 'contract', data: 0 })
@@ -147,7 +150,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.deepEqual(recent.messages.map((message) => message.envelope.data), [total - 2, total - 1])
   })
 
-  test(`bus (${name}) - tail() with after replays then continues live, no duplicate, no loss`, { skip }, async () => {
+  test(`bus (${label}) - tail() with after replays then continues live, no duplicate, no loss`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('tail')
     const history: BusMessage<number>[] = []
@@ -173,7 +176,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.deepEqual(live.items.map((message) => message.envelope.data), [60], 'a tail without after sees only what comes after it started')
   })
 
-  test(`bus (${name}) - a message a consumer took and never acknowledged goes to another member after ackTimeoutMs`, { skip }, async () => {
+  test(`bus (${label}) - a message a consumer took and never acknowledged goes to another member after ackTimeoutMs`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('redeliver')
     const ackTimeoutMs = 400
@@ -204,7 +207,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.ok(Date.now() - stoppedAt < 8000)
   })
 
-  test(`bus (${name}) - a failing handler is retried with backoff, then dead-lettered with the original envelope`, { skip }, async () => {
+  test(`bus (${label}) - a failing handler is retried with backoff, then dead-lettered with the original envelope`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('dead')
     const attempts: Array<{ attempt: number; at: number }> = []
@@ -246,7 +249,7 @@ export function runBusContract(harness: BusHarness): void {
     await waitFor(() => handled.items.length === 1, { what: 'the next message' })
   })
 
-  test(`bus (${name}) - a malformed envelope on publish is rejected with EnvelopeError naming each field`, { skip }, async () => {
+  test(`bus (${label}) - a malformed envelope on publish is rejected with EnvelopeError naming each field`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('malformed')
     await assert.rejects(
@@ -262,7 +265,7 @@ export function runBusContract(harness: BusHarness): void {
     assert.equal(messages.length, 0, 'nothing was written')
   })
 
-  test(`bus (${name}) - a foreign malformed message in the broker is dead-lettered and the consumer keeps going`, { skip }, async () => {
+  test(`bus (${label}) - a foreign malformed message in the broker is dead-lettered and the consumer keeps going`, { skip }, async () => {
     const b = bus()
     const topic = uniqueTopic('foreign')
     const handled = collector<string>()
@@ -286,7 +289,7 @@ export function runBusContract(harness: BusHarness): void {
     await waitFor(() => tailed.items.length === 1, { what: 'tail to skip the malformed messages' })
   })
 
-  test(`bus (${name}) - use after close rejects with StoppedError`, { skip }, async () => {
+  test(`bus (${label}) - use after close rejects with StoppedError`, { skip }, async () => {
     const b = harness.make()
     await b.publish(uniqueTopic('close'), { type: 'test.close', source: 'contract', data: 1 })
     await b.close()
