@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createBus } from '@distributex/bus'
 import { personId, presenceReadToken } from '@distributex/protocol'
@@ -49,17 +49,23 @@ test('presence - people on two gateway nodes see each other join and leave; two 
   await bob.close()
 })
 
-test('presence - a node whose count disagrees with a short beat asks for the list, and learns who it missed', async (t) => {
+/** A gateway on an in-process bus and Ada subscribed to `channel` on it; the gateway and bus stop after the test. */
+async function gatewayWithAda(t: TestContext, channel: string, env: Record<string, string> = {}) {
   const bus = createBus(undefined)
-  const gateway = await startGateway({}, [], { bus })
+  const gateway = await startGateway({}, [], { bus, env })
   t.after(async () => {
     await gateway.stop()
     await bus.close()
   })
-  const channel = 'chat:room-missed'
   const ada = new LiveClient()
   await ada.connect(gateway.url)
   ada.subscribe(channel, TEST_SECRET)
+  return { bus, gateway, ada }
+}
+
+test('presence - a node whose count disagrees with a short beat asks for the list, and learns who it missed', async (t) => {
+  const channel = 'chat:room-missed'
+  const { bus, ada } = await gatewayWithAda(t, channel)
   await ada.waitFor(() => presenceOf(ada, channel).length > 0, 'a presence snapshot on subscribe')
 
   // Another node beats without its list, holding one person this node never heard join.
@@ -75,19 +81,11 @@ test('presence - a node whose count disagrees with a short beat asks for the lis
 })
 
 test('presence - a burst of joins reaches someone already in the channel as a few coalesced frames, with everyone in them and the right count', async (t) => {
-  const bus = createBus(undefined)
   const intervalMs = 2000
-  const gateway = await startGateway({}, [], { bus, env: { DX_LIVE_PRESENCE_INTERVAL_MS: String(intervalMs) } })
-  const joiners = Array.from({ length: 60 }, () => new LiveClient())
-  t.after(async () => {
-    await Promise.all(joiners.map((client) => client.close()))
-    await gateway.stop()
-    await bus.close()
-  })
   const channel = 'chat:room-burst'
-  const ada = new LiveClient()
-  await ada.connect(gateway.url)
-  ada.subscribe(channel, TEST_SECRET)
+  const { gateway, ada } = await gatewayWithAda(t, channel, { DX_LIVE_PRESENCE_INTERVAL_MS: String(intervalMs) })
+  const joiners = Array.from({ length: 60 }, () => new LiveClient())
+  t.after(() => Promise.all(joiners.map((client) => client.close())))
   await ada.waitFor(() => presenceOf(ada, channel).some((m) => m.count === 1), 'Ada counts herself')
   await Promise.all(joiners.map((client) => client.connect(gateway.url)))
   const before = presenceOf(ada, channel).length
