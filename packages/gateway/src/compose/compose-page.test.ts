@@ -138,3 +138,26 @@ test('compose - with two processes of a service, pages keep their widget when on
   await gateway.registry.get('pair')?.checkHealth()
   assert.equal(gateway.registry.get('pair')?.state, 'up', 'up while one process answers')
 })
+
+test('compose - a browser that leaves mid-page gives up its widget fetches: the service sees them go before their timeout', async (t) => {
+  let gaveUp = 0
+  const slow = await startFixture({
+    name: 'slow',
+    handle: (_req, res) => {
+      res.once('close', () => {
+        if (!res.writableFinished) gaveUp++
+      })
+    },
+  })
+  const gateway = await startGateway({ slow: slow.url }, [{ service: 'slow' }], { widgetTimeoutMs: 30_000 })
+  t.after(() => Promise.all([gateway.stop(), slow.close()]))
+
+  const response = await request(`${gateway.url}/`)
+  // The shell comes first; then the browser goes away.
+  for await (const chunk of response.body) {
+    assert.match(chunk.toString(), /<slot name="slow.w">/)
+    break
+  }
+  response.body.destroy()
+  await waitFor(() => gaveUp === 1, { timeoutMs: 10_000, what: 'the widget fetch to be given up' })
+})

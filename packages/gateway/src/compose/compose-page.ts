@@ -11,6 +11,7 @@ import { ConfigError } from '@distributex/protocol'
 import { deploymentJson, shellEnd, shellStart, type NavLink, type ShellOptions } from '@distributex/ui'
 import type { PageConfig } from '../config.js'
 import { fetchWidget, type WidgetOutcome } from './fetch-widget.js'
+import { FetchGroup } from './fetch-group.js'
 import type { ServiceRegistry } from '../registry/service-registry.js'
 import { assetLinks, frameFor } from './widget-frames.js'
 
@@ -36,9 +37,9 @@ export interface ComposeOptions {
 
 export async function composePage(res: ServerResponse, options: ComposeOptions): Promise<void> {
   const { page, registry } = options
-  const gone = new AbortController()
+  const group = new FetchGroup()
   const onClose = () => {
-    if (!res.writableFinished) gone.abort()
+    if (!res.writableFinished) group.cancelAll()
   }
   res.on('close', onClose)
 
@@ -46,7 +47,7 @@ export async function composePage(res: ServerResponse, options: ComposeOptions):
     const entry = registry.get(ref.service)
     if (!entry) throw new ConfigError(`page ${page.path} shows a widget of service "${ref.service}", which is not in the configuration`)
     const timeoutMs = ref.timeoutMs ?? options.defaultTimeoutMs
-    const outcome = fetchWidget({ entry, widget: ref.widget, headers: options.headersFor(entry.mount), timeoutMs, signal: gone.signal, search: options.search })
+    const outcome = fetchWidget({ entry, widget: ref.widget, headers: options.headersFor(entry.mount), timeoutMs, group, search: options.search })
     return { ref, entry, outcome }
   })
 

@@ -2,11 +2,11 @@
  * @module fetch-widget
  * Fetches one widget's fragment from its service within the widget's time
  * budget. Never throws: every failure becomes an outcome the page can show.
- * The fragment is read as a stream and abandoned past its cap.
+ * The fragment is read whole and abandoned past its cap.
  */
 import { BodyTooLargeError, HEADERS, type Widget } from '@distributex/protocol'
 import { describeFailure, formatMs, type ServiceEntry } from '../registry/service-registry.js'
-import { readCapped } from '../routing/read-capped.js'
+import type { FetchGroup } from './fetch-group.js'
 import { activeTracer, SpanKind, SpanStatusCode, traceparentOf, type Tracer } from '@distributex/telemetry'
 
 export type WidgetOutcome =
@@ -18,8 +18,8 @@ export interface FetchWidgetOptions {
   widget: string
   headers: Record<string, string>
   timeoutMs: number
-  /** Aborted when the browser goes away. */
-  signal?: AbortSignal | undefined
+  /** The page's fetches, given up together when the browser goes away. */
+  group?: FetchGroup | undefined
   /** Query string of the page, passed on to the widget. */
   search?: string
 }
@@ -63,49 +63,67 @@ async function fetchTraced(tracer: Tracer, options: FetchWidgetOptions): Promise
   return outcome
 }
 
-async function fetchOnce({ entry, widget: name, headers, timeoutMs, signal, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
+/** Why a widget fetch was given up before its answer. */
+class GivenUp extends Error {
+  constructor(readonly why: 'timeout' | 'gone') {
+    super(why === 'timeout' ? 'the widget\'s time budget is spent' : 'the page is not wanted any more')
+  }
+}
+
+/** A fragment is used only from a 200 of HTML; any other answer's body is not kept. */
+const isFragment = (status: number, headers: Record<string, string | string[] | undefined>) =>
+  status === 200 && String(headers['content-type'] ?? '').startsWith('text/html')
+
+async function fetchOnce({ entry, widget: name, headers, timeoutMs, group, search = '' }: FetchWidgetOptions): Promise<WidgetOutcome> {
   // A service known to be down is not waited for: its slot is unavailable at once, and retries by itself.
   if (entry.state === 'down') return { kind: 'unavailable', reason: entry.lastError ?? 'is down', status: 503 }
   const started = performance.now()
-  // One controller and one timer per fetch: cheaper on the hot path than AbortSignal.timeout + any.
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, timeoutMs)
-  const onAbort = () => controller.abort()
-  signal?.addEventListener('abort', onAbort, { once: true })
+  // One timer per fetch; the page's group cancels it when the browser leaves (no AbortSignal on this path).
+  let givenUp: GivenUp | undefined
+  let cancel: ((reason: Error) => void) | undefined
+  const giveUp = (why: GivenUp['why']) => {
+    givenUp ??= new GivenUp(why)
+    cancel?.(givenUp)
+  }
+  const timer = setTimeout(() => giveUp('timeout'), timeoutMs)
+  const forget = group?.add(() => giveUp('gone'))
   try {
-    const manifest = await entry.ensureManifest(controller.signal)
+    let manifest = entry.manifest
+    if (!manifest) {
+      // Not fetched yet (or changed): rare, so an AbortController is affordable here.
+      const controller = new AbortController()
+      cancel = (reason) => controller.abort(reason)
+      if (givenUp) controller.abort(givenUp)
+      manifest = await entry.ensureManifest(controller.signal)
+    }
     const widget = manifest.widgets.find((w) => w.name === name)
     if (!widget) return { kind: 'unavailable', reason: `has no widget named "${name}" (it offers: ${manifest.widgets.map((w) => w.name).join(', ') || 'none'})`, status: 502 }
+    if (givenUp) throw givenUp
     // The router sends it to another process when one fails (see routing/service-router).
-    const response = await entry.router.send({
+    const call = entry.router.getWhole({
       path: widget.path + search,
-      method: 'GET',
       headers: { ...headers, [HEADERS.fragment]: '1', accept: 'text/html' },
-      signal: controller.signal,
+      limit: entry.settings.maxFragmentBytes,
+      what: `a fragment for widget "${name}"`,
+      keep: isFragment,
     })
+    cancel = (reason) => call.cancel(reason)
+    const response = await call.response
     const version = response.headers[HEADERS.serviceVersion]
     entry.noteVersion(typeof version === 'string' ? version : undefined)
-    const type = String(response.headers['content-type'] ?? '')
-    if (response.statusCode !== 200 || !type.startsWith('text/html')) {
-      await response.body.dump()
-      return { kind: 'unavailable', reason: `answered with an error (${response.statusCode})`, status: 502 }
-    }
-    const html = await readCapped(response.body, entry.settings.maxFragmentBytes, `a fragment for widget "${name}"`, response.headers['content-length'])
+    if (!isFragment(response.statusCode, response.headers)) return { kind: 'unavailable', reason: `answered with an error (${response.statusCode})`, status: 502 }
     const ms = performance.now() - started
     entry.fragmentLatency.record(ms)
-    return { kind: 'ok', html, widget, ms }
+    return { kind: 'ok', html: response.body.toString('utf8'), widget, ms }
   } catch (error) {
-    if (signal?.aborted) return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
+    if (givenUp?.why === 'gone') return { kind: 'unavailable', reason: 'was not needed any more', status: 499 }
+    const timedOut = givenUp?.why === 'timeout'
     const reason = timedOut ? `did not answer within ${formatMs(timeoutMs)}` : describeFailure(error, timeoutMs)
     if (error instanceof BodyTooLargeError) entry.noteRefusedBody(reason)
     // Slow is not down: the widget timeout is the page's budget, not a failure of the process.
     return { kind: 'unavailable', reason, status: timedOut ? 504 : 503 }
   } finally {
     clearTimeout(timer)
-    signal?.removeEventListener('abort', onAbort)
+    forget?.()
   }
 }

@@ -16,6 +16,8 @@ import type { ResilienceConfig } from '../config.js'
 import { RetryBudget } from './retry-budget.js'
 import { replayableBody, type RequestBody } from './replayable-body.js'
 import { ServiceProcess } from './service-process.js'
+import { requestWhole, type WholeCall, type WholeRequest, type WholeResponse } from './whole-response.js'
+import { BodyTooLargeError } from '@distributex/protocol'
 
 export interface RouteRequest {
   path: string
@@ -93,8 +95,71 @@ export class ServiceRouter {
   /** Sends the request, to another process when the first fails in a way that allows it. */
   async send(options: RouteRequest): Promise<Dispatcher.ResponseData> {
     const method = options.method.toUpperCase()
-    const mayRepeat = IDEMPOTENT.has(method) || header(options.headers, 'idempotency-key') !== undefined
     const body = await replayableBody(options.body, REPLAY_LIMIT, header(options.headers, 'content-length'))
+    const { response, process } = await this.#route<Dispatcher.ResponseData>({
+      mayRepeat: IDEMPOTENT.has(method) || header(options.headers, 'idempotency-key') !== undefined,
+      replayable: () => body.replayable,
+      attempt: (process) =>
+        process.pool.request({
+          path: options.path,
+          method: method as Dispatcher.HttpMethod,
+          headers: options.headers as Record<string, string>,
+          body: body.take() ?? null,
+          signal: options.signal,
+          headersTimeout: options.headersTimeout ?? this.#settings.headersTimeoutMs,
+          bodyTimeout: options.bodyTimeout ?? this.#bodyTimeout(options.headers),
+        }),
+      // Given up by the caller (the page's widget timeout, a browser gone): not the process's fault.
+      notTheProcess: () => options.signal?.aborted === true,
+      discard: (response) => response.body.dump().catch(() => undefined),
+    })
+    // A body cut off by the process (or silent too long) is its failure; one the gateway abandoned is not.
+    response.body.once('error', (error: unknown) => {
+      if (BODY_FAILURES.has(errorCode(error) ?? '')) process.failed(this.#describe(error))
+    })
+    return response
+  }
+
+  /**
+   * A GET whose answer is read whole, up to `request.limit` (a widget's fragment), routed as `send` routes:
+   * another process when one cannot be reached, dies mid-answer or answers 503. A body over the limit is the
+   * service's mistake, not its process's failure; `cancel` (a time budget spent, a browser gone) neither.
+   */
+  getWhole(request: Omit<WholeRequest, 'method'>): WholeCall {
+    let current: WholeCall | undefined
+    let cancelled: Error | undefined
+    const response = this.#route<WholeResponse>({
+      mayRepeat: true,
+      replayable: () => true,
+      attempt: (process) => {
+        if (cancelled) return Promise.reject(cancelled)
+        current = requestWhole(process.pool, { headersTimeout: this.#settings.headersTimeoutMs, bodyTimeout: this.#settings.bodyTimeoutMs, ...request, method: 'GET' })
+        return current.response
+      },
+      notTheProcess: (error) => cancelled !== undefined || error instanceof BodyTooLargeError,
+      discard: async () => {},
+    }).then(({ response }) => response)
+    return {
+      response,
+      cancel(reason) {
+        cancelled ??= reason
+        current?.cancel(reason)
+      },
+    }
+  }
+
+  /**
+   * The routing both kinds of request share: round robin, and another process when the failure allows it
+   * (module comment). `replayable` says whether the request can be sent again at all.
+   */
+  async #route<T extends { statusCode: number }>(route: {
+    mayRepeat: boolean
+    replayable: () => boolean
+    attempt: (process: ServiceProcess) => Promise<T>
+    notTheProcess: (error: unknown) => boolean
+    /** Reads and drops an answer that is not passed on (a 503 sent again elsewhere). */
+    discard: (response: T) => Promise<unknown>
+  }): Promise<{ response: T; process: ServiceProcess }> {
     this.budget.noteRequest()
     const tried = new Set<ServiceProcess>()
     for (;;) {
@@ -103,27 +168,18 @@ export class ServiceRouter {
       tried.add(process)
       // A process out of balancing is still worth a try when every one in balancing was tried: its ejection may
       // be stale (it restarted), and a refused connection costs a millisecond, far less than a 502.
-      const another = () => body.replayable && this.processes.some((p) => !tried.has(p))
-      let response: Dispatcher.ResponseData
+      const another = () => route.replayable() && this.processes.some((p) => !tried.has(p))
+      let response: T
       try {
-        response = await process.pool.request({
-          path: options.path,
-          method: method as Dispatcher.HttpMethod,
-          headers: options.headers as Record<string, string>,
-          body: body.take() ?? null,
-          signal: options.signal,
-          headersTimeout: options.headersTimeout ?? this.#settings.headersTimeoutMs,
-          bodyTimeout: options.bodyTimeout ?? this.#bodyTimeout(options.headers),
-        })
+        response = await route.attempt(process)
       } catch (error) {
-        // Given up by the caller (the page's widget timeout, a browser gone): not the process's fault.
-        if (options.signal?.aborted) throw error
+        if (route.notTheProcess(error)) throw error
         process.failed(this.#describe(error))
         if (wasNotSent(error) && another()) {
           this.retried.notSent++
           continue
         }
-        if (mayRepeat && MID_REQUEST.has(errorCode(error) ?? '') && another() && this.budget.tryRetry()) {
+        if (route.mayRepeat && MID_REQUEST.has(errorCode(error) ?? '') && another() && this.budget.tryRetry()) {
           this.retried.afterFailure++
           continue
         }
@@ -132,19 +188,15 @@ export class ServiceRouter {
       if (response.statusCode >= 500) {
         process.failed(`answered ${response.statusCode}`)
         // 503 is what a process that is shutting down answers: another one can serve.
-        if (response.statusCode === 503 && mayRepeat && another() && this.budget.tryRetry()) {
+        if (response.statusCode === 503 && route.mayRepeat && another() && this.budget.tryRetry()) {
           this.retried.afterFailure++
-          await response.body.dump().catch(() => undefined)
+          await route.discard(response)
           continue
         }
       } else {
         process.succeeded()
       }
-      // A body cut off by the process (or silent too long) is its failure; one the gateway abandoned is not.
-      response.body.once('error', (error: unknown) => {
-        if (BODY_FAILURES.has(errorCode(error) ?? '')) process.failed(this.#describe(error))
-      })
-      return response
+      return { response, process }
     }
   }
 
