@@ -1,6 +1,6 @@
 /**
  * @module chat-cluster-scenario
- * Acceptance 3 of the chat, run on one broker: messages sent through either
+ * Acceptance 3 of the chat, run on one broker (a single server or a cluster): messages sent through either
  * chat process reach people on both gateways; with one chat process and one
  * gateway killed, every accepted message still reaches everyone, once and in
  * order, including the person whose gateway died (after it is back).
@@ -98,11 +98,18 @@ async function chatClusterScenario(browser: Browser, busUrl: string, databaseUrl
 
 /** Registers the scenario as a test on the broker at `bus` (with PostgreSQL), skipped where the broker, the database or Chromium is missing. */
 export function chatClusterTest(bus: 'REDIS_URL' | 'NATS_URL', label: string): void {
-  const engines = [requireEngine(bus), requireEngine('DATABASE_URL')]
-  const skip = browserSkip() || engines.map((e) => e.skip).find(Boolean) || false
-  test(`e2e chat cluster (${label} + PostgreSQL) - 2 chat and 2 gateway processes: every accepted message reaches both gateways, also after a kill`, { skip, timeout: 55_000 }, async (t) => {
+  chatClusterTestOn(label, () => engineUrl(bus), requireEngine(bus).skip)
+}
+
+/**
+ * Registers the scenario on the bus `busUrl` answers (read when the test runs, so a `before` hook may start
+ * the broker), with PostgreSQL; skipped for `brokerSkip`, or where the database or Chromium is missing.
+ */
+export function chatClusterTestOn(label: string, busUrl: () => string, brokerSkip: string | false, { timeoutMs = 55_000 } = {}): void {
+  const skip = browserSkip() || brokerSkip || requireEngine('DATABASE_URL').skip || false
+  test(`e2e chat cluster (${label} + PostgreSQL) - 2 chat and 2 gateway processes: every accepted message reaches both gateways, also after a kill`, { skip, timeout: timeoutMs }, async (t) => {
     const browser = await launchBrowser()
     t.after(() => browser.close())
-    await chatClusterScenario(browser, engineUrl(bus), engineUrl('DATABASE_URL'))
+    await chatClusterScenario(browser, busUrl(), engineUrl('DATABASE_URL'))
   })
 }

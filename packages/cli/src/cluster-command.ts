@@ -10,10 +10,11 @@
  * that grows if it keeps dying.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { ConfigError, SERVICE_PATHS } from '@distributex/protocol'
+import { SERVICE_PATHS } from '@distributex/protocol'
 import { serviceUrl, type GatewayConfig } from '@distributex/gateway'
 import { logFormat } from '@distributex/telemetry'
 import { RestartBackoff } from './restart-backoff.js'
+import { sharedBusUrl } from './shared-bus.js'
 
 export interface ClusterOptions {
   configFile: string
@@ -59,10 +60,7 @@ async function waitForHealth(urls: string[], timeoutMs: number): Promise<void> {
 }
 
 export async function runCluster({ configFile, config, instances, bin, env = process.env }: ClusterOptions): Promise<void> {
-  const busUrl = env.DISTRIBUTEX_BUS ?? ''
-  if (!/^(redis|rediss|nats|kafka):\/\//.test(busUrl)) {
-    throw new ConfigError('cluster mode needs a broker its processes share: set DISTRIBUTEX_BUS=redis://127.0.0.1:6379 (or nats://127.0.0.1:4222)')
-  }
+  const busUrl = sharedBusUrl(env.DISTRIBUTEX_BUS)
   if (!env.DATABASE_URL) process.stderr.write('distributex: DATABASE_URL is not set: the processes of each service share its SQLite file in ./data (fine on one machine; use PostgreSQL across machines)\n')
 
   // Children's output is piped through this process: they print the format this terminal (or DX_LOG_FORMAT) asks for.

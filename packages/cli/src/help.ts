@@ -36,7 +36,8 @@ Options:
 
 Environment:
   DATABASE_URL          PostgreSQL URL; without it each service keeps a SQLite file in ./data
-  DISTRIBUTEX_BUS       Event bus: redis://host:6379, nats://host:4222 or kafka://host:9092;
+  DISTRIBUTEX_BUS       Event bus: redis://host:6379, nats://host:4222 or kafka://host:9092
+                        (a cluster: redis-cluster://host:port,host:port, nats://host:port,host:port);
                         default: in-process (live updates only between parts of one process)
   DX_SECRET             Secret the gateway signs identities with (default: ./data/.dx-secret)
   DX_SERVICE_<NAME>_URL Where the gateway reaches a service (overrides the config)

@@ -15,6 +15,7 @@ import { isApiError, MESSAGE_NOT_FOUND, STREAM_NOT_FOUND, topicSubject } from '.
 import { openNatsGroup } from './group.js'
 import { openNatsTail, type NatsTail } from './tail.js'
 import { JetStreamPublisher } from './publisher.js'
+import { fromLeader } from './stream-leader.js'
 
 /** Options of the NATS adapter. */
 export interface NatsBusConfig extends BusOptions {
@@ -121,29 +122,37 @@ export class NatsBus extends BusBase {
 
   /** The stream's info, creating the stream when it is missing; refreshes the cached epoch. */
   async #streamInfo(): Promise<StreamInfo> {
-    const { jsm } = await this.#connection()
-    let info: StreamInfo
-    try {
-      info = await jsm.streams.info(this.#stream)
-    } catch (error) {
-      if (!isApiError(error, STREAM_NOT_FOUND)) throw error
-      try {
-        const { DiscardPolicy, RetentionPolicy, StorageType } = nats()
-        info = await jsm.streams.add({
-          name: this.#stream,
-          subjects: [`${this.#prefix}.>`],
-          storage: StorageType.File,
-          retention: RetentionPolicy.Limits,
-          discard: DiscardPolicy.Old,
-          max_msgs_per_subject: this.maxLenPerTopic,
-          num_replicas: this.#replicas,
-        })
-      } catch {
-        info = await jsm.streams.info(this.#stream) // another process created it first
-      }
-    }
+    const { nc, jsm } = await this.#connection()
+    let info: StreamInfo | undefined
+    // Seen before: asked of its leader. Gone since (a broker that lost its data): made again below.
+    if (this.#epoch !== undefined) info = await jsm.streams.info(this.#stream).catch((error: unknown) => (isApiError(error, STREAM_NOT_FOUND) ? undefined : Promise.reject(error)))
+    info ??= await fromLeader(nc, await this.#createStream(jsm), topicSubject(this.#prefix, 'dx.members'))
     this.#epoch = info.created
     return info
+  }
+
+  /**
+   * Creates the stream, or answers it as it is: JetStream answers a create of an identical stream with its
+   * info. The first ask is a create rather than an info: an info goes unanswered (a timeout) while another
+   * process's replicated stream is being created and has no leader yet, as when a cluster's processes start
+   * together; the create is answered then, and the caller waits for the leader to answer (stream-leader.ts).
+   */
+  async #createStream(jsm: JetStreamManager): Promise<StreamInfo> {
+    const { DiscardPolicy, RetentionPolicy, StorageType } = nats()
+    try {
+      return await jsm.streams.add({
+        name: this.#stream,
+        subjects: [`${this.#prefix}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_msgs_per_subject: this.maxLenPerTopic,
+        num_replicas: this.#replicas,
+      })
+    } catch {
+      // It exists with another configuration (its own replicas or length), or this account may not create streams: used as it is.
+      return jsm.streams.info(this.#stream)
+    }
   }
 
   async #currentEpoch(): Promise<string> {

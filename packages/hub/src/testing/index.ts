@@ -4,4 +4,4 @@
  * that serves a hub runs (the gateway, the SDK).
  */
 export { LiveClient, type LiveMessage, type LiveUpdate, type SessionCookie } from './live-client.js'
-export { runHubContract, type HubHarness, type HubNode, type ContractBus } from './hub-contract.js'
+export { runHubContract, type Adapter, type HubContractOptions, type HubHarness, type HubNode, type ContractBus } from './hub-contract.js'
