@@ -64,12 +64,12 @@ export function requestWhole(dispatcher: Dispatcher, request: WholeRequest): Who
       controller = started
       if (cancelled) started.abort(cancelled)
     },
-    onResponseStart(_controller, status, responseHeaders) {
+    onResponseStart(current, status, responseHeaders) {
       statusCode = status
       headers = responseHeaders as WholeResponse['headers']
       kept = keep?.(status, headers) ?? true
       const announced = Number(headers['content-length'])
-      if (announced > limit && kept) _controller.abort(new BodyTooLargeError(what, limit))
+      if (announced > limit && kept) current.abort(new BodyTooLargeError(what, limit))
     },
     onResponseData(current, chunk) {
       size += chunk.length
