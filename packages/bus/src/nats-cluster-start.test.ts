@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { createBus } from './create-bus.js'
 import { clusterBinaries, NatsClusterProcess } from './testing/broker-cluster.js'
 
-const found = process.env.DX_BUS_ADAPTERS?.split(',').includes('nats') === false ? ({ binaries: undefined, skip: 'nats is not in DX_BUS_ADAPTERS' } as const) : clusterBinaries(['nats-server'], 'the NATS cluster start test')
+const found = clusterBinaries(['nats-server'], 'the NATS cluster start test', 'nats')
 let cluster: NatsClusterProcess | undefined
 
 before(async () => {

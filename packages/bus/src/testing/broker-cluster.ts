@@ -5,6 +5,7 @@
  * data directory, so a test can kill one node and start it again.
  */
 import { execFile } from 'node:child_process'
+import { before } from 'node:test'
 import { promisify } from 'node:util'
 import type { Cluster, Redis } from 'ioredis'
 import { waitFor } from '@distributex/testkit'
@@ -16,7 +17,14 @@ import { BrokerProcess, findBinary } from './broker-process.js'
 const run = promisify(execFile)
 
 /** Binaries a cluster needs, or why its test is skipped; under CI=true a missing one throws, naming `what`. */
-export function clusterBinaries<Name extends string>(names: readonly Name[], what: string): { binaries: Record<Name, string>; skip: false } | { binaries: undefined; skip: string } {
+export function clusterBinaries<Name extends string>(
+  names: readonly Name[],
+  what: string,
+  /** The bus adapter this is for: skipped when `DX_BUS_ADAPTERS` names others only. */
+  adapter?: 'redis' | 'nats',
+): { binaries: Record<Name, string>; skip: false } | { binaries: undefined; skip: string } {
+  const selected = process.env.DX_BUS_ADAPTERS?.split(',').map((name) => name.trim())
+  if (adapter && selected && !selected.includes(adapter)) return { binaries: undefined, skip: `${adapter} is not in DX_BUS_ADAPTERS` }
   const found = names.map((name) => [name, findBinary(name)] as const)
   const missing = found.filter(([, path]) => !path).map(([name]) => name)
   if (missing.length === 0) return { binaries: Object.fromEntries(found) as Record<Name, string>, skip: false }
@@ -210,5 +218,41 @@ export class NatsClusterProcess {
 
   async dispose(): Promise<void> {
     await Promise.allSettled(this.nodes.map((node) => node.dispose()))
+  }
+}
+
+/** One clustered broker of a test file: why it is skipped, or the cluster once `before` started it. */
+export interface ClusterForTests<C> {
+  skip: string | false
+  /** The running cluster (call inside a test, after the file's `before`). */
+  readonly cluster: C
+}
+
+/**
+ * Starts a Redis Cluster and a NATS cluster for a test file in a `before` hook, each skipped with the reason when
+ * its binaries are missing (a failure under CI=true) or `DX_BUS_ADAPTERS` leaves it out. `dispose` stops both:
+ * register it with `after` at the end of the file, once the tests' own hooks have closed their clients.
+ */
+export function clustersForTests(what: string): { redis: ClusterForTests<RedisClusterProcess>; nats: ClusterForTests<NatsClusterProcess>; dispose(): Promise<void> } {
+  const redisFound = clusterBinaries(['redis-server', 'redis-cli'], `${what} on a Redis Cluster`, 'redis')
+  const natsFound = clusterBinaries(['nats-server'], `${what} on a NATS cluster`, 'nats')
+  let redis: RedisClusterProcess | undefined
+  let nats: NatsClusterProcess | undefined
+  before(async () => {
+    ;[redis, nats] = await Promise.all([
+      redisFound.binaries ? RedisClusterProcess.start(redisFound.binaries) : undefined,
+      natsFound.binaries ? NatsClusterProcess.start(natsFound.binaries['nats-server']) : undefined,
+    ])
+  })
+  const running = <C>(cluster: C | undefined, name: string): C => {
+    if (!cluster) throw new Error(`the ${name} is not running: use it inside a test, after the file's before hook`)
+    return cluster
+  }
+  return {
+    redis: { skip: redisFound.skip, get cluster() { return running(redis, 'Redis Cluster') } },
+    nats: { skip: natsFound.skip, get cluster() { return running(nats, 'NATS cluster') } },
+    dispose: async () => {
+      await Promise.allSettled([redis?.dispose(), nats?.dispose()])
+    },
   }
 }

@@ -3,29 +3,18 @@
 // cluster with the streams kept on all three (replicas=3). Each run has its own brokers, on free ports,
 // so the default keys and stream names are its alone. Skipped with the reason when redis-server,
 // redis-cli or nats-server is missing (CI=true fails instead).
-import { after, before } from 'node:test'
+import { after } from 'node:test'
 import { createBus } from '@distributex/bus'
-import { clusterBinaries, NatsClusterProcess, RedisClusterProcess } from '@distributex/bus/testing/cluster'
+import { clustersForTests } from '@distributex/bus/testing/cluster'
 import { runHubContract, type Adapter } from '@distributex/hub/testing'
 import { sessionCookieFor } from '../session.js'
 import { startGateway, TEST_SECRET } from '../test-support/start-gateway.js'
 
-const redisFound = clusterBinaries(['redis-server', 'redis-cli'], 'the hub contract on a Redis Cluster')
-const natsFound = clusterBinaries(['nats-server'], 'the hub contract on a NATS cluster')
-
-let redisCluster: RedisClusterProcess | undefined
-let natsCluster: NatsClusterProcess | undefined
-
-before(async () => {
-  ;[redisCluster, natsCluster] = await Promise.all([
-    redisFound.binaries ? RedisClusterProcess.start(redisFound.binaries) : undefined,
-    natsFound.binaries ? NatsClusterProcess.start(natsFound.binaries['nats-server']) : undefined,
-  ])
-})
+const clusters = clustersForTests('the hub contract')
 
 const adapters: Adapter[] = [
-  { name: 'redis cluster', skip: redisFound.skip, url: () => redisCluster!.url('wait=1') },
-  { name: 'nats cluster', skip: natsFound.skip, url: () => natsCluster!.url('replicas=3') },
+  { name: 'redis cluster', skip: clusters.redis.skip, url: () => clusters.redis.cluster.url('wait=1') },
+  { name: 'nats cluster', skip: clusters.nats.skip, url: () => clusters.nats.cluster.url('replicas=3') },
 ]
 
 runHubContract(
@@ -40,6 +29,4 @@ runHubContract(
 )
 
 // After the contract's own hooks have stopped its gateways and closed their buses.
-after(async () => {
-  await Promise.allSettled([redisCluster?.dispose(), natsCluster?.dispose()])
-})
+after(clusters.dispose)
