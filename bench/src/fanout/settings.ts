@@ -66,7 +66,7 @@ export const SETTINGS = {
   nodes: list('FANOUT_NODES', [1, 2], 1),
   buses: (process.env.FANOUT_BUSES ?? 'redis,nats').split(','),
   /** Idle connections opened to measure memory per connection (one node). */
-  idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 3000, 100),
+  idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 10_000, 100),
 }
 
 export type Settings = typeof SETTINGS
