@@ -1,7 +1,8 @@
 /** Requests the bench sends to a client process, and what they answer. */
 import type { ClientMode } from './settings.js'
 
-export type Flavor = 'distributex' | 'socket.io'
+/** `floor`: the idealised floor (floor-node.ts), read by the same clients as distributex. */
+export type Flavor = 'distributex' | 'socket.io' | 'floor'
 
 export type ClientsRequest =
   /** Open `count` connections spread over `urls` and wait until each is in the channel. */

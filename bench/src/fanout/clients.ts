@@ -126,7 +126,7 @@ async function connectSocketIoRaw(url: string): Promise<Client> {
 }
 
 function connect(flavor: Flavor, mode: ClientMode, url: string, channel: string, secret: string): Promise<Client> {
-  if (flavor === 'distributex') return connectDistributex(mode, url, channel, secret)
+  if (flavor !== 'socket.io') return connectDistributex(mode, url, channel, secret)
   return mode === 'raw' ? connectSocketIoRaw(url) : connectSocketIo(url)
 }
 

@@ -1,5 +1,7 @@
 /** Requests the bench sends to a hub node (a distributex gateway or a Socket.IO server) and to the publisher, and what they answer. */
 
+import type { Flavor } from './clients-protocol.js'
+
 export type BusKind = 'redis' | 'nats'
 
 export interface NodeArgs {
@@ -34,10 +36,10 @@ export interface MemoryReading {
 }
 
 export interface PublisherArgs {
-  flavor: 'distributex' | 'socket.io'
+  flavor: Flavor
   /** distributex: the bus it publishes on. */
   busUrl?: string
-  /** Socket.IO: the node it emits to. */
+  /** Socket.IO, floor: the node it sends to. */
   nodeUrl?: string
   channel: string
   payloadBytes: number

@@ -4,7 +4,8 @@
  * the real bus (Redis Streams or NATS JetStream); traced (FANOUT_TRACING), each
  * publish is made as a service's request makes it, in a request span. Socket.IO:
  * a socket.io-client connected to node 1 that emits each message for the server
- * to relay to the room. Every message carries its number in the run (1, 2, …)
+ * to relay to the room; the floor's, a `ws` client sending each message to its
+ * node. Every message carries its number in the run (1, 2, …)
  * and its publish time. It publishes as fast as accepted up to a target (a
  * burst), or at a steady rate; distributex's also flat out on a channel of its
  * own (its capacity). It reads its own CPU time for the bench, exactly.
@@ -13,11 +14,14 @@ import { createBus, type Bus } from '@distributex/bus'
 import { createLive } from '@distributex/sdk'
 import { liveTopic } from '@distributex/protocol'
 import { inSpan, publishTraced, SpanKind, startTracing, type Tracing } from '@distributex/telemetry'
+import { once } from 'node:events'
 import { io, type Socket } from 'socket.io-client'
+import WebSocket from 'ws'
 import { answerRequests, childArgs, runChild } from '../common/child-protocol.js'
 import type { FlatOut, PublisherArgs, PublisherRequest } from './node-protocol.js'
 import { payload } from './payload.js'
 import { sleep } from './node-runner.js'
+import { FLOOR_PUBLISH_PATH } from './floor-path.js'
 
 /**
  * Publishes in flight at once in a burst: a busy app has many requests publishing at the same time. Each is a
@@ -28,6 +32,7 @@ const IN_FLIGHT = 32
 const args = childArgs<PublisherArgs>()
 let bus: Bus | undefined
 let socket: Socket | undefined
+let floorSocket: WebSocket | undefined
 let tracing: Tracing | undefined
 
 type Publish = (seq: number) => void | Promise<void>
@@ -61,6 +66,13 @@ async function socketIoPublisher(): Promise<Publish> {
     client.once('connect_error', reject)
   })
   return (seq) => void client.emit('publish', payload(args.payloadBytes, seq))
+}
+
+/** The floor's publisher: each message as a text frame on a WebSocket of its own to the node. */
+async function floorPublisher(): Promise<Publish> {
+  const client = (floorSocket = new WebSocket(`${(args.nodeUrl as string).replace(/^http/, 'ws')}${FLOOR_PUBLISH_PATH}`, { perMessageDeflate: false }))
+  await once(client, 'open')
+  return (seq) => client.send(payload(args.payloadBytes, seq))
 }
 
 const cpuMicros = () => {
@@ -150,11 +162,13 @@ runChild<{ detail: string }>(
       const publishers = await distributexPublisher()
       // Its own channel: nobody follows it, so the gateways and clients have no part in what it costs.
       answer(publishers(args.channel), publishers(`${args.channel}-flat-out`))
-    } else answer(await socketIoPublisher(), undefined)
-    return { detail: args.flavor === 'distributex' ? `context.live.publish on the ${bus?.kind} bus` : 'socket.io-client emit' }
+    } else answer(args.flavor === 'floor' ? await floorPublisher() : await socketIoPublisher(), undefined)
+    const detail = { distributex: `context.live.publish on the ${bus?.kind} bus`, 'socket.io': 'socket.io-client emit', floor: 'ws client send' }
+    return { detail: detail[args.flavor] }
   },
   async () => {
     socket?.disconnect()
+    floorSocket?.close()
     await tracing?.shutdown()
     await bus?.close()
   },

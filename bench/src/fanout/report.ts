@@ -17,7 +17,8 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 const thousands = (value: number) => (Number.isFinite(value) ? `${(value / 1000).toFixed(0)}k` : '-')
 
 export function label(r: Pick<ScenarioResult, 'peer' | 'variant'>): string {
-  return r.variant ? `${r.peer}, ${r.variant}` : r.peer
+  const name = r.peer === 'floor' ? 'floor (idealised)' : r.peer
+  return r.variant ? `${name}, ${r.variant}` : name
 }
 
 export function topology(r: Pick<ScenarioResult, 'peer' | 'nodes' | 'bus'>): string {
@@ -43,7 +44,7 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 export function step100(r: ScenarioResult, settings: Settings, windowMs = settings.writeDelayMs): PacedResult | undefined {
-  return r.paced.find((p) => p.rate === 100 && (r.peer === 'socket.io' || p.windowMs === windowMs))
+  return r.paced.find((p) => p.rate === 100 && (r.peer !== 'distributex' || p.windowMs === windowMs))
 }
 
 interface Check {
@@ -68,7 +69,7 @@ export function renderReport(results: ScenarioResult[], settings: Settings): str
   const lines: string[] = [
     raw
       ? 'clients: RAW frame counters (server capacity, an idealised client: no parsing)'
-      : 'clients: browser-like (distributex: every message parsed as JSON; Socket.IO: socket.io-client)',
+      : 'clients: browser-like (distributex and the floor: every message parsed as JSON; Socket.IO: socket.io-client)',
     '',
     'burst, idle memory, correctness',
   ]
@@ -160,6 +161,15 @@ function acceptance(results: ScenarioResult[], settings: Settings): string[] {
       checks.push(absolute(`${where}: idle gateway RSS`, ours.idle.rss / 1024 / 1024, 'MB', 70))
       checks.push(absolute(`${where}: memory per idle connection`, ours.idle.perConnection / 1024, 'KB', 8))
     }
+  }
+  // The floor: what the socket writes alone cost at the same rate, to the same clients. No server that writes each
+  // update as it comes can spend less per delivery; a target below it cannot be met at that rate.
+  for (const floor of results.filter((r) => r.peer === 'floor')) {
+    const theirs = results.find((r) => r.peer === 'socket.io' && r.nodes === floor.nodes)
+    const a = step100(floor, settings)
+    const b = theirs && step100(theirs, settings)
+    const share = ratio('', a?.cpu.gatewayUsPerDelivery, b?.cpu.gatewayUsPerDelivery, { atMost: Infinity })
+    checks.push({ what: `${label(floor)}, ${topology(floor)}: steady 100 msg/s, server CPU per delivery (socket writes alone) vs Socket.IO`, value: `${fixed(a?.cpu.gatewayUsPerDelivery, 2)} µs = ${share.value}`, target: '-', ok: undefined })
   }
   for (const r of results) {
     const s = r.sequence

@@ -113,6 +113,8 @@ async function main(): Promise<number> {
           { peer: 'distributex', bus: 'redis' },
           { peer: 'socket.io', bus: nodes === 2 ? 'redis' : undefined },
           { peer: 'distributex', bus: 'nats' },
+          // The idealised floor (floor-node.ts): one node, no bus.
+          ...(nodes === 1 ? [{ peer: 'floor' as const, bus: undefined }] : []),
         ]
     // Socket.IO on two nodes needs Redis for its adapter, whatever buses distributex is measured on.
     const runnable = contenders.filter((c) => s.peers.includes(c.peer) && (!c.bus || !problems[c.bus]) && (!c.bus || c.peer === 'socket.io' || s.buses.includes(c.bus)))

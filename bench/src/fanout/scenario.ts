@@ -19,6 +19,7 @@ import type { Settings } from './settings.js'
 const NODE_SCRIPTS: Record<Flavor, URL> = {
   distributex: new URL('./distributex-node.js', import.meta.url),
   'socket.io': new URL('./socketio-node.js', import.meta.url),
+  floor: new URL('./floor-node.js', import.meta.url),
 }
 /**
  * distributex's node is preloaded with the launcher's young-generation policy: it must be set before the node's
@@ -28,6 +29,7 @@ const NODE_SCRIPTS: Record<Flavor, URL> = {
 const NODE_PRELOAD: Record<Flavor, string[]> = {
   distributex: [`--import=${new URL('./hold-young-generation.js', import.meta.url).href}`],
   'socket.io': [],
+  floor: [],
 }
 /** A run that stops making progress for this long has lost messages. */
 const STALL_MS = 10_000
@@ -295,7 +297,7 @@ export async function runScenario({ peer, topology, settings, memory, log: print
       ...(tracing ? { variant: tracing.label } : {}),
       nodes: topology.nodes,
       bus: topology.bus,
-      detail: `${first.info.detail}; publisher: ${publisherChild.info.detail}; clients: ${settings.clientMode === 'parse' ? (peer === 'distributex' ? 'WebSocket, every message parsed as JSON' : 'socket.io-client') : 'raw frame counters'} in ${settings.clientProcesses} processes`,
+      detail: `${first.info.detail}; publisher: ${publisherChild.info.detail}; clients: ${settings.clientMode === 'parse' ? (peer === 'socket.io' ? 'socket.io-client' : 'WebSocket, every message parsed as JSON') : 'raw frame counters'} in ${settings.clientProcesses} processes`,
       idle,
       burst: { deliveries, seconds: burstCpu.wallSeconds, perSecond: deliveries / burstCpu.wallSeconds, steps, cpu: burstCpu },
       ...(publisherFlatOut ? { publisherFlatOut } : {}),

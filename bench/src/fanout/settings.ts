@@ -62,7 +62,7 @@ export const SETTINGS = {
   /** Each peer runs this many times, alternating with the other; the table shows each figure's median. */
   rounds: setting('FANOUT_ROUNDS', quick ? 1 : 3, 1),
   /** Only these peers, node counts and buses (e.g. FANOUT_PEERS=distributex FANOUT_NODES=1 FANOUT_BUSES=redis), to explore one part. */
-  peers: (process.env.FANOUT_PEERS ?? 'distributex,socket.io').split(','),
+  peers: (process.env.FANOUT_PEERS ?? 'distributex,socket.io,floor').split(','),
   nodes: list('FANOUT_NODES', [1, 2], 1),
   buses: (process.env.FANOUT_BUSES ?? 'redis,nats').split(','),
   /** Idle connections opened to measure memory per connection (one node). */

@@ -7,7 +7,8 @@
  * call after answering; the bench waits for that work to drain before the next
  * phase, so it never runs during the other peer's phase, and reports how long it took.
  * Settings: WEBHOOK_BENCH_RATE, WEBHOOK_BENCH_SECONDS, WEBHOOK_BENCH_WARMUP, WEBHOOK_BENCH_CONNECTIONS, WEBHOOK_BENCH_ROUNDS.
- * Bounties is measured as deployed, through the gateway (its own process), and directly (the proxy's share).
+ * Bounties is measured as deployed, through the gateway (its own process), directly (the proxy's share), and behind
+ * an idealised minimal proxy (minimal-proxy.ts: the share of any proxy hop written in Node.js).
  */
 import { readFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
@@ -80,12 +81,16 @@ async function main(): Promise<number> {
     children.push(gateway)
     const probot = await startChild<{ url: string }>('probot', new URL('./probot-server.js', import.meta.url), outside.info)
     children.push(probot)
+    const proxy = await startChild<{ url: string }>('minimal proxy', new URL('./minimal-proxy.js', import.meta.url), { bounties: bounties.info.url }, profile)
+    children.push(proxy)
     const drain = () => bounties.request<{ drainedMs: number }>('drain')
     // As deployed: GitHub reaches Bounties through the gateway, Probot on its own server. The direct row shows the proxy's share.
     const peers: Peer[] = [
       { name: 'bounties', url: gateway.info.url, pids: [gateway.pid, bounties.pid], gateway: gateway.pid, drain },
       { name: 'probot', url: probot.info.url, pids: [probot.pid], drain: undefined },
       { name: 'bounties-direct', url: bounties.info.url, pids: [bounties.pid], drain },
+      // Idealised: Bounties behind the least a proxy in Node.js can do (minimal-proxy.ts), the hop's own floor.
+      { name: 'bounties-minimal-proxy', url: proxy.info.url, pids: [proxy.pid, bounties.pid], gateway: proxy.pid, drain },
     ]
     // WEBHOOK_BENCH_PEERS=bounties,probot measures only those (for profiling one path).
     const only = process.env.WEBHOOK_BENCH_PEERS?.split(',')
@@ -122,7 +127,7 @@ async function main(): Promise<number> {
   }
   console.log('')
   const table = alignTable([
-    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which gateway', 'with background', 'drained s'],
+    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which the proxy', 'with background', 'drained s'],
     ...rows.map((row) => [
       String(row.round),
       row.peer,
@@ -153,7 +158,7 @@ async function main(): Promise<number> {
   }
   const show = (ratios: number[]) => (ratios.length ? `${median(ratios).toFixed(2)}× (rounds: ${ratios.map((value) => value.toFixed(2)).join(', ')})` : '-')
   console.log('')
-  for (const peer of ['bounties', 'bounties-direct']) {
+  for (const peer of ['bounties', 'bounties-direct', 'bounties-minimal-proxy']) {
     console.log(`${peer} / probot, median of per-round ratios:`)
     console.log(`  flat-out deliveries/s ${show(perRound(peer, (row) => row.flat.perSecond))}  (goal ≥ 1.5×)`)
     console.log(`  fixed-rate p99        ${show(perRound(peer, (row) => row.rate.p99))}  (goal ≤ 1×)`)
