@@ -1,4 +1,6 @@
 import { test } from 'node:test'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
 import assert from 'node:assert/strict'
 import { testDialects } from './test-dialects.js'
 import { notesMigrations, type NotesDb } from './notes-fixture.js'
@@ -54,6 +56,29 @@ for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
     } finally {
       await first.close()
       await second.close()
+    }
+  })
+}
+
+for (const dialect of testDialects().filter((d) => d.name === 'postgres')) {
+  test('store (postgres) - processes of a service starting together on a new database all open it', { skip: dialect.skip }, async () => {
+    // As replicas of a service starting at once do: the first to arrive makes the schema, the others wait for it.
+    const url = process.env.DATABASE_URL as string
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const schema = `test_together_${randomBytes(4).toString('hex')}`
+      const before = runs
+      const opened = await Promise.allSettled(Array.from({ length: 6 }, () => openStore<NotesDb>({ service: 'notes', migrations, databaseUrl: url, schema, poolSize: 2 })))
+      try {
+        const failures = opened.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []))
+        assert.deepEqual(failures, [], 'every process opened the store')
+        assert.equal(runs - before, 1, 'the migration ran once')
+      } finally {
+        for (const outcome of opened) if (outcome.status === 'fulfilled') await outcome.value.close()
+        const client = new pg.Client({ connectionString: url })
+        await client.connect()
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+        await client.end()
+      }
     }
   })
 }

@@ -167,16 +167,39 @@ async function openPostgres<DB>(options: StoreOptions, url: string): Promise<Ope
   if (!IDENTIFIER.test(schema)) throw new ConfigError(`store schema "${schema}" must be lowercase letters, digits and underscores`)
   const setup = new pg.Client({ connectionString: url })
   try {
-    await setup.connect()
-    await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-  } catch (cause) {
-    throw new DxError('DX_CONFIG_INVALID', `cannot reach PostgreSQL at ${redact(url)}: ${(cause as Error).message}. Check DATABASE_URL and that the server is running.`, { cause })
+    try {
+      await setup.connect()
+    } catch (cause) {
+      throw new DxError('DX_CONFIG_INVALID', `cannot reach PostgreSQL at ${redact(url)}: ${(cause as Error).message}. Check DATABASE_URL and that the server is running.`, { cause })
+    }
+    try {
+      await createSchema(setup, schema)
+    } catch (cause) {
+      throw new DxError('DX_CONFIG_INVALID', `cannot create the schema "${schema}" in PostgreSQL at ${redact(url)}: ${(cause as Error).message}. The user of DATABASE_URL needs the CREATE privilege on the database.`, { cause })
+    }
   } finally {
     await setup.end().catch(() => undefined)
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: `-c search_path=${schema}` })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new QueryTracing('postgresql')] })
   return { db, dialect: 'postgres', schema, location: `${redact(url)}#${schema}`, close: () => db.destroy(), signal: new CommitSignal(url, schema) }
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two processes of a service starting at once can both
+ * find the schema missing, and the second then fails on a unique index of the catalog. A transaction-scoped
+ * advisory lock on the schema's name lets one create it while the others wait, then find it there.
+ */
+async function createSchema(client: pg.Client, schema: string): Promise<void> {
+  await client.query('BEGIN')
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`distributex schema ${schema}`])
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  }
 }
 
 async function migrate(db: Kysely<unknown>, migrations: Record<string, Migration>, schema: string | undefined, table?: string): Promise<void> {
