@@ -46,6 +46,8 @@ const SESSION_COOKIE = benchSessionCookie()
 const COMPOSERS: Composer[] = [
   { name: 'distributex', script: new URL('./distributex-composer.js', import.meta.url) },
   { name: 'podium', script: new URL('./podium-composer.js', import.meta.url) },
+  // Idealised (minimal-composer.ts): about the least a Node.js composer can spend per page.
+  { name: 'minimal-node', script: new URL('./minimal-composer.js', import.meta.url) },
   {
     name: 'nginx-ssi',
     script: new URL('./nginx-composer.js', import.meta.url),

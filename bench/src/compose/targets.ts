@@ -26,5 +26,14 @@ export function composerOnlyTargets(results: ComposerResult[]): string[] {
     const ratio = ours / theirs
     lines.push(`  ${ratio <= at_most ? 'met    ' : 'NOT MET'}  ${label}: ${ours.toFixed(3)} ms against ${theirs.toFixed(3)} ms = ${ratio.toFixed(2)}x`)
   }
+  // The idealised minimal composer against the same peers: what any Node.js composer could reach here.
+  const floor = cpu('minimal-node')
+  if (floor !== undefined) {
+    const against = AGAINST.flatMap(({ peer }) => {
+      const theirs = cpu(peer)
+      return theirs === undefined ? [] : [`${(floor / theirs).toFixed(2)}x ${peer}`]
+    })
+    lines.push(`  (idealised minimal Node.js composer: ${floor.toFixed(3)} ms = ${against.join(', ')}; distributex = ${ours === undefined ? '-' : (ours / floor).toFixed(2)}x it)`)
+  }
   return lines
 }
