@@ -228,6 +228,10 @@ export async function runScenario({ peer, topology, settings, memory, log: print
 
     let idle: ScenarioResult['idle']
     if (topology.nodes === 1 && memory) {
+      if (settings.idleSettleMs > 0) {
+        log(`  idle memory: the node idle for ${settings.idleSettleMs / 1000} s first`)
+        await new Promise((resolve) => setTimeout(resolve, settings.idleSettleMs))
+      }
       log(`  idle memory: ${settings.idleClients} connections`)
       const before = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)
       // Raw clients: the server holds the same per connection, and they open faster. Half, then the rest, so the

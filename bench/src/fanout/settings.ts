@@ -67,6 +67,12 @@ export const SETTINGS = {
   buses: (process.env.FANOUT_BUSES ?? 'redis,nats').split(','),
   /** Idle connections opened to measure memory per connection (one node). */
   idleClients: setting('FANOUT_IDLE_CLIENTS', quick ? 500 : 10_000, 100),
+  /**
+   * How long a node sits idle after start before its idle RSS is read. V8's memory reducer runs about 8 s after
+   * start-up's last collection in a process that has gone quiet, and hands back the pages start-up used: what an
+   * idle process holds is read after it, the same for every peer.
+   */
+  idleSettleMs: setting('FANOUT_IDLE_SETTLE_MS', quick ? 0 : 12_000, 0),
 }
 
 export type Settings = typeof SETTINGS
