@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { tryPostForm } from './people.js'
+import { tryPostForm, wasAccepted } from './people.js'
 
 export type SendKind = 'chat' | 'todo'
 
@@ -107,6 +107,6 @@ export class Load {
     const response = typeof answer === 'string' ? undefined : answer
     const body = await response?.arrayBuffer().catch(() => undefined)
     const status = response && body ? response.status : undefined
-    this.sends.push({ marker, kind, gateway, start, end: performance.now(), status, accepted: status !== undefined && status < 400 })
+    this.sends.push({ marker, kind, gateway, start, end: performance.now(), status, accepted: wasAccepted(status) })
   }
 }

@@ -12,6 +12,11 @@ export function newSession(secret: string): string {
   return sessionCookieFor(secret, randomBytes(16).toString('base64url'))
 }
 
+/** A form post the app took: answered 2xx, or a redirect (the 303 after a form is saved). An error status is not. */
+export function wasAccepted(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 400
+}
+
 /** Posts a form through the gateway as htmx does; never throws (a network failure is `undefined`). */
 export async function postForm(gateway: string, cookie: string, path: string, form: Record<string, string>, options: { key?: string; timeoutMs?: number } = {}): Promise<Response | undefined> {
   const answer = await tryPostForm(gateway, cookie, path, form, options)

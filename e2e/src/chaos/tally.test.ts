@@ -3,8 +3,9 @@ import { test } from 'node:test'
 import type { LivePage } from './live-page.js'
 import type { Send } from './load.js'
 import { percentile, tally } from './tally.js'
+import { wasAccepted } from './people.js'
 
-const send = (marker: string, start: number, status: number | undefined, kind: Send['kind'] = 'chat'): Send => ({ marker, kind, gateway: 0, start, end: start + 10, status, accepted: status !== undefined && status < 400 })
+const send = (marker: string, start: number, status: number | undefined, kind: Send['kind'] = 'chat'): Send => ({ marker, kind, gateway: 0, start, end: start + 10, status, accepted: wasAccepted(status) })
 
 function page(live: Record<string, number>, rendered: string[] = [], events: LivePage['events'] = []): LivePage {
   return { live: new Map(Object.entries(live)), rendered: new Map(rendered.map((m) => [m, 0])), repeats: new Map(), events } as unknown as LivePage
