@@ -14,6 +14,7 @@ import { addTallies, EMPTY_TALLY, type ClientsRequest, type Flavor, type Progres
 import { cpuSplit, type CpuSplit, type ProcessGroups } from './cpu-split.js'
 import type { BusKind, FlatOut, MemoryReading, NodeArgs, NodeInfo, NodeRequest, PublisherArgs, PublisherRequest } from './node-protocol.js'
 import { pacedPlan, type PacedStep } from './paced-plan.js'
+import { sleep } from './node-runner.js'
 import type { Settings } from './settings.js'
 
 const NODE_SCRIPTS: Record<Flavor, URL> = {
@@ -230,7 +231,7 @@ export async function runScenario({ peer, topology, settings, memory, log: print
     if (topology.nodes === 1 && memory) {
       if (settings.idleSettleMs > 0) {
         log(`  idle memory: the node idle for ${settings.idleSettleMs / 1000} s first`)
-        await new Promise((resolve) => setTimeout(resolve, settings.idleSettleMs))
+        await sleep(settings.idleSettleMs)
       }
       log(`  idle memory: ${settings.idleClients} connections`)
       const before = await first.request<MemoryReading>({ type: 'memory' } satisfies NodeRequest)

@@ -9,10 +9,6 @@ export class FetchGroup {
   readonly #cancels = new Set<() => void>()
   #cancelled = false
 
-  get cancelled(): boolean {
-    return this.#cancelled
-  }
-
   /** Registers a fetch's way to give up; returns how to forget it once the fetch is done. */
   add(cancel: () => void): () => void {
     if (this.#cancelled) {
