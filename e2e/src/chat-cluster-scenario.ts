@@ -46,7 +46,14 @@ async function chatClusterScenario(browser: Browser, busUrl: string, databaseUrl
     await bob.locator(`#chat-room-${slug} button`).click({ timeout: 5000 })
     await following(bob, `chat:room:${slug}`)
     // Presence travels by beats across both gateways: allow seconds.
-    await ada.locator(`#chat-members-${slug} li`, { hasText: `Bob ${id}` }).waitFor({ timeout: 20_000 })
+    await ada
+      .locator(`#chat-members-${slug} li`, { hasText: `Bob ${id}` })
+      .waitFor({ timeout: 20_000 })
+      .catch(async (error: Error) => {
+        // Say what each page shows, so a failure tells a list that never came from one that came without Bob.
+        const shown = async (page: typeof ada) => page.locator(`#chat-members-${slug}`).innerText({ timeout: 1000 }).catch(() => '(no list)')
+        throw new Error(`Bob ${id} not in Ada's member list within 20 s: Ada's list shows ${JSON.stringify(await shown(ada))}, Bob's ${JSON.stringify(await shown(bob))} (${error.message.split('\n')[0]})`)
+      })
 
     // Through either chat process, to both gateways.
     const bot1 = await chatBot(chat1, `Bot1 ${id}`)
