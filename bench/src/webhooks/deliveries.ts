@@ -14,12 +14,12 @@ const template = JSON.stringify(issueCommentPayload('created', { commentId: COMM
 
 export interface SignedRequest {
   headers: Record<string, string>
-  body: string
+  body: Buffer
 }
 
-/** Makes the `n`-th delivery of run `run` (ids never repeat across runs). */
-export function delivery(run: string, n: number): SignedRequest {
-  const body = template.replaceAll(String(COMMENT), String(1_000_000 + n)).replaceAll(String(ISSUE), `${Math.floor(n / 10) + 1}`)
+const bodyOf = (n: number) => template.replaceAll(String(COMMENT), String(1_000_000 + n)).replaceAll(String(ISSUE), `${Math.floor(n / 10) + 1}`)
+
+function signed(run: string, n: number, body: Buffer): SignedRequest {
   return {
     body,
     headers: {
@@ -31,5 +31,45 @@ export function delivery(run: string, n: number): SignedRequest {
   }
 }
 
+/** Makes the `n`-th delivery of run `run` (ids never repeat across runs). */
+export function delivery(run: string, n: number): SignedRequest {
+  return signed(run, n, Buffer.from(bodyOf(n)))
+}
+
 /** Size of one delivery's body, for the report. */
 export const DELIVERY_BYTES = Buffer.byteLength(template)
+
+/** Room for the ids a delivery's body carries beyond the template's. */
+const ID_ROOM = 64
+
+/**
+ * The deliveries of one phase, signed before it starts: in production GitHub's machines build and sign
+ * them, so here the sender's work must not take the cores the peers are measured on. The bodies share one
+ * allocation (thousands of separate 12 KB buffers would make the sender's collector work during the phase).
+ * A phase that sends more than were prepared builds the rest as it goes (`madeDuringPhase` counts them).
+ */
+export class PreparedDeliveries {
+  readonly #prepared: SignedRequest[] = []
+  madeDuringPhase = 0
+
+  constructor(
+    readonly run: string,
+    count: number,
+  ) {
+    const slab = Buffer.allocUnsafeSlow(count * (DELIVERY_BYTES + ID_ROOM))
+    let offset = 0
+    for (let n = 0; n < count; n++) {
+      const written = slab.write(bodyOf(n), offset)
+      this.#prepared.push(signed(run, n, slab.subarray(offset, offset + written)))
+      offset += written
+    }
+  }
+
+  /** The `n`-th delivery of the phase. */
+  get(n: number): SignedRequest {
+    const prepared = this.#prepared[n]
+    if (prepared) return prepared
+    this.madeDuringPhase++
+    return delivery(this.run, n)
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { Pool } from 'undici'
 import { quantile } from '../common/stats.js'
-import { delivery } from './deliveries.js'
+import { PreparedDeliveries } from './deliveries.js'
 
 export interface PhaseResult {
   sent: number
@@ -16,12 +16,14 @@ export interface PhaseResult {
   perSecond: number
   p50: number
   p99: number
+  /** Deliveries built and signed during the phase because more were sent than prepared (their CPU is the sender's). */
+  madeDuringPhase: number
 }
 
 let runs = 0
 
-async function send(pool: Pool, path: string, n: number, run: string): Promise<boolean> {
-  const { headers, body } = delivery(run, n)
+async function send(pool: Pool, path: string, n: number, deliveries: PreparedDeliveries): Promise<boolean> {
+  const { headers, body } = deliveries.get(n)
   try {
     const response = await pool.request({ method: 'POST', path, headers, body })
     await response.body.text()
@@ -31,17 +33,20 @@ async function send(pool: Pool, path: string, n: number, run: string): Promise<b
   }
 }
 
-function summarize(latencies: number[], errors: number, seconds: number, sent: number): PhaseResult {
-  return { sent, ok: latencies.length, errors, perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) }
+function summarize(latencies: number[], errors: number, seconds: number, sent: number, deliveries: PreparedDeliveries): PhaseResult {
+  return { sent, ok: latencies.length, errors, perSecond: latencies.length / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), madeDuringPhase: deliveries.madeDuringPhase }
 }
+
+/** Deliveries a second prepared for a flat-out phase: above what any peer answers on a small machine. */
+export const PREPARED_PER_SECOND = 8000
 
 /** `rate` deliveries a second for `seconds`. */
 export async function fixedRate(url: string, path: string, rate: number, seconds: number): Promise<PhaseResult> {
-  const run = `rate${++runs}-${Date.now()}`
+  const total = Math.round(rate * seconds)
+  const deliveries = new PreparedDeliveries(`rate${++runs}-${Date.now()}`, total)
   const pool = new Pool(url, { connections: 64, pipelining: 1 })
   const latencies: number[] = []
   let errors = 0
-  const total = Math.round(rate * seconds)
   const started = performance.now()
   const inFlight: Promise<void>[] = []
   for (let n = 0; n < total; n++) {
@@ -49,7 +54,7 @@ export async function fixedRate(url: string, path: string, rate: number, seconds
     const wait = due - performance.now()
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
     inFlight.push(
-      send(pool, path, n, run).then((ok) => {
+      send(pool, path, n, deliveries).then((ok) => {
         if (ok) latencies.push(performance.now() - due)
         else errors++
       }),
@@ -57,12 +62,14 @@ export async function fixedRate(url: string, path: string, rate: number, seconds
   }
   await Promise.all(inFlight)
   await pool.close()
-  return summarize(latencies, errors, seconds, total)
+  return summarize(latencies, errors, seconds, total, deliveries)
 }
 
+/** The deliveries of a flat-out phase of `seconds`, prepared before it (made before the phase's CPU is metered). */
+export const prepareFlatOut = (seconds: number) => new PreparedDeliveries(`flat${++runs}-${Date.now()}`, Math.ceil(seconds * PREPARED_PER_SECOND))
+
 /** `connections` requests in flight for `seconds`. */
-export async function flatOut(url: string, path: string, connections: number, seconds: number): Promise<PhaseResult> {
-  const run = `flat${++runs}-${Date.now()}`
+export async function flatOut(url: string, path: string, connections: number, seconds: number, deliveries = prepareFlatOut(seconds)): Promise<PhaseResult> {
   const pool = new Pool(url, { connections, pipelining: 1 })
   const latencies: number[] = []
   let errors = 0
@@ -73,12 +80,12 @@ export async function flatOut(url: string, path: string, connections: number, se
     while (performance.now() < end) {
       const n = next++
       const sentAt = performance.now()
-      if (await send(pool, path, n, run)) latencies.push(performance.now() - sentAt)
+      if (await send(pool, path, n, deliveries)) latencies.push(performance.now() - sentAt)
       else errors++
     }
   }
   await Promise.all(Array.from({ length: connections }, worker))
   const elapsed = (performance.now() - started) / 1000
   await pool.close()
-  return summarize(latencies, errors, elapsed, next)
+  return summarize(latencies, errors, elapsed, next, deliveries)
 }

@@ -15,9 +15,9 @@ import { availableParallelism, loadavg } from 'node:os'
 import { describeMachine } from '../common/machine.js'
 import { alignTable } from '../common/table.js'
 import { startChild, type Child } from '../common/children.js'
-import { cpuSeconds } from '../common/cpu-time.js'
+import { cpuMeter, cpuSeconds } from '../common/cpu-time.js'
 import { WEBHOOK_PATH } from '@distributex/bounties'
-import { fixedRate, flatOut, type PhaseResult } from './load.js'
+import { fixedRate, flatOut, prepareFlatOut, type PhaseResult } from './load.js'
 import { DELIVERY_BYTES } from './deliveries.js'
 import { SETTINGS } from './settings.js'
 import type { OutsideInfo } from './outside-world.js'
@@ -33,6 +33,10 @@ interface Row {
   /** Of which the gateway's process (bounties through the gateway only). */
   gatewayCpuMs: number | undefined
   cpuWithBackgroundMs: number
+  /** CPU ms the sender (this process: sending the prepared deliveries, reading the answers) used per delivery flat out. */
+  senderCpuMs: number | undefined
+  /** Share of the machine's cores busy flat out (1 = every core). */
+  machineBusy: number | undefined
 }
 
 interface Peer {
@@ -108,14 +112,19 @@ async function main(): Promise<number> {
         await peer.drain?.()
         const rate = await fixedRate(peer.url, WEBHOOK_PATH, SETTINGS.rate, SETTINGS.seconds)
         await peer.drain?.()
+        const deliveries = prepareFlatOut(SETTINGS.seconds)
         const cpuBefore = cpuOf(peer.pids)
         const gatewayBefore = peer.gateway === undefined ? undefined : cpuOf([peer.gateway])
-        const flat = await flatOut(peer.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds)
+        const meter = cpuMeter({})
+        const flat = await flatOut(peer.url, WEBHOOK_PATH, SETTINGS.connections, SETTINGS.seconds, deliveries)
         const cpuAnswered = cpuOf(peer.pids)
+        const { used, wallSeconds } = meter()
+        const senderCpuMs = used.self === undefined ? undefined : (used.self * 1000) / flat.ok
+        const machineBusy = used.machine === undefined ? undefined : used.machine / wallSeconds / availableParallelism()
         const gatewayCpuMs = peer.gateway === undefined || gatewayBefore === undefined ? undefined : ((cpuOf([peer.gateway]) - gatewayBefore) * 1000) / flat.ok
         const drainedMs = (await peer.drain?.())?.drainedMs
         const cpuAfter = cpuOf(peer.pids)
-        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, gatewayCpuMs, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok })
+        rows.push({ round, peer: peer.name, rate, flat, drainedMs, cpuMs: ((cpuAnswered - cpuBefore) * 1000) / flat.ok, gatewayCpuMs, cpuWithBackgroundMs: ((cpuAfter - cpuBefore) * 1000) / flat.ok, senderCpuMs, machineBusy })
         console.log(`  round ${round} ${peer.name} (load ${(loadavg()[0] ?? 0).toFixed(1)}): ${rate.perSecond.toFixed(0)}/s fixed (p99 ${ms(rate.p99)} ms), ${flat.perSecond.toFixed(0)}/s flat out${drainedMs !== undefined ? `, background work drained ${(drainedMs / 1000).toFixed(1)} s after` : ''}`)
       }
     }
@@ -127,7 +136,7 @@ async function main(): Promise<number> {
   }
   console.log('')
   const table = alignTable([
-    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which the proxy', 'with background', 'drained s'],
+    ['round', 'peer', 'fixed/s', 'p50 ms', 'p99 ms', 'errors', 'flat-out/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/delivery', 'of which the proxy', 'with background', 'drained s', 'sender CPU ms', 'machine busy'],
     ...rows.map((row) => [
       String(row.round),
       row.peer,
@@ -143,6 +152,8 @@ async function main(): Promise<number> {
       row.gatewayCpuMs === undefined ? '-' : cpu(row.gatewayCpuMs),
       cpu(row.cpuWithBackgroundMs),
       row.drainedMs === undefined ? '-' : (row.drainedMs / 1000).toFixed(1),
+      row.senderCpuMs === undefined ? '-' : cpu(row.senderCpuMs),
+      row.machineBusy === undefined ? '-' : `${(row.machineBusy * 100).toFixed(0)}%`,
     ]),
   ])
   for (const line of table) console.log(line)
@@ -173,6 +184,8 @@ async function main(): Promise<number> {
   if (pressure !== undefined) console.log(`CPU pressure over the last minute: some process was waiting for a core ${pressure.toFixed(0)}% of the time`)
   const errors = rows.reduce((sum, row) => sum + row.rate.errors + row.flat.errors, 0)
   if (errors) console.log(`${errors} deliveries were not answered 200 "recorded"`)
+  const madeDuring = rows.reduce((sum, row) => sum + row.flat.madeDuringPhase, 0)
+  if (madeDuring) console.log(`${madeDuring} deliveries were built and signed during a flat-out phase (more were answered than prepared): the sender's CPU in those rows includes that work`)
   return errors ? 1 : 0
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { createGateway, parseGatewayConfig, type Gateway } from '@distributex/gateway'
 import { createBus } from '@distributex/bus'
+import { defineService } from '@distributex/sdk'
 import { pythonSkip } from '../support/polls-app.js'
 import { startSecurityApp, SECURITY_SECRET, type SecurityApp } from '../support/security-app.js'
 
@@ -159,5 +160,42 @@ describe('rate limits at the gateway', () => {
     const limited: number[] = []
     for (let i = 0; i < 4; i++) limited.push((await fetch(`${production.url}/nope`)).status)
     assert.deepEqual(limited, [404, 404, 404, 429])
+  })
+
+  test('security - a service\'s declared webhook path is not counted against the sender\'s address; its other paths are', async (t) => {
+    const received: string[] = []
+    const hooks = defineService({
+      name: 'hooks',
+      version: '1.0.0',
+      title: 'Hooks',
+      webhooks: ['/hooks/github'],
+      setup(app) {
+        app.post('/hooks/github', async (request) => {
+          received.push(String(request.headers['x-github-delivery']))
+          return { outcome: 'received' }
+        })
+        app.post('/hooks/other', async () => ({ outcome: 'other' }))
+      },
+    })
+    const bus = createBus(undefined)
+    const running = await hooks.start({ port: 0, env: { DX_SECRET: SECURITY_SECRET }, dataDir: 'data', logLevel: 'silent', bus })
+    const config = parseGatewayConfig({ gateway: { port: 0, security: { rateLimit: { max: 3, windowMs: 60_000, exemptLoopback: false } } }, services: { hooks: { url: running.url } } })
+    const gateway = await createGateway(config, { port: 0, env: { DX_SECRET: SECURITY_SECRET }, dataDir: 'data', logLevel: 'silent', bus })
+    await gateway.start()
+    t.after(async () => {
+      await gateway.stop()
+      await running.stop()
+      await bus.close()
+    })
+    const post = (path: string, n: number) =>
+      fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-delivery': `d-${n}` }, body: '{}' }).then((answer) => answer.status)
+    // A sender posting from one address, as GitHub does: every delivery reaches the service.
+    const deliveries: number[] = []
+    for (let n = 0; n < 8; n++) deliveries.push(await post('/hooks/github', n))
+    assert.deepEqual(deliveries, [200, 200, 200, 200, 200, 200, 200, 200])
+    assert.equal(received.length, 8, 'the service got every delivery')
+    // The exemption is that exact path only: the service's other paths, and look-alikes, are limited as before.
+    const others = [await post('/hooks/other', 0), await post('/hooks/other', 1), await post('/hooks/other', 2), await post('/hooks/other', 3), await post('/hooks/github/', 9)]
+    assert.deepEqual(others, [200, 200, 200, 429, 429])
   })
 })

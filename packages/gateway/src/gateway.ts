@@ -100,7 +100,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const cookiesOf = (request: IncomingMessage) => app.parseCookie(request.headers.cookie ?? '')
   // Headers first: a refusal (429) carries them too.
   installBrowserDefenses(app, { security: settings.security, registry, pages: config.pages, isHttps })
-  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'))
+  const limitNotFound = await installRateLimit(app, settings.security.rateLimit, !publicUrl.startsWith('https:'), (url) => registry.isWebhook(url))
   cspReportRoute(app)
 
   const sign = identitySigner(secret)

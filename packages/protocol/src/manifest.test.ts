@@ -22,6 +22,14 @@ test('manifest - the mount must be the service name', () => {
   assert.throws(() => parseManifest({ ...valid, mount: '/other' }), /mount must be "\/todo"/)
 })
 
+test('manifest - webhook paths default to none and must be plain paths under the mount', () => {
+  assert.deepEqual(parseManifest(valid).webhooks, [])
+  assert.deepEqual(parseManifest({ ...valid, webhooks: ['/todo/hooks/github'] }).webhooks, ['/todo/hooks/github'])
+  assert.throws(() => parseManifest({ ...valid, webhooks: ['/chat/hooks'] }), /webhook path "\/chat\/hooks" must be a path under the mount \/todo/)
+  assert.throws(() => parseManifest({ ...valid, webhooks: ['/todo/hooks?x=1'] }), /without a query/)
+  assert.throws(() => parseManifest({ ...valid, webhooks: ['relative'] }), /webhooks/)
+})
+
 test('manifest - a widget outside the mount is refused', () => {
   assert.throws(() => parseManifest({ ...valid, widgets: [{ name: 'x', title: 'X', path: '/elsewhere' }] }), /must be under the mount/)
 })

@@ -49,6 +49,12 @@ export const ManifestSchema = z.object({
   csp: CspAdditionsSchema.optional(),
   /** The largest request body the service accepts, in bytes; the gateway refuses larger ones (413) before forwarding. */
   bodyLimit: z.number().int().min(1024).max(100 * 1024 * 1024).optional(),
+  /**
+   * Paths under the mount that receive signed webhook deliveries (GitHub's, say). The service verifies every
+   * delivery's signature itself, and the sender posts from a few addresses, so the gateway does not count these
+   * against a client address's rate limit: a busy sender would otherwise get 429 and its deliveries be lost.
+   */
+  webhooks: z.array(servicePath.max(200)).max(16).default([]),
 })
 
 export type Manifest = z.infer<typeof ManifestSchema>
@@ -60,6 +66,11 @@ export function parseManifest(input: unknown, source = 'manifest'): Manifest {
   const manifest = parseOrThrow(ManifestSchema, input, source, (message, problems) => new ManifestError(message, { fields: { problems } }))
   if (manifest.mount !== `/${manifest.name}`) {
     throw new ManifestError(`${source}: mount must be "/${manifest.name}" (the service's name), got "${manifest.mount}"`)
+  }
+  for (const path of manifest.webhooks) {
+    if (!isUnderMount(path, manifest.mount) || path.includes('?')) {
+      throw new ManifestError(`${source}: webhook path "${path}" must be a path under the mount ${manifest.mount}, without a query`)
+    }
   }
   for (const widget of manifest.widgets) {
     if (!isUnderMount(widget.path, manifest.mount)) {

@@ -19,7 +19,7 @@ import { createGitHubClient } from './github-client.js'
 import { afterAnswerHandlers, boardRefresher } from './after-answer.js'
 import { startJobRunner } from './job-runner.js'
 import { applyReceived } from './handle-delivery.js'
-import { webhookRoute } from './webhook-route.js'
+import { WEBHOOK_PATH, webhookRoute } from './webhook-route.js'
 import { bountiesRoutes } from './bounties-routes.js'
 import { tryRoutes } from './try-routes.js'
 import { signRoutes } from './sign-route.js'
@@ -45,6 +45,8 @@ export const bountiesService = defineService({
   version: '0.1.0',
   title: 'Bounties',
   assetsDir: fileURLToPath(new URL('../assets', import.meta.url)),
+  // GitHub posts from a few addresses and signs every delivery: the gateway does not rate-limit them per address.
+  webhooks: [WEBHOOK_PATH],
   routes: ['GET /bounties', 'POST /bounties/webhooks/github', 'GET /bounties/sign/:id', 'POST /bounties/sign/:id', 'GET /bounties/try', 'POST /bounties/try'],
   // The board's script also drives the signing page (it does nothing on a page without one).
   widgets: [{ name: 'board', title: 'Bounties', path: '/bounties', description: 'Bounties pledged on GitHub issues and pull requests, live', assets: { css: [], js: ['/bounties/assets/sign.js'] } }],

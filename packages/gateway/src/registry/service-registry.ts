@@ -271,6 +271,14 @@ export class ServiceRegistry {
     return this.#entries.get(name)
   }
 
+  /** True when `url` (path and query) is a webhook endpoint its service declares (manifest `webhooks`, exact paths). */
+  isWebhook(url: string): boolean {
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
+    const name = /^\/([a-z][a-z0-9-]{0,31})\//.exec(path)?.[1]
+    return name !== undefined && (this.#entries.get(name)?.manifest?.webhooks.includes(path) ?? false)
+  }
+
   all(): ServiceEntry[] {
     return [...this.#entries.values()]
   }

@@ -30,15 +30,24 @@ export class RateLimitedError extends DxError {
 /**
  * Limits every route; returns the limiter for the not-found handler (which is no route), or undefined when off.
  * `development`: the public URL is not https (loopback is then exempt unless `exemptLoopback: false`).
+ * `isWebhook`: true for a path a service declares a webhook endpoint (its manifest's `webhooks`): the service
+ * checks each delivery's signature, and a sender such as GitHub posts from a few addresses, so counting them
+ * would refuse a busy sender's deliveries (429), and it does not send them again.
  */
-export async function installRateLimit(app: FastifyInstance, limits: SecurityConfig['rateLimit'], development: boolean): Promise<preHandlerAsyncHookHandler | undefined> {
+export async function installRateLimit(
+  app: FastifyInstance,
+  limits: SecurityConfig['rateLimit'],
+  development: boolean,
+  isWebhook: (url: string) => boolean = () => false,
+): Promise<preHandlerAsyncHookHandler | undefined> {
   if (limits.max === 0) return undefined
   const exemptLoopback = limits.exemptLoopback ?? development
   const options = {
     max: limits.max,
     timeWindow: limits.windowMs,
     // The shared assets are cached by browsers for good; health checks come from operators.
-    allowList: (request: FastifyRequest) => request.url.startsWith(UI_ASSET_PREFIX) || request.url === '/_dx/health' || (exemptLoopback && LOOPBACK.has(request.ip)),
+    allowList: (request: FastifyRequest) =>
+      request.url.startsWith(UI_ASSET_PREFIX) || request.url === '/_dx/health' || (exemptLoopback && LOOPBACK.has(request.ip)) || isWebhook(request.url),
     errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
   }
   await app.register(rateLimit, { global: true, ...options })
