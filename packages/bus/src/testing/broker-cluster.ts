@@ -32,6 +32,21 @@ export function clusterBinaries<Name extends string>(
   return { binaries: undefined, skip: `${missing.join(' and ')} not installed` }
 }
 
+/**
+ * Starts a cluster, again on new ports if it fails (three tries): ports are picked free but taken only once each
+ * node listens, so two nodes, or another test's process, can rarely get the same one and the cluster cannot form.
+ */
+async function onFreshPorts<T>(start: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start()
+    } catch (error) {
+      if (attempt >= tries) throw error
+      process.stderr.write(`a test cluster did not form (${error instanceof Error ? error.message : String(error)}); trying again on new ports\n`)
+    }
+  }
+}
+
 async function allStarted(nodes: BrokerProcess[]): Promise<void> {
   const started = await Promise.allSettled(nodes.map((node) => node.start()))
   const failed = started.find((result) => result.status === 'rejected')
@@ -52,7 +67,11 @@ export class RedisClusterProcess {
    * A master refuses writes while it has fewer than `replicas` replicas in sync (`min-replicas-to-write`),
    * so a publish it could not have confirmed is refused instead of written unconfirmed.
    */
-  static async start(binaries: { 'redis-server': string; 'redis-cli': string }, { masters = 3, replicas = 1, nodeTimeoutMs = 2000 } = {}): Promise<RedisClusterProcess> {
+  static async start(binaries: { 'redis-server': string; 'redis-cli': string }, options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {}): Promise<RedisClusterProcess> {
+    return onFreshPorts(() => RedisClusterProcess.startOnce(binaries, options))
+  }
+
+  private static async startOnce(binaries: { 'redis-server': string; 'redis-cli': string }, { masters = 3, replicas = 1, nodeTimeoutMs = 2000 } = {}): Promise<RedisClusterProcess> {
     const nodes: BrokerProcess[] = []
     for (let index = 0; index < masters * (1 + replicas); index++) {
       const busPort = await freePort()
@@ -69,7 +88,10 @@ export class RedisClusterProcess {
     await allStarted(nodes)
     const cluster = new RedisClusterProcess(nodes)
     try {
-      await run(binaries['redis-cli'], ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 })
+      await run(binaries['redis-cli'], ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 }).catch((error: { stdout?: string; message: string }) => {
+        // redis-cli says what went wrong on stdout.
+        throw new Error(`redis-cli --cluster create failed: ${(error.stdout ?? '').trim().split('\n').slice(-5).join(' | ') || error.message}`, { cause: error })
+      })
       await cluster.waitHealthy(masters, replicas)
     } catch (error) {
       await cluster.dispose()
@@ -153,7 +175,11 @@ export class RedisClusterProcess {
 export class NatsClusterProcess {
   private constructor(readonly nodes: BrokerProcess[]) {}
 
-  static async start(binary: string, { size = 3 } = {}): Promise<NatsClusterProcess> {
+  static async start(binary: string, options: { size?: number } = {}): Promise<NatsClusterProcess> {
+    return onFreshPorts(() => NatsClusterProcess.startOnce(binary, options))
+  }
+
+  private static async startOnce(binary: string, { size = 3 } = {}): Promise<NatsClusterProcess> {
     const routePorts: number[] = []
     for (let index = 0; index < size; index++) routePorts.push(await freePort())
     const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',')
