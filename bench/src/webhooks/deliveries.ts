@@ -59,7 +59,10 @@ export class PreparedDeliveries {
     const slab = Buffer.allocUnsafeSlow(count * (DELIVERY_BYTES + ID_ROOM))
     let offset = 0
     for (let n = 0; n < count; n++) {
-      const written = slab.write(bodyOf(n), offset)
+      const body = bodyOf(n)
+      const written = slab.write(body, offset)
+      // A body cut short at the slab's end would still be signed as sent: refuse it rather than measure it.
+      if (written !== Buffer.byteLength(body)) throw new Error(`delivery ${n} does not fit the prepared buffer`)
       this.#prepared.push(signed(run, n, slab.subarray(offset, offset + written)))
       offset += written
     }

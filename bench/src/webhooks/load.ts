@@ -38,7 +38,7 @@ function summarize(latencies: number[], errors: number, seconds: number, sent: n
 }
 
 /** Deliveries a second prepared for a flat-out phase: above what any peer answers on a small machine. */
-export const PREPARED_PER_SECOND = 8000
+const PREPARED_PER_SECOND = 8000
 
 /** `rate` deliveries a second for `seconds`. */
 export async function fixedRate(url: string, path: string, rate: number, seconds: number): Promise<PhaseResult> {
