@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import { createGateway, parseGatewayConfig } from '@distributex/gateway'
 import { createBus } from '@distributex/bus'
+import { defineService } from '@distributex/sdk'
 import { browserSkip, launchBrowser } from '../support/browser.js'
 import { pythonSkip } from '../support/polls-app.js'
 import { startSecurityApp, SECURITY_SECRET, type SecurityApp } from '../support/security-app.js'
@@ -166,5 +167,39 @@ describe('clickjacking: a page on another origin cannot frame the app, in headle
     } finally {
       await browser.close()
     }
+  })
+})
+
+describe('security headers: a service\'s CSP additions', () => {
+  test('security - a service\'s CSP additions reach its own pages and its widgets\' fragments at the gateway, and no other service\'s', async (t) => {
+    const gallery = defineService({
+      name: 'gallery',
+      version: '1.0.0',
+      title: 'Gallery',
+      csp: { 'img-src': ['https://images.example.com'] },
+      widgets: [{ name: 'strip', title: 'Strip', path: '/gallery/strip' }],
+      setup(app) {
+        app.get('/gallery', async (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>gallery</p>'))
+        app.get('/gallery/strip', async (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>strip</p>'))
+      },
+    })
+    const bus = createBus(undefined)
+    const running = await gallery.start({ port: 0, env: { DX_SECRET: SECURITY_SECRET }, dataDir: 'data', logLevel: 'silent', bus })
+    const config = parseGatewayConfig({ gateway: { port: 0 }, services: { gallery: { url: running.url } }, pages: [] })
+    const gateway = await createGateway(config, { port: 0, env: { DX_SECRET: SECURITY_SECRET }, dataDir: 'data', logLevel: 'silent', bus })
+    await gateway.start()
+    t.after(async () => {
+      await gateway.stop()
+      await running.stop()
+      await bus.close()
+    })
+    const policyOf = async (path: string) => {
+      const answer = await fetch(`${gateway.url}${path}`)
+      assert.equal(answer.status, 200, path)
+      return answer.headers.get('content-security-policy') ?? ''
+    }
+    assert.match(await policyOf('/gallery'), /img-src [^;]*https:\/\/images\.example\.com/, 'the service page')
+    assert.match(await policyOf('/_dx/fragment/gallery/strip'), /img-src [^;]*https:\/\/images\.example\.com/, 'the widget fragment')
+    assert.doesNotMatch(await policyOf('/_dx/health'), /images\.example\.com/, 'a gateway endpoint of no service')
   })
 })

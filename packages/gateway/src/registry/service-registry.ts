@@ -259,6 +259,11 @@ export class ServiceEntry {
 }
 
 /** All services, with a periodic health check. */
+/** The service a path is mounted under by its first segment (`/todo/x` → `todo`), whether or not it is configured. */
+export function mountedService(path: string): string | undefined {
+  return /^\/([a-z][a-z0-9-]{0,31})(?:\/|$)/.exec(path)?.[1]
+}
+
 export class ServiceRegistry {
   readonly #entries = new Map<string, ServiceEntry>()
   #timer: NodeJS.Timeout | undefined
@@ -275,7 +280,7 @@ export class ServiceRegistry {
   isWebhook(url: string): boolean {
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
-    const name = /^\/([a-z][a-z0-9-]{0,31})\//.exec(path)?.[1]
+    const name = mountedService(path)
     return name !== undefined && (this.#entries.get(name)?.manifest?.webhooks.includes(path) ?? false)
   }
 

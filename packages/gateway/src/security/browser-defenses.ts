@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { CSP_REPORT_PATH, securityHeaders, type CspAdditions } from '@distributex/protocol'
 import type { PageConfig } from '../config.js'
-import type { ServiceRegistry } from '../registry/service-registry.js'
+import { mountedService, type ServiceRegistry } from '../registry/service-registry.js'
 import type { SecurityConfig } from './security-config.js'
 
 export interface BrowserDefenseOptions {
@@ -25,12 +25,13 @@ function servicesFor(url: string, pages: readonly PageConfig[]): string[] {
   const path = url.split('?')[0] ?? '/'
   const page = pages.find((p) => p.path === path)
   if (page) return [...new Set(page.widgets.map((w) => w.service))]
-  const first = /^\/([a-z][a-z0-9-]{0,31})(?:\/|$)/.exec(path)?.[1]
-  if (first === '_dx') {
+  // The gateway's own endpoints (`/_dx/…`, which no service name matches): a widget's fragment is its service's.
+  if (path.startsWith('/_dx/')) {
     const fragment = /^\/_dx\/fragment\/([a-z][a-z0-9-]{0,31})\//.exec(path)?.[1]
     return fragment ? [fragment] : []
   }
-  return first ? [first] : []
+  const mounted = mountedService(path)
+  return mounted ? [mounted] : []
 }
 
 export function installBrowserDefenses(app: FastifyInstance, { security, registry, pages, isHttps }: BrowserDefenseOptions): void {
