@@ -37,7 +37,7 @@ runChild<{ url: string }>(
     const outside = childArgs<OutsideInfo>()
     const dataDir = mkdtempSync(join(tmpdir(), 'dx-bench-probot-'))
     const store = await openStore<BountiesDatabase>({ service: 'bounties', migrations, dataDir })
-    const deliveries = new BountyStore(store.db)
+    const deliveries = new BountyStore(store.db, store.durableWrite)
     // The raw body of each delivery in flight, by delivery id, for the handler.
     const bodies = new Map<string, string>()
     const probot = new Probot({ appId: BENCH_APP_ID, privateKey: outside.privateKey, secret: BENCH_WEBHOOK_SECRET, logLevel: 'error', baseUrl: outside.githubUrl })

@@ -5,7 +5,7 @@
  * handle-delivery), so a delivery is recorded with all its effects or not at all.
  */
 import { randomBytes } from 'node:crypto'
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely'
 import { toBounty, type Bounty, type BountiesDatabase, type BountyChange, type BountyTable } from './bounty.js'
 import type { ParsedBounty } from './parse-bounties.js'
 
@@ -60,11 +60,17 @@ const nextArrival = () => (lastArrival = Math.max(Date.now() * 1000, lastArrival
 
 const newId = () => randomBytes(9).toString('base64url')
 
+/** Runs one write and resolves once it is on disk (`Store.durableWrite`). */
+export type DurableWrite = <R>(query: CompiledQuery<R> | Compilable<R>) => Promise<QueryResult<R>>
+
 export class BountyStore {
   readonly db: Kysely<BountiesDatabase>
+  readonly #durableWrite: DurableWrite
 
-  constructor(db: Kysely<BountiesDatabase>) {
+  /** `durableWrite` is the store's (its disk sync off the event loop); without it, writes are plain statements. */
+  constructor(db: Kysely<BountiesDatabase>, durableWrite?: DurableWrite) {
     this.db = db
+    this.#durableWrite = durableWrite ?? ((query) => db.executeQuery(query))
   }
 
   /**
@@ -80,7 +86,8 @@ export class BountyStore {
     if (rows.length === 0) return new Set()
     // Plain SQL: the same text for the same number of rows, so the prepared statement is reused.
     const values = sql.join(rows.map((row) => sql`(${row.id}, ${row.event}, '', 'received', ${now}, ${row.body}, ${nextArrival()})`))
-    const inserted = await sql<{ delivery_id: string }>`insert into deliveries (delivery_id, event, action, outcome, received_at, body, arrived) values ${values} on conflict (delivery_id) do nothing returning delivery_id`.execute(this.db)
+    // Answered once on disk, but the event loop serves other deliveries while the disk syncs.
+    const inserted = await this.#durableWrite(sql<{ delivery_id: string }>`insert into deliveries (delivery_id, event, action, outcome, received_at, body, arrived) values ${values} on conflict (delivery_id) do nothing returning delivery_id`.compile(this.db))
     return new Set(inserted.rows.map((row) => row.delivery_id))
   }
 

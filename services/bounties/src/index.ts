@@ -55,7 +55,7 @@ export const bountiesService = defineService({
     // On PostgreSQL the tables live in the schema `bounties`, or in DX_BOUNTIES_SCHEMA (tests use a fresh one).
     const schema = context.env.DX_BOUNTIES_SCHEMA
     const opened = await openStore<BountiesDatabase>({ service: 'bounties', migrations, databaseUrl: context.databaseUrl, dataDir: context.dataDir, ...(schema ? { schema } : {}) })
-    const store = new BountyStore(opened.db)
+    const store = new BountyStore(opened.db, opened.durableWrite)
     // Bounty events leave through the store's outbox (see bounty-publisher).
     context.relayOutbox(opened)
     let double: GitHubDouble | undefined
