@@ -149,10 +149,11 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(database, file, options.walCheckpoint)
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   const walSync = file === ':memory:' ? undefined : new WalSync(`${file}-wal`)
-  const synchronous = database.pragma('synchronous', { simple: true }) as number
+  const synchronous = Number(database.pragma('synchronous', { simple: true }))
   const durableWrite = async <R>(query: CompiledQuery<R> | Compilable<R>): Promise<QueryResult<R>> => {
     if (!walSync) return db.executeQuery(query)
     // The connection is held (no transaction of another caller is open on it) while this one commit skips the sync.
+    // (`pragma()` each time: SQLite applies this pragma when compiling it, so a prepared one cannot be run again.)
     const result = await db.connection().execute(async (connection) => {
       database.pragma('synchronous = NORMAL')
       try {
