@@ -142,6 +142,9 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const database = new SQLite(file)
   // WAL lets readers and the writer work at once; busy_timeout rides out a second process writing.
   database.pragma('journal_mode = WAL')
+  // Every commit waits for the disk. Said explicitly: this SQLite build lowers it to NORMAL (a commit may be lost
+  // with the machine's power) when it opens a file that is in WAL mode already, i.e. on every restart.
+  database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   reuseStatements(database)
@@ -149,7 +152,6 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(database, file, options.walCheckpoint)
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   const walSync = file === ':memory:' ? undefined : new WalSync(`${file}-wal`)
-  const synchronous = Number(database.pragma('synchronous', { simple: true }))
   const durableWrite = async <R>(query: CompiledQuery<R> | Compilable<R>): Promise<QueryResult<R>> => {
     if (!walSync) return db.executeQuery(query)
     // The connection is held (no transaction of another caller is open on it) while this one commit skips the sync.
@@ -159,7 +161,7 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
       try {
         return await connection.executeQuery(query)
       } finally {
-        database.pragma(`synchronous = ${synchronous}`)
+        database.pragma('synchronous = FULL')
       }
     })
     await walSync.sync()

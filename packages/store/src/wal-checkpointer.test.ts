@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -9,6 +9,7 @@ import { testDialects } from './test-dialects.js'
 import { notesMigrations, type NotesDb } from './notes-fixture.js'
 import { openStore } from './open-store.js'
 import { WalCheckpointer } from './wal-checkpointer.js'
+import { WalSync } from './wal-sync.js'
 
 const migrations = notesMigrations()
 const ROW = 'x'.repeat(12 * 1024)
@@ -71,12 +72,43 @@ for (const dialect of testDialects()) {
       const returned = await store.durableWrite(store.db.insertInto('notes').values({ id: 'r', body: 'y' }).returning('id'))
       assert.deepEqual(returned.rows, [{ id: 'r' }])
       if (dialect.name === 'sqlite') {
-        // Every other commit still waits for the disk, as before.
-        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)
-        assert.equal(rows[0]?.synchronous, 2)
+        // Every other commit still waits for the disk (FULL), also on a file opened again (a restart), which SQLite
+        // would otherwise open at NORMAL.
+        const again = await dialect.reopen<NotesDb>(store, { service: 'notes', migrations })
+        try {
+          for (const db of [store.db, again.db]) {
+            const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db)
+            assert.equal(rows[0]?.synchronous, 2)
+          }
+        } finally {
+          await again.close()
+        }
       }
     } finally {
       await store.close()
     }
   })
 }
+
+test('store (sqlite) - a log sync that fails fails every later one: the writes before it may not be on disk', async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'dx-walsync-')), 'not-yet')
+  const wal = join(dataDir, 'x.sqlite-wal')
+  const walSync = new WalSync(wal)
+  try {
+    await assert.rejects(walSync.sync(), /restart the process/)
+    // The file is there now, but an earlier failure is not forgotten.
+    mkdirSync(dataDir)
+    writeFileSync(wal, 'x')
+    await assert.rejects(walSync.sync(), /restart the process/)
+  } finally {
+    await walSync.close()
+  }
+  // Without a failure, syncs asked together all resolve.
+  const fine = new WalSync(wal)
+  try {
+    await Promise.all([fine.sync(), fine.sync(), fine.sync()])
+  } finally {
+    await fine.close()
+  }
+  await assert.rejects(fine.sync(), /closed/)
+})

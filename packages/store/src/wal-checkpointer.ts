@@ -4,17 +4,17 @@
  *
  * SQLite copies its write-ahead log back into the database file (a checkpoint)
  * inside the commit that takes the log past 1,000 pages (4 MB): that commit
- * writes and syncs megabytes while the service's event loop waits. A service
- * storing 12 KB webhook deliveries did so every ~300 deliveries, and answered
- * nothing meanwhile (bench/README.md, webhooks).
+ * writes and syncs megabytes while the service's event loop waits (15-35 ms
+ * here with 12 KB rows, every ~300 rows; bench/README.md, webhooks).
  *
- * Here, once the log has grown past `checkpointBytes`, a worker thread with its
- * own connection copies it (a PASSIVE checkpoint: the service keeps
- * committing). What was committed meanwhile is then copied by the service's
- * own connection, a small tail, so that its next commit can start the log
- * over from the beginning (SQLite restarts a log only when all of it was
- * copied). SQLite's own checkpoint stays as a backstop, at `fallbackPages`,
- * should the worker fall behind or fail.
+ * Here, once the log has grown by `checkpointBytes` (8 MB), a worker thread
+ * with its own connection copies it (a PASSIVE checkpoint: the service keeps
+ * committing), again while more than 1 MB came in meanwhile. The rest, a small
+ * tail, is copied by the service's own connection, so that its next commit can
+ * start the log over from the beginning (SQLite restarts a log only when all
+ * of it was copied); that copy still waits for the disk, about 1 ms. SQLite's
+ * own checkpoint stays as a backstop at `fallbackPages` (8,192 pages, 32 MB),
+ * should the worker fall behind, and takes over again if the worker fails.
  */
 import { stat } from 'node:fs/promises'
 import { Worker } from 'node:worker_threads'
@@ -22,11 +22,11 @@ import type SQLite from 'better-sqlite3'
 import type { CheckpointReply, CheckpointWorkerData } from './wal-checkpoint-worker.js'
 
 export interface WalCheckpointerOptions {
-  /** The log is copied once it has grown past this (default 4 MB, SQLite's own threshold). */
+  /** The log is copied once it has grown by this much (default 8 MB). */
   checkpointBytes?: number
   /** How often the log's size is looked at, in ms (default 100). */
   pollMs?: number
-  /** SQLite's own checkpoint, in the committing connection, past this many pages (default 16,384: 64 MB of 4 KB pages). */
+  /** SQLite's own checkpoint, in the committing connection, past this many pages (default 8,192: 32 MB of 4 KB pages). */
   fallbackPages?: number
 }
 
@@ -49,7 +49,7 @@ export class WalCheckpointer {
   #worker: Worker | undefined
   /** A look at the log or a checkpoint is under way. */
   #busy = false
-  /** The log's size when it was last copied whole: it only counts as grown past that (SQLite reuses the file). */
+  /** The log file's size at the last copy: it counts as grown only past that (SQLite reuses the file). */
   #copiedAt = 0
   #closed = false
 
@@ -82,8 +82,9 @@ export class WalCheckpointer {
       // A transaction open on the connection (between its awaits): the tail is copied next time.
       if (this.#database.inTransaction) return
       // The tail committed while the worker copied: small, and copying it lets the next commit restart the log.
-      const [tail] = this.#database.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[]
-      this.#copiedAt = tail && tail.busy === 0 && tail.log === tail.checkpointed ? 0 : size
+      this.#database.pragma('wal_checkpoint(PASSIVE)')
+      // The file keeps its size until the next commit starts the log over (and cuts the file back).
+      this.#copiedAt = size
     } catch (error) {
       this.#failed((error as Error).message)
     } finally {

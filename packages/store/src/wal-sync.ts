@@ -7,8 +7,14 @@
  * a checkpoint copied them out already, in the database file, which every
  * checkpoint syncs before the log may start over. Writes that ask while a
  * sync runs share the next one; one sync covers every write before it began.
+ *
+ * A failed sync fails every later one too: the kernel reports a write-back
+ * error once and may drop the pages, so a later sync that succeeds proves
+ * nothing about the writes before it. The process must be restarted (SQLite
+ * then recovers the log), as PostgreSQL stops on a failed fsync.
  */
 import { open, type FileHandle } from 'node:fs/promises'
+import { dirname } from 'node:path'
 
 interface Waiter {
   resolve(): void
@@ -20,7 +26,8 @@ export class WalSync {
   #file: Promise<FileHandle> | undefined
   /** Writes waiting for a sync that starts after them. */
   #waiting: Waiter[] = []
-  #running = false
+  #running: Promise<void> | undefined
+  #failure: Error | undefined
   #closed = false
 
   constructor(walPath: string) {
@@ -29,6 +36,7 @@ export class WalSync {
 
   /** Resolves once everything written to the log before this call is on disk. */
   sync(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure)
     if (this.#closed) return Promise.reject(new Error(`the store is closed: ${this.#path} was not synced`))
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject })
@@ -38,31 +46,43 @@ export class WalSync {
 
   #run(): void {
     if (this.#running || this.#waiting.length === 0) return
-    this.#running = true
     const waiters = this.#waiting
     this.#waiting = []
-    // The handle is kept: the log file is the same one for as long as the database is open.
-    this.#file ??= open(this.#path, 'r')
-    this.#file
-      .then((file) => file.datasync())
-      .then(
-        () => {
-          for (const waiter of waiters) waiter.resolve()
-        },
-        (error: unknown) => {
-          // Opened again next time: a failed open must not fail every later write.
-          this.#file = undefined
-          for (const waiter of waiters) waiter.reject(error)
-        },
-      )
-      .finally(() => {
-        this.#running = false
-        this.#run()
-      })
+    this.#running = this.#syncOnce().then(
+      () => {
+        for (const waiter of waiters) waiter.resolve()
+      },
+      (error: unknown) => {
+        this.#failure ??= new Error(`syncing ${this.#path} failed; writes since the last sync may not be on disk: restart the process (${(error as Error).message})`, { cause: error })
+        for (const waiter of [...waiters, ...this.#waiting.splice(0)]) waiter.reject(this.#failure)
+      },
+    )
+    void this.#running.finally(() => {
+      this.#running = undefined
+      this.#run()
+    })
   }
 
+  async #syncOnce(): Promise<void> {
+    if (this.#failure) throw this.#failure
+    // The handle is kept: the log file is the same one for as long as the database is open. Its folder is synced
+    // once too, for the case where the log file was created since the folder was last synced.
+    this.#file ??= open(this.#path, 'r').then(async (file) => {
+      const folder = await open(dirname(this.#path), 'r')
+      try {
+        await folder.sync()
+      } finally {
+        await folder.close()
+      }
+      return file
+    })
+    await (await this.#file).datasync()
+  }
+
+  /** Waits for the syncs asked for so far, then lets the log file go. */
   async close(): Promise<void> {
     this.#closed = true
+    while (this.#running) await this.#running.catch(() => undefined)
     const file = this.#file
     this.#file = undefined
     await file?.then((handle) => handle.close()).catch(() => undefined)
