@@ -67,11 +67,13 @@ export interface Store<DB> {
   onOutboxCommit(listener: () => void): () => void
   /**
    * Runs one write statement as its own transaction and resolves once it is
-   * on disk, without the event loop waiting for the disk meanwhile: on SQLite
-   * the commit is written unsynced and the log file is then synced on libuv's
-   * thread pool (writes landing meanwhile share that sync; see wal-sync); on
-   * PostgreSQL it is an ordinary statement (the server syncs its commits).
-   * For a hot path that stores and then answers, like a webhook delivery.
+   * on disk, so that it survives a power cut, without the event loop waiting
+   * for the disk meanwhile: on SQLite the log file is synced on libuv's thread
+   * pool after the commit (writes landing meanwhile share that sync; see
+   * wal-sync); other SQLite commits survive a crash of the process but not
+   * of the machine. On PostgreSQL it is an ordinary statement (the server
+   * syncs every commit). For what is answered as stored and is not sent
+   * again, like a webhook delivery.
    *
    * @example
    * await store.durableWrite(store.db.insertInto('deliveries').values(row))
@@ -142,9 +144,11 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const database = new SQLite(file)
   // WAL lets readers and the writer work at once; busy_timeout rides out a second process writing.
   database.pragma('journal_mode = WAL')
-  // Every commit waits for the disk. Said explicitly: this SQLite build lowers it to NORMAL (a commit may be lost
-  // with the machine's power) when it opens a file that is in WAL mode already, i.e. on every restart.
-  database.pragma('synchronous = FULL')
+  // A commit is written to the log without waiting for the disk: it survives the process crashing, not the machine
+  // losing power (the last commits may then be gone; the file is never corrupted). Said explicitly, as this SQLite
+  // build's default for WAL files, so a new file and a reopened one behave the same. A write that must survive a
+  // power cut before it is answered uses `durableWrite`.
+  database.pragma('synchronous = NORMAL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   reuseStatements(database)
@@ -153,18 +157,8 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   const walSync = file === ':memory:' ? undefined : new WalSync(`${file}-wal`)
   const durableWrite = async <R>(query: CompiledQuery<R> | Compilable<R>): Promise<QueryResult<R>> => {
-    if (!walSync) return db.executeQuery(query)
-    // The connection is held (no transaction of another caller is open on it) while this one commit skips the sync.
-    // (`pragma()` each time: SQLite applies this pragma when compiling it, so a prepared one cannot be run again.)
-    const result = await db.connection().execute(async (connection) => {
-      database.pragma('synchronous = NORMAL')
-      try {
-        return await connection.executeQuery(query)
-      } finally {
-        database.pragma('synchronous = FULL')
-      }
-    })
-    await walSync.sync()
+    const result = await db.executeQuery(query)
+    await walSync?.sync()
     return result
   }
   const close = async () => {

@@ -2,8 +2,8 @@
  * @module wal-sync
  * Syncs a SQLite write-ahead log to disk on libuv's thread pool, for
  * `Store.durableWrite`: a commit written without waiting for the disk
- * (`synchronous = NORMAL`) is as durable as a synced one once its log file
- * is synced. Why that holds: the commit's frames are in the log file, or, if
+ * (`synchronous = NORMAL`, the store's setting) is as durable as a synced one
+ * once its log file is synced. Why that holds: the commit's frames are in the log file, or, if
  * a checkpoint copied them out already, in the database file, which every
  * checkpoint syncs before the log may start over. Writes that ask while a
  * sync runs share the next one; one sync covers every write before it began.
