@@ -5,7 +5,9 @@
  * Bounties' webhook does before answering: the delivery as it arrived, through
  * the same function (`BountyStore.receiveDeliveries`, one row, idempotent on
  * the delivery id) into its own SQLite file, one commit per delivery as a
- * handler awaiting its insert does. The server reads the body first and hands
+ * handler awaiting its insert does, on disk before the answer as Bounties'
+ * (the store's `durableWrite`: the sync on the thread pool, shared by the
+ * deliveries committed meanwhile). The server reads the body first and hands
  * it to the middleware as a string (as an Express app with a raw body parser
  * does), so the handler stores the very bytes that were verified without
  * serializing the parsed payload again. Nothing runs after the answer.
