@@ -15,7 +15,6 @@ import { OutboxWriter, type Outbox } from './outbox.js'
 import { storeMigrations, type OutboxDatabase } from './outbox-tables.js'
 import { CommitSignal } from './commit-signal.js'
 import { QueryTracing } from './query-tracing.js'
-import { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js'
 import { WalSync } from './wal-sync.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
@@ -33,8 +32,6 @@ export interface StoreOptions {
   schema?: string
   /** Connections in the PostgreSQL pool (default 10). */
   poolSize?: number
-  /** When a SQLite file's write-ahead log is copied back (see wal-checkpointer; the defaults suit most services). */
-  walCheckpoint?: WalCheckpointerOptions
 }
 
 export interface Store<DB> {
@@ -152,8 +149,6 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
   reuseStatements(database)
-  // A file's log is copied back by a worker thread, not inside a commit (see wal-checkpointer).
-  const checkpointer = file === ':memory:' ? undefined : new WalCheckpointer(database, file, options.walCheckpoint)
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }), plugins: [new QueryTracing('sqlite')] })
   const walSync = file === ':memory:' ? undefined : new WalSync(`${file}-wal`)
   const durableWrite = async <R>(query: CompiledQuery<R> | Compilable<R>): Promise<QueryResult<R>> => {
@@ -162,7 +157,6 @@ function openSqlite<DB>(options: StoreOptions): OpenedStore<DB> {
     return result
   }
   const close = async () => {
-    await checkpointer?.close()
     await walSync?.close()
     await db.destroy()
   }
